@@ -1,0 +1,34 @@
+// app/main.cpp — the riversort executable: subcommands, MPI when launched by mpirun.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "app/gen_command.hpp"
+#include "app/validate_command.hpp"
+#include "river/net/mpi_comm.hpp"
+
+int main(int argc, char** argv) {
+  std::unique_ptr<rs::Comm> comm = rs::MakeWorldComm(&argc, &argv);
+  CLI::App app{"riversort: Sort Benchmark datasets, distributed external sorts and validation"};
+  app.require_subcommand(1);
+  std::vector<std::function<int(rs::Comm&)>> commands = {rs::cli::AddGenCommand(app),
+                                                         rs::cli::AddValidateCommand(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    if (comm->rank() == 0) app.exit(e);
+    return 0;
+  } catch (const CLI::CallForAllHelp& e) {
+    if (comm->rank() == 0) app.exit(e);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    // One line naming the flag and what is allowed.
+    if (comm->rank() == 0) std::cerr << "riversort: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+  for (auto& run : commands) {
+    int code = run(*comm);
+    if (code >= 0) return code;
+  }
+  return 2;
+}

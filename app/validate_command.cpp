@@ -1,0 +1,57 @@
+// app/validate_command.cpp — `riversort validate`: valsort-compatible validation, across ranks.
+#include "app/validate_command.hpp"
+
+#include <iostream>
+
+#include "app/cli_values.hpp"
+#include "validate/validate_job.hpp"
+
+namespace rs::cli {
+
+std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
+  struct Args {
+    std::vector<std::string> dirs, names;
+    std::string summary_out, summaries, manifest, expect, threads = "0";
+    bool quiet = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("validate", "Validate order and checksum like valsort 1.5; under mpirun each "
+                                                 "rank validates its partition and rank 0 reports the whole");
+  auto* dir = sub->add_option("--dir", args->dirs, "Directory of the partitions");
+  auto* name = sub->add_option("--name", args->names, "File name with {rank}, or one name per rank");
+  auto* sums = sub->add_option("--summaries", args->summaries,
+                               "Combine a file of 280-byte summaries instead of reading data (valsort -s)");
+  sub->add_option("--summary-out", args->summary_out, "Write the 280-byte summary (valsort -o)");
+  auto* man = sub->add_option("--manifest", args->manifest, "Expect the records and checksum of this input manifest");
+  sub->add_option("--expect-checksum", args->expect, "Expect this checksum (hex, as valsort prints it)")
+      ->check(kHexChecksum)->excludes(man);
+  sub->add_option("--threads", args->threads, "Validator threads per rank (0 = one per core)")
+      ->check(kThreads)->capture_default_str();
+  sub->add_flag("-q,--quiet", args->quiet, "No report, only the exit status (valsort -q)");
+  dir->needs(name);
+  name->needs(dir);
+  sums->excludes(dir)->excludes(name);
+
+  return [sub, args](Comm& comm) -> int {
+    if (!sub->parsed()) return -1;
+    if (args->summaries.empty() && args->dirs.empty()) {
+      if (comm.rank() == 0) std::cerr << "validate: give --dir and --name (data) or --summaries FILE\n";
+      return 2;
+    }
+    validate::ValidateJobOptions opt;
+    opt.paths = {args->dirs, args->names};
+    opt.summaries_in = args->summaries;
+    opt.summary_out = args->summary_out;
+    opt.manifest = args->manifest;
+    if (!args->expect.empty()) opt.expect_checksum = ParseHexU128(args->expect);
+    opt.threads = int(*ParseCount(args->threads));
+    auto out = validate::RunValidateJob(comm, opt);
+    if (comm.rank() == 0) {
+      if (!args->quiet) std::cerr << out.report;
+      if (!out.error.empty()) std::cerr << out.error << '\n';
+    }
+    return out.exit_code;
+  };
+}
+
+}  // namespace rs::cli

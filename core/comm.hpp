@@ -1,0 +1,40 @@
+// core/comm.hpp — the little a tool needs from its peers: rank, size, all-gather, abort.
+// Implementations: LocalComm (one process), LoopbackGroup (threads, for tests), MpiComm
+// (river/net/mpi_comm.hpp). Calls are collective: every rank calls them in the same order.
+// Not thread-safe: one thread per rank talks to a Comm.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.hpp"
+
+namespace rs {
+
+class Comm {
+ public:
+  virtual ~Comm() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  // Every rank contributes bytes; every rank gets all contributions, indexed by rank.
+  virtual std::vector<std::string> AllGather(std::string_view mine) = 0;
+  // Ends the whole job at once; for a rank that cannot reach the next collective.
+  [[noreturn]] virtual void Abort(int exit_code) = 0;
+};
+
+// Single process: rank 0 of 1.
+class LocalComm final : public Comm {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  std::vector<std::string> AllGather(std::string_view mine) override { return {std::string(mine)}; }
+  [[noreturn]] void Abort(int exit_code) override;
+};
+
+// Collective: every rank returns the same Status. Ok if all ranks were ok; otherwise the
+// lowest failing rank's message as "rank R: <message>", noting how many other ranks failed.
+// Failing ranks keep reaching collectives this way instead of exiting, so no rank hangs.
+Status AgreeOnStatus(Comm& comm, const Status& local);
+
+}  // namespace rs

@@ -1,0 +1,33 @@
+// validate/validate_job.hpp — `riversort validate` on every rank: each rank validates its own
+// partition, rank 0 combines the summaries in rank order and reports exactly as valsort would
+// for the concatenated partitions; optionally checks records and checksum against the input.
+// Collective over the Comm; every rank returns the same outcome.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/comm.hpp"
+#include "core/dataset_paths.hpp"
+#include "core/uint128.hpp"
+
+namespace rs::validate {
+
+struct ValidateJobOptions {
+  DatasetPaths paths;                   // the partitions (unused with summaries_in)
+  std::string summaries_in;             // --summaries F: combine a file of summaries (valsort -s)
+  std::string summary_out;              // --summary-out F: write the combined 280-byte summary
+  std::string manifest;                 // --manifest M: expect its records and checksum
+  std::optional<u128> expect_checksum;  // --expect-checksum X
+  int threads = 0;                      // TBB threads per rank; 0 = one per core
+};
+
+struct ValidateOutcome {
+  std::string report;  // valsort's report lines (rank 0 prints them to stderr)
+  std::string error;   // one line when something failed or did not match; empty otherwise
+  int exit_code = 0;
+};
+
+ValidateOutcome RunValidateJob(Comm& comm, const ValidateJobOptions& options);
+
+}  // namespace rs::validate
