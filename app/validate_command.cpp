@@ -35,7 +35,7 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
   return [sub, args](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
     if (args->summaries.empty() && args->dirs.empty()) {
-      if (comm.rank() == 0) std::cerr << "validate: give --dir and --name (data) or --summaries FILE\n";
+      if (comm.rank() == 0) std::cerr << "riversort: validate: give --dir and --name (data), or --summaries FILE (see --help)\n";
       return 2;
     }
     validate::ValidateJobOptions opt;

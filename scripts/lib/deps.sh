@@ -1,0 +1,46 @@
+# scripts/lib/deps.sh — sourced by the README's commands: installs the Debian packages that are
+# missing (apt-get update first, and only when something is missing). Idempotent.
+
+# What building and testing needs.
+RS_BUILD_PACKAGES=(g++ cmake make pkg-config openmpi-bin libopenmpi-dev liburing-dev libtbb-dev
+  libcli11-dev libdeflate-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev)
+# What the benchmark and plotting scripts need on top.
+RS_BENCH_PACKAGES=(fio hyperfine python3-matplotlib)
+
+rs_say() { printf '==> %s\n' "$*" >&2; }
+
+# rs_ensure_packages PKG...: installs the given packages that are not installed yet.
+rs_ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    rs_say "packages: all ${#@} present"
+    return 0
+  fi
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; return 1; }
+    sudo=(sudo)
+  fi
+  rs_say "packages: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# rs_build [BUILD_DIR]: configures (Release) and builds; prints what it does.
+rs_build() {
+  local dir=${1:-build}
+  rs_say "configure: cmake -S . -B $dir -DCMAKE_BUILD_TYPE=Release"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  rs_say "build: cmake --build $dir -j$(nproc)"
+  cmake --build "$dir" -j"$(nproc)" 2>&1 | grep -Ev '^\[ *[0-9]+%\]|^Consolidate|^-- ' || true
+  [ -x "$dir/app/riversort" ] || { echo "build failed" >&2; return 1; }
+}
+
+# The mpirun flags that matter here (shared/MACHINE.md): ob1 avoids ~100 ms of interconnect
+# probing per launch; vader without single-copy is shared memory; -q drops Open MPI's banner
+# when a rank exits non-zero, so the user sees riversort's one line.
+RS_MPIRUN_FLAGS=(-q --oversubscribe --mca pml ob1 --mca btl self,vader --mca btl_vader_single_copy_mechanism none)
+[ "$(id -u)" = 0 ] && RS_MPIRUN_FLAGS+=(--allow-run-as-root)

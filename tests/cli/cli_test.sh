@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# tests/cli/cli_test.sh — the riversort executable end to end: reference checksums, valsort's
+# report and exit codes, one-line errors for bad flags and paths, and gen/validate under mpirun.
+# Usage: cli_test.sh RIVERSORT MPIRUN
+set -u
+RS=$1
+MPIRUN=${2:-mpirun}
+MPI=("$MPIRUN" -q --allow-run-as-root --oversubscribe --mca pml ob1 --mca btl self,vader
+     --mca btl_vader_single_copy_mechanism none)
+T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fails=0
+pass=0
+
+# check NAME WANT_RC WANT_STDERR_SUBSTRING -- command...
+check() {
+  local name=$1 want_rc=$2 want=$3; shift 4
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" != "$want_rc" ]; then
+    echo "FAIL $name: exit $rc, want $want_rc; stderr: $err"; fails=$((fails + 1)); return
+  fi
+  if [ -n "$want" ] && [[ "$err" != *"$want"* ]]; then
+    echo "FAIL $name: stderr lacks '$want': $err"; fails=$((fails + 1)); return
+  fi
+  pass=$((pass + 1))
+}
+# check_exact NAME WANT_RC WANT_STDERR -- command...
+check_exact() {
+  local name=$1 want_rc=$2 want=$3; shift 4
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" != "$want_rc" ] || [ "$err" != "$want" ]; then
+    echo "FAIL $name: exit $rc (want $want_rc); stderr:"; echo "$err"; echo "want:"; echo "$want"
+    fails=$((fails + 1)); return
+  fi
+  pass=$((pass + 1))
+}
+one_line() {  # NAME -- command: stderr must be exactly one line, exit non-zero
+  local name=$1; shift 2
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" = 0 ] || [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then
+    echo "FAIL $name: want one line and non-zero exit, got exit $rc: $err"; fails=$((fails + 1)); return
+  fi
+  pass=$((pass + 1))
+}
+
+# --- gen: reference checksums (spec §12.1), printed like gensort -c
+check_exact G03 0 "1ea6370b955" -- "$RS" gen --records 1000 --dir "$T" --name g1000.dat
+check_exact G06 0 "1f5dfb3631a" -- "$RS" gen --records 1000 --ascii --dir "$T" --name a1000.dat
+check_exact G08 0 "1e96301166b" -- "$RS" gen --records 1000 --skew --dir "$T" --name s1000.dat
+check_exact G10 0 "1eef17d1cac" -- "$RS" gen --records 1000 --ascii --skew --dir "$T" --name as1000.dat
+check_exact G19 0 "7a0e0d4868cd4" -- "$RS" gen --records 1M --dir /dev --name null
+check_exact G20 0 "1b5fb21f3" -- "$RS" gen --records 3 --start 5 --dir "$T" --name b5.dat
+check_exact G01 0 "0" -- "$RS" gen --records 0 --dir "$T" --name g0.dat
+[ "$(sha256sum < "$T/g1000.dat" | cut -c1-64)" = f524474116510d1debac6d38152e793a7e3cb71b1dd2bb45b6610e3c17698177 ] \
+  && pass=$((pass + 1)) || { echo "FAIL G03 sha256"; fails=$((fails + 1)); }
+[ -s "$T/g1000.dat.manifest.json" ] && pass=$((pass + 1)) || { echo "FAIL manifest missing"; fails=$((fails + 1)); }
+
+# --- validate: valsort's report and exit status (spec §12.2)
+check_exact V01 1 "First unordered record is record 2
+Records: 1000
+Checksum: 1ea6370b955
+ERROR - there are 483 unordered records" -- "$RS" validate --dir "$T" --name g1000.dat
+check_exact V19q 1 "" -- "$RS" validate -q --dir "$T" --name g1000.dat
+check V12 1 "there must be at least one record to be validated" -- "$RS" validate --dir "$T" --name g0.dat
+head -c 1050 "$T/g1000.dat" > "$T/part.dat"
+check V11 1 "partial record found at end" -- "$RS" validate --dir "$T" --name part.dat
+check missing 1 "$T/nope.dat: No such file or directory" -- "$RS" validate --dir "$T" --name nope.dat
+check manifest-ok-order-bad 1 "ERROR - there are 483" -- \
+  "$RS" validate --dir "$T" --name g1000.dat --manifest "$T/g1000.dat.manifest.json"
+check checksum-mismatch 1 "checksum mismatch" -- \
+  "$RS" validate --dir "$T" --name a1000.dat --expect-checksum 1ea6370b955
+"$RS" validate --dir "$T" --name g1000.dat --summary-out "$T/g.sum" 2>/dev/null
+[ "$(stat -c %s "$T/g.sum" 2>/dev/null)" = 280 ] && pass=$((pass + 1)) || { echo "FAIL summary-out size"; fails=$((fails + 1)); }
+cat "$T/g.sum" "$T/g.sum" > "$T/two.sum"
+check summaries 1 "First unordered record is record 2" -- "$RS" validate --summaries "$T/two.sum"
+head -c 300 "$T/two.sum" > "$T/bad.sum"
+check V27 1 "partial partition summary found at end" -- "$RS" validate --summaries "$T/bad.sum"
+
+# --- bad input: one line, non-zero exit, nothing under the final name
+one_line unknown-flag -- "$RS" gen --records 10 --dir "$T" --name x --bogus
+one_line negative -- "$RS" gen --records -5 --dir "$T" --name x
+one_line non-numeric -- "$RS" gen --records ten --dir "$T" --name x
+one_line bad-start -- "$RS" gen --records 1 --start 1e5 --dir "$T" --name x
+one_line threads-range -- "$RS" gen --records 1 --threads 0x2 --dir "$T" --name x
+one_line no-subcommand -- "$RS"
+check missing-dir 1 "rank 0: $T/nodir/x.dat: No such file or directory" -- "$RS" gen --records 10 --dir "$T/nodir" --name x.dat
+one_line missing-dir-one-line -- "$RS" gen --records 10 --dir "$T/nodir" --name x.dat
+if [ "$(id -u)" != 0 ]; then
+  mkdir "$T/ro" && chmod 555 "$T/ro"
+  check unwritable 1 "Permission denied" -- "$RS" gen --records 10 --dir "$T/ro" --name x.dat
+  [ -z "$(ls -A "$T/ro")" ] && pass=$((pass + 1)) || { echo "FAIL unwritable left files"; fails=$((fails + 1)); }
+else
+  echo "skip unwritable-dir case: running as root, permissions do not apply"
+fi
+check needs-rank 1 "{rank}" -- "${MPI[@]}" -np 2 "$RS" gen --records 10 --dir "$T" --name same.dat
+
+# --- under mpirun: partitions concatenate to the single file; distributed = concatenated report
+for np in 2 3; do
+  check_exact "mpi-gen-np$np" 0 "1ea6370b955" -- "${MPI[@]}" -np $np "$RS" gen --records 1000 --dir "$T" --name "p$np.{rank}"
+  cat "$T"/p$np.* > /dev/null
+  files=(); for ((r = 0; r < np; r++)); do files+=("$T/p$np.$r"); done
+  cmp -s <(cat "${files[@]}") "$T/g1000.dat" && pass=$((pass + 1)) || { echo "FAIL np$np concatenation"; fails=$((fails + 1)); }
+  check_exact "mpi-validate-np$np" 1 "First unordered record is record 2
+Records: 1000
+Checksum: 1ea6370b955
+ERROR - there are 483 unordered records" -- "${MPI[@]}" -np $np "$RS" validate --dir "$T" --name "p$np.{rank}"
+done
+# One rank with a partial partition: one line naming the rank and file, non-zero exit, no hang.
+head -c 250 "$T/g1000.dat" > "$T/q.1"; cp "$T/g1000.dat" "$T/q.0"
+check mpi-partial 1 "rank 1: $T/q.1: partial record found at end" -- "${MPI[@]}" -np 2 "$RS" validate --dir "$T" --name "q.{rank}"
+# An empty partition on one rank among non-empty ones is valid.
+: > "$T/e.1"; cp "$T/g1000.dat" "$T/e.0"; cp "$T/g1000.dat" "$T/e.2"
+check mpi-empty-partition 1 "Records: 2000" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T" --name "e.{rank}"
+
+ls "$T" | grep -q '\.tmp\.' && { echo "FAIL temporary files left: $(ls "$T" | grep '\.tmp\.')"; fails=$((fails + 1)); }
+echo "cli_test: $pass passed, $fails failed"
+[ "$fails" = 0 ]

@@ -1,0 +1,245 @@
+// tests/distributed/distributed_cases.cpp
+#include "tests/distributed/distributed_cases.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "core/record.hpp"
+#include "gen/gen_job.hpp"
+#include "gen/rank_slice.hpp"
+#include "gen/record_generator.hpp"
+#include "io/manifest.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "validate/partition_validator.hpp"
+#include "validate/report.hpp"
+#include "validate/validate_job.hpp"
+
+namespace rs::test {
+
+namespace {
+
+// A directory every rank can see: rank 0 creates it, the others learn its path.
+class SharedDir {
+ public:
+  explicit SharedDir(Comm& comm) : comm_(comm) {
+    if (comm.rank() == 0) owner_ = std::make_unique<TempDir>();
+    path_ = comm.AllGather(comm.rank() == 0 ? owner_->path() : "")[0];
+  }
+  ~SharedDir() { Barrier(); }  // nobody may still be reading when rank 0 removes it
+  void Barrier() { comm_.AllGather(""); }
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  Comm& comm_;
+  std::unique_ptr<TempDir> owner_;
+  std::string path_;
+};
+
+std::string Generate(gen::GenMode mode, u128 start, uint64_t count) {
+  std::string s(count * kRecordSize, '\0');
+  gen::GenerateRecords(mode, start, count, reinterpret_cast<uint8_t*>(s.data()));
+  return s;
+}
+
+std::string SortedByKey(const std::string& data) {
+  size_t n = data.size() / kRecordSize;
+  std::vector<size_t> idx(n);
+  for (size_t i = 0; i < n; ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+    return CompareKeys(reinterpret_cast<const uint8_t*>(&data[a * kRecordSize]),
+                       reinterpret_cast<const uint8_t*>(&data[b * kRecordSize])) < 0;
+  });
+  std::string out;
+  for (size_t i : idx) out.append(data, i * kRecordSize, kRecordSize);
+  return out;
+}
+
+void Silent(const std::string&) {}
+
+// What valsort prints for one file: the single-file path, itself checked against the spec.
+validate::ValidateOutcome SingleFileOutcome(const std::string& path) {
+  auto s = validate::ValidatePartition(path);
+  if (!s.ok()) return {"", s.status().message(), 1};
+  if (s->records == 0) return {"", validate::kNoRecordsMessage, 1};
+  auto r = validate::MakeReport(*s);
+  return {r.text, "", r.exit_code};
+}
+
+// Rank 0 writes `parts[r]` as "<prefix>.r" for every rank; everyone waits for it.
+void WriteParts(SharedDir& dir, Comm& comm, const std::string& prefix, const std::vector<std::string>& parts) {
+  if (comm.rank() == 0) {
+    for (size_t r = 0; r < parts.size(); ++r) WriteFile(dir.File(prefix + "." + std::to_string(r)), parts[r]);
+  }
+  dir.Barrier();
+}
+
+// Splits records into comm.size() parts at the given record cut points (sorted, may repeat).
+std::vector<std::string> SplitAt(const std::string& data, std::vector<size_t> cuts, int parts) {
+  cuts.resize(size_t(parts - 1), data.size() / kRecordSize);
+  std::vector<std::string> out;
+  size_t prev = 0;
+  for (size_t c : cuts) {
+    out.push_back(data.substr(prev * kRecordSize, (c - prev) * kRecordSize));
+    prev = c;
+  }
+  out.push_back(data.substr(prev * kRecordSize));
+  return out;
+}
+
+void ExpectSameAsConcatenation(Comm& comm, SharedDir& dir, const std::string& prefix,
+                               const std::vector<std::string>& parts, const std::string& what) {
+  WriteParts(dir, comm, prefix, parts);
+  validate::ValidateJobOptions opt;
+  opt.paths = {{dir.path()}, {prefix + ".{rank}"}};
+  validate::ValidateOutcome got = validate::RunValidateJob(comm, opt);
+  if (comm.rank() == 0) {
+    std::string all;
+    for (const auto& p : parts) all += p;
+    WriteFile(dir.File(prefix + ".all"), all);
+    validate::ValidateOutcome want = SingleFileOutcome(dir.File(prefix + ".all"));
+    EXPECT_EQ(got.report, want.report) << what << " with " << comm.size() << " ranks";
+    EXPECT_EQ(got.exit_code, want.exit_code) << what;
+    EXPECT_EQ(got.error, want.error) << what;
+  }
+  dir.Barrier();
+}
+
+}  // namespace
+
+void PartitionedGenMatchesSingleFile(Comm& comm) {
+  SharedDir dir(comm);
+  const u128 big = u128(1) << 64;
+  struct Case {
+    uint64_t records;
+    u128 start;
+  };
+  for (Case c : {Case{1000, 0}, Case{1003, 7}, Case{2, 0}, Case{997, big - 500}, Case{0, 0}}) {
+    for (gen::GenMode mode : {gen::GenMode{false, false}, gen::GenMode{true, false}, gen::GenMode{false, true},
+                              gen::GenMode{true, true}}) {
+      gen::GenJobOptions opt;
+      opt.records = c.records;
+      opt.start = c.start;
+      opt.mode = mode;
+      opt.paths = {{dir.path()}, {"p.{rank}"}};
+      opt.threads = 1;
+      auto result = gen::RunGenJob(comm, opt, Silent);
+      ASSERT_TRUE(result.ok()) << result.status().message();  // same verdict on every rank
+      std::string label = std::to_string(c.records) + " records from " + ToDecimal(c.start) +
+                          (mode.ascii ? " ascii" : "") + (mode.skew ? " skew" : "");
+      std::string want = Generate(mode, c.start, c.records);
+      Checksum128 want_sum;
+      want_sum.AddRecords(reinterpret_cast<const uint8_t*>(want.data()), c.records);
+      EXPECT_EQ(result->checksum, want_sum) << label;
+      if (comm.rank() == 0) {
+        std::string got;
+        for (int r = 0; r < comm.size(); ++r) got += ReadFile(dir.File("p." + std::to_string(r)));
+        EXPECT_TRUE(got == want) << label << ": concatenated partitions differ from the single file";
+        // Only EXPECTs and guards here: returning early on rank 0 would strand the other ranks.
+        auto m = Manifest::Load(result->manifest_path);
+        EXPECT_TRUE(m.ok()) << m.status().message();
+        EXPECT_EQ(m->records, c.records);
+        EXPECT_EQ(m->checksum, want_sum);
+        EXPECT_EQ(int(m->partitions.size()), comm.size());
+        for (int r = 0; r < comm.size() && r < int(m->partitions.size()); ++r) {
+          auto slice = gen::SliceForRank(c.start, c.records, r, comm.size());
+          EXPECT_TRUE(m->partitions[r].start == slice.first) << label << " rank " << r;
+          EXPECT_EQ(m->partitions[r].records, slice.count) << label << " rank " << r;
+        }
+      }
+      dir.Barrier();
+    }
+  }
+}
+
+void DistributedValidateMatchesSingleFile(Comm& comm) {
+  SharedDir dir(comm);
+  const int p = comm.size();
+  const std::string raw = Generate({}, 0, 1000);
+  const std::string sorted = SortedByKey(raw);
+  // Even cuts, and cuts that leave one partition empty.
+  std::vector<size_t> even, with_empty;
+  for (int r = 1; r < p; ++r) even.push_back(size_t(1000) * r / p);
+  for (int r = 1; r < p; ++r) with_empty.push_back(r == 1 ? 0 : size_t(1000) * r / p);
+  ExpectSameAsConcatenation(comm, dir, "sorted", SplitAt(sorted, even, p), "sorted");
+  ExpectSameAsConcatenation(comm, dir, "unsorted", SplitAt(raw, even, p), "unsorted");
+  ExpectSameAsConcatenation(comm, dir, "empty", SplitAt(sorted, with_empty, p), "one empty partition");
+
+  // Out-of-order boundary: the partitions in reverse rank order.
+  auto parts = SplitAt(sorted, even, p);
+  std::reverse(parts.begin(), parts.end());
+  ExpectSameAsConcatenation(comm, dir, "reversed", parts, "partitions in reverse order");
+
+  // Duplicate key across a boundary: partition 1 starts with a copy of partition 0's last record.
+  parts = SplitAt(sorted, even, p);
+  if (p > 1) parts[1].insert(0, parts[0].substr(parts[0].size() - kRecordSize));
+  ExpectSameAsConcatenation(comm, dir, "dupboundary", parts, "duplicate key across a boundary");
+
+  // Disorder inside the last partition after a clean boundary.
+  parts = SplitAt(sorted, even, p);
+  std::string& last = parts.back();
+  std::swap_ranges(last.begin() + 10 * kRecordSize, last.begin() + 11 * kRecordSize, last.begin() + 11 * kRecordSize);
+  ExpectSameAsConcatenation(comm, dir, "innerswap", parts, "two records swapped in the last partition");
+
+  // All partitions empty: valsort's "at least one record" error on every rank.
+  ExpectSameAsConcatenation(comm, dir, "allempty", std::vector<std::string>(size_t(p)), "all partitions empty");
+}
+
+void ManifestCheckCatchesLostRecord(Comm& comm) {
+  SharedDir dir(comm);
+  gen::GenJobOptions g;
+  g.records = 5003;
+  g.paths = {{dir.path()}, {"in.{rank}"}};
+  auto made = gen::RunGenJob(comm, g, Silent);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+
+  // "Sort" on rank 0 (the test's stand-in for a sort) into out.{rank}, then validate against
+  // the input manifest: records and checksum agree.
+  std::string all;
+  if (comm.rank() == 0) {
+    for (int r = 0; r < comm.size(); ++r) all += ReadFile(dir.File("in." + std::to_string(r)));
+  }
+  std::vector<size_t> cuts;
+  for (int r = 1; r < comm.size(); ++r) cuts.push_back(size_t(5003) * r / comm.size());
+  std::vector<std::string> parts;
+  if (comm.rank() == 0) parts = SplitAt(SortedByKey(all), cuts, comm.size());
+  WriteParts(dir, comm, "out", parts);
+  validate::ValidateJobOptions v;
+  v.paths = {{dir.path()}, {"out.{rank}"}};
+  v.manifest = made->manifest_path;
+  auto ok = validate::RunValidateJob(comm, v);
+  EXPECT_EQ(ok.exit_code, 0) << ok.error;
+  EXPECT_EQ(ok.error, "");
+
+  // Drop the last record of the last partition: order still holds, the count and checksum don't.
+  if (comm.rank() == 0) parts.back().resize(parts.back().size() - kRecordSize);
+  WriteParts(dir, comm, "out", parts);
+  auto lost = validate::RunValidateJob(comm, v);
+  EXPECT_EQ(lost.exit_code, 1);
+  EXPECT_NE(lost.error.find("record count mismatch"), std::string::npos) << lost.error;
+  EXPECT_NE(lost.report.find("SUCCESS"), std::string::npos) << "order alone cannot see a lost record";
+}
+
+void MissingPartitionNamesTheRank(Comm& comm) {
+  SharedDir dir(comm);
+  const int missing = comm.size() - 1;
+  if (comm.rank() == 0) {
+    for (int r = 0; r < comm.size(); ++r) {
+      if (r != missing) WriteFile(dir.File("m." + std::to_string(r)), Generate({}, 0, 10));
+    }
+  }
+  dir.Barrier();
+  validate::ValidateJobOptions v;
+  v.paths = {{dir.path()}, {"m.{rank}"}};
+  auto out = validate::RunValidateJob(comm, v);
+  EXPECT_EQ(out.exit_code, 1);
+  std::string want = "rank " + std::to_string(missing) + ": " + dir.File("m." + std::to_string(missing)) +
+                     ": No such file or directory";
+  EXPECT_EQ(out.error, want);
+}
+
+}  // namespace rs::test

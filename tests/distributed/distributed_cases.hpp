@@ -1,0 +1,22 @@
+// tests/distributed/distributed_cases.hpp — collective test bodies: each runs on every rank of a
+// Comm, so the same body is checked over the in-process loopback and under mpirun -np 1..4.
+// Bodies use EXPECT_* only (an early return would leave the other ranks waiting).
+#pragma once
+
+#include "core/comm.hpp"
+
+namespace rs::test {
+
+// gen on P ranks writes partitions that concatenate to the single-file bytes, in all four
+// modes, for counts that do not divide by P and with fewer records than ranks (empty slices).
+void PartitionedGenMatchesSingleFile(Comm& comm);
+// validate across ranks prints exactly what validating the concatenated file prints: sorted,
+// unsorted, an out-of-order boundary between ranks, a duplicate key across a boundary, and an
+// empty partition on one rank.
+void DistributedValidateMatchesSingleFile(Comm& comm);
+// gen's manifest feeds validate's checksum comparison; a lost record is caught.
+void ManifestCheckCatchesLostRecord(Comm& comm);
+// A missing partition on the last rank: every rank gets one error naming that rank and file.
+void MissingPartitionNamesTheRank(Comm& comm);
+
+}  // namespace rs::test

@@ -1,0 +1,23 @@
+// tests/distributed/loopback_distributed_test.cpp — the distributed cases on 1..4 in-process ranks.
+#include <gtest/gtest.h>
+
+#include "core/loopback_comm.hpp"
+#include "tests/distributed/distributed_cases.hpp"
+
+namespace rs::test {
+namespace {
+
+void OnRanks(void (*body)(Comm&)) {
+  for (int p = 1; p <= 4; ++p) {
+    SCOPED_TRACE("loopback ranks: " + std::to_string(p));
+    LoopbackGroup(p).Run(body);
+  }
+}
+
+TEST(LoopbackDistributed, PartitionedGenMatchesSingleFile) { OnRanks(PartitionedGenMatchesSingleFile); }
+TEST(LoopbackDistributed, DistributedValidateMatchesSingleFile) { OnRanks(DistributedValidateMatchesSingleFile); }
+TEST(LoopbackDistributed, ManifestCheckCatchesLostRecord) { OnRanks(ManifestCheckCatchesLostRecord); }
+TEST(LoopbackDistributed, MissingPartitionNamesTheRank) { OnRanks(MissingPartitionNamesTheRank); }
+
+}  // namespace
+}  // namespace rs::test

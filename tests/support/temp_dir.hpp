@@ -1,0 +1,25 @@
+// tests/support/temp_dir.hpp — a fresh directory under $TMPDIR (or /tmp), removed with its
+// contents when the object goes away; and small file helpers for tests.
+#pragma once
+
+#include <string>
+
+namespace rs::test {
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& contents);
+
+}  // namespace rs::test
