@@ -5,7 +5,7 @@
 RS_BUILD_PACKAGES=(g++ cmake make pkg-config openmpi-bin libopenmpi-dev liburing-dev libtbb-dev
   libcli11-dev libdeflate-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev)
 # What the benchmark and plotting scripts need on top.
-RS_BENCH_PACKAGES=(fio hyperfine python3-matplotlib)
+RS_BENCH_PACKAGES=(fio hyperfine python3-matplotlib bc)
 
 rs_say() { printf '==> %s\n' "$*" >&2; }
 

@@ -1,0 +1,49 @@
+// tests/core/comm_test.cpp — loopback all-gather and the error agreement every job relies on.
+#include "core/comm.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "core/loopback_comm.hpp"
+
+namespace rs {
+namespace {
+
+TEST(Comm, LoopbackAllGatherInRankOrderManyRounds) {
+  for (int p = 1; p <= 4; ++p) {
+    std::atomic<int> bad{0};
+    LoopbackGroup(p).Run([&](Comm& c) {
+      for (int round = 0; round < 200; ++round) {
+        auto all = c.AllGather(std::to_string(c.rank() * 1000 + round));
+        for (int r = 0; r < p; ++r) {
+          if (all[r] != std::to_string(r * 1000 + round)) ++bad;
+        }
+      }
+    });
+    EXPECT_EQ(bad, 0) << p << " ranks";
+  }
+}
+
+TEST(Comm, AgreeOnStatusNamesLowestFailingRank) {
+  std::atomic<int> wrong{0};
+  LoopbackGroup(4).Run([&](Comm& c) {
+    Status mine = c.rank() == 2 || c.rank() == 3 ? Status::Error("/d/in." + std::to_string(c.rank()) + ": bad")
+                                                 : Status::Ok();
+    Status all = AgreeOnStatus(c, mine);
+    if (all.ok() || all.message() != "rank 2: /d/in.2: bad (and 1 more ranks failed)") ++wrong;
+    if (!AgreeOnStatus(c, Status::Ok()).ok()) ++wrong;
+  });
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(Comm, LocalCommIsOneRank) {
+  LocalComm c;
+  EXPECT_EQ(c.size(), 1);
+  EXPECT_EQ(c.AllGather("x"), std::vector<std::string>{"x"});
+  Status st = AgreeOnStatus(c, Status::Error("f: reason"));
+  EXPECT_EQ(st.message(), "rank 0: f: reason");
+}
+
+}  // namespace
+}  // namespace rs

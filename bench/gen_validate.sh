@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# bench/gen_validate.sh — gen and validate against their targets, side by side in one run
+# (issue 2): every measurement alternates with the others, RUNS times, and the medians are
+# compared as ratios, because this machine's absolute numbers drift by 30-50 %.
+#
+#   gen 10M records + checksum to /dev/null      >= 30 M records/s (gensort 1.5 ~16 M/s here)
+#   validate a cached 10M-record file            >= 40 M records/s (valsort ~8 M/s per core)
+#   gen 10M records to disk (O_DIRECT, synced)   <= 1.15 x max(gen alone, fio writing the same
+#                                                   bytes, same transfer size and depth, direct=1)
+#
+# Usage: bench/gen_validate.sh [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+RUNS=7
+DATA=$PWD/bench-data
+OUT=results/gen_validate-$(hostname)-$(date +%Y%m%d-%H%M%S).txt
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) RUNS=$2; shift 2 ;;
+    --dir) DATA=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--dir DATA_DIR] [--out FILE]" >&2; exit 2 ;;
+  esac
+done
+rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
+rs_build build
+RS=$PWD/build/app/riversort
+N=10000000
+BYTES=$((N * 100))
+# Gen writes 20480-record chunks (config::kGenChunkRecords) with 2 writer threads, each one
+# write in flight (config::kGenWriterThreads): fio gets the same transfer size and depth.
+BS=2048000
+DEPTH=2
+mkdir -p "$DATA" results
+trap 'rm -f "$DATA"/bench.* "$DATA"/fio.dat' EXIT
+
+now() { date +%s.%N; }
+# timed VAR command...: appends the wall seconds of the command to array VAR.
+timed() {
+  local var=$1; shift
+  local t0 t1
+  t0=$(now); "$@" >/dev/null 2>&1 || [ "${ALLOW_FAIL:-0}" = 1 ]; t1=$(now)
+  eval "$var+=($(echo "$t1 - $t0" | bc -l))"
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# Verdicts first: the numbers count only if the outputs are right (spec §12 T rows).
+sum=$("$RS" gen --records $N --dir /dev --name null 2>&1)
+[ "$sum" = 4c4e32cca7d315 ] || { echo "gen checksum $sum, want 4c4e32cca7d315" >&2; exit 1; }
+"$RS" gen --records $N --dir "$DATA" --name bench.dat 2>/dev/null
+report=$("$RS" validate --dir "$DATA" --name bench.dat 2>&1 || true)
+want="First unordered record is record 2
+Records: 10000000
+Checksum: 4c4e32cca7d315
+ERROR - there are 5000358 unordered records"
+[ "$report" = "$want" ] || { echo "validate report differs from valsort's:" >&2; echo "$report" >&2; exit 1; }
+[ "$(sha256sum < "$DATA/bench.dat" | cut -c1-64)" = 294e33bbc2fd1adc88710c33a0007d573766668929ff8f1e1e72d5d1b031de6d ] \
+  || { echo "10M file differs from gensort's" >&2; exit 1; }
+cat "$DATA/bench.dat" > /dev/null  # into the page cache for the validate runs
+
+gen_null=(); validate=(); gen_disk=(); fio_write=()
+for ((i = 0; i < RUNS; i++)); do
+  timed gen_null "$RS" gen --records $N --dir /dev --name null
+  ALLOW_FAIL=1 timed validate "$RS" validate --dir "$DATA" --name bench.dat
+  rm -f "$DATA/bench.out"
+  timed gen_disk "$RS" gen --records $N --dir "$DATA" --name bench.out
+  rm -f "$DATA/fio.dat"
+  timed fio_write fio --name=w --filename="$DATA/fio.dat" --rw=write --bs=$BS --size=$BYTES --direct=1 \
+    --ioengine=io_uring --iodepth=$DEPTH --end_fsync=1 --output=/dev/null
+done
+
+m_null=$(median "${gen_null[@]}"); m_val=$(median "${validate[@]}")
+m_disk=$(median "${gen_disk[@]}"); m_fio=$(median "${fio_write[@]}")
+rate() { echo "scale=1; $N / $1 / 1000000" | bc -l; }
+floor=$(echo "if ($m_null > $m_fio) $m_null else $m_fio" | bc -l)
+ratio=$(echo "scale=3; $m_disk / $floor" | bc -l)
+verdict() { [ "$(echo "$1" | bc -l)" = 1 ] && echo met || echo MISSED; }
+{
+  echo "# bench/gen_validate.sh --runs $RUNS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(git rev-parse --short HEAD))"
+  echo "# wall seconds per run, alternating; medians of $RUNS"
+  echo "gen_null   ${gen_null[*]}"
+  echo "validate   ${validate[*]}"
+  echo "gen_disk   ${gen_disk[*]}"
+  echo "fio_write  ${fio_write[*]}   (io_uring, direct=1, bs=$BS, iodepth=$DEPTH, end_fsync=1)"
+  echo "RESULT bench=gen_null records=$N median_s=$m_null Mrec_s=$(rate "$m_null") target_Mrec_s=30 verdict=checksum_ok $(verdict "$(rate "$m_null") >= 30")"
+  echo "RESULT bench=validate_cached records=$N median_s=$m_val Mrec_s=$(rate "$m_val") target_Mrec_s=40 verdict=report_matches_valsort $(verdict "$(rate "$m_val") >= 40")"
+  echo "RESULT bench=gen_disk records=$N median_s=$m_disk gen_alone_s=$m_null fio_write_s=$m_fio ratio_to_max=$ratio target_ratio=1.15 verdict=sha256_ok $(verdict "$ratio <= 1.15")"
+} | tee "$OUT"
+echo "recorded in $OUT"
