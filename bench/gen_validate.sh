@@ -33,7 +33,7 @@ BYTES=$((N * 100))
 BS=2048000
 DEPTH=2
 mkdir -p "$DATA" results
-trap 'rm -f "$DATA"/bench.* "$DATA"/fio.dat' EXIT
+trap 'rm -f "$DATA"/bench.* "$DATA"/fio.dat "$DATA"/fio.json' EXIT
 
 now() { date +%s.%N; }
 # timed VAR command...: appends the wall seconds of the command to array VAR.
@@ -59,15 +59,17 @@ ERROR - there are 5000358 unordered records"
   || { echo "10M file differs from gensort's" >&2; exit 1; }
 cat "$DATA/bench.dat" > /dev/null  # into the page cache for the validate runs
 
-gen_null=(); validate=(); gen_disk=(); fio_write=()
+gen_null=(); validate=(); gen_disk=(); fio_write=(); fio_wall=()
 for ((i = 0; i < RUNS; i++)); do
   timed gen_null "$RS" gen --records $N --dir /dev --name null
   ALLOW_FAIL=1 timed validate "$RS" validate --dir "$DATA" --name bench.dat
   rm -f "$DATA/bench.out"
   timed gen_disk "$RS" gen --records $N --dir "$DATA" --name bench.out
   rm -f "$DATA/fio.dat"
-  timed fio_write fio --name=w --filename="$DATA/fio.dat" --rw=write --bs=$BS --size=$BYTES --direct=1 \
-    --ioengine=io_uring --iodepth=$DEPTH --end_fsync=1 --output=/dev/null
+  timed fio_wall fio --name=w --filename="$DATA/fio.dat" --rw=write --bs=$BS --size=$BYTES --direct=1 \
+    --ioengine=io_uring --iodepth=$DEPTH --end_fsync=1 --output-format=json --output="$DATA/fio.json"
+  # fio's own run time (I/O only, no process start or file creation): the stricter floor.
+  fio_write+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobs"][0]["job_runtime"] / 1000)' "$DATA/fio.json")")
 done
 
 m_null=$(median "${gen_null[@]}"); m_val=$(median "${validate[@]}")
@@ -82,7 +84,8 @@ verdict() { [ "$(echo "$1" | bc -l)" = 1 ] && echo met || echo MISSED; }
   echo "gen_null   ${gen_null[*]}"
   echo "validate   ${validate[*]}"
   echo "gen_disk   ${gen_disk[*]}"
-  echo "fio_write  ${fio_write[*]}   (io_uring, direct=1, bs=$BS, iodepth=$DEPTH, end_fsync=1)"
+  echo "fio_write  ${fio_write[*]}   (fio's job_runtime; io_uring, direct=1, bs=$BS, iodepth=$DEPTH, end_fsync=1)"
+  echo "fio_wall   ${fio_wall[*]}   (the same fio runs, wall time of the command: not used for the target)"
   echo "RESULT bench=gen_null records=$N median_s=$m_null Mrec_s=$(rate "$m_null") target_Mrec_s=30 verdict=checksum_ok $(verdict "$(rate "$m_null") >= 30")"
   echo "RESULT bench=validate_cached records=$N median_s=$m_val Mrec_s=$(rate "$m_val") target_Mrec_s=40 verdict=report_matches_valsort $(verdict "$(rate "$m_val") >= 40")"
   echo "RESULT bench=gen_disk records=$N median_s=$m_disk gen_alone_s=$m_null fio_write_s=$m_fio ratio_to_max=$ratio target_ratio=1.15 verdict=sha256_ok $(verdict "$ratio <= 1.15")"
