@@ -35,6 +35,17 @@ class BlockingQueue {
     return item;
   }
 
+  enum class TryResult { kItem, kEmpty, kClosed };
+  // Non-blocking Pop: kClosed only once the queue is closed and drained.
+  TryResult TryPop(T* out) {
+    std::lock_guard lock(mu_);
+    if (items_.empty()) return closed_ ? TryResult::kClosed : TryResult::kEmpty;
+    *out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return TryResult::kItem;
+  }
+
   void Close() {
     std::lock_guard lock(mu_);
     closed_ = true;

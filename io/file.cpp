@@ -158,9 +158,17 @@ Result<OutputFile> OutputFile::Create(const std::string& final_path, int extra_f
 }
 
 Status OutputFile::Commit(uint64_t size) {
+  RS_RETURN_IF_ERROR(Finish(size));
+  return Publish();
+}
+
+Status OutputFile::Finish(uint64_t size) {
   RS_RETURN_IF_ERROR(file_.Truncate(size));
   RS_RETURN_IF_ERROR(file_.Sync());
-  RS_RETURN_IF_ERROR(file_.Close());
+  return file_.Close();
+}
+
+Status OutputFile::Publish() {
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
     return Status::FromErrno(errno, final_path_, "rename");
   }

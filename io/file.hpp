@@ -61,9 +61,14 @@ class OutputFile {
   // flags are added to O_WRONLY|O_CREAT|O_TRUNC (e.g. O_DIRECT).
   static Result<OutputFile> Create(const std::string& final_path, int extra_flags = 0);
   File& file() { return file_; }
+  const File& file() const { return file_; }
   const std::string& final_path() const { return final_path_; }
   // Truncates to `size` (O_DIRECT writes whole blocks), fsyncs, closes and renames.
   Status Commit(uint64_t size);
+  // Commit in two steps, for outputs made of several files that must appear together:
+  // Finish every file first (truncate, fsync, close), then Publish them (rename, sync dir).
+  Status Finish(uint64_t size);
+  Status Publish();
   // Removes the temporary file (also done by the destructor).
   void Discard();
 

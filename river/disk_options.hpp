@@ -1,0 +1,40 @@
+// river/disk_options.hpp — the knobs of a disk stream, checked in one place so every command
+// refuses bad values with the same one-line reason.
+#pragma once
+
+#include <string>
+
+#include "core/config.hpp"
+#include "core/status.hpp"
+#include "io/io_engine.hpp"
+
+namespace rs {
+
+struct DiskOptions {
+  uint64_t transfer_size = config::kTransferSize;
+  unsigned queue_depth = config::kQueueDepth;
+  EngineKind engine = EngineKind::kAuto;
+  bool direct = true;  // O_DIRECT where the filesystem accepts it
+  uint64_t stripe_unit = config::kStripeUnit;
+
+  Status Check() const {
+    if (transfer_size == 0 || transfer_size > (uint64_t(1) << 30)) {
+      return Status::Error("--transfer-size " + std::to_string(transfer_size) + ": allowed 4096 .. 1G");
+    }
+    if (direct && transfer_size % config::kDirectAlignment != 0) {
+      return Status::Error("--transfer-size " + std::to_string(transfer_size) +
+                           ": with O_DIRECT it must be a multiple of 4096 bytes");
+    }
+    if (queue_depth == 0 || queue_depth > config::kMaxQueueDepth) {
+      return Status::Error("--queue-depth " + std::to_string(queue_depth) + ": allowed 1 .. " +
+                           std::to_string(config::kMaxQueueDepth));
+    }
+    if (stripe_unit == 0 || (direct && stripe_unit % config::kDirectAlignment != 0)) {
+      return Status::Error("--stripe-unit " + std::to_string(stripe_unit) +
+                           ": must be a positive multiple of 4096 bytes");
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace rs

@@ -1,0 +1,55 @@
+// river/disk_sink.hpp — writes a stream of buffers to a StripedFile with up to queue_depth
+// requests in flight, on its own I/O thread; publishes the file at Close() only when complete
+// and synced. With O_DIRECT every buffer but the last must be a multiple of 4096 bytes (the
+// last is padded and the file truncated). Put/Close/Abort from one producer thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/blocking_queue.hpp"
+#include "io/io_engine.hpp"
+#include "io/striped_file.hpp"
+#include "river/disk_options.hpp"
+#include "river/sink.hpp"
+
+namespace rs {
+
+class DiskSink final : public Sink {
+ public:
+  // members: one path per directory (K = members.size()); size_hint preallocates (0: unknown).
+  // Notices (engine fallback, O_DIRECT refused) are appended to *notices as single lines.
+  static Result<std::unique_ptr<DiskSink>> Create(const std::vector<std::string>& members, const DiskOptions& options,
+                                                  const MemPool* pool, uint64_t size_hint,
+                                                  std::vector<std::string>* notices);
+  ~DiskSink() override;
+
+  void Put(Buffer buffer) override;
+  Status Close() override;
+  void Abort() override;
+  uint64_t bytes() const { return bytes_; }
+  const char* engine_name() const { return engine_->name(); }
+
+ private:
+  DiskSink() : input_(1) {}
+  void Run();
+  void Fail(const Status& st);
+  Status Finish(bool publish);
+
+  StripedFile file_;
+  DiskOptions options_;
+  std::unique_ptr<IoEngine> engine_;
+  BlockingQueue<Buffer> input_;
+  std::thread io_thread_;
+  std::mutex mu_;
+  Status status_;
+  std::atomic<bool> failed_{false};
+  uint64_t bytes_ = 0;  // logical bytes accepted (the producer's count)
+  bool finished_ = false;
+};
+
+}  // namespace rs

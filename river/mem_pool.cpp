@@ -1,0 +1,88 @@
+// river/mem_pool.cpp
+#include "river/mem_pool.hpp"
+
+#include <algorithm>
+
+namespace rs {
+
+Buffer& Buffer::operator=(Buffer&& o) noexcept {
+  if (this != &o) {
+    Release();
+    pool_ = std::exchange(o.pool_, nullptr);
+    index_ = o.index_;
+    data_ = std::exchange(o.data_, nullptr);
+    capacity_ = std::exchange(o.capacity_, 0);
+    size_ = std::exchange(o.size_, 0);
+    offset_ = std::exchange(o.offset_, 0);
+  }
+  return *this;
+}
+
+void Buffer::Release() {
+  if (pool_ != nullptr) pool_->Return(index_);
+  pool_ = nullptr;
+  data_ = nullptr;
+  capacity_ = size_ = 0;
+}
+
+Result<std::unique_ptr<MemPool>> MemPool::Create(size_t buffer_size, size_t count) {
+  if (buffer_size == 0 || count == 0) return Status::Error("memory pool needs at least one non-empty buffer");
+  std::unique_ptr<MemPool> pool(new MemPool());
+  pool->buffer_size_ = (buffer_size + 4095) / 4096 * 4096;
+  pool->count_ = count;
+  auto mem = AlignedBuffer::Allocate(pool->buffer_size_ * count);
+  if (!mem.ok()) return mem.status();
+  pool->memory_ = std::move(*mem);
+  for (size_t i = count; i-- > 0;) pool->free_.push_back(uint32_t(i));
+  pool->low_water_ = count;
+  return pool;
+}
+
+Buffer MemPool::Take() {
+  Buffer b;
+  b.pool_ = this;
+  b.index_ = free_.back();
+  free_.pop_back();
+  low_water_ = std::min(low_water_, free_.size());
+  b.data_ = memory_.data() + size_t(b.index_) * buffer_size_;
+  b.capacity_ = buffer_size_;
+  return b;
+}
+
+Buffer MemPool::Get() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !free_.empty(); });
+  return Take();
+}
+
+std::optional<Buffer> MemPool::TryGet() {
+  std::lock_guard lock(mu_);
+  if (free_.empty()) return std::nullopt;
+  return Take();
+}
+
+std::optional<Buffer> MemPool::GetFor(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_for(lock, timeout, [&] { return !free_.empty(); })) return std::nullopt;
+  return Take();
+}
+
+void MemPool::Return(uint32_t index) {
+  {
+    std::lock_guard lock(mu_);
+    free_.push_back(index);
+  }
+  cv_.notify_one();
+}
+
+size_t MemPool::available() const {
+  std::lock_guard lock(mu_);
+  return free_.size();
+}
+
+size_t MemPool::low_water() const {
+  std::lock_guard lock(mu_);
+  return low_water_;
+}
+
+}  // namespace rs

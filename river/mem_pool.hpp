@@ -1,0 +1,85 @@
+// river/mem_pool.hpp — a bounded pool of equal, aligned buffers carved from one mapping that is
+// allocated once (MADV_HUGEPAGE; MACHINE.md: fresh memory costs 1-2 s/GiB to touch, reused
+// huge-page memory ~0.08 s/GiB). Get() blocks while every buffer is out: that is River's
+// back-pressure. A Buffer returns itself to its pool when destroyed. Thread-safe.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "core/status.hpp"
+#include "io/aligned_buffer.hpp"
+
+namespace rs {
+
+class MemPool;
+
+// A slab of pool memory with a fill level. Move-only; handed between threads whole.
+class Buffer {
+ public:
+  Buffer() = default;
+  ~Buffer() { Release(); }
+  Buffer(Buffer&& o) noexcept { *this = std::move(o); }
+  Buffer& operator=(Buffer&& o) noexcept;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+
+  uint8_t* data() const { return data_; }
+  size_t capacity() const { return capacity_; }
+  size_t size() const { return size_; }
+  void set_size(size_t n) { size_ = n; }
+  bool empty() const { return data_ == nullptr; }
+  // Where this buffer's bytes sit in their stream (set by sources, used by sinks that care).
+  uint64_t offset() const { return offset_; }
+  void set_offset(uint64_t o) { offset_ = o; }
+
+ private:
+  friend class MemPool;
+  void Release();
+  MemPool* pool_ = nullptr;
+  uint32_t index_ = 0;
+  uint8_t* data_ = nullptr;
+  size_t capacity_ = 0;
+  size_t size_ = 0;
+  uint64_t offset_ = 0;
+};
+
+class MemPool {
+ public:
+  // `count` buffers of `buffer_size` bytes (rounded up to 4 KiB for O_DIRECT).
+  static Result<std::unique_ptr<MemPool>> Create(size_t buffer_size, size_t count);
+
+  Buffer Get();                  // blocks until a buffer is free
+  std::optional<Buffer> TryGet();
+  // Waits at most `timeout` for a buffer (for threads that must also watch a stop flag).
+  std::optional<Buffer> GetFor(std::chrono::milliseconds timeout);
+  size_t buffer_size() const { return buffer_size_; }
+  size_t count() const { return count_; }
+  size_t available() const;
+  size_t low_water() const;      // fewest buffers ever free at once (tests, reports)
+  // The whole region, for registering with io_uring once.
+  iovec region() const { return {memory_.data(), memory_.size()}; }
+
+ private:
+  friend class Buffer;
+  MemPool() = default;
+  Buffer Take();  // mu_ held, free_ non-empty
+  void Return(uint32_t index);
+
+  AlignedBuffer memory_;
+  size_t buffer_size_ = 0;
+  size_t count_ = 0;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<uint32_t> free_;
+  size_t low_water_ = 0;
+};
+
+}  // namespace rs
