@@ -27,6 +27,12 @@ inline const CLI::Validator kHexChecksum(
     },
     "HEX");
 
+inline const CLI::Validator kByteSize(
+    [](std::string& s) -> std::string {
+      return ParseBytes(s) ? "" : "'" + s + "' is not a byte size (allowed: digits with optional K/M/G/T = 2^10/20/30/40)";
+    },
+    "BYTES");
+
 inline const CLI::Validator kThreads(
     [](std::string& s) -> std::string {
       auto v = ParseCount(s);
