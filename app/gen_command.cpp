@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli_values.hpp"
+#include "app/disk_flags.hpp"
 #include "gen/gen_job.hpp"
 
 namespace rs::cli {
@@ -11,7 +12,7 @@ namespace rs::cli {
 std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
   struct Args {
     std::string records, start = "0", threads = "0", manifest;
-    bool ascii = false, skew = false, buffered = false;
+    bool ascii = false, skew = false;
     std::vector<std::string> dirs, names;
   };
   auto args = std::make_shared<Args>();
@@ -22,15 +23,20 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
       ->check(kRecordNumber)->capture_default_str();
   sub->add_flag("--ascii", args->ascii, "ASCII records, like gensort -a");
   sub->add_flag("--skew", args->skew, "Skewed keys, like gensort -s");
-  sub->add_option("--dir", args->dirs, "Output directory (repeat to stripe; one for now)")->required();
+  sub->add_option("--dir", args->dirs, "Output directory; repeat to stripe each partition over several (one per disk)")->required();
   sub->add_option("--name", args->names, "File name with {rank}, or one name per rank")->required();
   sub->add_option("--manifest", args->manifest, "Manifest path (default: DIR/NAME with {rank}->manifest .json)");
   sub->add_option("--threads", args->threads, "Generator threads per rank (0 = one per core)")
       ->check(kThreads)->capture_default_str();
-  sub->add_flag("--buffered", args->buffered, "Write through the page cache instead of O_DIRECT");
+  auto disk = std::make_shared<DiskFlags>(sub);
 
-  return [sub, args](Comm& comm) -> int {
+  return [sub, args, disk](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
+    auto disk_options = disk->Options();
+    if (!disk_options.ok()) {
+      if (comm.rank() == 0) std::cerr << "riversort: " << disk_options.status().message() << '\n';
+      return 2;
+    }
     gen::GenJobOptions opt;
     opt.records = *ParseCount(args->records);
     opt.start = *ParseU128(args->start);
@@ -38,7 +44,7 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
     opt.paths = {args->dirs, args->names};
     opt.manifest_path = args->manifest;
     opt.threads = int(*ParseCount(args->threads));
-    opt.direct = !args->buffered;
+    opt.disk = *disk_options;
     auto result = gen::RunGenJob(comm, opt, [](const std::string& line) { std::cerr << line << '\n'; });
     if (!result.ok()) {
       if (comm.rank() == 0) std::cerr << result.status().message() << '\n';

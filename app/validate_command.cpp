@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli_values.hpp"
+#include "app/disk_flags.hpp"
 #include "validate/validate_job.hpp"
 
 namespace rs::cli {
@@ -17,7 +18,7 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("validate", "Validate order and checksum like valsort 1.5; under mpirun each "
                                                  "rank validates its partition and rank 0 reports the whole");
-  auto* dir = sub->add_option("--dir", args->dirs, "Directory of the partitions");
+  auto* dir = sub->add_option("--dir", args->dirs, "Directory of the partitions; repeat for striped partitions (one per disk)");
   auto* name = sub->add_option("--name", args->names, "File name with {rank}, or one name per rank");
   auto* sums = sub->add_option("--summaries", args->summaries,
                                "Combine a file of 280-byte summaries instead of reading data (valsort -s)");
@@ -28,12 +29,18 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
   sub->add_option("--threads", args->threads, "Validator threads per rank (0 = one per core)")
       ->check(kThreads)->capture_default_str();
   sub->add_flag("-q,--quiet", args->quiet, "No report, only the exit status (valsort -q)");
+  auto disk = std::make_shared<DiskFlags>(sub);
   dir->needs(name);
   name->needs(dir);
   sums->excludes(dir)->excludes(name);
 
-  return [sub, args](Comm& comm) -> int {
+  return [sub, args, disk](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
+    auto disk_options = disk->Options();
+    if (!disk_options.ok()) {
+      if (comm.rank() == 0) std::cerr << "riversort: " << disk_options.status().message() << '\n';
+      return 2;
+    }
     if (args->summaries.empty() && args->dirs.empty()) {
       if (comm.rank() == 0) std::cerr << "riversort: validate: give --dir and --name (data), or --summaries FILE (see --help)\n";
       return 2;
@@ -45,6 +52,7 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
     opt.manifest = args->manifest;
     if (!args->expect.empty()) opt.expect_checksum = ParseHexU128(args->expect);
     opt.threads = int(*ParseCount(args->threads));
+    opt.disk = *disk_options;
     auto out = validate::RunValidateJob(comm, opt);
     if (comm.rank() == 0) {
       if (!args->quiet) std::cerr << out.report;

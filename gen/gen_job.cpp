@@ -40,20 +40,15 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
   const int rank = comm.rank(), ranks = comm.size();
   // Argument checks give the same answer on every rank, so each can return on its own.
   RS_RETURN_IF_ERROR(opt.paths.Check(ranks));
-  if (opt.paths.dirs.size() > 1) {
-    return Status::Error("--dir given " + std::to_string(opt.paths.dirs.size()) +
-                         " times: striping a partition over several directories is not supported yet; "
-                         "give one --dir");
-  }
+  RS_RETURN_IF_ERROR(opt.disk.Check());
 
   const RankSlice slice = SliceForRank(opt.start, opt.records, rank, ranks);
   const std::vector<std::string> files = opt.paths.Members(rank);
   Result<PartitionWriteResult> written = Status::Ok();
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
-  arena.execute([&] { written = GeneratePartition(opt.mode, slice.first, slice.count, files[0], opt.direct); });
-  if (written.ok() && written->direct_refused && notice != nullptr) {
-    notice("rank " + std::to_string(rank) + ": " + files[0] +
-           ": the filesystem refuses O_DIRECT; using buffered I/O");
+  arena.execute([&] { written = GeneratePartition(opt.mode, slice.first, slice.count, files, opt.disk); });
+  if (written.ok() && notice != nullptr) {
+    for (const auto& line : written->notices) notice("rank " + std::to_string(rank) + ": " + line);
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, written.ok() ? Status::Ok() : written.status()));
 
@@ -63,6 +58,7 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
   manifest.skew = opt.mode.skew;
   manifest.start = opt.start;
   manifest.records = opt.records;
+  manifest.stripe_unit = opt.paths.dirs.size() > 1 ? opt.disk.stripe_unit : 0;
   for (int r = 0; r < ranks; ++r) {
     manifest.partitions.push_back(DecodePartition(r, all[r]));
     manifest.checksum += manifest.partitions.back().checksum;

@@ -8,6 +8,7 @@
 #include "core/dataset_paths.hpp"
 #include "core/status.hpp"
 #include "gen/record_generator.hpp"
+#include "river/disk_options.hpp"
 
 namespace rs::gen {
 
@@ -18,7 +19,7 @@ struct GenJobOptions {
   DatasetPaths paths;
   std::string manifest_path;  // empty: paths.DefaultManifestPath()
   int threads = 0;            // TBB threads for this rank; 0 = one per core
-  bool direct = true;         // O_DIRECT writes (falls back to buffered where refused)
+  DiskOptions disk;           // transfer size, queue depth, engine, O_DIRECT, stripe unit
 };
 
 struct GenJobResult {
@@ -28,7 +29,7 @@ struct GenJobResult {
 };
 
 // Every rank returns the same outcome; a failure names the lowest failing rank, its file and
-// the reason. Notices (O_DIRECT fallback) go to `notice` as single lines.
+// the reason. Notices (I/O engine fallback, O_DIRECT refused) go to `notice`, one line each.
 Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& options,
                                void (*notice)(const std::string&));
 

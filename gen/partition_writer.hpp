@@ -1,24 +1,28 @@
-// gen/partition_writer.hpp — generates one partition and writes it to disk, generation on TBB
-// overlapped with O_DIRECT writes on writer threads. Called by one thread per rank.
+// gen/partition_writer.hpp — generates one partition and streams it to a DiskSink: chunks are
+// generated in parallel on TBB and handed to the sink in order, so generation overlaps with
+// async (O_DIRECT, striped) writes. Called by one thread per rank.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/checksum.hpp"
 #include "core/status.hpp"
 #include "gen/record_generator.hpp"
+#include "river/disk_options.hpp"
 
 namespace rs::gen {
 
 struct PartitionWriteResult {
   Checksum128 checksum;
-  bool direct_refused = false;  // the filesystem refused O_DIRECT; buffered I/O was used
+  bool direct_refused = false;       // the filesystem refused O_DIRECT; buffered I/O was used
+  std::vector<std::string> notices;  // one line each (engine fallback, O_DIRECT refused)
 };
 
-// Writes records first .. first+count-1 to `path`: under a temporary name, renamed into place
-// only when complete and synced. The path "/dev/null" generates without writing (as gensort).
-// Runs on the caller's TBB arena.
+// Writes records first .. first+count-1 to the striped partition `members` (one path per
+// directory): under temporary names, published only when complete and synced. The single member
+// "/dev/null" generates without writing (as gensort). Runs on the caller's TBB arena.
 Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_t count,
-                                               const std::string& path, bool direct);
+                                               const std::vector<std::string>& members, const DiskOptions& options);
 
 }  // namespace rs::gen

@@ -2,6 +2,7 @@
 // refuses bad values with the same one-line reason.
 #pragma once
 
+#include <algorithm>
 #include <string>
 
 #include "core/config.hpp"
@@ -16,6 +17,12 @@ struct DiskOptions {
   EngineKind engine = EngineKind::kAuto;
   bool direct = true;  // O_DIRECT where the filesystem accepts it
   uint64_t stripe_unit = config::kStripeUnit;
+
+  // Bytes per buffer for a stream of records: whole records that are also whole 4 KiB blocks
+  // (multiples of lcm(100, 4096) = 102,400 bytes), at most transfer_size, at least one block.
+  uint64_t record_transfer_size() const {
+    return std::max<uint64_t>(1, transfer_size / config::kRecordBlock) * config::kRecordBlock;
+  }
 
   Status Check() const {
     if (transfer_size == 0 || transfer_size > (uint64_t(1) << 30)) {

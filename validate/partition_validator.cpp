@@ -1,64 +1,59 @@
 // validate/partition_validator.cpp
+//
+// A TBB pipeline: a serial stage takes the DiskSource's next buffer (in file order), a parallel
+// stage validates it into a Summary, and a serial in-order stage stores the summaries; the
+// buffer returns to the pool as soon as it is validated, which lets the source read ahead.
 #include "validate/partition_validator.hpp"
 
-#include <fcntl.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
-#include <mutex>
-#include <vector>
-
-#include "core/config.hpp"
-#include "io/aligned_buffer.hpp"
-#include "io/file.hpp"
+#include "core/record.hpp"
+#include "river/disk_source.hpp"
 #include "validate/record_validator.hpp"
 
 namespace rs::validate {
 
-Result<Summary> ValidatePartition(const std::string& path) {
-  auto file = File::Open(path, O_RDONLY);
-  if (!file.ok()) return file.status();
-  auto size = file->Size();
-  if (!size.ok()) return size.status();
-  if (*size % kRecordSize != 0) return Status::Error(path + ": partial record found at end");
-  const uint64_t records = *size / kRecordSize;
-  if (records == 0) return Summary{};
-  (void)::posix_fadvise(file->fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
+Result<Summary> ValidatePartition(const std::vector<std::string>& members, const DiskOptions& options,
+                                  std::vector<std::string>* notices) {
+  DiskOptions opt = options;
+  // Buffers of whole records that are also whole 4 KiB blocks.
+  opt.transfer_size = options.record_transfer_size();
+  const size_t tokens = size_t(std::max(2, 2 * tbb::this_task_arena::max_concurrency()));
+  auto pool = MemPool::Create(opt.transfer_size, tokens + opt.queue_depth + 2);
+  if (!pool.ok()) return pool.status();
+  auto source = DiskSource::Open(members, opt, pool->get(), notices);
+  if (!source.ok()) return source.status();
+  if ((*source)->size() % kRecordSize != 0) return Status::Error(members[0] + ": partial record found at end");
 
-  constexpr uint64_t kBlock = config::kValidateBlockRecords;
-  const uint64_t blocks = (records + kBlock - 1) / kBlock;
-  std::vector<Summary> parts(blocks);
-  // One block buffer per worker thread, allocated on first use and reused.
-  tbb::enumerable_thread_specific<AlignedBuffer> buffers;
-  std::mutex mu;
-  Status status;
-
-  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, 1), [&](const tbb::blocked_range<uint64_t>& r) {
-    AlignedBuffer& buf = buffers.local();
-    if (buf.data() == nullptr) {
-      auto b = AlignedBuffer::Allocate(kBlock * kRecordSize);
-      if (!b.ok()) {
-        std::lock_guard lock(mu);
-        status.Update(b.status());
-        return;
-      }
-      buf = std::move(*b);
-    }
-    for (uint64_t i = r.begin(); i != r.end(); ++i) {
-      uint64_t n = std::min(kBlock, records - i * kBlock);
-      auto got = file->ReadAt(buf.data(), n * kRecordSize, i * kBlock * kRecordSize);
-      Status st = !got.ok() ? got.status()
-                  : *got != n * kRecordSize ? Status::Error(path + ": file shrank while being validated")
-                                            : Status::Ok();
-      if (!st.ok()) {
-        std::lock_guard lock(mu);
-        status.Update(st);
-        return;
-      }
-      parts[i] = ValidateRecords(buf.data(), n);
-    }
-  }, tbb::simple_partitioner());
-  if (!status.ok()) return status;
+  struct Block {
+    Buffer buffer;
+    Summary summary;
+  };
+  std::vector<Summary> parts;
+  tbb::parallel_pipeline(
+      tokens,
+      tbb::make_filter<void, Block*>(tbb::filter_mode::serial_in_order,
+                                     [&](tbb::flow_control& fc) -> Block* {
+                                       auto b = (*source)->Get();
+                                       if (!b) {
+                                         fc.stop();
+                                         return nullptr;
+                                       }
+                                       return new Block{std::move(*b), {}};
+                                     }) &
+          tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel,
+                                           [](Block* b) {
+                                             b->summary =
+                                                 ValidateRecords(b->buffer.data(), b->buffer.size() / kRecordSize);
+                                             b->buffer = Buffer();  // back to the pool now
+                                             return b;
+                                           }) &
+          tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order, [&](Block* b) {
+            parts.push_back(b->summary);
+            delete b;
+          }));
+  RS_RETURN_IF_ERROR((*source)->status());
   return Combine(parts);
 }
 

@@ -1,17 +1,23 @@
-// validate/partition_validator.hpp — validates one partition file: reads it in blocks on the
-// caller's TBB arena, validates each block, and combines the block summaries in order (as
-// valsort -t does). Called by one thread per rank.
+// validate/partition_validator.hpp — validates one partition: a DiskSource reads it (striped,
+// async) in buffers of whole records, each buffer is validated in parallel on the caller's TBB
+// arena, and the buffer summaries are combined in order (as valsort -t does). Called by one
+// thread per rank.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.hpp"
+#include "river/disk_options.hpp"
 #include "validate/summary.hpp"
 
 namespace rs::validate {
 
 // A missing or unreadable file, or a size that is not a multiple of 100 ("partial record found
-// at end"), is an error naming the path. An empty file gives a summary with zero records.
-Result<Summary> ValidatePartition(const std::string& path);
+// at end"), is an error naming the path. An empty partition gives a summary with zero records.
+// members: the partition's member files, one per directory. Notices (engine fallback, O_DIRECT
+// refused) are appended to *notices when given.
+Result<Summary> ValidatePartition(const std::vector<std::string>& members, const DiskOptions& options = {},
+                                  std::vector<std::string>* notices = nullptr);
 
 }  // namespace rs::validate

@@ -19,13 +19,10 @@ ValidateOutcome Failure(const Status& st) { return {"", st.message(), 1}; }
 // Summary of every rank's partition, combined in rank order (the same on every rank).
 Result<Summary> ValidateDistributed(Comm& comm, const ValidateJobOptions& opt) {
   RS_RETURN_IF_ERROR(opt.paths.Check(comm.size()));
-  if (opt.paths.dirs.size() > 1) {
-    return Status::Error("--dir given " + std::to_string(opt.paths.dirs.size()) +
-                         " times: striped partitions are not supported yet; give one --dir");
-  }
+  RS_RETURN_IF_ERROR(opt.disk.Check());
   Result<Summary> mine = Status::Ok();
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
-  arena.execute([&] { mine = ValidatePartition(opt.paths.Members(comm.rank())[0]); });
+  arena.execute([&] { mine = ValidatePartition(opt.paths.Members(comm.rank()), opt.disk); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, mine.status()));
 
   auto bytes = mine->Serialize();

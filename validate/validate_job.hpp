@@ -10,6 +10,7 @@
 #include "core/comm.hpp"
 #include "core/dataset_paths.hpp"
 #include "core/uint128.hpp"
+#include "river/disk_options.hpp"
 
 namespace rs::validate {
 
@@ -20,6 +21,7 @@ struct ValidateJobOptions {
   std::string manifest;                 // --manifest M: expect its records and checksum
   std::optional<u128> expect_checksum;  // --expect-checksum X
   int threads = 0;                      // TBB threads per rank; 0 = one per core
+  DiskOptions disk;                     // how partitions are read
 };
 
 struct ValidateOutcome {

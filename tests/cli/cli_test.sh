@@ -79,6 +79,27 @@ check summaries 1 "First unordered record is record 2" -- "$RS" validate --summa
 head -c 300 "$T/two.sum" > "$T/bad.sum"
 check V27 1 "partial partition summary found at end" -- "$RS" validate --summaries "$T/bad.sum"
 
+# --- striped: gen over 3 directories with a 64 KiB stripe unit; de-striping the members by
+# the DESIGN §3 formula gives the single-file bytes, and validate reads them striped.
+mkdir -p "$T/s0" "$T/s1" "$T/s2"
+check_exact striped-gen 0 "1f013ceee6d" -- "$RS" gen --records 1000 --start 123456789 --dir "$T/s0" --dir "$T/s1" \
+  --dir "$T/s2" --name st.dat --stripe-unit 64K
+"$RS" gen --records 1000 --start 123456789 --dir "$T" --name st-plain.dat 2>/dev/null
+: > "$T/destriped"
+for ((u = 0; u < 2; u++)); do  # 100,000 bytes = 1 whole 64 KiB unit + a partial one
+  dd if="$T/s$((u % 3))/st.dat" bs=65536 skip=$((u / 3)) count=1 status=none >> "$T/destriped"
+done
+cmp -s "$T/destriped" "$T/st-plain.dat" && pass=$((pass + 1)) || { echo "FAIL striped layout"; fails=$((fails + 1)); }
+[ "$(stat -c %s "$T/s2/st.dat")" = 0 ] && pass=$((pass + 1)) || { echo "FAIL third member should be empty"; fails=$((fails + 1)); }
+check striped-validate 1 "Checksum: 1f013ceee6d" -- "$RS" validate --dir "$T/s0" --dir "$T/s1" --dir "$T/s2" \
+  --name st.dat --stripe-unit 64K
+check striped-wrong-unit 1 "stripe" -- "$RS" validate --dir "$T/s0" --dir "$T/s1" --dir "$T/s2" --name st.dat \
+  --stripe-unit 16K
+check buffered-validate 1 "Checksum: 1ea6370b955" -- "$RS" validate --buffered --io-engine threads --dir "$T" --name g1000.dat
+one_line bad-transfer -- "$RS" validate --dir "$T" --name g1000.dat --transfer-size 1000
+one_line bad-depth -- "$RS" gen --records 1 --dir "$T" --name x --queue-depth 0
+one_line bad-engine -- "$RS" gen --records 1 --dir "$T" --name x --io-engine aio
+
 # --- bad input: one line, non-zero exit, nothing under the final name
 one_line unknown-flag -- "$RS" gen --records 10 --dir "$T" --name x --bogus
 one_line negative -- "$RS" gen --records -5 --dir "$T" --name x

@@ -63,7 +63,7 @@ void Silent(const std::string&) {}
 
 // What valsort prints for one file: the single-file path, itself checked against the spec.
 validate::ValidateOutcome SingleFileOutcome(const std::string& path) {
-  auto s = validate::ValidatePartition(path);
+  auto s = validate::ValidatePartition({path});
   if (!s.ok()) return {"", s.status().message(), 1};
   if (s->records == 0) return {"", validate::kNoRecordsMessage, 1};
   auto r = validate::MakeReport(*s);

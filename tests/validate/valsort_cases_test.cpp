@@ -173,7 +173,7 @@ Result<Summary> ValidateBytes(const std::string& data) {
   TempDir dir;
   std::string path = dir.File("input.dat");
   WriteFile(path, data);
-  return ValidatePartition(path);
+  return ValidatePartition({path});
 }
 
 // Report of ValidatePartition on `data` written to a file; a failed validation becomes a text that
@@ -245,7 +245,7 @@ TEST(ValsortCasesTest, V11PartialRecord) {
   TempDir dir;
   std::string path = dir.File("v11.dat");
   WriteFile(path, G1000s().substr(0, 1050));
-  Result<Summary> s = ValidatePartition(path);
+  Result<Summary> s = ValidatePartition({path});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("partial record found at end"), std::string::npos) << s.status().message();
   EXPECT_NE(s.status().message().find(path), std::string::npos) << s.status().message();
@@ -259,7 +259,7 @@ TEST(ValsortCasesTest, V11PartialRecord) {
 TEST(ValsortCasesTest, V12EmptyFile) {
   TempDir dir;
   WriteFile(dir.File("v12.dat"), "");
-  Result<Summary> s = ValidatePartition(dir.File("v12.dat"));
+  Result<Summary> s = ValidatePartition({dir.File("v12.dat")});
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->records, u128(0));
 
@@ -399,7 +399,7 @@ class SortedMillionFileTest : public ::testing::Test {
   // Validates the file after writing `edited` over records first.., then restores them.
   static Report ReportWithEdit(uint64_t first, const std::string& edited) {
     PatchFile(Path(), first * kRecordSize, edited);
-    Result<Summary> s = ValidatePartition(Path());
+    Result<Summary> s = ValidatePartition({Path()});
     PatchFile(Path(), first * kRecordSize, G1ms().substr(first * kRecordSize, edited.size()));
     if (!s.ok()) return Report{"validation failed: " + s.status().message() + "\n", -1};
     return MakeReport(*s);
@@ -413,7 +413,7 @@ TempDir* SortedMillionFileTest::dir_ = nullptr;
 
 TEST_F(SortedMillionFileTest, V05SortedG1m) {
   ASSERT_EQ(Sha256Hex(G1ms()), kG1msSha);
-  Result<Summary> s = ValidatePartition(Path());
+  Result<Summary> s = ValidatePartition({Path()});
   ASSERT_TRUE(s.ok()) << s.status().message();
   Report r = MakeReport(*s);
   EXPECT_EQ(r.text, SuccessReport("1000000", "7a0e0d4868cd4", "0"));
@@ -433,9 +433,14 @@ TEST_F(SortedMillionFileTest, V05SameReportForAnyThreadCount) {
 }
 
 TEST_F(SortedMillionFileTest, SwapAtBlockBoundaryCountsOnce) {
-  // The file is read in blocks of 40960 records; records 40959 and 40960 straddle the first
-  // boundary, so the disorder is only seen when the block summaries are combined.
-  ASSERT_EQ(config::kValidateBlockRecords, 40960u);
+  // The file is read in buffers of 20480 records (2,048,000 bytes at the default 2 MiB transfer
+  // size); records 40959 and 40960 straddle a buffer boundary, so the disorder is only seen when
+  // the buffer summaries are combined.
+  const uint64_t block = DiskOptions{}.record_transfer_size() / kRecordSize;
+  ASSERT_EQ(block, 20480u);
+  ASSERT_EQ(40960 % block, 0u);
+  ASSERT_EQ(983040 % block, 0u);
+  ASSERT_GT(983040 + block, 1000000u);  // 983040 starts the last, partial buffer
   Report r = ReportWithEdit(40959, Rec(G1ms(), 40960) + Rec(G1ms(), 40959));
   EXPECT_EQ(r.text, ErrorReport("40960", "1000000", "7a0e0d4868cd4", "1"));
   EXPECT_EQ(r.exit_code, 1);
@@ -541,7 +546,7 @@ TEST(ValsortPartitionTest, V20PartitionSummariesMatchSpec) {
     WriteFile(dir.File(name), SpData(k));
     std::string want = SuccessReport("250", kSpChecksum[size_t(k)], "0");
 
-    Result<Summary> s = ValidatePartition(dir.File(name));
+    Result<Summary> s = ValidatePartition({dir.File(name)});
     ASSERT_TRUE(s.ok()) << s.status().message();
     EXPECT_EQ(MakeReport(*s).text, want);
     EXPECT_EQ(Sha256Hex(Bytes(*s)), kSpSumSha[size_t(k)]);
