@@ -14,8 +14,9 @@ class MpiComm final : public Comm {
  public:
   MpiComm(int* argc, char*** argv) {
     int provided = 0;
-    // FUNNELED: one communication thread owns every MPI call (DESIGN §4).
-    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    // SERIALIZED: during an exchange one communication thread (not the main thread) makes every
+    // MPI call; the main thread calls MPI only while no exchange runs (DESIGN §4).
+    MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
   }

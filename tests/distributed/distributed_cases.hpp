@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/comm.hpp"
+#include "river/net/transport.hpp"
 
 namespace rs::test {
 
@@ -18,5 +19,9 @@ void DistributedValidateMatchesSingleFile(Comm& comm);
 void ManifestCheckCatchesLostRecord(Comm& comm);
 // A missing partition on the last rank: every rank gets one error naming that rank and file.
 void MissingPartitionNamesTheRank(Comm& comm);
+
+// All-to-all over a transport (self included): every buffer arrives once, whole, and in order
+// per source; a rank that sends nothing still ends cleanly. `t` belongs to this rank.
+void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool);
 
 }  // namespace rs::test

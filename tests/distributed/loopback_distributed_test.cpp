@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/loopback_comm.hpp"
+#include "river/net/loopback_transport.hpp"
 #include "tests/distributed/distributed_cases.hpp"
 
 namespace rs::test {
@@ -18,6 +19,17 @@ TEST(LoopbackDistributed, PartitionedGenMatchesSingleFile) { OnRanks(Partitioned
 TEST(LoopbackDistributed, DistributedValidateMatchesSingleFile) { OnRanks(DistributedValidateMatchesSingleFile); }
 TEST(LoopbackDistributed, ManifestCheckCatchesLostRecord) { OnRanks(ManifestCheckCatchesLostRecord); }
 TEST(LoopbackDistributed, MissingPartitionNamesTheRank) { OnRanks(MissingPartitionNamesTheRank); }
+
+TEST(LoopbackDistributed, TransportDeliversEverything) {
+  for (int p = 1; p <= 4; ++p) {
+    SCOPED_TRACE("loopback ranks: " + std::to_string(p));
+    LoopbackNetwork net(p, 8);
+    LoopbackGroup(p).Run([&](Comm& comm) {
+      auto pool = MemPool::Create(64 * 1024, 6);
+      TransportDeliversEverything(comm, net.Endpoint(comm.rank()), **pool);
+    });
+  }
+}
 
 }  // namespace
 }  // namespace rs::test

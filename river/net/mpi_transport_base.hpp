@@ -1,0 +1,176 @@
+// river/net/mpi_transport_base.hpp — what the MPI backends share: the communication thread, the
+// queue of outgoing buffers with per-peer order and the exchange schedule, the queue of arrivals,
+// and idle back-off. Internal to river/net/mpi_*.
+#pragma once
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/blocking_queue.hpp"
+#include "river/net/transport.hpp"
+
+namespace rs::mpi_internal {
+
+constexpr int kDataTag = 17;
+constexpr int kCreditTag = 18;  // RMA: receiver -> sender, a slot is free again
+constexpr int kNoticeTag = 19;  // RMA: sender -> receiver, a slot holds data (size 0: end)
+// Longest sleep of an idle communication thread: short against a 2 MB transfer (~100 us).
+constexpr auto kMaxIdleSleep = std::chrono::microseconds(50);
+
+inline Status MpiError(int rc, const char* what) {
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, text, &len);
+  return Status::Error(std::string("MPI ") + what + ": " + std::string(text, size_t(len)));
+}
+
+class MpiTransportBase : public Transport {
+ public:
+  MpiTransportBase(MPI_Comm comm, MemPool* pool, const TransportOptions& options)
+      : pool_(pool), options_(options), sends_(options.max_sends_in_flight), arrivals_(pool->count() + 1) {
+    MPI_Comm_dup(comm, &comm_);
+    MPI_Comm_rank(comm_, &rank_);
+    MPI_Comm_size(comm_, &size_);
+    if (options_.schedule == ExchangeSchedule::kRestricted) {
+      options_.max_sends_in_flight = 1;
+      options_.posted_receives = 1;
+    }
+  }
+  ~MpiTransportBase() override = default;  // derived classes join the thread, then free comm_
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+
+  void Send(int peer, Buffer buffer) override {
+    if (buffer.size() == 0) return;
+    if (peer == rank_) {  // to ourselves: straight to our own receiver
+      Count(&stats_.bytes_sent, &stats_.buffers_sent, buffer.size());
+      Count(&stats_.bytes_received, &stats_.buffers_received, buffer.size());
+      (void)arrivals_.Push(Received{rank_, std::move(buffer)});
+      return;
+    }
+    (void)sends_.Push(Outgoing{peer, std::move(buffer)});
+  }
+
+  void FinishSending() override { sends_.Close(); }
+
+  std::optional<Received> Receive() override {
+    auto r = arrivals_.Pop();
+    return r;
+  }
+
+  Status status() const override {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+  TransportStats stats() const override {
+    std::lock_guard lock(mu_);
+    return stats_;
+  }
+
+ protected:
+  struct Outgoing {
+    int peer;
+    Buffer buffer;
+  };
+
+  void Start() { thread_ = std::thread([this] { Run(); }); }
+  void Stop() {
+    if (thread_.joinable()) thread_.join();
+    MPI_Comm_free(&comm_);
+  }
+
+  // One round of MPI progress; returns whether anything happened.
+  virtual bool Progress() = 0;
+  // True when every send is done and every peer's end has arrived.
+  virtual bool Done() const = 0;
+  virtual void Shutdown() {}
+
+  void Fail(const Status& st) {
+    std::lock_guard lock(mu_);
+    status_.Update(st);
+    failed_ = true;
+  }
+  void Count(uint64_t* bytes, uint64_t* buffers, uint64_t n) {
+    std::lock_guard lock(mu_);
+    *bytes += n;
+    *buffers += 1;
+  }
+  void CountSent(uint64_t n) { Count(&stats_.bytes_sent, &stats_.buffers_sent, n); }
+  void Deliver(int from, Buffer b) {
+    Count(&stats_.bytes_received, &stats_.buffers_received, b.size());
+    (void)arrivals_.Push(Received{from, std::move(b)});
+  }
+
+  // Takes queued sends into `pending_` (per-peer FIFOs); notes when sending has finished.
+  void PullSends() {
+    Outgoing o;
+    while (true) {
+      auto r = sends_.TryPop(&o);
+      if (r == BlockingQueue<Outgoing>::TryResult::kItem) {
+        pending_[size_t(o.peer)].push_back(std::move(o.buffer));
+        ++pending_count_;
+      } else {
+        if (r == BlockingQueue<Outgoing>::TryResult::kClosed) sending_finished_ = true;
+        return;
+      }
+    }
+  }
+  // The next peer to send to: free schedule takes any with data; restricted rotates partners
+  // rank+1, rank+2, ... and sends one buffer to each in turn. `ready(p)` may veto a peer (RMA:
+  // no free slot there yet). -1 when no peer can be served.
+  template <typename Ready>
+  int NextPeer(Ready ready) {
+    for (int i = 1; i <= size_; ++i) {
+      int p = (rank_ + rotation_ + i) % size_;
+      if (!pending_[size_t(p)].empty() && ready(p)) {
+        rotation_ = (p - rank_ + size_) % size_;
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0, size_ = 1;
+  MemPool* pool_;
+  TransportOptions options_;
+  std::vector<std::deque<Buffer>> pending_;
+  size_t pending_count_ = 0;
+  int rotation_ = 0;
+  bool sending_finished_ = false;
+  bool failed_ = false;
+
+ private:
+  void Run() {
+    pending_.resize(size_t(size_));
+    auto sleep = std::chrono::microseconds(1);
+    while (!failed_ && !Done()) {
+      if (Progress()) {
+        sleep = std::chrono::microseconds(1);
+      } else {
+        std::this_thread::sleep_for(sleep);
+        sleep = std::min(sleep * 2, std::chrono::duration_cast<std::chrono::microseconds>(kMaxIdleSleep));
+      }
+    }
+    Shutdown();
+    arrivals_.Close();
+    sends_.Close();
+  }
+
+  BlockingQueue<Outgoing> sends_;
+  BlockingQueue<Received> arrivals_;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  Status status_;
+  TransportStats stats_;
+};
+
+}  // namespace rs::mpi_internal

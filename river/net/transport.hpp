@@ -1,0 +1,57 @@
+// river/net/transport.hpp — moves whole buffers between ranks (River's network edge).
+// Backends: loopback (threads of one process, for tests), MPI two-sided, MPI one-sided RMA.
+// One sender thread calls Send/FinishSending; one receiver thread calls Receive; they may differ.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "core/status.hpp"
+#include "river/mem_pool.hpp"
+
+namespace rs {
+
+// How ranks take turns on the network. kFree: every rank sends to any peer whenever it has data,
+// up to the in-flight bound. kRestricted: at most one long send and one posted receive per rank
+// at a time, partners taken in rotation (rank+1, rank+2, ...), which avoids the incast/node
+// contention the Compaq sort measured.
+enum class ExchangeSchedule { kFree, kRestricted };
+
+struct TransportOptions {
+  ExchangeSchedule schedule = ExchangeSchedule::kFree;
+  unsigned max_sends_in_flight = 8;  // flow control: Send blocks beyond this
+  unsigned posted_receives = 8;      // receives kept posted (free schedule)
+};
+
+struct TransportStats {
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+  uint64_t buffers_sent = 0;
+  uint64_t buffers_received = 0;
+};
+
+struct Received {
+  int from;
+  Buffer buffer;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual const char* name() const = 0;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  // Sends buffer.size() bytes to peer; the buffer returns to its pool once sent. Empty buffers
+  // are dropped. Blocks while max_sends_in_flight sends are outstanding. peer == rank() delivers
+  // to this rank's own Receive().
+  virtual void Send(int peer, Buffer buffer) = 0;
+  // This rank sends nothing more (to anyone).
+  virtual void FinishSending() = 0;
+  // The next buffer from any rank; nullopt once every rank has finished sending and all of it
+  // has been received, or after an error (status() says).
+  virtual std::optional<Received> Receive() = 0;
+  virtual Status status() const = 0;
+  virtual TransportStats stats() const = 0;
+};
+
+}  // namespace rs
