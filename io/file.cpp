@@ -129,7 +129,7 @@ OutputFile::~OutputFile() { Discard(); }
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
     : file_(std::move(o.file_)), final_path_(std::move(o.final_path_)),
-      temp_path_(std::exchange(o.temp_path_, std::string())) {}
+      temp_path_(std::exchange(o.temp_path_, std::string())), published_(std::exchange(o.published_, false)) {}
 
 OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
   if (this != &o) {
@@ -137,6 +137,7 @@ OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
     file_ = std::move(o.file_);
     final_path_ = std::move(o.final_path_);
     temp_path_ = std::exchange(o.temp_path_, std::string());
+    published_ = std::exchange(o.published_, false);
   }
   return *this;
 }
@@ -162,10 +163,19 @@ Status OutputFile::Commit(uint64_t size) {
   return Publish();
 }
 
+Status OutputFile::Named(Status st) const {
+  if (st.ok() || temp_path_.empty()) return st;
+  std::string msg = st.message();
+  if (msg.compare(0, temp_path_.size(), temp_path_) == 0) msg.replace(0, temp_path_.size(), final_path_);
+  return Status::Error(msg);
+}
+
+Status OutputFile::Allocate(uint64_t size) { return Named(file_.Allocate(size)); }
+
 Status OutputFile::Finish(uint64_t size) {
-  RS_RETURN_IF_ERROR(file_.Truncate(size));
-  RS_RETURN_IF_ERROR(file_.Sync());
-  return file_.Close();
+  RS_RETURN_IF_ERROR(Named(file_.Truncate(size)));
+  RS_RETURN_IF_ERROR(Named(file_.Sync()));
+  return Named(file_.Close());
 }
 
 Status OutputFile::Publish() {
@@ -173,7 +183,13 @@ Status OutputFile::Publish() {
     return Status::FromErrno(errno, final_path_, "rename");
   }
   temp_path_.clear();
+  published_ = true;
   return SyncDirectory(final_path_);
+}
+
+void OutputFile::Unpublish() {
+  if (published_) ::unlink(final_path_.c_str());
+  published_ = false;
 }
 
 void OutputFile::Discard() {

@@ -69,13 +69,21 @@ class OutputFile {
   // Finish every file first (truncate, fsync, close), then Publish them (rename, sync dir).
   Status Finish(uint64_t size);
   Status Publish();
+  // Preallocates (fallocate); errors name the final path.
+  Status Allocate(uint64_t size);
   // Removes the temporary file (also done by the destructor).
   void Discard();
+  // Removes the published file (for outputs of several files, one of which failed to publish).
+  void Unpublish();
 
  private:
+  // Errors of the temporary file name the path the user gave.
+  Status Named(Status st) const;
+
   File file_;
   std::string final_path_;
   std::string temp_path_;
+  bool published_ = false;
 };
 
 // Writes a small file atomically (temporary + fsync + rename).

@@ -60,7 +60,7 @@ Result<StripedFile> StripedFile::Create(const std::vector<std::string>& members,
     if (size_hint > 0) {
       // Whole blocks, since O_DIRECT writes the tail padded to a block.
       uint64_t bytes = (MemberSize(size_hint, f.unit_, int(members.size()), k) + 4095) / 4096 * 4096;
-      RS_RETURN_IF_ERROR(out->file().Allocate(bytes));
+      RS_RETURN_IF_ERROR(out->Allocate(bytes));
     }
     f.outputs_.push_back(std::move(*out));
   }
@@ -116,7 +116,13 @@ Status StripedFile::Commit(uint64_t size) {
   for (int k = 0; k < int(outputs_.size()); ++k) {
     RS_RETURN_IF_ERROR(outputs_[size_t(k)].Finish(MemberSize(size, unit_, int(outputs_.size()), k)));
   }
-  for (auto& o : outputs_) RS_RETURN_IF_ERROR(o.Publish());
+  for (size_t k = 0; k < outputs_.size(); ++k) {
+    Status st = outputs_[k].Publish();
+    if (!st.ok()) {  // take back the members already renamed: all appear, or none
+      for (size_t j = 0; j < k; ++j) outputs_[j].Unpublish();
+      return st;
+    }
+  }
   size_ = size;
   return Status::Ok();
 }

@@ -25,8 +25,9 @@ struct DiskOptions {
   }
 
   Status Check() const {
-    if (transfer_size == 0 || transfer_size > (uint64_t(1) << 30)) {
-      return Status::Error("--transfer-size " + std::to_string(transfer_size) + ": allowed 4096 .. 1G");
+    if (transfer_size < config::kDirectAlignment || transfer_size > (uint64_t(1) << 30)) {
+      return Status::Error("--transfer-size " + std::to_string(transfer_size) +
+                           ": allowed 4096 .. 1G (a multiple of 4096 with O_DIRECT)");
     }
     if (direct && transfer_size % config::kDirectAlignment != 0) {
       return Status::Error("--transfer-size " + std::to_string(transfer_size) +
@@ -36,9 +37,9 @@ struct DiskOptions {
       return Status::Error("--queue-depth " + std::to_string(queue_depth) + ": allowed 1 .. " +
                            std::to_string(config::kMaxQueueDepth));
     }
-    if (stripe_unit == 0 || (direct && stripe_unit % config::kDirectAlignment != 0)) {
+    if (stripe_unit < config::kDirectAlignment || (direct && stripe_unit % config::kDirectAlignment != 0)) {
       return Status::Error("--stripe-unit " + std::to_string(stripe_unit) +
-                           ": must be a positive multiple of 4096 bytes");
+                           ": allowed 4096 or more (a multiple of 4096 with O_DIRECT)");
     }
     return Status::Ok();
   }

@@ -147,6 +147,8 @@ void DiskSink::Run() {
       if (--it->second.left == 0) pending.erase(it);  // the buffer returns to its pool
     }
   }
+  // Leaving early (a broken ring) must not strand a producer blocked in Put.
+  input_.Close();
 }
 
 Status DiskSink::Finish(bool publish) {

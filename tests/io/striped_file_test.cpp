@@ -111,7 +111,7 @@ TEST(StripedFile, MapCoversRangeOnceInLogicalOrder) {
         uint64_t offset;
         switch (trial % 4) {
           case 0: offset = rng() % (4 * K * U + 10); break;
-          case 1: offset = rng() % (4 * K * U) / U * U; break;  // on a unit boundary
+          case 1: offset = rng() % (4 * K * U) / U * U; break;            // on a unit boundary
           case 2: offset = (uint64_t(1) << 40) + rng() % (K * U); break;  // beyond 32 bits
           default: offset = rng() % 100000; break;
         }
@@ -189,8 +189,8 @@ TEST(StripedFile, OpenReadRefusesSizesThatDoNotFitTheLayout) {
   ExpectRefused(dir, "partial", {100, U}, U);
   // Two members each with a partial unit.
   ExpectRefused(dir, "twotails", {U + 1, 1}, U);
-  // The right member sizes, but for another stripe unit.
-  ExpectRefused(dir, "unit", {2 * U, U}, 2 * U);
+  // The right member sizes for units of U, opened with units of 2U (which would give 2U, U, 0).
+  ExpectRefused(dir, "unit", {U, U, U}, 2 * U);
 }
 
 TEST(StripedFile, OpenReadNamesMissingMember) {
@@ -261,6 +261,36 @@ TEST(StripedFile, CreateCommitPublishesEveryMember) {
   auto back = StripedFile::OpenRead(members, unit, false);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->size(), data.size());
+}
+
+TEST(StripedFile, CommitThatFailsPublishesNoMember) {
+  test::TempDir dir;
+  const uint64_t unit = 4096;
+  auto members = Members(dir, 3, "out");
+  // A non-empty directory under the last member's final name: renaming onto it fails, after the
+  // first members were complete and could already have been renamed.
+  fs::create_directories(members[2] + "/occupied");
+  {
+    auto file = StripedFile::Create(members, unit, /*direct=*/false, 0);
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    const std::string data = Pattern(5 * unit, 4);
+    std::vector<StripeExtent> extents;
+    file->Map(0, data.size(), &extents);
+    std::vector<int> fds = file->fds();
+    for (const auto& e : extents) {
+      ASSERT_EQ(::pwrite(fds[size_t(e.member)], data.data() + e.logical_offset, e.len, off_t(e.member_offset)),
+                ssize_t(e.len));
+    }
+    Status st = file->Commit(data.size());
+    ASSERT_FALSE(st.ok()) << "renaming onto a non-empty directory succeeded";
+    EXPECT_EQ(st.message().rfind(members[2] + ": ", 0), 0u) << st.message();
+  }
+  for (int m = 0; m < 3; ++m) EXPECT_FALSE(HasTemporary(Parent(members[size_t(m)]))) << Parent(members[size_t(m)]);
+  EXPECT_TRUE(fs::is_directory(members[2]));
+  // "All appear, or none" (striped_file.cpp, Commit): the members renamed before the failure
+  // must not stay under their final names, or a failed output looks finished.
+  EXPECT_FALSE(fs::exists(members[0]));
+  EXPECT_FALSE(fs::exists(members[1]));
 }
 
 TEST(StripedFile, UncommittedCreateLeavesDirectoriesEmpty) {
