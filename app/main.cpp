@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "app/gen_command.hpp"
+#include "app/iobench_command.hpp"
+#include "app/sort_command.hpp"
 #include "app/validate_command.hpp"
 #include "river/net/mpi_comm.hpp"
 
@@ -12,7 +14,9 @@ int main(int argc, char** argv) {
   CLI::App app{"riversort: Sort Benchmark datasets, distributed external sorts and validation"};
   app.require_subcommand(1);
   std::vector<std::function<int(rs::Comm&)>> commands = {rs::cli::AddGenCommand(app),
-                                                         rs::cli::AddValidateCommand(app)};
+                                                         rs::cli::AddValidateCommand(app),
+                                                         rs::cli::AddSortCommand(app),
+                                                         rs::cli::AddIobenchCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

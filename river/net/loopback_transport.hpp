@@ -1,5 +1,7 @@
-// river/net/loopback_transport.hpp — Transport between threads of one process: buffers move to
-// the receiver by hand-off (no copy). LoopbackNetwork makes one endpoint per rank.
+// river/net/loopback_transport.hpp — Transport between threads of one process. LoopbackNetwork
+// makes one endpoint per rank. Buffers move to the receiver by hand-off, or, when the receiver
+// has a receive pool (SetReceivePool), are copied into it as a network would, so a receiver that
+// keeps its buffers never holds the sender's.
 #pragma once
 
 #include <vector>
@@ -16,6 +18,12 @@ class LoopbackNetwork {
   ~LoopbackNetwork();
   // The endpoint of `rank`; owned by the network.
   Transport& Endpoint(int rank);
+  // Buffers sent to `rank` by other ranks are copied into buffers of `pool` (Get blocks while
+  // it is empty: back-pressure). Call before any sending.
+  void SetReceivePool(int rank, MemPool* pool);
+  // A Transport for `rank` that the caller owns (it forwards to the endpoint, which the network
+  // keeps), with `pool` as its receive pool: what code that makes its own transport expects.
+  std::unique_ptr<Transport> Attach(int rank, MemPool* pool);
 
  private:
   std::vector<std::unique_ptr<Transport>> endpoints_;

@@ -103,7 +103,8 @@ class MpiRma final : public MpiTransportBase {
       }
     }
     // One notice and one credit receive always posted.
-    if (!notice_posted_) {
+    // The notice buffer holds a notice until it is handled: repost only after that.
+    if (!notice_posted_ && !waiting_) {
       MPI_Irecv(&notice_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kNoticeTag, comm_, &notice_in_.req);
       notice_posted_ = true;
     }

@@ -19,6 +19,7 @@
 #include "validate/partition_validator.hpp"
 #include "validate/report.hpp"
 #include "validate/validate_job.hpp"
+#include "partition/splitter.hpp"
 
 namespace rs::test {
 
@@ -286,6 +287,74 @@ void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool) {
   for (int from = 0; from < p; ++from) {
     uint64_t want = from == p - 1 && p > 1 ? 0 : 40;
     EXPECT_EQ(next[size_t(from)], want) << "rank " << me << " from " << from;
+  }
+}
+
+void OnepassSortsEverything(Comm& comm, const MakerForRun& maker, TransportKind kind, ExchangeSchedule schedule) {
+  SharedDir dir(comm);
+  const int p = comm.size();
+  struct Case {
+    std::string name;
+    uint64_t records;
+    gen::GenMode mode;
+    bool all_equal;    // every key the same, payloads distinct
+    bool empty_last;   // the last rank's input partition is empty
+    sort::SplitterKind splitter;
+  };
+  const std::vector<Case> cases = {
+      {"uniform", 10007, {}, false, false, sort::SplitterKind::kSample},
+      {"uniform-split", 10007, {}, false, false, sort::SplitterKind::kUniform},
+      {"skew", 20011, {false, true}, false, false, sort::SplitterKind::kSample},
+      {"ascii", 9001, {true, false}, false, false, sort::SplitterKind::kSample},
+      {"ascii-skew", 9001, {true, true}, false, true, sort::SplitterKind::kSample},
+      {"equal", 5003, {}, true, false, sort::SplitterKind::kSample},
+      {"empty-rank", 7919, {}, false, true, sort::SplitterKind::kSample},
+      {"tiny", 3, {}, false, false, sort::SplitterKind::kSample},
+  };
+  int run = 0;
+  for (const Case& c : cases) {
+    // Rank 0 writes the input partitions: gensort data cut at uneven points, or all-equal keys.
+    std::string all = Generate(c.mode, 1000, c.records);
+    if (c.all_equal) {
+      for (uint64_t i = 0; i < c.records; ++i) std::memcpy(&all[i * kRecordSize], "EQUALKEYS!", kKeySize);
+    }
+    Checksum128 want;
+    want.AddRecords(reinterpret_cast<const uint8_t*>(all.data()), c.records);
+    std::vector<size_t> cuts;
+    for (int r = 1; r < p; ++r) {  // uneven cuts, non-decreasing, within the data
+      size_t cut = c.empty_last && r == p - 1 ? c.records : c.records * size_t(r) / size_t(p) + size_t(r) % 3;
+      cuts.push_back(std::max(cuts.empty() ? 0 : cuts.back(), std::min<size_t>(cut, c.records)));
+    }
+    std::vector<std::string> parts;
+    if (comm.rank() == 0) parts = SplitAt(all, cuts, p);
+    WriteParts(dir, comm, c.name, parts);
+
+    sort::SortOptions opt;
+    opt.in = {{dir.path()}, {c.name + ".{rank}"}};
+    opt.out = {{dir.path()}, {c.name + ".out.{rank}"}};
+    opt.splitters = c.splitter;
+    opt.transport = kind;
+    opt.exchange.schedule = schedule;
+    opt.exchange.max_sends_in_flight = 3;
+    opt.exchange.posted_receives = 3;
+    opt.disk.transfer_size = 256 * 1024;  // several buffers per rank even for small inputs
+    opt.threads = 2;
+    auto report = sort::RunOnepass(comm, opt, maker(run++));
+    EXPECT_TRUE(report.ok()) << c.name << ": " << report.status().message();
+    if (!report.ok()) continue;  // the same verdict on every rank
+    EXPECT_EQ(report->records, c.records) << c.name;
+    EXPECT_EQ(report->checksum, want.ToString()) << c.name << ": the input checksum the sort computed";
+    if (c.splitter == sort::SplitterKind::kSample && c.records >= uint64_t(p) * 100) {
+      uint64_t s = partition::DefaultSampleSize(p, c.records);
+      EXPECT_LE(report->imbalance, partition::ImbalanceBound(p, c.records, s) + 1e-9) << c.name;
+    }
+    validate::ValidateJobOptions v;
+    v.paths = opt.out;
+    v.expect_checksum = want.value();
+    auto outcome = validate::RunValidateJob(comm, v);
+    EXPECT_EQ(outcome.exit_code, 0) << c.name << " with " << p << " ranks: " << outcome.report << outcome.error;
+    EXPECT_NE(outcome.report.find("Records: " + std::to_string(c.records) + "\n"), std::string::npos)
+        << c.name << ": " << outcome.report;
   }
 }
 

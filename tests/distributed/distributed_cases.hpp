@@ -3,8 +3,11 @@
 // Bodies use EXPECT_* only (an early return would leave the other ranks waiting).
 #pragma once
 
+#include <functional>
+
 #include "core/comm.hpp"
 #include "river/net/transport.hpp"
+#include "sort/onepass.hpp"
 
 namespace rs::test {
 
@@ -23,5 +26,14 @@ void MissingPartitionNamesTheRank(Comm& comm);
 // All-to-all over a transport (self included): every buffer arrives once, whole, and in order
 // per source; a rank that sends nothing still ends cleanly. `t` belongs to this rank.
 void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool);
+
+// The transport for the sort numbered `run` (0, 1, ...): loopback tests hand every rank an
+// endpoint of that run's network; MPI tests return an empty maker (the sort's own MPI transport).
+using MakerForRun = std::function<sort::TransportMaker(int run)>;
+
+// onepass over uniform, skewed, ASCII and all-equal keys, counts not divisible by P, a rank with
+// no input, both splitters, and (given) transport/schedule: every output is validated for order
+// and checksum against the input, and the sample split stays within its stated bound.
+void OnepassSortsEverything(Comm& comm, const MakerForRun& maker, TransportKind kind, ExchangeSchedule schedule);
 
 }  // namespace rs::test

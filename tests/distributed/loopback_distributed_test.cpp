@@ -31,5 +31,21 @@ TEST(LoopbackDistributed, TransportDeliversEverything) {
   }
 }
 
+TEST(LoopbackDistributed, OnepassSortsEverything) {
+  for (int p = 1; p <= 4; ++p) {
+    SCOPED_TRACE("loopback ranks: " + std::to_string(p));
+    std::vector<std::unique_ptr<LoopbackNetwork>> nets;
+    for (int run = 0; run < 16; ++run) nets.push_back(std::make_unique<LoopbackNetwork>(p, 64));
+    LoopbackGroup(p).Run([&](Comm& comm) {
+      auto maker = [&](int run) -> sort::TransportMaker {
+        return [&, run](MemPool* pool, const TransportOptions&) -> Result<std::unique_ptr<Transport>> {
+          return nets[size_t(run)]->Attach(comm.rank(), pool);
+        };
+      };
+      OnepassSortsEverything(comm, maker, TransportKind::kMpi, ExchangeSchedule::kFree);
+    });
+  }
+}
+
 }  // namespace
 }  // namespace rs::test

@@ -33,6 +33,14 @@ void ExchangeWith(TransportKind kind, ExchangeSchedule schedule) {
   g_comm->AllGather("");  // everyone done before the pools go away
 }
 
+void OnepassWith(TransportKind kind, ExchangeSchedule schedule) {
+  OnepassSortsEverything(*g_comm, [](int) { return sort::TransportMaker(); }, kind, schedule);
+}
+TEST(MpiDistributed, OnepassMpiFree) { OnepassWith(TransportKind::kMpi, ExchangeSchedule::kFree); }
+TEST(MpiDistributed, OnepassMpiRestricted) { OnepassWith(TransportKind::kMpi, ExchangeSchedule::kRestricted); }
+TEST(MpiDistributed, OnepassRmaFree) { OnepassWith(TransportKind::kRma, ExchangeSchedule::kFree); }
+TEST(MpiDistributed, OnepassRmaRestricted) { OnepassWith(TransportKind::kRma, ExchangeSchedule::kRestricted); }
+
 TEST(MpiDistributed, TwoSidedFree) { ExchangeWith(TransportKind::kMpi, ExchangeSchedule::kFree); }
 TEST(MpiDistributed, TwoSidedRestricted) { ExchangeWith(TransportKind::kMpi, ExchangeSchedule::kRestricted); }
 TEST(MpiDistributed, RmaFree) { ExchangeWith(TransportKind::kRma, ExchangeSchedule::kFree); }

@@ -1,0 +1,100 @@
+// app/sort_command.cpp — `riversort sort`: the distributed sorts.
+#include "app/sort_command.hpp"
+
+#include <iostream>
+#include <map>
+
+#include "app/cli_values.hpp"
+#include "app/disk_flags.hpp"
+#include "io/file.hpp"
+#include "sort/onepass.hpp"
+
+namespace rs::cli {
+
+std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
+  struct Args {
+    std::string algo = "onepass", manifest, memory = "0", threads = "0", result;
+    std::vector<std::string> in_dirs, in_names, out_dirs, out_names;
+    TransportKind transport = TransportKind::kMpi;
+    ExchangeSchedule exchange = ExchangeSchedule::kFree;
+    sort::SplitterKind splitters = sort::SplitterKind::kSample;
+    bool validate = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("sort", "Sort a dataset across the ranks of mpirun (one partition per rank); "
+                                             "output partition r holds the r-th key range");
+  sub->add_option("--algo", args->algo, "onepass (in memory); twopass, threepass and auto are refused for now")
+      ->check(CLI::IsMember({"onepass", "twopass", "threepass", "auto"}))->capture_default_str();
+  sub->add_option("--in-dir", args->in_dirs, "Input directory; repeat for striped partitions")->required();
+  sub->add_option("--in-name", args->in_names, "Input name with {rank}, or one per rank")->required();
+  sub->add_option("--out-dir", args->out_dirs, "Output directory; repeat to stripe the output")->required();
+  sub->add_option("--out-name", args->out_names, "Output name with {rank}, or one per rank")->required();
+  sub->add_option("--manifest", args->manifest, "Input manifest (default: the one gen wrote beside the input)");
+  sub->add_option("--memory", args->memory, "Receive memory per rank (K/M/G; 0 = what the data needs)")
+      ->check(kByteSize)->capture_default_str();
+  sub->add_option("--transport", args->transport, "mpi (two-sided) or rma (one-sided puts)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, TransportKind>{{"mpi", TransportKind::kMpi},
+                                                                               {"rma", TransportKind::kRma}}))
+      ->capture_default_str();
+  sub->add_option("--exchange", args->exchange, "free, or restricted (one long send and receive at a time)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, ExchangeSchedule>{
+          {"free", ExchangeSchedule::kFree}, {"restricted", ExchangeSchedule::kRestricted}}))
+      ->capture_default_str();
+  sub->add_option("--splitters", args->splitters, "sample (any keys) or uniform (key-prefix ranges; uniform keys only)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, sort::SplitterKind>{
+          {"sample", sort::SplitterKind::kSample}, {"uniform", sort::SplitterKind::kUniform}}))
+      ->capture_default_str();
+  sub->add_flag("--validate", args->validate, "Validate the output (order and checksum against the input)");
+  sub->add_option("--result", args->result, "Write the JSON result here (schema in docs/results.md)");
+  sub->add_option("--threads", args->threads, "Threads per rank (0 = one per core)")->check(kThreads)->capture_default_str();
+  auto disk = std::make_shared<DiskFlags>(sub);
+
+  return [sub, args, disk](Comm& comm) -> int {
+    if (!sub->parsed()) return -1;
+    auto say = [&](const std::string& line) {
+      if (comm.rank() == 0) std::cerr << line << '\n';
+    };
+    if (args->algo != "onepass") {
+      say("riversort: --algo " + args->algo + " is not available yet; this build sorts with --algo onepass");
+      return 2;
+    }
+    auto disk_options = disk->Options();
+    if (!disk_options.ok()) {
+      say("riversort: " + disk_options.status().message());
+      return 2;
+    }
+    sort::SortOptions opt;
+    opt.algo = args->algo;
+    opt.in = {args->in_dirs, args->in_names};
+    opt.out = {args->out_dirs, args->out_names};
+    opt.manifest = args->manifest;
+    opt.disk = *disk_options;
+    opt.memory = *ParseBytes(args->memory);
+    opt.transport = args->transport;
+    opt.exchange.schedule = args->exchange;
+    opt.splitters = args->splitters;
+    opt.validate = args->validate;
+    opt.result_path = args->result;
+    opt.threads = int(*ParseCount(args->threads));
+    auto report = sort::RunOnepass(comm, opt);
+    if (!report.ok()) {
+      say(report.status().message());
+      return 1;
+    }
+    if (comm.rank() == 0) {
+      std::cout << report->Table() << std::flush;
+      if (!opt.result_path.empty()) {
+        Status st = WriteFileAtomically(opt.result_path, report->Json());
+        if (!st.ok()) {
+          say(st.message());
+          return 1;
+        }
+      }
+    }
+    bool ok = report->validation == "SUCCESS" || report->validation == "not run";
+    if (!ok) say("validation failed: " + report->validation);
+    return ok ? 0 : 1;
+  };
+}
+
+}  // namespace rs::cli

@@ -1,0 +1,47 @@
+// partition/partition_sink.cpp
+#include "partition/partition_sink.hpp"
+
+#include <cstring>
+
+#include "core/record.hpp"
+
+namespace rs::partition {
+
+PartitionSink::PartitionSink(const Splitter* splitter, std::vector<Sink*> sinks, std::vector<MemPool*> pools,
+                             uint32_t rank)
+    : splitter_(splitter), sinks_(std::move(sinks)), pools_(std::move(pools)), rank_(rank),
+      out_(sinks_.size()), counts_(sinks_.size(), 0) {}
+
+void PartitionSink::Flush(size_t d) {
+  if (!out_[d].empty() && out_[d].size() > 0) sinks_[d]->Put(std::move(out_[d]));
+  out_[d] = Buffer();
+}
+
+void PartitionSink::Put(Buffer in) {
+  const uint64_t n = in.size() / kRecordSize;
+  if (dest_.size() < n) dest_.resize(n);
+  splitter_->Route(in.data(), n, rank_, in.offset() / kRecordSize, dest_.data());
+  for (uint64_t i = 0; i < n; ++i) {
+    size_t d = dest_[i];
+    Buffer& b = out_[d];
+    if (b.empty()) b = pools_[d]->Get();  // blocks while that pool is out: back-pressure
+    std::memcpy(b.data() + b.size(), in.data() + i * kRecordSize, kRecordSize);
+    b.set_size(b.size() + kRecordSize);
+    ++counts_[d];
+    if (b.size() + kRecordSize > b.capacity()) Flush(d);
+  }
+}
+
+Status PartitionSink::Close() {
+  Status st;
+  for (size_t d = 0; d < out_.size(); ++d) Flush(d);
+  for (Sink* s : sinks_) st.Update(s->Close());
+  return st;
+}
+
+void PartitionSink::Abort() {
+  out_.clear();
+  for (Sink* s : sinks_) s->Abort();
+}
+
+}  // namespace rs::partition

@@ -1,0 +1,42 @@
+// partition/partition_sink.hpp — River's PartitionSink: splits each incoming buffer of records by
+// key into one outgoing buffer per destination and puts full buffers to that destination's sink
+// (the local queue or a peer's NetSink). Counts records per destination (for the imbalance
+// report). Fed by one thread.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "partition/splitter.hpp"
+#include "river/sink.hpp"
+
+namespace rs::partition {
+
+class PartitionSink final : public Sink {
+ public:
+  // sinks[d] receives destination d's records, in buffers from pools[d] (the local destination
+  // may draw from the receive pool so local records never hold send buffers). `rank` and the
+  // running position feed the splitter's tie-break.
+  PartitionSink(const Splitter* splitter, std::vector<Sink*> sinks, std::vector<MemPool*> pools, uint32_t rank);
+
+  // Takes a buffer of whole records (buffer.offset() / 100 is the first record's position).
+  void Put(Buffer buffer) override;
+  // Flushes the partly filled buffers and closes every sink; the first error.
+  Status Close() override;
+  void Abort() override;
+
+  const std::vector<uint64_t>& records_per_destination() const { return counts_; }
+
+ private:
+  void Flush(size_t d);
+
+  const Splitter* splitter_;
+  std::vector<Sink*> sinks_;
+  std::vector<MemPool*> pools_;
+  uint32_t rank_;
+  std::vector<Buffer> out_;
+  std::vector<uint64_t> counts_;
+  std::vector<uint16_t> dest_;
+};
+
+}  // namespace rs::partition

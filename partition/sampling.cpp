@@ -1,0 +1,218 @@
+// partition/sampling.cpp — drawing the sample (from memory or from a striped partition on disk),
+// the sample size the default bound needs, and the bound itself (partition/splitter.hpp).
+#include "partition/splitter.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "core/uint128.hpp"
+#include "io/io_engine.hpp"
+#include "io/striped_file.hpp"
+
+namespace rs::partition {
+
+namespace {
+
+// Positions are drawn by a splitmix64 stream and mapped to [0, count) by a 64x64 multiply (bias
+// below count / 2^64): the same positions for the same (seed, rank) on every platform.
+inline uint64_t SplitMix64(uint64_t* state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// n positions in [0, count), uniform and independent (with replacement), sorted so that reads
+// and memory accesses go forward.
+std::vector<uint64_t> DrawPositions(uint64_t count, uint32_t rank, uint64_t n, uint64_t seed) {
+  uint64_t mix = seed;
+  uint64_t state = SplitMix64(&mix) ^ (uint64_t(rank) * 0xD1B54A32D192ED03ull);
+  std::vector<uint64_t> positions(n);
+  for (auto& p : positions) p = uint64_t((u128(SplitMix64(&state)) * count) >> 64);
+  std::sort(positions.begin(), positions.end());
+  return positions;
+}
+
+// Reads exactly len bytes at offset of fd; EINTR and short reads are retried.
+Status ReadFully(int fd, const std::string& path, uint8_t* buf, size_t len, uint64_t offset) {
+  while (len > 0) {
+    ssize_t got = ::pread(fd, buf, len, off_t(offset));
+    if (got < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return Status::FromErrno(errno, path, "pread");
+    }
+    if (got == 0) return Status::Error(path + ": ends early at offset " + std::to_string(offset) + " (file changed?)");
+    buf += got;
+    len -= size_t(got);
+    offset += uint64_t(got);
+  }
+  return Status::Ok();
+}
+
+// Reads logical bytes [offset, offset + len) of `file` into buf.
+Status ReadLogical(const StripedFile& file, const std::vector<int>& fds, uint64_t offset, uint64_t len, uint8_t* buf,
+                   std::vector<StripeExtent>* extents) {
+  extents->clear();
+  file.Map(offset, len, extents);
+  for (const StripeExtent& e : *extents) {
+    RS_RETURN_IF_ERROR(ReadFully(fds[size_t(e.member)], file.member_path(e.member), buf + (e.logical_offset - offset),
+                                 e.len, e.member_offset));
+  }
+  return Status::Ok();
+}
+
+// The name of a partition in messages: its only member, or the first one and how many there are.
+std::string PartitionName(const std::vector<std::string>& members) {
+  if (members.size() == 1) return members[0];
+  std::string s = members[0];
+  s += " (striped over ";
+  s += std::to_string(members.size());
+  s += " files)";
+  return s;
+}
+
+// log(2·max(1, P−1)/δ): the union bound over the 2(P−1) points the boundaries depend on; for
+// P = 2 it is DKW's 2·exp(−2sε²).
+double LogFailureTerms(int parts, double failure_probability) {
+  return std::log(2.0 * double(std::max(1, parts - 1)) / failure_probability);
+}
+
+}  // namespace
+
+std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t n, uint64_t seed) {
+  std::vector<SplitKey> sample;
+  if (count == 0 || n == 0) return sample;
+  if (n >= count) {
+    sample.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) sample.push_back(MakeSplitKey(records + i * kRecordSize, rank, i));
+    return sample;
+  }
+  sample.reserve(n);
+  for (uint64_t p : DrawPositions(count, rank, n, seed)) {
+    sample.push_back(MakeSplitKey(records + p * kRecordSize, rank, p));
+  }
+  return sample;
+}
+
+Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& members, const DiskOptions& options,
+                                          uint32_t rank, uint64_t n, uint64_t seed, std::vector<std::string>* notices) {
+  auto opened = StripedFile::OpenRead(members, options.stripe_unit, /*direct=*/false);
+  if (!opened.ok()) return opened.status();
+  const StripedFile& file = *opened;
+  if (file.size() % kRecordSize != 0) {
+    return Status::Error(PartitionName(members) + ": size " + std::to_string(file.size()) +
+                         " is not a multiple of 100 bytes");
+  }
+  const uint64_t count = file.size() / kRecordSize;
+  const std::vector<int> fds = file.fds();
+  std::vector<SplitKey> sample;
+  if (count == 0 || n == 0) return sample;
+
+  if (n >= count) {
+    // Census: every record, read sequentially in transfer-size chunks of whole records.
+    sample.reserve(count);
+    const uint64_t chunk_records = options.record_transfer_size() / kRecordSize;
+    std::vector<uint8_t> buf(chunk_records * kRecordSize);
+    std::vector<StripeExtent> extents;
+    for (uint64_t first = 0; first < count; first += chunk_records) {
+      const uint64_t k = std::min(chunk_records, count - first);
+      RS_RETURN_IF_ERROR(ReadLogical(file, fds, first * kRecordSize, k * kRecordSize, buf.data(), &extents));
+      for (uint64_t i = 0; i < k; ++i) sample.push_back(MakeSplitKey(buf.data() + i * kRecordSize, rank, first + i));
+    }
+    return sample;
+  }
+
+  // Random records: one read of the 10-byte key each (two where the key straddles a stripe
+  // unit), queue_depth of them in flight on an I/O engine, so that uncached reads overlap on the
+  // disk; a read of a cached page costs ~1 µs, mostly the system call.
+  const std::vector<uint64_t> positions = DrawPositions(count, rank, n, seed);
+  std::vector<uint8_t> keys(n * kKeySize);
+  std::vector<IoRequest> requests;
+  requests.reserve(n);
+  std::vector<StripeExtent> extents;
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint64_t offset = positions[i] * kRecordSize;
+    extents.clear();
+    file.Map(offset, kKeySize, &extents);
+    for (const StripeExtent& e : extents) {
+      IoRequest q;
+      q.op = IoOp::kRead;
+      q.file = e.member;
+      q.buf = keys.data() + i * kKeySize + (e.logical_offset - offset);
+      q.len = uint32_t(e.len);
+      q.offset = e.member_offset;
+      q.tag = requests.size();
+      requests.push_back(q);
+    }
+  }
+  std::string notice;
+  auto engine = MakeIoEngine(options.engine, options.queue_depth, &notice);
+  if (!engine.ok()) return engine.status();
+  if (!notice.empty() && notices != nullptr) notices->push_back(notice);
+  IoEngine& io = **engine;
+  RS_RETURN_IF_ERROR(io.Register(fds, {}));
+  // Uncached, each key costs one page from disk; without this hint readahead turns it into up to
+  // 128 KiB. The hint is on our own descriptors only.
+  for (int fd : fds) (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+  Status status;
+  size_t next = 0;
+  std::vector<IoCompletion> done;
+  while (next < requests.size() || io.outstanding() > 0) {
+    // After an error, only drain what is in flight.
+    while (status.ok() && next < requests.size() && io.outstanding() < io.depth()) io.Submit(requests[next++]);
+    status.Update(io.Flush());
+    if (io.outstanding() == 0) break;
+    done.clear();
+    Status waited = io.Wait(&done);
+    if (!waited.ok()) return waited;  // the engine is unusable; nothing more will complete
+    for (const IoCompletion& c : done) {
+      const IoRequest& q = requests[c.tag];
+      const std::string& path = file.member_path(q.file);
+      if (c.result < 0) {
+        status.Update(Status::FromErrno(int(-c.result), path, "read"));
+      } else if (uint64_t(c.result) != q.len) {
+        status.Update(Status::Error(path + ": ends early at offset " + std::to_string(q.offset) + " (file changed?)"));
+      }
+    }
+  }
+  RS_RETURN_IF_ERROR(status);
+  sample.resize(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::memcpy(sample[i].key.data(), keys.data() + i * kKeySize, kKeySize);
+    sample[i].rank = rank;
+    sample[i].position = positions[i];
+  }
+  return sample;
+}
+
+uint64_t DefaultSampleSize(int parts, uint64_t total_records) {
+  if (parts <= 1 || total_records == 0) return 0;
+  const double eps = kDefaultEpsilonTimesParts / double(parts);
+  const double s = std::ceil(LogFailureTerms(parts, kDefaultFailureProbability) / (2 * eps * eps));
+  if (s >= double(total_records)) return total_records;
+  return uint64_t(s);
+}
+
+uint64_t RankSampleSize(uint64_t total_sample, uint64_t total_records, uint64_t local_records) {
+  if (total_records == 0 || local_records == 0 || total_sample == 0) return 0;
+  const u128 share = (u128(total_sample) * local_records + total_records - 1) / total_records;
+  return share >= local_records ? local_records : uint64_t(share);
+}
+
+double ImbalanceBound(int parts, uint64_t total_records, uint64_t total_sample, double failure_probability) {
+  if (parts <= 1 || total_records == 0) return 1.0;
+  const double p = double(parts), n = double(total_records);
+  if (total_sample >= total_records) {
+    return double((total_records + uint64_t(parts) - 1) / uint64_t(parts)) * p / n;
+  }
+  if (total_sample == 0) return p;
+  const double eps = std::sqrt(LogFailureTerms(parts, failure_probability) / (2 * double(total_sample)));
+  return std::min(p, 1 + 2 * eps * p + p / n);
+}
+
+}  // namespace rs::partition

@@ -1,0 +1,149 @@
+// partition/splitter.hpp — splitters: which rank each record goes to, so that the concatenation of
+// the ranks' outputs in rank order is sorted. `uniform` cuts the key-prefix space into equal
+// ranges; `sample` cuts at the quantiles of a global random sample, with the error bound below.
+//
+// The order used for routing is SplitKey order: (key, origin rank, position). Every record has a
+// distinct SplitKey, so a boundary may fall inside a run of equal keys and a heavy key (all-equal
+// data, a `-s` hot key) is spread over ranks instead of piling onto one (DESIGN §1 "Daytona").
+//
+// Error bound of the sample splitter (docs/partition.md derives it). N records in SplitKey order,
+// P parts, T_j = j·N/P. Rank r holds N_r records and draws n_r of them uniformly at random with
+// replacement; each drawn record stands for N_r/n_r records. Call s = min over ranks of
+// n_r·N/N_r the sample size (s = Σ n_r when n_r is proportional to N_r, as RankSampleSize makes
+// it). Boundary j is the first sampled SplitKey whose estimated count of records <= it exceeds T_j.
+//   * A simple random sample of s records has, by the Dvoretzky–Kiefer–Wolfowitz inequality
+//     (Massart's constant), an empirical distribution within ε of the true one everywhere with
+//     probability >= 1 − 2·exp(−2sε²). The stratified sample used here (each rank samples its own
+//     partition) is covered by Hoeffding's inequality at the 2(P−1) fixed points the boundaries
+//     depend on: with probability >= 1 − 2·max(1, P−1)·exp(−2sε²) every boundary j has between
+//     T_j − εN − 1 and T_j + εN records before it.
+//   * Then every part holds fewer than N/P + 2εN + 1 records, i.e.
+//         max/mean <= 1 + 2εP + P/N                                  (ImbalanceBound)
+//   * DefaultSampleSize takes ε = kDefaultEpsilonTimesParts/P = 0.05/P and failure probability
+//     δ = kDefaultFailureProbability = 1e-6: s = ⌈ln(2·max(1, P−1)/δ) / (2ε²)⌉ = 11,607 for P = 2,
+//     27,364 for P = 3, 49,944 for P = 4, 881,496 for P = 16 (it grows as P²), so with
+//     probability >= 1 − 10⁻⁶, max/mean <= 1.1 + P/N.
+//   * When every rank's sample is its whole partition (n >= count: SampleRecords/SampleInput take
+//     every record once), the split is exact: every part holds ⌊N/P⌋ or ⌈N/P⌉ records.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/comm.hpp"
+#include "core/record.hpp"
+#include "core/status.hpp"
+#include "river/disk_options.hpp"
+
+namespace rs::partition {
+
+// ε·P of the default bound: every part within 2εN = 10% of the mean N/P, so the slowest rank
+// does at most ~10% more sorting and writing than the average one.
+inline constexpr double kDefaultEpsilonTimesParts = 0.05;
+// Failure probability of the default bound: one run in a million exceeds it; the sample size
+// grows only with ln(1/δ), so a smaller δ is cheap, but this is already far below the odds of a
+// disk or node failure during a run.
+inline constexpr double kDefaultFailureProbability = 1e-6;
+// Route() writes destinations as uint16_t.
+inline constexpr int kMaxParts = 65536;
+
+// A record's place in the global order used for routing: key, then origin rank, then position
+// (record index in the origin rank's input). Distinct for every record, so splitters can cut
+// anywhere, even inside a run of equal keys.
+struct SplitKey {
+  std::array<uint8_t, kKeySize> key{};
+  uint32_t rank = 0;
+  uint64_t position = 0;
+
+  // std::array<uint8_t> compares as unsigned bytes: the benchmark's key order.
+  friend auto operator<=>(const SplitKey&, const SplitKey&) = default;
+  friend bool operator==(const SplitKey&, const SplitKey&) = default;
+};
+
+// The SplitKey of the record at `record` (its first 10 bytes are the key).
+SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position);
+
+// Immutable after construction; Route() and the accessors are safe from any thread.
+class Splitter {
+ public:
+  virtual ~Splitter() = default;
+  int parts() const { return parts_; }
+  virtual const char* name() const = 0;
+  // The parts-1 cut points, non-decreasing: part j holds the SplitKeys x with
+  // boundaries()[j-1] <= x < boundaries()[j] (no lower bound for part 0, no upper for the last).
+  // Empty when parts() == 1 or when a sample splitter got no sample at all (everything to 0).
+  const std::vector<SplitKey>& boundaries() const { return boundaries_; }
+  // Destination (0..parts-1) of each of `count` consecutive records (100 bytes each) that come
+  // from `rank` at positions first_position, first_position+1, ...; one call per buffer.
+  virtual void Route(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t first_position,
+                     uint16_t* dest) const = 0;
+  // Destination of one SplitKey (for tests and diagnostics; Route is the fast path).
+  int Destination(const SplitKey& key) const;
+
+ protected:
+  Splitter(int parts, std::vector<SplitKey> boundaries) : parts_(parts), boundaries_(std::move(boundaries)) {}
+
+ private:
+  int parts_;
+  std::vector<SplitKey> boundaries_;
+};
+
+// Equal ranges of the first 8 key bytes read as a big-endian integer: part = ⌊prefix·P / 2^64⌋
+// (fast, no sampling; wrong for skew, and for ASCII keys, whose bytes 0x20-0x7E fill only the
+// parts below 0x7F: with P = 2 everything goes to part 0). 1 <= parts <= kMaxParts, else aborts.
+std::unique_ptr<Splitter> MakeUniformSplitter(int parts);
+
+// Collective over comm: every rank passes its sample and the number of records it holds
+// (local_records; its sample's records stand for local_records / local_sample.size() records
+// each); all ranks get the same splitter, whose parts-1 boundaries are the weighted global sample's
+// quantiles in SplitKey order (see the bound above). Route() finds the destination by binary
+// search on the boundaries (compares the key first; only on equal keys rank and position).
+// A rank with no records passes an empty sample. Errors (the same on every rank): parts out of
+// 1..kMaxParts or different across ranks, a rank with records but an empty sample.
+Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
+                                                     uint64_t local_records, int parts);
+// Same with every sampled record standing for one record: right when the ranks' sample sizes are
+// proportional to their record counts (then the bound holds up to the rounding of n_r), or
+// when every sample is the whole partition (exact).
+Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts);
+
+// Draws `n` records at uniformly random positions (with replacement, seeded; the seed is mixed
+// with `rank`, so all ranks may pass the same seed) of the partition striped over `members` (its
+// records: size / 100; stripe unit, I/O engine and queue depth from options; buffered reads,
+// whatever options.direct says): each key is read through StripedFile::Map (it may straddle two
+// stripe units), queue_depth reads in flight. When n >= the number of records, returns every record once
+// instead (a census: the split becomes exact). Samples come back in position order. `notices`
+// (optional) receives the engine's fallback line. Errors: the partition cannot be opened or read,
+// or its size is not a multiple of 100 bytes. Called by one thread, which it blocks.
+// Cost (docs/partition.md): ~1-5 µs per record when the file is in the page cache, one random
+// 4 KiB disk read per record when it is not — for the Datamation sort, read the partition into
+// memory and use SampleRecords instead.
+Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& members, const DiskOptions& options,
+                                          uint32_t rank, uint64_t n, uint64_t seed,
+                                          std::vector<std::string>* notices = nullptr);
+// Same from `count` records already in memory. Any thread.
+std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t n, uint64_t seed);
+
+// Total sample size s (summed over all ranks) that the default bound needs for `parts` parts of
+// `total_records` records: ⌈ln(2·max(1, P−1)/δ) / (2ε²)⌉ with ε = 0.05/P, δ = 1e-6; 0 for P = 1;
+// capped at total_records (then every rank samples its whole partition and the split is exact).
+uint64_t DefaultSampleSize(int parts, uint64_t total_records);
+// One rank's share of a total sample of `total_sample` records: ⌈total_sample·local_records /
+// total_records⌉ (proportional allocation, which keeps the bound), at most local_records — a share
+// of local_records makes SampleRecords/SampleInput take every record. 0 for a rank with no records.
+uint64_t RankSampleSize(uint64_t total_sample, uint64_t total_records, uint64_t local_records);
+// The max/mean bound that a sample of `total_sample` records gives, with probability
+// >= 1 − failure_probability: 1 + 2εP + P/N with ε = sqrt(ln(2·max(1, P−1)/δ) / (2s)), at most P;
+// for total_sample >= total_records (census) the exact ⌈N/P⌉/(N/P); 1 for P = 1 or N = 0.
+double ImbalanceBound(int parts, uint64_t total_records, uint64_t total_sample,
+                      double failure_probability = kDefaultFailureProbability);
+// Achieved imbalance: max/mean of records per part (1 when there are no records).
+double Imbalance(std::span<const uint64_t> records_per_part);
+
+}  // namespace rs::partition

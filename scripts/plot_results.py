@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+# scripts/plot_results.py — turns recorded results into pictures (PNG and SVG) under results/.
+#
+#   plot_results.py iobench FILE.json|FILE.csv [--out-dir DIR]
+#       heat maps of an iobench sweep: transfer size x queue depth -> MB/s, annotated cells,
+#       one panel per (rw, engine, stripes); writes DIR/<basename>.png and .svg (DIR defaults
+#       to the repository's results/) and prints the two paths.
+#
+# Subcommands are the kinds of result; more (breakdown, scaling) are added beside `iobench`.
+import argparse
+import csv
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.normpath(os.path.join(HERE, "..", "results"))
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def import_matplotlib():
+    """matplotlib with the Agg backend; re-runs under Debian's python3 (python3-matplotlib) when
+    the python3 on PATH (pyenv, venv) lacks it."""
+    try:
+        import matplotlib
+    except ImportError:
+        if os.path.realpath(sys.executable) != os.path.realpath(SYSTEM_PYTHON) and os.access(SYSTEM_PYTHON, os.X_OK) \
+                and not os.environ.get("RS_PLOT_REEXEC"):
+            os.environ["RS_PLOT_REEXEC"] = "1"
+            os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(__file__)] + sys.argv[1:])
+        sys.exit("plot_results.py: matplotlib is missing (apt-get install python3-matplotlib)")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def size_label(n):
+    for shift, suffix in ((30, "G"), (20, "M"), (10, "K")):
+        if n and n % (1 << shift) == 0:
+            return f"{n >> shift}{suffix}"
+    return str(n)
+
+
+def load_iobench(path):
+    """Rows as dicts with rw, engine, stripes, stripe_unit, transfer_size, queue_depth, MBps, cpu_s_per_GB;
+    and a title line."""
+    if path.endswith(".json"):
+        with open(path) as f:
+            doc = json.load(f)
+        if doc.get("kind") != "iobench":
+            sys.exit(f"plot_results.py: {path}: not an iobench result (kind {doc.get('kind')!r})")
+        rows = doc["rows"]
+        cfg = doc.get("config", {})
+        size = cfg.get("file_size")
+        title = (f"iobench on {doc.get('host', '?')}, {doc.get('date', '?')}"
+                 + (f", {size_label(size)} file" if size else "")
+                 + (", O_DIRECT" if cfg.get("direct", True) else ", buffered")
+                 + (f", median of {cfg['runs']} runs" if cfg.get("runs", 1) > 1 else ""))
+        best = {rw: b.get("setting") for rw, b in doc.get("best", {}).items()}
+    elif path.endswith(".csv"):
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        want = {"rw", "engine", "stripes", "stripe_unit", "transfer_size", "queue_depth", "MBps"}
+        if not rows or not want <= set(rows[0]):
+            sys.exit(f"plot_results.py: {path}: not an iobench CSV (needs columns {', '.join(sorted(want))})")
+        title = f"iobench: {os.path.basename(path)}"
+        best = {}
+    else:
+        sys.exit(f"plot_results.py: {path}: expected a .json or .csv file")
+    for r in rows:
+        for k in ("stripes", "stripe_unit", "transfer_size", "queue_depth"):
+            r[k] = int(r[k])
+        r["MBps"] = float(r["MBps"])
+    return rows, title, best
+
+
+def plot_iobench(args):
+    rows, title, best = load_iobench(args.file)
+    if not rows:
+        sys.exit(f"plot_results.py: {args.file}: no rows")
+    plt = import_matplotlib()
+    import numpy as np
+
+    # One row of panels per direction (each with its own colour scale: this disk writes faster
+    # than it reads), one column per (engine, stripes).
+    rws = sorted({r["rw"] for r in rows}, key=lambda rw: rw != "read")
+    columns = sorted({(r["engine"], r["stripes"]) for r in rows}, key=lambda c: (c[0] != "uring", c[1]))
+    sizes = sorted({r["transfer_size"] for r in rows})
+    depths = sorted({r["queue_depth"] for r in rows})
+    fig, axes = plt.subplots(len(rws), len(columns),
+                             figsize=(max(6.5, 0.95 * len(depths) * len(columns) + 2.2), 0.62 * len(sizes) * len(rws) + 2.0),
+                             squeeze=False, constrained_layout=True)
+    for row_axes, rw in zip(axes, rws):
+        vmax = max(r["MBps"] for r in rows if r["rw"] == rw)
+        image = None
+        for ax, (engine, k) in zip(row_axes, columns):
+            cells = [r for r in rows if (r["rw"], r["engine"], r["stripes"]) == (rw, engine, k)]
+            if not cells:
+                ax.axis("off")
+                continue
+            grid = np.full((len(sizes), len(depths)), np.nan)
+            for r in cells:
+                grid[sizes.index(r["transfer_size"]), depths.index(r["queue_depth"])] = r["MBps"]
+            top = np.nanmax(grid)
+            image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=vmax, origin="lower", aspect="auto")
+            for i in range(len(sizes)):
+                for j in range(len(depths)):
+                    v = grid[i, j]
+                    if not np.isnan(v):
+                        ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
+                                color="black" if v > 0.6 * vmax else "white",
+                                fontweight="bold" if v == top else "normal")
+            ax.set_xticks(range(len(depths)), [str(d) for d in depths])
+            ax.set_yticks(range(len(sizes)), [size_label(s) for s in sizes])
+            ax.set_xlabel("queue depth")
+            ax.set_ylabel("transfer size")
+            stripes = f"{k} stripe" if k == 1 else f"{k} stripes, unit {size_label(cells[0]['stripe_unit'])}"
+            ax.set_title(f"{rw}, {engine}, {stripes}", fontsize=10)
+        if image is not None:
+            fig.colorbar(image, ax=list(row_axes), label=f"{rw} MB/s", shrink=0.9)
+    lines = [title] + [f"best {rw}: {s}" for rw, s in sorted(best.items()) if s]
+    fig.suptitle("\n".join(lines), fontsize=10)
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    stem = os.path.join(args.out_dir, os.path.splitext(os.path.basename(args.file))[0])
+    for ext in ("png", "svg"):
+        fig.savefig(f"{stem}.{ext}", dpi=110)
+        print(f"{stem}.{ext}")
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="plot_results.py", description="Pictures of recorded riversort results.")
+    sub = parser.add_subparsers(dest="kind", metavar="KIND", required=True,
+                                help="what the file holds (iobench)")
+    p = sub.add_parser("iobench", help="heat maps of an iobench sweep: transfer size x queue depth -> MB/s")
+    p.add_argument("file", metavar="FILE", help="iobench-<host>-<date>.json or .csv")
+    p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
+    p.set_defaults(run=plot_iobench)
+    args = parser.parse_args()
+    if not os.path.isfile(args.file):
+        sys.exit(f"plot_results.py: {args.file}: no such file")
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+// sort/phase_clock.cpp
+#include "sort/phase_clock.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace rs::sort {
+
+double PhaseClock::SinceProcessStart() {
+  std::ifstream stat("/proc/self/stat"), up("/proc/uptime");
+  std::string line;
+  if (!std::getline(stat, line)) return -1;
+  // Field 22 (starttime, clock ticks since boot) comes after the ")" that ends the command name.
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+  }
+  double uptime = 0;
+  if (!(up >> uptime)) return -1;
+  return uptime - double(std::stoull(field)) / double(sysconf(_SC_CLK_TCK));
+}
+
+uint64_t PhaseClock::PeakRss() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return uint64_t(u.ru_maxrss) * 1024;
+}
+
+}  // namespace rs::sort

@@ -1,0 +1,46 @@
+// sort/run_report.hpp — what a sort reports: the phase table on rank 0 (phase, seconds
+// min/median/max over ranks, MB/s, CPU utilization) and one JSON result per run (schema in
+// docs/results.md). Built from every rank's phases after the run; rank 0 prints and writes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/comm.hpp"
+#include "core/status.hpp"
+#include "sort/phase_clock.hpp"
+
+namespace rs::sort {
+
+struct RankReport {
+  std::vector<PhaseTime> phases;
+  uint64_t records_in = 0;   // read by this rank
+  uint64_t records_out = 0;  // written by this rank
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+  uint64_t peak_rss = 0;
+};
+
+struct RunReport {
+  std::string algo;
+  std::vector<RankReport> ranks;  // by rank
+  double total_s = 0;             // rank 0: process start to the end of the last phase
+  double launch_to_durable_s = -1;  // RS_LAUNCH_TIME (epoch s, set by the launcher) to durable output
+  int cores = 0;                  // per rank (hardware threads available to it)
+  std::string config_json;        // the options, as a JSON object
+  std::string validation;         // "not run", "SUCCESS", or the failure line
+  std::string checksum;
+  uint64_t records = 0;
+  double imbalance = 0;           // max / mean records per rank after partitioning
+  std::string transport;
+  std::string engine;
+
+  // The phase table, one line per phase, then the total.
+  std::string Table() const;
+  std::string Json() const;
+};
+
+// Collective: every rank's RankReport reaches rank 0 (other ranks get theirs only).
+std::vector<RankReport> GatherRankReports(Comm& comm, const RankReport& mine);
+
+}  // namespace rs::sort

@@ -1,0 +1,33 @@
+// sort/sort_options.hpp — everything `riversort sort` is told, with defaults from core/config.hpp.
+#pragma once
+
+#include <string>
+
+#include "core/dataset_paths.hpp"
+#include "river/disk_options.hpp"
+#include "river/net/mpi_transport.hpp"
+
+namespace rs::sort {
+
+enum class SplitterKind { kUniform, kSample };
+
+struct SortOptions {
+  std::string algo = "onepass";
+  DatasetPaths in;
+  DatasetPaths out;
+  std::string manifest;  // input manifest; empty: in's default manifest if it exists
+  DiskOptions disk;
+  uint64_t memory = 0;   // per-rank budget for buffers in bytes; 0: what the data needs
+  TransportKind transport = TransportKind::kMpi;
+  TransportOptions exchange;
+  SplitterKind splitters = SplitterKind::kSample;
+  bool validate = false;
+  std::string result_path;  // JSON result; empty: none
+  int threads = 0;          // TBB threads per rank; 0 = one per core
+};
+
+const char* SplitterName(SplitterKind k);
+// The options as a JSON object, for result files.
+std::string ConfigJson(const SortOptions& options);
+
+}  // namespace rs::sort

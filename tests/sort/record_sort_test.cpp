@@ -1,0 +1,418 @@
+// tests/sort/record_sort_test.cpp — RecordSorter against std::stable_sort by key: random, gensort
+// (all modes), equal keys, shared prefixes, sorted/reversed input, uneven spans, thread counts,
+// unaligned output, gathering in pieces, refusals.
+#include <gtest/gtest.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/checksum.hpp"
+#include "core/record.hpp"
+#include "gen/record_generator.hpp"
+#include "sort/record_sorter.hpp"
+
+namespace rs::sort {
+namespace {
+
+// Above the parallel-level threshold, so the chunked levels and nested buckets run too.
+constexpr uint64_t kLarge = 300007;
+
+using Bytes = std::vector<uint8_t>;
+
+Bytes RandomRecords(uint64_t count, uint32_t seed) {
+  Bytes b(count * kRecordSize);
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i < b.size(); i += 8) {
+    const uint64_t v = rng();
+    std::memcpy(b.data() + i, &v, std::min<size_t>(8, b.size() - i));
+  }
+  return b;
+}
+
+// Writes each record's index into bytes 10..17 of the payload, so equal keys stay distinguishable.
+void NumberPayloads(Bytes& b) {
+  for (uint64_t i = 0; i < b.size() / kRecordSize; ++i)
+    std::memcpy(b.data() + i * kRecordSize + 10, &i, 8);
+}
+
+Bytes Generated(gen::GenMode mode, u128 first, uint64_t count) {
+  Bytes b(count * kRecordSize);
+  gen::GenerateRecords(mode, first, count, b.data());
+  return b;
+}
+
+// The records of `in` stable-sorted by key.
+Bytes Reference(const Bytes& in) {
+  const uint64_t n = in.size() / kRecordSize;
+  std::vector<uint32_t> idx(n);
+  for (uint32_t i = 0; i < n; ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) {
+    return CompareKeys(in.data() + a * kRecordSize, in.data() + b * kRecordSize) < 0;
+  });
+  Bytes out(in.size());
+  for (uint64_t i = 0; i < n; ++i)
+    std::memcpy(out.data() + i * kRecordSize, in.data() + idx[i] * kRecordSize, kRecordSize);
+  return out;
+}
+
+Checksum128 Sum(const Bytes& b) {
+  Checksum128 c;
+  c.AddRecords(b.data(), b.size() / kRecordSize);
+  return c;
+}
+
+// Cuts `in` into spans of the given sizes (they must add up to the record count).
+std::vector<RecordSpan> Spans(const Bytes& in, const std::vector<uint64_t>& sizes) {
+  std::vector<RecordSpan> spans;
+  uint64_t at = 0;
+  for (uint64_t s : sizes) {
+    spans.push_back({s == 0 ? nullptr : in.data() + at * kRecordSize, s});
+    at += s;
+  }
+  EXPECT_EQ(at * kRecordSize, in.size());
+  return spans;
+}
+
+std::vector<uint64_t> OneSpan(const Bytes& in) { return {in.size() / kRecordSize}; }
+
+// Sorts `in` cut into spans of `sizes` with `threads` TBB threads and checks the result against
+// the stable reference, byte for byte, and the checksum.
+// out_offset shifts the output off 16-byte alignment (the gather then skips streaming stores).
+void ExpectSorted(const Bytes& in, const std::vector<uint64_t>& sizes, int threads = 2,
+                  RecordSorter* sorter = nullptr, size_t out_offset = 0) {
+  const uint64_t n = in.size() / kRecordSize;
+  std::unique_ptr<RecordSorter> own;
+  if (sorter == nullptr) {
+    auto created = RecordSorter::Create(n);
+    ASSERT_TRUE(created.ok()) << created.status().message();
+    own = std::move(created.value());
+    sorter = own.get();
+  }
+  const std::vector<RecordSpan> spans = Spans(in, sizes);
+  // Guard bytes on each side: nothing may be written outside the output. 128 keeps the
+  // vector's 16-byte alignment.
+  constexpr size_t kGuard = 128;
+  Bytes padded(in.size() + 2 * kGuard + out_offset, 0xEE);
+  uint8_t* const at = padded.data() + kGuard + out_offset;
+  Status st;
+  tbb::task_arena arena(threads);
+  arena.execute([&] { st = sorter->Sort(spans, at); });
+  ASSERT_TRUE(st.ok()) << st.message();
+  for (uint8_t* p = padded.data(); p < at; ++p) ASSERT_EQ(*p, 0xEE) << "write before the output";
+  for (uint8_t* p = at + in.size(); p < padded.data() + padded.size(); ++p)
+    ASSERT_EQ(*p, 0xEE) << "write past the end";
+  const Bytes out(at, at + in.size());
+  const Bytes want = Reference(in);
+  if (out != want) {
+    for (uint64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(
+          0, std::memcmp(out.data() + i * kRecordSize, want.data() + i * kRecordSize, kRecordSize))
+          << "first difference at record " << i << " of " << n;
+    }
+  }
+  EXPECT_EQ(Sum(out), Sum(in));
+}
+
+TEST(RecordSorter, RandomBytesAtEdgeCounts) {
+  for (uint64_t n : {0, 1, 2, 255, 256, 257, 100003}) {
+    SCOPED_TRACE("n=" + std::to_string(n));
+    const Bytes in = RandomRecords(n, uint32_t(n) + 1);
+    ExpectSorted(in, OneSpan(in));
+  }
+}
+
+TEST(RecordSorter, RandomBytesLargeAnyThreads) {
+  const Bytes in = RandomRecords(kLarge, 7);
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads=" + std::to_string(threads));
+    ExpectSorted(in, OneSpan(in), threads);
+  }
+}
+
+TEST(RecordSorter, UnalignedOutput) {
+  for (uint64_t n : {uint64_t(1), uint64_t(257), uint64_t(100003)}) {
+    SCOPED_TRACE("n=" + std::to_string(n));
+    const Bytes in = RandomRecords(n, uint32_t(n) + 2);
+    ExpectSorted(in, OneSpan(in), 2, nullptr, 4);
+    ExpectSorted(in, OneSpan(in), 2, nullptr, 1);
+  }
+}
+
+TEST(RecordSorter, GensortAllModes) {
+  for (bool ascii : {false, true}) {
+    for (bool skew : {false, true}) {
+      SCOPED_TRACE(std::string(ascii ? "ascii" : "binary") + (skew ? " skew" : ""));
+      const gen::GenMode mode{ascii, skew};
+      const Bytes small = Generated(mode, 0, 100003);
+      ExpectSorted(small, OneSpan(small));
+      // Far into the sequence: longer hot prefixes under skew.
+      const Bytes large = Generated(mode, MakeU128(0, uint64_t(1) << 40), kLarge);
+      ExpectSorted(large, OneSpan(large));
+    }
+  }
+}
+
+TEST(RecordSorter, AllEqualKeysKeepInputOrder) {
+  for (uint64_t n : {uint64_t(17), uint64_t(1000), kLarge}) {
+    SCOPED_TRACE("n=" + std::to_string(n));
+    Bytes in = RandomRecords(n, 3);
+    for (uint64_t i = 0; i < n; ++i)
+      std::memcpy(in.data() + i * kRecordSize, "KEYKEYKEYK", kKeySize);
+    NumberPayloads(in);
+    ExpectSorted(in, OneSpan(in));
+    // The reference is stable, but check the promise directly too.
+    auto sorter = RecordSorter::Create(n);
+    ASSERT_TRUE(sorter.ok());
+    Bytes out(in.size());
+    const RecordSpan span{in.data(), n};
+    ASSERT_TRUE((*sorter)->Sort({&span, 1}, out.data()).ok());
+    EXPECT_EQ(out, in);
+  }
+}
+
+TEST(RecordSorter, KeysDifferingOnlyInLastTwoBytes) {
+  for (uint64_t n : {uint64_t(1000), kLarge}) {
+    SCOPED_TRACE("n=" + std::to_string(n));
+    Bytes in = RandomRecords(n, 4);
+    NumberPayloads(in);
+    std::mt19937 rng(5);
+    for (uint64_t i = 0; i < n; ++i)
+      std::memcpy(in.data() + i * kRecordSize, "\x80\x00\x7f\xff\x01\x02\x03\xfe", 8);
+    ExpectSorted(in, OneSpan(in));  // bytes 8-9 random
+    for (uint64_t i = 0; i < n; ++i) in[i * kRecordSize + 8] = 0x42;
+    ExpectSorted(in, OneSpan(in));  // only byte 9 differs, many duplicates
+    for (uint64_t i = 0; i < n; ++i) in[i * kRecordSize + 9] = uint8_t(rng() % 3);
+    ExpectSorted(in, OneSpan(in));  // three keys
+  }
+}
+
+TEST(RecordSorter, FewDistinctKeysAndSharedPrefixes) {
+  Bytes in = RandomRecords(kLarge, 8);
+  NumberPayloads(in);
+  std::mt19937 rng(9);
+  for (uint64_t i = 0; i < kLarge; ++i) {
+    uint8_t* key = in.data() + i * kRecordSize;
+    switch (rng() % 4) {
+      case 0:
+        std::memcpy(key, "\x33\x33\x33\x33\x33\x33", 6);
+        break;  // shared 48-bit prefix
+      case 1:
+        std::memcpy(key, "\x33\x33\x33", 3);
+        break;  // shared 24-bit prefix
+      case 2:
+        std::memcpy(key, "\x99\x99\x99\x99\x99\x99\x99\x99\x99", 9);
+        key[9] &= 1;
+        break;
+      default:
+        break;
+    }
+  }
+  ExpectSorted(in, OneSpan(in));
+}
+
+// All keys share their first `bits` bits (a fixed pattern), the rest random: digits then start
+// at odd offsets, inside the last two key bytes, or straddle bytes 7 and 8.
+void ShareKeyPrefix(Bytes& in, int bits) {
+  static constexpr uint8_t kPattern[kKeySize] = {0x5a, 0xc3, 0x0f, 0xf0, 0x99,
+                                                 0x66, 0x11, 0xee, 0x42, 0x24};
+  for (uint64_t i = 0; i < in.size() / kRecordSize; ++i) {
+    uint8_t* key = in.data() + i * kRecordSize;
+    for (int b = 0; b < bits; ++b) {
+      const uint8_t bit = uint8_t(0x80 >> (b % 8));
+      key[b / 8] = uint8_t((key[b / 8] & ~bit) | (kPattern[b / 8] & bit));
+    }
+  }
+}
+
+TEST(RecordSorter, SharedKeyPrefixesOfAnyLength) {
+  for (int bits : {3, 10, 23, 56, 60, 62, 63, 64, 70, 75, 79, 80}) {
+    SCOPED_TRACE("bits=" + std::to_string(bits));
+    Bytes in = RandomRecords(1000, uint32_t(bits));
+    NumberPayloads(in);
+    ShareKeyPrefix(in, bits);
+    ExpectSorted(in, OneSpan(in));
+  }
+  for (int bits : {10, 60, 62, 75, 79}) {
+    SCOPED_TRACE("large, bits=" + std::to_string(bits));
+    Bytes in = RandomRecords(kLarge, uint32_t(bits));
+    NumberPayloads(in);
+    ShareKeyPrefix(in, bits);
+    ExpectSorted(in, OneSpan(in));
+  }
+}
+
+// Most records in one first-level bucket: nested parallel levels, one of them over a digit that
+// is constant in that bucket (its common prefix is measured in parallel and skipped).
+TEST(RecordSorter, OneHeavyBucketNestsParallelLevels) {
+  Bytes in = RandomRecords(kLarge, 15);
+  NumberPayloads(in);
+  std::mt19937 rng(16);
+  for (uint64_t i = 0; i < kLarge; ++i) {
+    uint8_t* key = in.data() + i * kRecordSize;
+    if (rng() % 20 != 0) {
+      std::memcpy(key, "\x42\x42\x42", 3);
+    } else {
+      key[0] = 0x10;  // keeps the heavy bucket pure, so its second byte is constant
+    }
+    if (rng() % 4 == 0) key[3] = 0x17;
+  }
+  for (int threads : {1, 2}) ExpectSorted(in, OneSpan(in), threads);
+}
+
+TEST(RecordSorter, SortedAndReverseSortedInput) {
+  for (uint64_t n : {uint64_t(257), uint64_t(100003), kLarge}) {
+    SCOPED_TRACE("n=" + std::to_string(n));
+    Bytes sorted = Reference(Generated({false, false}, 0, n));
+    ExpectSorted(sorted, OneSpan(sorted));
+    Bytes reversed(sorted.size());
+    for (uint64_t i = 0; i < n; ++i) {
+      std::memcpy(reversed.data() + i * kRecordSize, sorted.data() + (n - 1 - i) * kRecordSize,
+                  kRecordSize);
+    }
+    ExpectSorted(reversed, OneSpan(reversed));
+  }
+}
+
+// Uneven span sizes with empty spans between, at the front and at the end.
+std::vector<uint64_t> UnevenSizes(uint64_t n, size_t spans, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<uint64_t> cuts{0, n};
+  for (size_t i = 0; i + 1 < spans; ++i)
+    cuts.push_back(rng() % 5 == 0 ? cuts[rng() % cuts.size()] : rng() % (n + 1));
+  std::sort(cuts.begin(), cuts.end());
+  std::vector<uint64_t> sizes{0};  // an empty first span
+  for (size_t i = 1; i < cuts.size(); ++i) sizes.push_back(cuts[i] - cuts[i - 1]);
+  sizes.push_back(0);
+  return sizes;
+}
+
+TEST(RecordSorter, ManyUnevenSpansWithEmpties) {
+  // Duplicated keys across spans make the span-then-position tie order visible.
+  Bytes in = Generated({true, true}, 0, kLarge);
+  NumberPayloads(in);
+  for (size_t spans : {size_t(2), size_t(37), size_t(1000)}) {
+    SCOPED_TRACE("spans=" + std::to_string(spans));
+    ExpectSorted(in, UnevenSizes(kLarge, spans, uint32_t(spans)));
+  }
+  Bytes small = RandomRecords(3000, 10);
+  for (uint64_t i = 0; i < 3000; ++i) small[i * kRecordSize] = uint8_t(i % 2);  // two lead bytes
+  ExpectSorted(small, UnevenSizes(3000, 500, 11));
+  std::vector<uint64_t> all_empty_but_one(65536, 0);
+  all_empty_but_one[40000] = 3000;
+  ExpectSorted(small, all_empty_but_one);  // the maximum span count is accepted
+}
+
+TEST(RecordSorter, ReusedForSmallerAndLargerBatches) {
+  auto created = RecordSorter::Create(kLarge);
+  ASSERT_TRUE(created.ok());
+  RecordSorter* sorter = created->get();
+  for (uint64_t n : {kLarge, uint64_t(5), uint64_t(100003), kLarge}) {
+    SCOPED_TRACE("n=" + std::to_string(n));
+    const Bytes in = Generated({false, true}, n, n);
+    ExpectSorted(in, OneSpan(in), 2, sorter);
+  }
+}
+
+TEST(RecordSorter, GatherInPiecesEqualsSort) {
+  Bytes in = Generated({true, true}, 0, kLarge);
+  NumberPayloads(in);
+  const std::vector<RecordSpan> spans = Spans(in, UnevenSizes(kLarge, 20, 17));
+  const Bytes want = Reference(in);
+  auto created = RecordSorter::Create(kLarge);
+  ASSERT_TRUE(created.ok());
+  RecordSorter& sorter = **created;
+  ASSERT_TRUE(sorter.SortEntries(spans).ok());
+  EXPECT_EQ(sorter.sorted_records(), kLarge);
+  // Pieces of uneven sizes into buffers of varying alignment, as a writer with a pool would.
+  Bytes piece((70000 + 1) * kRecordSize);
+  std::mt19937_64 rng(18);
+  for (uint64_t first = 0; first < kLarge;) {
+    const uint64_t count = std::min<uint64_t>(1 + rng() % 70000, kLarge - first);
+    uint8_t* to = piece.data() + (first % 2 == 0 ? 0 : 4);
+    sorter.Gather(first, count, to);
+    ASSERT_EQ(0, std::memcmp(to, want.data() + first * kRecordSize, count * kRecordSize))
+        << "first=" << first;
+    first += count;
+  }
+  // Past the end nothing is written; a range running over the end is cut.
+  std::fill(piece.begin(), piece.end(), 0xEE);
+  sorter.Gather(kLarge, 10, piece.data());
+  EXPECT_EQ(piece[0], 0xEE);
+  sorter.Gather(kLarge - 1, 10, piece.data());
+  EXPECT_EQ(0, std::memcmp(piece.data(), want.data() + (kLarge - 1) * kRecordSize, kRecordSize));
+  EXPECT_EQ(piece[kRecordSize], 0xEE);
+  EXPECT_GT(sorter.last_timings().gather_s, 0);
+  // A refused batch leaves nothing to gather.
+  std::vector<RecordSpan> too_many(65537, RecordSpan{nullptr, 0});
+  EXPECT_FALSE(sorter.SortEntries(too_many).ok());
+  EXPECT_EQ(sorter.sorted_records(), 0u);
+}
+
+TEST(RecordSorter, RefusesTooManyRecordsOrSpans) {
+  auto created = RecordSorter::Create(100);
+  ASSERT_TRUE(created.ok());
+  RecordSorter& sorter = **created;
+  const Bytes in = RandomRecords(101, 12);
+  Bytes out(in.size());
+  const RecordSpan too_many{in.data(), 101};
+  Status st = sorter.Sort({&too_many, 1}, out.data());
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("101 records exceed the capacity of 100"), std::string::npos)
+      << st.message();
+  const std::vector<RecordSpan> split = Spans(in, {50, 0, 51});
+  EXPECT_FALSE(sorter.Sort(split, out.data()).ok());
+
+  std::vector<RecordSpan> spans(65537, RecordSpan{nullptr, 0});
+  st = sorter.Sort(spans, out.data());
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("65537 spans"), std::string::npos) << st.message();
+
+  const RecordSpan huge{in.data(), uint64_t(1) << 32};
+  EXPECT_FALSE(sorter.Sort({&huge, 1}, out.data()).ok());
+
+  // Exactly at capacity, and nothing at all, are fine.
+  const RecordSpan full{in.data(), 100};
+  EXPECT_TRUE(sorter.Sort({&full, 1}, out.data()).ok());
+  EXPECT_TRUE(sorter.Sort({}, out.data()).ok());
+}
+
+TEST(RecordSorter, PrefaultedSorterSorts) {
+  auto created = RecordSorter::Create(kLarge);
+  ASSERT_TRUE(created.ok());
+  tbb::task_arena(2).execute([&] { (*created)->Prefault(); });
+  const Bytes in = RandomRecords(kLarge, 19);
+  ExpectSorted(in, OneSpan(in), 2, created->get());
+  auto empty = RecordSorter::Create(0);
+  ASSERT_TRUE(empty.ok());
+  (*empty)->Prefault();  // nothing to touch
+}
+
+TEST(RecordSorter, ZeroCapacityAndTimings) {
+  auto empty = RecordSorter::Create(0);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE((*empty)->Sort({}, nullptr).ok());
+  const Bytes one = RandomRecords(1, 13);
+  const RecordSpan span{one.data(), 1};
+  EXPECT_FALSE((*empty)->Sort({&span, 1}, nullptr).ok());
+
+  auto sorter = RecordSorter::Create(1000);
+  ASSERT_TRUE(sorter.ok());
+  const Bytes in = RandomRecords(1000, 14);
+  Bytes out(in.size());
+  const RecordSpan all{in.data(), 1000};
+  ASSERT_TRUE((*sorter)->Sort({&all, 1}, out.data()).ok());
+  const RecordSorter::Timings t = (*sorter)->last_timings();
+  EXPECT_GE(t.build_s, 0);
+  EXPECT_GE(t.sort_s, 0);
+  EXPECT_GE(t.gather_s, 0);
+  EXPECT_GT(t.build_s + t.sort_s + t.gather_s, 0);
+}
+
+}  // namespace
+}  // namespace rs::sort
