@@ -19,6 +19,10 @@ inline constexpr unsigned kMaxQueueDepth = 4096;
 // Default stripe unit for datasets over several directories: 1 MiB, so a 2 MiB transfer keeps
 // two disks busy at once.
 inline constexpr uint64_t kStripeUnit = uint64_t(1) << 20;
+// A disk stream registers its pool with io_uring only if the pool holds at most this many
+// buffers per request in flight (river/mem_pool.hpp WorthRegistering): a stream's own pool is
+// registered; a large pool shared by a whole sort is not, since pinning would touch all of it.
+inline constexpr unsigned kRegisterPoolPerDepth = 4;
 // Record streams move buffers of whole records that are also whole 4 KiB blocks:
 // lcm(100, 4096) = 102,400 bytes; transfer sizes for records round down to a multiple of it.
 inline constexpr uint64_t kRecordBlock = 102400;

@@ -29,7 +29,7 @@ Result<std::unique_ptr<DiskSink>> DiskSink::Create(const std::vector<std::string
   if (!notice.empty() && notices) notices->push_back(notice);
   sink->engine_ = std::move(*engine);
   std::vector<iovec> memory;
-  if (pool != nullptr) memory.push_back(pool->region());
+  if (pool != nullptr && pool->WorthRegistering(options.queue_depth)) memory.push_back(pool->region());
   std::vector<int> fds = sink->file_.fds();
   RS_RETURN_IF_ERROR(sink->engine_->Register(fds, memory));
   sink->io_thread_ = std::thread([s = sink.get()] { s->Run(); });

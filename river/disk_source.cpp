@@ -38,7 +38,8 @@ Result<std::unique_ptr<DiskSource>> DiskSource::Open(const std::vector<std::stri
   if (!engine.ok()) return engine.status();
   if (!notice.empty() && notices) notices->push_back(notice);
   src->engine_ = std::move(*engine);
-  std::vector<iovec> memory{pool->region()};
+  std::vector<iovec> memory;
+  if (pool->WorthRegistering(options.queue_depth)) memory.push_back(pool->region());
   RS_RETURN_IF_ERROR(src->engine_->Register(src->file_.fds(), memory));
   src->io_thread_ = std::thread([s = src.get()] { s->Run(); });
   return src;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "core/config.hpp"
 #include "io/aligned_buffer.hpp"
 
 namespace rs {
@@ -66,6 +67,12 @@ class MemPool {
   size_t low_water() const;      // fewest buffers ever free at once (tests, reports)
   // The whole region, for registering with io_uring once.
   iovec region() const { return {memory_.data(), memory_.size()}; }
+  // Whether a stream with `depth` requests in flight should register this pool with io_uring.
+  // Registering pins, and so touches, every page at once; a pool much larger than the stream's
+  // depth is shared by a whole algorithm (onepass keeps every buffer of a run in one pool), and
+  // touching all of it up front would cost 1-2 s/GiB on this VM (MACHINE.md) for pages that
+  // may never be used. Such pools are left unregistered: a little more CPU per request instead.
+  bool WorthRegistering(unsigned depth) const { return count_ <= size_t(config::kRegisterPoolPerDepth) * depth; }
 
  private:
   friend class Buffer;
