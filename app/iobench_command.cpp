@@ -113,7 +113,9 @@ std::function<int(Comm&)> AddIobenchCommand(CLI::App& app) {
     for (const auto& k : args->stripes) cfg.stripes.push_back(int(*ParseCount(k)));
     if (!args->engines.empty()) {
       cfg.engines.clear();
-      for (const auto& e : args->engines) cfg.engines.push_back(e == "uring" ? EngineKind::kUring : EngineKind::kThreads);
+      for (const auto& e : args->engines) {
+        cfg.engines.push_back(e == "uring" ? EngineKind::kUring : EngineKind::kThreads);
+      }
     }
     if (!args->rws.empty()) {
       cfg.rws.clear();

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -32,6 +33,16 @@ namespace {
 constexpr uint64_t kMaxRecords = 5'000'000;
 constexpr uint64_t kSmallRecords = 1'000'000;
 
+// The value, or exit with the reason (a benchmark without its memory has nothing to measure).
+template <typename T>
+T Must(rs::Result<T> r) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "sort_bench: %s\n", r.status().message().c_str());
+    std::exit(1);
+  }
+  return std::move(r.value());
+}
+
 // Records 0 .. 10 M - 1 of one mode, generated once: the 1 M and 5 M cases sort the first 1 M
 // or 5 M; the two-sorter case sorts [0, 5 M) and [5 M, 10 M).
 struct Input {
@@ -45,7 +56,7 @@ Input& InputFor(bool skew) {
   auto it = inputs.find(skew);
   if (it != inputs.end()) return it->second;
   Input in;
-  in.bytes = std::move(rs::AlignedBuffer::Allocate(2 * kMaxRecords * rs::kRecordSize).value());
+  in.bytes = Must(rs::AlignedBuffer::Allocate(2 * kMaxRecords * rs::kRecordSize));
   const rs::gen::GenMode mode{false, skew};
   in.checksum_small = rs::gen::GenerateRecords(mode, 0, kSmallRecords, in.bytes.data());
   in.checksum_first = in.checksum_small;
@@ -59,15 +70,15 @@ Input& InputFor(bool skew) {
 // Two sorters and two outputs, allocated once and reused by every case.
 rs::sort::RecordSorter& Sorter(int i) {
   static std::unique_ptr<rs::sort::RecordSorter> sorters[2] = {
-      std::move(rs::sort::RecordSorter::Create(kMaxRecords).value()),
-      std::move(rs::sort::RecordSorter::Create(kMaxRecords).value())};
+      Must(rs::sort::RecordSorter::Create(kMaxRecords)),
+      Must(rs::sort::RecordSorter::Create(kMaxRecords))};
   return *sorters[i];
 }
 
 uint8_t* Output(int i) {
   static rs::AlignedBuffer outs[2] = {
-      std::move(rs::AlignedBuffer::Allocate(kMaxRecords * rs::kRecordSize).value()),
-      std::move(rs::AlignedBuffer::Allocate(kMaxRecords * rs::kRecordSize).value())};
+      Must(rs::AlignedBuffer::Allocate(kMaxRecords * rs::kRecordSize)),
+      Must(rs::AlignedBuffer::Allocate(kMaxRecords * rs::kRecordSize))};
   return outs[i].data();
 }
 

@@ -15,7 +15,7 @@ Result<std::unique_ptr<DiskSink>> DiskSink::Create(const std::vector<std::string
                                                    const MemPool* pool, uint64_t size_hint,
                                                    std::vector<std::string>* notices) {
   RS_RETURN_IF_ERROR(options.Check());
-  std::unique_ptr<DiskSink> sink(new DiskSink());
+  std::unique_ptr<DiskSink> sink(new DiskSink(options.queue_depth));
   sink->options_ = options;
   auto file = StripedFile::Create(members, options.stripe_unit, options.direct, size_hint);
   if (!file.ok()) return file.status();

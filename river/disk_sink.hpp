@@ -35,7 +35,8 @@ class DiskSink final : public Sink {
   const char* engine_name() const { return engine_->name(); }
 
  private:
-  DiskSink() : input_(1) {}
+  // Room for a queue's worth of buffers, so the producer does not take turns with the I/O thread.
+  explicit DiskSink(size_t queue) : input_(queue) {}
   void Run();
   void Fail(const Status& st);
   Status Finish(bool publish);

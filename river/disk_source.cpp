@@ -19,7 +19,7 @@ Result<std::unique_ptr<DiskSource>> DiskSource::Open(const std::vector<std::stri
   if (pool == nullptr || pool->buffer_size() < options.transfer_size) {
     return Status::Error("DiskSource: pool buffers must hold the transfer size");
   }
-  std::unique_ptr<DiskSource> src(new DiskSource());
+  std::unique_ptr<DiskSource> src(new DiskSource(pool == nullptr ? 1 : pool->count()));
   src->options_ = options;
   src->pool_ = pool;
   auto file = StripedFile::OpenRead(members, options.stripe_unit, options.direct);

@@ -36,7 +36,9 @@ class DiskSource final : public Source {
   const char* engine_name() const { return engine_->name(); }
 
  private:
-  DiskSource() : output_(1) {}
+  // The hand-off queue holds up to a pool's worth: the I/O thread never waits for the consumer
+  // to take one buffer before it can reap the next completion (memory stays bounded by the pool).
+  explicit DiskSource(size_t queue) : output_(queue) {}
   void Run();
   void Fail(const Status& st);
 

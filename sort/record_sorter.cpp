@@ -6,9 +6,12 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/record.hpp"
 #include "sort/sort_tuning.hpp"
@@ -168,7 +171,9 @@ void RecordSorter::Build(std::span<const RecordSpan> spans, uint64_t n) {
     dl |= diff[2 * c + 1];
   }
   dl &= kLoKeyMask;
-  first_.common_prefix_bits = dh != 0   ? std::countl_zero(dh)
+  // Only measured along with the histograms (bits > 0); unused otherwise.
+  first_.common_prefix_bits = bits == 0 ? 0
+                              : dh != 0 ? std::countl_zero(dh)
                               : dl != 0 ? 64 + std::countl_zero(dl)
                                         : kKeyBits;
 }

@@ -297,7 +297,8 @@ Result<IobenchResult> RunIobench(const IobenchConfig& config_in, const ProgressF
   for (int run = 0; run < c.runs; ++run) {
     for (size_t i = 0; i < points.size(); ++i) {
       const Point& p = points[i];
-      if (!pool || pool->buffer_size() != p.transfer || pool->count() != p.depth + kIobenchSpareBuffers) {
+      const size_t buffer_bytes = (p.transfer + 4095) / 4096 * 4096;  // what MemPool rounds to
+      if (!pool || pool->buffer_size() != buffer_bytes || pool->count() != p.depth + kIobenchSpareBuffers) {
         pool.reset();
         auto made = MemPool::Create(p.transfer, p.depth + kIobenchSpareBuffers);
         if (!made.ok()) return made.status();
@@ -327,7 +328,8 @@ Result<IobenchResult> RunIobench(const IobenchConfig& config_in, const ProgressF
         row.run_cpu_seconds.push_back(m.cpu_seconds);
         if (progress) {
           char line[256];
-          std::snprintf(line, sizeof line, "iobench: run %d/%d point %zu/%zu: %-5s %-7s K=%d T=%s QD=%u: %.0f MB/s, %.3f CPU s/GB",
+          std::snprintf(line, sizeof line,
+                        "iobench: run %d/%d point %zu/%zu: %-5s %-7s K=%d T=%s QD=%u: %.0f MB/s, %.3f CPU s/GB",
                         run + 1, c.runs, i + 1, points.size(), RwName(row.rw), m.engine.c_str(), p.stripes,
                         FormatSize(p.transfer).c_str(), p.depth, double(c.file_size) / 1e6 / m.seconds,
                         m.cpu_seconds / (double(c.file_size) / 1e9));

@@ -174,7 +174,8 @@ std::string ToJson(const IobenchResult& result, const RunInfo& info) {
                   "preallocation before the clock"},
         {"read", "DiskSource::Open (ring setup, buffer registration) to the last buffer handed out"},
         {"MBps", "bytes / seconds / 10^6, median seconds over the runs"},
-        {"cpu_s_per_GB", "median over the runs of the process's user + system CPU seconds (getrusage) per 10^9 bytes"}}},
+        {"cpu_s_per_GB",
+         "median over the runs of the process's user + system CPU seconds (getrusage) per 10^9 bytes"}}},
       {"notices", result.notices},
       {"rows", rows},
       {"best", best}};

@@ -25,7 +25,12 @@ TEST(LoopbackDistributed, TransportDeliversEverything) {
     SCOPED_TRACE("loopback ranks: " + std::to_string(p));
     LoopbackNetwork net(p, 8);
     LoopbackGroup(p).Run([&](Comm& comm) {
+      // Buffers from other ranks are copied into this rank's receive pool, as over a network:
+      // a rank must never hold buffers of a peer's pool, which goes away when that peer is done.
       auto pool = MemPool::Create(64 * 1024, 6);
+      auto recv_pool = MemPool::Create(64 * 1024, 6);
+      net.SetReceivePool(comm.rank(), recv_pool->get());
+      comm.AllGather("");  // every receive pool is set before anyone sends
       TransportDeliversEverything(comm, net.Endpoint(comm.rank()), **pool);
     });
   }
