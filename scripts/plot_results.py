@@ -6,7 +6,12 @@
 #       one panel per (rw, engine, stripes); writes DIR/<basename>.png and .svg (DIR defaults
 #       to the repository's results/) and prints the two paths.
 #
-# Subcommands are the kinds of result; more (breakdown, scaling) are added beside `iobench`.
+#   plot_results.py breakdown FILE.json... [--out-dir DIR] [--name NAME]
+#       the phase breakdown of `riversort sort` results (JSON, docs/results.md): one stacked bar
+#       per run and rank (overhead, read & distribute, sort, write, ...), seconds; writes
+#       DIR/breakdown-<name>.png and .svg (name: the first file's basename) and prints the paths.
+#
+# Subcommands are the kinds of result; more (scaling) are added beside these.
 import argparse
 import csv
 import json
@@ -128,16 +133,66 @@ def plot_iobench(args):
         print(f"{stem}.{ext}")
 
 
+def plot_breakdown(args):
+    plt = import_matplotlib()
+    bars = []  # (label, [(phase, seconds)])
+    for path in args.files:
+        if not os.path.isfile(path):
+            sys.exit(f"plot_results.py: {path}: no such file")
+        with open(path) as f:
+            try:
+                d = json.load(f)
+            except json.JSONDecodeError as e:
+                sys.exit(f"plot_results.py: {path}: not JSON ({e})")
+        if d.get("schema") != "riversort-result/1":
+            sys.exit(f"plot_results.py: {path}: not a riversort sort result (schema riversort-result/1)")
+        run = os.path.splitext(os.path.basename(path))[0]
+        cfg = d.get("config", {})
+        for rank, r in enumerate(d["per_rank"]):
+            label = f"{run}\n{d['algo']} {cfg.get('transport', '')} r{rank}"
+            bars.append((label, [(p["name"], p["wall_s"]) for p in r["phases"]]))
+    phases = []
+    for _, ps in bars:
+        for name, _ in ps:
+            if name not in phases:
+                phases.append(name)
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(bars) + 2), 4.5))
+    bottoms = [0.0] * len(bars)
+    colors = plt.get_cmap("tab10")
+    for k, phase in enumerate(phases):
+        heights = [dict(ps).get(phase, 0.0) for _, ps in bars]
+        ax.bar(range(len(bars)), heights, bottom=bottoms, label=phase, color=colors(k % 10))
+        bottoms = [b + h for b, h in zip(bottoms, heights)]
+    for i, total in enumerate(bottoms):
+        ax.text(i, total, f"{total:.3f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(bars)), [b[0] for b in bars], fontsize=7)
+    ax.set_ylabel("seconds (wall, per rank)")
+    ax.set_title("riversort phase breakdown")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    os.makedirs(args.out_dir, exist_ok=True)
+    name = args.name or os.path.splitext(os.path.basename(args.files[0]))[0]
+    stem = os.path.join(args.out_dir, f"breakdown-{name}")
+    for ext in ("png", "svg"):
+        fig.savefig(f"{stem}.{ext}", dpi=110)
+        print(f"{stem}.{ext}")
+
+
 def main():
     parser = argparse.ArgumentParser(prog="plot_results.py", description="Pictures of recorded riversort results.")
     sub = parser.add_subparsers(dest="kind", metavar="KIND", required=True,
-                                help="what the file holds (iobench)")
+                                help="what the file holds (iobench, breakdown)")
     p = sub.add_parser("iobench", help="heat maps of an iobench sweep: transfer size x queue depth -> MB/s")
     p.add_argument("file", metavar="FILE", help="iobench-<host>-<date>.json or .csv")
     p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
     p.set_defaults(run=plot_iobench)
+    p = sub.add_parser("breakdown", help="phase breakdown bars of riversort sort results (JSON)")
+    p.add_argument("files", metavar="FILE", nargs="+", help="results written by riversort sort --result")
+    p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
+    p.add_argument("--name", help="name of the picture (default: the first file's basename)")
+    p.set_defaults(run=plot_breakdown)
     args = parser.parse_args()
-    if not os.path.isfile(args.file):
+    if getattr(args, "file", None) and not os.path.isfile(args.file):
         sys.exit(f"plot_results.py: {args.file}: no such file")
     args.run(args)
 
