@@ -24,7 +24,7 @@ Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_
   const uint64_t chunks = (count + per_chunk - 1) / per_chunk;
   // Tokens: enough chunks generating to keep every core busy while the sink holds its queue.
   const size_t tokens = size_t(std::max(2, 2 * tbb::this_task_arena::max_concurrency()));
-  const size_t buffers = to_null ? tokens : tokens + options.queue_depth + 2;
+  const size_t buffers = to_null ? tokens : tokens + options.Effective().queue_depth + 2;
 
   PartitionWriteResult result;
   auto pool = MemPool::Create(per_chunk * kRecordSize, buffers);

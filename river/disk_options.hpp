@@ -24,6 +24,13 @@ struct DiskOptions {
     return std::max<uint64_t>(1, transfer_size / config::kRecordBlock) * config::kRecordBlock;
   }
 
+  // The options a stream really uses: buffered streams cap their depth (config::kBufferedQueueDepth).
+  DiskOptions Effective() const {
+    DiskOptions o = *this;
+    if (!direct) o.queue_depth = std::min(queue_depth, config::kBufferedQueueDepth);
+    return o;
+  }
+
   Status Check() const {
     if (transfer_size < config::kDirectAlignment || transfer_size > (uint64_t(1) << 30)) {
       return Status::Error("--transfer-size " + std::to_string(transfer_size) +

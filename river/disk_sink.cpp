@@ -16,7 +16,7 @@ Result<std::unique_ptr<DiskSink>> DiskSink::Create(const std::vector<std::string
                                                    std::vector<std::string>* notices) {
   RS_RETURN_IF_ERROR(options.Check());
   std::unique_ptr<DiskSink> sink(new DiskSink(options.queue_depth));
-  sink->options_ = options;
+  sink->options_ = options.Effective();
   auto file = StripedFile::Create(members, options.stripe_unit, options.direct, size_hint);
   if (!file.ok()) return file.status();
   sink->file_ = std::move(*file);
@@ -24,12 +24,12 @@ Result<std::unique_ptr<DiskSink>> DiskSink::Create(const std::vector<std::string
     notices->push_back(members[0] + ": the filesystem refuses O_DIRECT; using buffered I/O");
   }
   std::string notice;
-  auto engine = MakeIoEngine(options.engine, options.queue_depth, &notice);
+  auto engine = MakeIoEngine(options.engine, sink->options_.queue_depth, &notice);
   if (!engine.ok()) return engine.status();
   if (!notice.empty() && notices) notices->push_back(notice);
   sink->engine_ = std::move(*engine);
   std::vector<iovec> memory;
-  if (pool != nullptr && pool->WorthRegistering(options.queue_depth)) memory.push_back(pool->region());
+  if (pool != nullptr && pool->WorthRegistering(sink->options_.queue_depth)) memory.push_back(pool->region());
   std::vector<int> fds = sink->file_.fds();
   RS_RETURN_IF_ERROR(sink->engine_->Register(fds, memory));
   sink->io_thread_ = std::thread([s = sink.get()] { s->Run(); });

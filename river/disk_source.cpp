@@ -20,7 +20,7 @@ Result<std::unique_ptr<DiskSource>> DiskSource::Open(const std::vector<std::stri
     return Status::Error("DiskSource: pool buffers must hold the transfer size");
   }
   std::unique_ptr<DiskSource> src(new DiskSource(pool == nullptr ? 1 : pool->count()));
-  src->options_ = options;
+  src->options_ = options.Effective();
   src->pool_ = pool;
   auto file = StripedFile::OpenRead(members, options.stripe_unit, options.direct);
   if (!file.ok()) return file.status();
@@ -34,12 +34,12 @@ Result<std::unique_ptr<DiskSource>> DiskSource::Open(const std::vector<std::stri
     notices->push_back(members[0] + ": the filesystem refuses O_DIRECT; using buffered I/O");
   }
   std::string notice;
-  auto engine = MakeIoEngine(options.engine, options.queue_depth, &notice);
+  auto engine = MakeIoEngine(options.engine, src->options_.queue_depth, &notice);
   if (!engine.ok()) return engine.status();
   if (!notice.empty() && notices) notices->push_back(notice);
   src->engine_ = std::move(*engine);
   std::vector<iovec> memory;
-  if (pool->WorthRegistering(options.queue_depth)) memory.push_back(pool->region());
+  if (pool->WorthRegistering(src->options_.queue_depth)) memory.push_back(pool->region());
   RS_RETURN_IF_ERROR(src->engine_->Register(src->file_.fds(), memory));
   src->io_thread_ = std::thread([s = src.get()] { s->Run(); });
   return src;

@@ -106,7 +106,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   RS_RETURN_IF_ERROR(opt.disk.Check());
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
   // Disk streams of records: buffers of whole records that are also whole 4 KiB blocks.
-  DiskOptions disk = opt.disk;
+  DiskOptions disk = opt.disk.Effective();
   disk.transfer_size = opt.disk.record_transfer_size();
   const uint64_t buf_bytes = disk.transfer_size;
   const uint64_t per_buf = buf_bytes / kRecordSize;
@@ -154,7 +154,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
                       : opt.splitters == SplitterKind::kSample ? mean_bytes + mean_bytes / 4
                                                                : 2 * mean_bytes;
   capacity = std::min(capacity, total * kRecordSize);
-  const size_t circulating = opt.disk.queue_depth + 2 * size_t(ranks) + opt.exchange.max_sends_in_flight +
+  const size_t circulating = disk.queue_depth + 2 * size_t(ranks) + opt.exchange.max_sends_in_flight +
                              opt.exchange.posted_receives + 6;
   size_t buffers = size_t((capacity + buf_bytes - 1) / buf_bytes) + circulating;
   if (sample_split) buffers += size_t((input_bytes + buf_bytes - 1) / buf_bytes);  // the input, held whole

@@ -16,7 +16,7 @@ namespace rs::validate {
 
 Result<Summary> ValidatePartition(const std::vector<std::string>& members, const DiskOptions& options,
                                   std::vector<std::string>* notices) {
-  DiskOptions opt = options;
+  DiskOptions opt = options.Effective();
   // Buffers of whole records that are also whole 4 KiB blocks.
   opt.transfer_size = options.record_transfer_size();
   const size_t tokens = size_t(std::max(2, 2 * tbb::this_task_arena::max_concurrency()));
