@@ -87,7 +87,7 @@ done
 m_dm=$(median "${dm[@]}"); m_gnu=$(median "${gnu[@]}"); m_skew=$(median "${skew[@]}")
 m_rma=$(median "${rma[@]}"); m_tcp=$(median "${tcp[@]}"); m_big=$(median "${big[@]}"); m_rate=$(median "${big_sort[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-met() { awk -v c="$1" 'BEGIN { exit !(c) }' && echo met || echo MISSED; }
+met() { awk "BEGIN { exit !($1) }" && echo met || echo MISSED; }  # $1: an awk comparison
 failed=$(printf '%s\n' "${verdicts[@]}" | grep -c FAILED || true)
 verdict=$([ "$failed" = 0 ] && echo all_${#verdicts[@]}_outputs_valid || echo "${failed}_outputs_INVALID")
 {

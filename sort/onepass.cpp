@@ -207,6 +207,12 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
+  // The sorter's entry arrays (32 bytes per record this rank may receive), touched by a
+  // background thread while the exchange waits on disk and network, not inside the sort phase.
+  auto sorter = RecordSorter::Create(std::max<uint64_t>(capacity / kRecordSize, 1));
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sorter.ok() ? Status::Ok() : sorter.status()));
+  std::jthread prefault([&] { (*sorter)->Prefault(); });  // joins on every return path
+
   // --- read & distribute ------------------------------------------------------------------------
   // From here until the transport is destroyed, only its communication thread calls MPI.
   auto transport = make_transport ? make_transport(pool.get(), opt.exchange)
@@ -277,7 +283,10 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
     spans.push_back({b.data(), b.size() / kRecordSize});
     n_recv += b.size() / kRecordSize;
   }
-  auto sorter = RecordSorter::Create(std::max<uint64_t>(n_recv, 1));
+  prefault.join();
+  if (n_recv > (*sorter)->max_records()) {  // more than the share (only with --memory or a uniform split)
+    sorter = RecordSorter::Create(n_recv);
+  }
   st = sorter.ok() ? Status::Ok() : sorter.status();
   if (st.ok()) arena.execute([&] { st = (*sorter)->SortEntries(spans); });
   clock.Lap("sort", n_recv * kRecordSize);

@@ -19,8 +19,8 @@ enum class ExchangeSchedule { kFree, kRestricted };
 
 struct TransportOptions {
   ExchangeSchedule schedule = ExchangeSchedule::kFree;
-  unsigned max_sends_in_flight = 8;  // flow control: Send blocks beyond this
-  unsigned posted_receives = 8;      // receives kept posted (free schedule)
+  unsigned max_sends_in_flight = 4;  // flow control: Send blocks beyond this (4 x 2 MB keeps a link busy)
+  unsigned posted_receives = 4;      // receives kept posted (free schedule); each holds a pool buffer
 };
 
 struct TransportStats {
