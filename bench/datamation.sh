@@ -10,17 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
-RUNS=9
-DATA=$PWD/bench-data/datamation
-OUT=results/datamation-bench-$(hostname)-$(date +%Y%m%d-%H%M%S).txt
-while [ $# -gt 0 ]; do
-  case $1 in
-    --runs) RUNS=$2; shift 2 ;;
-    --dir) DATA=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--dir DATA_DIR] [--out FILE]" >&2; exit 2 ;;
-  esac
-done
+source scripts/lib/bench.sh
+rs_bench_args datamation 9 "$@"
+DATA=$DATA/datamation
+OUT=${OUT/datamation-/datamation-bench-}
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
 rs_build build
 RS=$PWD/build/app/riversort
@@ -31,8 +24,6 @@ MPI=(mpirun -q --oversubscribe --mca pml ob1 -np 2)
 mkdir -p "$DATA" results
 trap 'rm -rf "$DATA"' EXIT
 
-now() { date +%s.%N; }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$1" "$2"; }
 verdicts=()
 
@@ -49,10 +40,10 @@ sortrun() {
   local -n btl_flags=$btl
   rm -rf "$DATA/$name.out"; mkdir -p "$DATA/$name.out"
   local t0 t1
-  t0=$(now)
+  t0=$(rs_now)
   RS_LAUNCH_TIME=$t0 "${MPI[@]}" "${btl_flags[@]}" -x RS_LAUNCH_TIME "$RS" sort --algo onepass --in-dir "$DATA/$name" \
     --in-name 'in.{rank}' --out-dir "$DATA/$name.out" --out-name 'out.{rank}' --result "$DATA/$name.json" "$@" >/dev/null
-  t1=$(now)
+  t1=$(rs_now)
   eval "$var+=($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'))"
   if "${MPI[@]}" "${VADER[@]}" "$RS" validate -q --dir "$DATA/$name.out" --name 'out.{rank}' \
        --manifest "$DATA/$name/in.manifest.json"; then
@@ -71,7 +62,7 @@ cat "$DATA/ascii.txt" > /dev/null
 dm=(); gnu=(); skew=(); rma=(); tcp=()
 for ((i = 0; i < RUNS; i++)); do
   sortrun dm uniform VADER
-  t0=$(now); LC_ALL=C sort --parallel=2 -S 4G "$DATA/ascii.txt" -o "$DATA/ascii.sorted"; t1=$(now)
+  t0=$(rs_now); LC_ALL=C sort --parallel=2 -S 4G "$DATA/ascii.txt" -o "$DATA/ascii.sorted"; t1=$(rs_now)
   gnu+=($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'))
   sortrun skew skew VADER
   sortrun rma uniform VADER --transport rma
@@ -84,10 +75,9 @@ for ((i = 0; i < (RUNS + 1) / 2; i++)); do
   big_sort+=($(json "$DATA/big.json" 'd["records"] / max(p["wall_s"] for r in d["per_rank"] for p in r["phases"] if p["name"] == "sort") / 1e6'))
 done
 
-m_dm=$(median "${dm[@]}"); m_gnu=$(median "${gnu[@]}"); m_skew=$(median "${skew[@]}")
-m_rma=$(median "${rma[@]}"); m_tcp=$(median "${tcp[@]}"); m_big=$(median "${big[@]}"); m_rate=$(median "${big_sort[@]}")
+m_dm=$(rs_median "${dm[@]}"); m_gnu=$(rs_median "${gnu[@]}"); m_skew=$(rs_median "${skew[@]}")
+m_rma=$(rs_median "${rma[@]}"); m_tcp=$(rs_median "${tcp[@]}"); m_big=$(rs_median "${big[@]}"); m_rate=$(rs_median "${big_sort[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-met() { awk "BEGIN { exit !($1) }" && echo met || echo MISSED; }  # $1: an awk comparison
 failed=$(printf '%s\n' "${verdicts[@]}" | grep -c FAILED || true)
 verdict=$([ "$failed" = 0 ] && echo all_${#verdicts[@]}_outputs_valid || echo "${failed}_outputs_INVALID")
 {
@@ -106,11 +96,11 @@ d = json.load(open(sys.argv[1]))
 for i, p in enumerate(d["per_rank"][0]["phases"]):
     print("  %-20s %s" % (p["name"], " ".join("%.3f" % r["phases"][i]["wall_s"] for r in d["per_rank"])))
 PY
-  echo "RESULT bench=datamation records=1000000 ranks=2 median_s=$m_dm target_s=0.30 verdict=$verdict $(met "$m_dm <= 0.30")"
-  echo "RESULT bench=datamation_vs_gnu_sort ratio=$(ratio "$m_dm" "$m_gnu") gnu_sort_s=$m_gnu target_ratio=0.6 verdict=$verdict $(met "$m_dm <= 0.6 * $m_gnu")"
-  echo "RESULT bench=onepass_10M records=10000000 median_s=$m_big target_s=1.3 verdict=$verdict $(met "$m_big <= 1.3")"
-  echo "RESULT bench=sort_phase_10M Mrec_s=$m_rate target_Mrec_s=80 verdict=$verdict $(met "$m_rate >= 80")"
-  echo "RESULT bench=skew_vs_uniform ratio=$(ratio "$m_skew" "$m_dm") skew_s=$m_skew target_ratio=1.10 verdict=$verdict $(met "$m_skew <= 1.10 * $m_dm")"
+  echo "RESULT bench=datamation records=1000000 ranks=2 median_s=$m_dm target_s=0.30 verdict=$verdict $(rs_met "$m_dm <= 0.30")"
+  echo "RESULT bench=datamation_vs_gnu_sort ratio=$(ratio "$m_dm" "$m_gnu") gnu_sort_s=$m_gnu target_ratio=0.6 verdict=$verdict $(rs_met "$m_dm <= 0.6 * $m_gnu")"
+  echo "RESULT bench=onepass_10M records=10000000 median_s=$m_big target_s=1.3 verdict=$verdict $(rs_met "$m_big <= 1.3")"
+  echo "RESULT bench=sort_phase_10M Mrec_s=$m_rate target_Mrec_s=80 verdict=$verdict $(rs_met "$m_rate >= 80")"
+  echo "RESULT bench=skew_vs_uniform ratio=$(ratio "$m_skew" "$m_dm") skew_s=$m_skew target_ratio=1.10 verdict=$verdict $(rs_met "$m_skew <= 1.10 * $m_dm")"
   echo "RESULT bench=transport_rma median_s=$m_rma ratio_to_mpi=$(ratio "$m_rma" "$m_dm") verdict=$verdict reported"
   echo "RESULT bench=btl_tcp median_s=$m_tcp ratio_to_vader=$(ratio "$m_tcp" "$m_dm") verdict=$verdict reported"
 } | tee "$OUT"

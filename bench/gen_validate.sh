@@ -12,17 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
-RUNS=7
-DATA=$PWD/bench-data
-OUT=results/gen_validate-$(hostname)-$(date +%Y%m%d-%H%M%S).txt
-while [ $# -gt 0 ]; do
-  case $1 in
-    --runs) RUNS=$2; shift 2 ;;
-    --dir) DATA=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--dir DATA_DIR] [--out FILE]" >&2; exit 2 ;;
-  esac
-done
+source scripts/lib/bench.sh
+rs_bench_args gen_validate 7 "$@"
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
 rs_build build
 RS=$PWD/build/app/riversort
@@ -36,15 +27,13 @@ DEPTH=16
 mkdir -p "$DATA" results
 trap 'rm -f "$DATA"/bench.* "$DATA"/fio.dat "$DATA"/fio.json' EXIT
 
-now() { date +%s.%N; }
 # timed VAR command...: appends the wall seconds of the command to array VAR.
 timed() {
   local var=$1; shift
   local t0 t1
-  t0=$(now); "$@" >/dev/null 2>&1 || [ "${ALLOW_FAIL:-0}" = 1 ]; t1=$(now)
+  t0=$(rs_now); "$@" >/dev/null 2>&1 || [ "${ALLOW_FAIL:-0}" = 1 ]; t1=$(rs_now)
   eval "$var+=($(echo "$t1 - $t0" | bc -l))"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # Verdicts first: the numbers count only if the outputs are right (spec §12 T rows).
 sum=$("$RS" gen --records $N --dir /dev --name null 2>&1)
@@ -74,12 +63,11 @@ for ((i = 0; i < RUNS; i++)); do
   fio_write+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobs"][0]["job_runtime"] / 1000)' "$DATA/fio.json")")
 done
 
-m_null=$(median "${gen_null[@]}"); m_val=$(median "${validate[@]}")
-m_disk=$(median "${gen_disk[@]}"); m_fio=$(median "${fio_write[@]}")
+m_null=$(rs_median "${gen_null[@]}"); m_val=$(rs_median "${validate[@]}")
+m_disk=$(rs_median "${gen_disk[@]}"); m_fio=$(rs_median "${fio_write[@]}")
 rate() { echo "scale=1; $N / $1 / 1000000" | bc -l; }
 floor=$(echo "if ($m_null > $m_fio) $m_null else $m_fio" | bc -l)
 ratio=$(echo "scale=3; $m_disk / $floor" | bc -l)
-verdict() { [ "$(echo "$1" | bc -l)" = 1 ] && echo met || echo MISSED; }
 {
   echo "# bench/gen_validate.sh --runs $RUNS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(git rev-parse --short HEAD))"
   echo "# wall seconds per run, alternating; medians of $RUNS"
@@ -88,8 +76,8 @@ verdict() { [ "$(echo "$1" | bc -l)" = 1 ] && echo met || echo MISSED; }
   echo "gen_disk   ${gen_disk[*]}"
   echo "fio_write  ${fio_write[*]}   (fio's job_runtime; io_uring, direct=1, bs=$BS, iodepth=$DEPTH, end_fsync=1)"
   echo "fio_wall   ${fio_wall[*]}   (the same fio runs, wall time of the command: not used for the target)"
-  echo "RESULT bench=gen_null records=$N median_s=$m_null Mrec_s=$(rate "$m_null") target_Mrec_s=30 verdict=checksum_ok $(verdict "$(rate "$m_null") >= 30")"
-  echo "RESULT bench=validate_cached records=$N median_s=$m_val Mrec_s=$(rate "$m_val") target_Mrec_s=40 verdict=report_matches_valsort $(verdict "$(rate "$m_val") >= 40")"
-  echo "RESULT bench=gen_disk records=$N median_s=$m_disk gen_alone_s=$m_null fio_write_s=$m_fio ratio_to_max=$ratio target_ratio=1.15 verdict=sha256_ok $(verdict "$ratio <= 1.15")"
+  echo "RESULT bench=gen_null records=$N median_s=$m_null Mrec_s=$(rate "$m_null") target_Mrec_s=30 verdict=checksum_ok $(rs_met "$(rate "$m_null") >= 30")"
+  echo "RESULT bench=validate_cached records=$N median_s=$m_val Mrec_s=$(rate "$m_val") target_Mrec_s=40 verdict=report_matches_valsort $(rs_met "$(rate "$m_val") >= 40")"
+  echo "RESULT bench=gen_disk records=$N median_s=$m_disk gen_alone_s=$m_null fio_write_s=$m_fio ratio_to_max=$ratio target_ratio=1.15 verdict=sha256_ok $(rs_met "$ratio <= 1.15")"
 } | tee "$OUT"
 echo "recorded in $OUT"

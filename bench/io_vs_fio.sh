@@ -16,18 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
-RUNS=5
-DATA=$PWD/bench-data
-OUT=results/io_vs_fio-$(hostname)-$(date +%Y%m%d-%H%M%S).txt
+source scripts/lib/bench.sh
 ARGS="$*"
-while [ $# -gt 0 ]; do
-  case $1 in
-    --runs) RUNS=$2; shift 2 ;;
-    --dir) DATA=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--dir DATA_DIR] [--out FILE]" >&2; exit 2 ;;
-  esac
-done
+rs_bench_args io_vs_fio 5 "$@"
 BUILD=${RS_BUILD_DIR:-build}
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
 rs_build "$BUILD"

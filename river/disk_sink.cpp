@@ -5,6 +5,8 @@
 // extents are written. The first error is kept; later buffers are dropped and Close() reports it.
 #include "river/disk_sink.hpp"
 
+#include "river/stream_engine.hpp"
+
 #include <cstring>
 #include <deque>
 #include <unordered_map>
@@ -20,18 +22,9 @@ Result<std::unique_ptr<DiskSink>> DiskSink::Create(const std::vector<std::string
   auto file = StripedFile::Create(members, options.stripe_unit, options.direct, size_hint);
   if (!file.ok()) return file.status();
   sink->file_ = std::move(*file);
-  if (sink->file_.direct_refused() && notices) {
-    notices->push_back(members[0] + ": the filesystem refuses O_DIRECT; using buffered I/O");
-  }
-  std::string notice;
-  auto engine = MakeIoEngine(options.engine, sink->options_.queue_depth, &notice);
+  auto engine = OpenStreamEngine(sink->options_, sink->file_, pool, notices);
   if (!engine.ok()) return engine.status();
-  if (!notice.empty() && notices) notices->push_back(notice);
   sink->engine_ = std::move(*engine);
-  std::vector<iovec> memory;
-  if (pool != nullptr && pool->WorthRegistering(sink->options_.queue_depth)) memory.push_back(pool->region());
-  std::vector<int> fds = sink->file_.fds();
-  RS_RETURN_IF_ERROR(sink->engine_->Register(fds, memory));
   sink->io_thread_ = std::thread([s = sink.get()] { s->Run(); });
   return sink;
 }

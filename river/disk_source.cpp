@@ -6,6 +6,8 @@
 // waits for completions instead, or (nothing in flight) for the consumer to return one.
 #include "river/disk_source.hpp"
 
+#include "river/stream_engine.hpp"
+
 #include <deque>
 #include <unordered_map>
 
@@ -30,17 +32,9 @@ Result<std::unique_ptr<DiskSource>> DiskSource::Open(const std::vector<std::stri
   }
   src->offset_ = std::min(offset, src->file_.size());
   src->length_ = std::min(length, src->file_.size() - src->offset_);
-  if (src->file_.direct_refused() && notices) {
-    notices->push_back(members[0] + ": the filesystem refuses O_DIRECT; using buffered I/O");
-  }
-  std::string notice;
-  auto engine = MakeIoEngine(options.engine, src->options_.queue_depth, &notice);
+  auto engine = OpenStreamEngine(src->options_, src->file_, pool, notices);
   if (!engine.ok()) return engine.status();
-  if (!notice.empty() && notices) notices->push_back(notice);
   src->engine_ = std::move(*engine);
-  std::vector<iovec> memory;
-  if (pool->WorthRegistering(src->options_.queue_depth)) memory.push_back(pool->region());
-  RS_RETURN_IF_ERROR(src->engine_->Register(src->file_.fds(), memory));
   src->io_thread_ = std::thread([s = src.get()] { s->Run(); });
   return src;
 }

@@ -1,0 +1,25 @@
+# scripts/lib/bench.sh — sourced by bench/*.sh: the common options (--runs N --dir DIR --out FILE)
+# and the small helpers every side-by-side benchmark needs.
+
+# rs_bench_args NAME DEFAULT_RUNS "$@": sets RUNS, DATA (bench-data/), OUT (results/NAME-HOST-DATE.txt).
+rs_bench_args() {
+  local name=$1
+  RUNS=$2
+  shift 2
+  DATA=$PWD/bench-data
+  OUT=results/$name-$(hostname)-$(date +%Y%m%d-%H%M%S).txt
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --runs) RUNS=$2; shift 2 ;;
+      --dir) DATA=$2; shift 2 ;;
+      --out) OUT=$2; shift 2 ;;
+      *) echo "usage: bench/$name.sh [--runs N] [--dir DATA_DIR] [--out FILE]" >&2; exit 2 ;;
+    esac
+  done
+}
+
+rs_now() { date +%s.%N; }
+# rs_median X...: the median of the numbers.
+rs_median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# rs_met "awk comparison": "met" when it holds, else "MISSED".
+rs_met() { awk "BEGIN { exit !($1) }" && echo met || echo MISSED; }
