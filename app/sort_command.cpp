@@ -18,7 +18,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     TransportKind transport = TransportKind::kMpi;
     ExchangeSchedule exchange = ExchangeSchedule::kFree;
     sort::SplitterKind splitters = sort::SplitterKind::kSample;
-    bool validate = false;
+    bool validate = false, buffered_input = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("sort", "Sort a dataset across the ranks of mpirun (one partition per rank); "
@@ -44,6 +44,9 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
       ->transform(CLI::CheckedTransformer(std::map<std::string, sort::SplitterKind>{
           {"sample", sort::SplitterKind::kSample}, {"uniform", sort::SplitterKind::kUniform}}))
       ->capture_default_str();
+  sub->add_flag("--buffered-input", args->buffered_input,
+                "Read the input through the page cache (for cached input, as the Datamation rules allow); "
+                "the output stays O_DIRECT");
   sub->add_flag("--validate", args->validate, "Validate the output (order and checksum against the input)");
   sub->add_option("--result", args->result, "Write the JSON result here (schema in docs/results.md)");
   sub->add_option("--threads", args->threads, "Threads per rank (0 = one per core)")->check(kThreads)->capture_default_str();
@@ -74,6 +77,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.exchange.schedule = args->exchange;
     opt.splitters = args->splitters;
     opt.validate = args->validate;
+    opt.buffered_input = args->buffered_input;
     opt.result_path = args->result;
     opt.threads = int(*ParseCount(args->threads));
     auto report = sort::RunOnepass(comm, opt);

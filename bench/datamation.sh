@@ -42,7 +42,7 @@ sortrun() {
   local t0 t1
   t0=$(rs_now)
   RS_LAUNCH_TIME=$t0 "${MPI[@]}" "${btl_flags[@]}" -x RS_LAUNCH_TIME "$RS" sort --algo onepass --in-dir "$DATA/$name" \
-    --in-name 'in.{rank}' --out-dir "$DATA/$name.out" --out-name 'out.{rank}' --result "$DATA/$name.json" "$@" >/dev/null
+    --in-name 'in.{rank}' --out-dir "$DATA/$name.out" --out-name 'out.{rank}' --buffered-input --result "$DATA/$name.json" "$@" >/dev/null
   t1=$(rs_now)
   eval "$var+=($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'))"
   if "${MPI[@]}" "${VADER[@]}" "$RS" validate -q --dir "$DATA/$name.out" --name 'out.{rank}' \

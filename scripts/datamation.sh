@@ -52,7 +52,7 @@ rs_say "sort: ${MPIRUN[*]} riversort sort --algo onepass --transport $TRANSPORT 
 t0=$(date +%s.%N)
 RS_LAUNCH_TIME=$t0 "${MPIRUN[@]}" -x RS_LAUNCH_TIME "$RS" sort --algo onepass --in-dir "$DATA/in" --in-name 'in.{rank}' \
   --out-dir "$DATA/out" --out-name 'out.{rank}' --transport "$TRANSPORT" --exchange "$EXCHANGE" \
-  --splitters "$SPLITTERS" --result "$RESULT"
+  --splitters "$SPLITTERS" --buffered-input --result "$RESULT"
 t1=$(date +%s.%N)
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 rs_say "validate: riversort validate --manifest (order and checksum against the input)"

@@ -86,6 +86,7 @@ std::string ConfigJson(const SortOptions& opt) {
                       {"queue_depth", opt.disk.queue_depth},
                       {"io_engine", EngineName(opt.disk.engine)},
                       {"direct", opt.disk.direct},
+                      {"buffered_input", opt.buffered_input},
                       {"stripe_unit", opt.disk.stripe_unit},
                       {"memory", opt.memory},
                       {"transport", opt.transport == TransportKind::kRma ? "rma" : "mpi"},
@@ -109,6 +110,9 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   DiskOptions disk = opt.disk.Effective();
   disk.transfer_size = opt.disk.record_transfer_size();
   const uint64_t buf_bytes = disk.transfer_size;
+  DiskOptions read_disk = disk;
+  if (opt.buffered_input) read_disk = DiskOptions{disk.transfer_size, disk.queue_depth, disk.engine, false,
+                                                  disk.stripe_unit}.Effective();
   const uint64_t per_buf = buf_bytes / kRecordSize;
   std::vector<std::string> notices;
 
@@ -164,7 +168,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
     else st = made.status();
   }
   if (st.ok()) {
-    auto s = DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices);
+    auto s = DiskSource::Open(opt.in.Members(rank), read_disk, pool.get(), &notices);
     if (s.ok()) source = std::move(*s);
     else st = s.status();
   }
@@ -343,6 +347,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
     v.disk = opt.disk;
     v.threads = opt.threads;
     v.expect_checksum = want.value();
+    v.expect_records = total;
     auto outcome = validate::RunValidateJob(comm, v);
     if (rank == 0) std::cerr << outcome.report;
     // A failed validation is a result, not an error: the report says so and the command exits 1.

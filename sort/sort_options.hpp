@@ -17,6 +17,9 @@ struct SortOptions {
   DatasetPaths out;
   std::string manifest;  // input manifest; empty: in's default manifest if it exists
   DiskOptions disk;
+  // Read the input through the page cache while the output stays as `disk` says: for input that
+  // is cached (the Datamation rules allow it), where O_DIRECT would read it from the disk again.
+  bool buffered_input = false;
   uint64_t memory = 0;   // per-rank budget for buffers in bytes; 0: what the data needs
   TransportKind transport = TransportKind::kMpi;
   TransportOptions exchange;

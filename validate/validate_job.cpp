@@ -45,7 +45,8 @@ Status CheckExpected(const ValidateJobOptions& opt, const Summary& total, int ra
   if (rank != 0) return Status::Ok();
   std::optional<u128> want_sum = opt.expect_checksum;
   std::optional<u128> want_records;
-  std::string source = "--expect-checksum";
+  if (opt.expect_records) want_records = *opt.expect_records;
+  std::string source = opt.expect_records ? "the input" : "--expect-checksum";
   if (!opt.manifest.empty()) {
     auto m = Manifest::Load(opt.manifest);
     if (!m.ok()) return m.status();

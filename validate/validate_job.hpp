@@ -20,6 +20,7 @@ struct ValidateJobOptions {
   std::string summary_out;              // --summary-out F: write the combined 280-byte summary
   std::string manifest;                 // --manifest M: expect its records and checksum
   std::optional<u128> expect_checksum;  // --expect-checksum X
+  std::optional<uint64_t> expect_records;  // records the input held (a sort's --validate)
   int threads = 0;                      // TBB threads per rank; 0 = one per core
   DiskOptions disk;                     // how partitions are read
 };
