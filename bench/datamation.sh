@@ -69,7 +69,7 @@ for ((i = 0; i < RUNS; i++)); do
   sortrun tcp uniform TCP
 done
 big=(); big_sort=()
-for ((i = 0; i < (RUNS + 1) / 2; i++)); do
+for ((i = 0; i < RUNS; i++)); do
   sortrun big big VADER
   # sort phase rate over both ranks: records / the slowest rank's sort seconds
   big_sort+=($(json "$DATA/big.json" 'd["records"] / max(p["wall_s"] for r in d["per_rank"] for p in r["phases"] if p["name"] == "sort") / 1e6'))

@@ -48,7 +48,7 @@ rs_say "gen: $RECORDS records over $RANKS ranks ${SKEW[*]} -> $DATA/in"
 "${MPIRUN[@]}" "$RS" gen --records "$RECORDS" "${SKEW[@]}" --dir "$DATA/in" --name 'in.{rank}' 2>/dev/null
 cat "$DATA"/in/in.* > /dev/null  # input in the page cache, as the Datamation rules allow
 rm -f "$DATA"/out/*
-rs_say "sort: ${MPIRUN[*]} riversort sort --algo onepass --transport $TRANSPORT --exchange $EXCHANGE --splitters $SPLITTERS"
+rs_say "sort: ${MPIRUN[*]} riversort sort --algo onepass --transport $TRANSPORT --exchange $EXCHANGE --splitters $SPLITTERS --buffered-input"
 t0=$(date +%s.%N)
 RS_LAUNCH_TIME=$t0 "${MPIRUN[@]}" -x RS_LAUNCH_TIME "$RS" sort --algo onepass --in-dir "$DATA/in" --in-name 'in.{rank}' \
   --out-dir "$DATA/out" --out-name 'out.{rank}' --transport "$TRANSPORT" --exchange "$EXCHANGE" \
