@@ -136,6 +136,29 @@ check mpi-partial 1 "rank 1: $T/q.1: partial record found at end" -- "${MPI[@]}"
 : > "$T/e.1"; cp "$T/g1000.dat" "$T/e.0"; cp "$T/g1000.dat" "$T/e.2"
 check mpi-empty-partition 1 "Records: 2000" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T" --name "e.{rank}"
 
+# --- sort: onepass under mpirun, validated; refusals and bad input as one line
+mkdir -p "$T/sin" "$T/sout" "$T/sd0" "$T/sd1"
+"${MPI[@]}" -np 3 "$RS" gen --records 30011 --skew --dir "$T/sin" --name 'in.{rank}' 2>/dev/null
+check sort-np3 0 "" -- "${MPI[@]}" -np 3 "$RS" sort --in-dir "$T/sin" --in-name 'in.{rank}' --out-dir "$T/sout" \
+  --out-name 'out.{rank}' --validate --result "$T/r.json"
+check sort-output-valid 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T/sout" --name 'out.{rank}' \
+  --manifest "$T/sin/in.manifest.json"
+grep -q '"verdict": "SUCCESS"' "$T/r.json" && pass=$((pass + 1)) || { echo "FAIL sort result JSON"; fails=$((fails + 1)); }
+check sort-striped-rma 0 "" -- "${MPI[@]}" -np 3 "$RS" sort --in-dir "$T/sin" --in-name 'in.{rank}' --out-dir "$T/sd0" \
+  --out-dir "$T/sd1" --out-name 'st.{rank}' --stripe-unit 64K --transport rma --exchange restricted --validate
+check sort-twopass-refused 2 "not available" -- "$RS" sort --algo twopass --in-dir "$T/sin" --in-name in.0 \
+  --out-dir "$T/sout" --out-name x
+one_line sort-twopass-one-line -- "$RS" sort --algo twopass --in-dir "$T/sin" --in-name in.0 --out-dir "$T/sout" --out-name x
+check sort-same-file 1 "output is the input" -- "$RS" sort --in-dir "$T" --in-name g1000.dat --out-dir "$T" --out-name g1000.dat
+check sort-partial 1 "is not a multiple of 100 bytes" -- "$RS" sort --in-dir "$T" --in-name part.dat --out-dir "$T/sout" \
+  --out-name p.out
+check sort-missing-input 1 "No such file or directory" -- "${MPI[@]}" -np 2 "$RS" sort --in-dir "$T/nodir" \
+  --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'x.{rank}'
+check sort-missing-outdir 1 "$T/nodir/x.0: No such file or directory" -- "$RS" sort --in-dir "$T" --in-name g1000.dat \
+  --out-dir "$T/nodir" --out-name 'x.{rank}'
+[ ! -e "$T/sout/p.out" ] && [ ! -e "$T/sout/x" ] && pass=$((pass + 1)) || { echo "FAIL failed sorts left output"; fails=$((fails + 1)); }
+one_line sort-bad-splitters -- "$RS" sort --splitters magic --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" --out-name y
+
 ls "$T" | grep -q '\.tmp\.' && { echo "FAIL temporary files left: $(ls "$T" | grep '\.tmp\.')"; fails=$((fails + 1)); }
 echo "cli_test: $pass passed, $fails failed"
 [ "$fails" = 0 ]
