@@ -20,17 +20,7 @@ namespace fs = std::filesystem;
 
 // One subdirectory "d<i>" per member, each holding `name`; the directories are created.
 std::vector<std::string> Members(const test::TempDir& dir, int k, const std::string& name) {
-  std::vector<std::string> members;
-  for (int i = 0; i < k; ++i) {
-    std::string sub = dir.path();
-    sub += "/d";
-    sub += std::to_string(i);
-    fs::create_directories(sub);
-    sub += "/";
-    sub += name;
-    members.push_back(sub);
-  }
-  return members;
+  return test::StripeMembers(dir.path(), k, name);
 }
 
 // Every entry of a directory, by file name.

@@ -76,17 +76,7 @@ std::string Join(const std::vector<std::string>& v) {
 }
 
 std::vector<std::string> Members(const std::string& base, int k, const std::string& name) {
-  std::vector<std::string> members;
-  for (int i = 0; i < k; ++i) {
-    std::string sub = base;
-    sub += "/d";
-    sub += std::to_string(i);
-    fs::create_directories(sub);
-    sub += "/";
-    sub += name;
-    members.push_back(sub);
-  }
-  return members;
+  return test::StripeMembers(base, k, name);
 }
 
 std::string Parent(const std::string& path) { return fs::path(path).parent_path().string(); }

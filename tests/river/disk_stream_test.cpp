@@ -21,15 +21,7 @@ std::string Pattern(size_t n, uint32_t seed) {
 }
 
 std::vector<std::string> Members(const test::TempDir& dir, int k, const std::string& name) {
-  std::vector<std::string> m;
-  for (int i = 0; i < k; ++i) {
-    std::string sub = "d";
-    sub += std::to_string(i);
-    std::filesystem::path d = std::filesystem::path(dir.path()) / sub;
-    std::filesystem::create_directories(d);
-    m.push_back((d / name).string());
-  }
-  return m;
+  return test::StripeMembers(dir.path(), k, name);
 }
 
 // Writes `data` through a DiskSink in buffers of `opt.transfer_size`, reads it back through a

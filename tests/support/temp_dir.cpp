@@ -21,6 +21,20 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::vector<std::string> StripeMembers(const std::string& base, int k, const std::string& name) {
+  std::vector<std::string> members;
+  for (int i = 0; i < k; ++i) {
+    std::string sub = base;
+    sub += "/d";
+    sub += std::to_string(i);
+    std::filesystem::create_directories(sub);
+    sub += "/";
+    sub += name;
+    members.push_back(sub);
+  }
+  return members;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);

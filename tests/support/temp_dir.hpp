@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace rs::test {
 
@@ -18,6 +19,10 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Member paths of a striped file: one subdirectory "d<i>" of `base` per member (created), each
+// holding `name`.
+std::vector<std::string> StripeMembers(const std::string& base, int k, const std::string& name);
 
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& contents);
