@@ -33,3 +33,63 @@ inline constexpr unsigned kRegisterPoolPerDepth = 4;
 inline constexpr uint64_t kRecordBlock = 102400;
 
 }  // namespace rs::config
+
+// The in-core record sort (sort/record_sorter, sort/entry_radix_sort): measured on this machine.
+namespace rs::config::sort {
+
+// Buckets at least this large are split with a parallel radix level (chunked histograms and a
+// chunked stable scatter over all cores); smaller ones are sorted by one task, with the wider
+// digits of the sequential levels. 256 Ki entries (4 MiB): the parallel_for over buckets
+// balances the rest. Measured 2^16 and 2^17: ~10 % faster on 1 M skewed records at 2 threads,
+// ~8 % slower at 1 thread (more, narrower levels on the heavy buckets).
+inline constexpr uint64_t kParallelMinEntries = uint64_t(1) << 18;
+
+// A parallel (out-of-cache) radix level picks its digit width so that buckets end near this
+// many entries: 8 Ki entries = 128 KiB, so a bucket and its scratch (256 KiB) stay in the
+// 512 KiB L2 of a core while the sequential levels finish it.
+inline constexpr uint64_t kParallelBucketEntries = uint64_t(1) << 13;
+// ... within these bounds: below 8 bits a level does too little work for its pass over memory;
+// above 11 bits the 2 Ki scatter streams (128 KiB of partly written lines) overflow L1/L2.
+inline constexpr int kMinParallelDigitBits = 8;
+inline constexpr int kMaxParallelDigitBits = 11;
+
+// A parallel level cuts its input into chunks of at least this many entries (each chunk has
+// its own histogram and scatters to its own stable offsets); 64 Ki entries amortize the
+// per-chunk 2^bits prefix sums and TBB task overhead.
+inline constexpr uint64_t kMinChunkEntries = uint64_t(1) << 16;
+// ... and into at most this many chunks per thread: a few chunks per thread let TBB balance
+// when another process steals a core.
+inline constexpr int kChunksPerThread = 4;
+
+// Largest digit of a sequential (in-cache) level: 2^13 uint32 counters = 32 KiB (L1-sized), so
+// one level takes a bucket of up to 8 Ki entries down to ~1 entry per bucket (12 measured the
+// same; 11 slower).
+inline constexpr int kMaxSeqDigitBits = 13;
+// A sequential level uses floor(log2 n) - kSeqLeafLog2 digit bits: -1 gives twice as many
+// buckets as entries, so nearly all buckets hold 0-2 entries and one insertion pass over the
+// level's output finishes them (measured, 5 M uniform entries on one core: -1 and 0 equal, 1
+// and 2 slower by 10-50 %; the insertion pass is cheaper than another radix level).
+inline constexpr int kSeqLeafLog2 = -1;
+
+// Buckets of at most this many entries are left to the insertion pass over their level;
+// larger ones get their own radix level (8 and 16 measured the same).
+inline constexpr uint32_t kInsertionSortMax = 16;
+
+// Gather: software prefetch this many records ahead (each spans 2-3 lines, all prefetched).
+// 8, 16, 32 and 64, and non-temporal prefetches, measured the same: the gather is bound by the
+// core's random-line throughput (~10 ns per line here), not by latency.
+inline constexpr uint64_t kGatherPrefetchDistance = 16;
+// Gather: records are copied into an L1 staging block of this many records, which is then
+// written to the output with non-temporal stores (no read-for-ownership of the output lines;
+// ~10 % faster at 2 threads, same at 1). 64 records = 6400 bytes = 100 cache lines; blocks
+// start 16-byte aligned when the output does.
+inline constexpr uint64_t kGatherBlockRecords = 64;
+// The gather hands TBB ranges of at least this many records: large enough to amortize task
+// overhead, small enough (1.6 MiB of records) that two threads stay balanced.
+inline constexpr uint64_t kRecordGrain = uint64_t(1) << 14;
+
+// Prefault hands TBB ranges of at least this many bytes: one 2 MiB huge page each at least,
+// so each task faults whole huge pages.
+inline constexpr size_t kPrefaultGrainBytes = size_t(2) << 20;
+
+}  // namespace rs::config::sort

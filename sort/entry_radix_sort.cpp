@@ -19,15 +19,15 @@
 #include <bit>
 #include <cstring>
 
-#include "sort/sort_tuning.hpp"
+#include "core/config.hpp"
 
 namespace rs::sort {
 
 namespace {
 
-using tuning::kInsertionSortMax;
-using tuning::kMaxSeqDigitBits;
-using tuning::kParallelMinEntries;
+using config::sort::kInsertionSortMax;
+using config::sort::kMaxSeqDigitBits;
+using config::sort::kParallelMinEntries;
 
 // Calls body(digit) where digit(entry) returns key bits [off, off + bits), with the extraction
 // specialized for bits lying in hi, in lo, or straddling both. 1 <= bits <= 16, off + bits <= 80.
@@ -72,7 +72,7 @@ int ParallelCommonPrefixBits(const SortEntry* e, uint64_t n) {
     uint64_t hi = 0, lo = 0;
   };
   Diff d = tbb::parallel_reduce(
-      tbb::blocked_range<uint64_t>(0, n, tuning::kMinChunkEntries), Diff{},
+      tbb::blocked_range<uint64_t>(0, n, config::sort::kMinChunkEntries), Diff{},
       [&](const tbb::blocked_range<uint64_t>& r, Diff acc) {
         for (uint64_t i = r.begin(); i < r.end(); ++i) {
           acc.hi |= e[i].hi ^ first.hi;
@@ -87,7 +87,7 @@ int ParallelCommonPrefixBits(const SortEntry* e, uint64_t n) {
 }
 
 void ParallelCopy(SortEntry* to, const SortEntry* from, uint64_t n) {
-  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, n, tuning::kMinChunkEntries),
+  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, n, config::sort::kMinChunkEntries),
                     [&](const tbb::blocked_range<uint64_t>& r) {
                       std::memcpy(to + r.begin(), from + r.begin(), r.size() * sizeof(SortEntry));
                     });
@@ -130,8 +130,8 @@ void SortSeq(SortEntry* src, SortEntry* dst, uint32_t n, int off, bool result_in
 
 // Digit width of a parallel level over n entries at key bit `off`.
 int ParallelDigitBits(uint64_t n, int off) {
-  const int want = std::bit_width((n - 1) / tuning::kParallelBucketEntries);
-  return std::min(std::clamp(want, tuning::kMinParallelDigitBits, tuning::kMaxParallelDigitBits),
+  const int want = std::bit_width((n - 1) / config::sort::kParallelBucketEntries);
+  return std::min(std::clamp(want, config::sort::kMinParallelDigitBits, config::sort::kMaxParallelDigitBits),
                   kKeyBits - off);
 }
 
@@ -195,7 +195,7 @@ void SortSeq(SortEntry* src, SortEntry* dst, uint32_t n, int off, bool result_in
     }
     const int log2n = std::bit_width(n) - 1;
     const int bits =
-        std::clamp(log2n - tuning::kSeqLeafLog2, 1, std::min(kMaxSeqDigitBits, kKeyBits - off));
+        std::clamp(log2n - config::sort::kSeqLeafLog2, 1, std::min(kMaxSeqDigitBits, kKeyBits - off));
     const bool split = bits <= 8
                            ? SeqLevel<8>(src, dst, n, off, bits, result_in_src)
                            : SeqLevel<kMaxSeqDigitBits>(src, dst, n, off, bits, result_in_src);
@@ -260,7 +260,7 @@ void SortParallel(SortEntry* src, SortEntry* dst, uint64_t n, int off, bool resu
       }
     }
     tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
-      SortEntry* out[uint64_t(1) << tuning::kMaxParallelDigitBits];
+      SortEntry* out[uint64_t(1) << config::sort::kMaxParallelDigitBits];
       for (uint64_t d = 0; d < buckets; ++d) out[d] = dst + slot[(c << bits) | d];
       const uint64_t b = ChunkBegin(n, chunks, c), e = ChunkBegin(n, chunks, c + 1);
       WithDigit(off, bits, [&](auto digit) {
@@ -287,8 +287,8 @@ void SortParallel(SortEntry* src, SortEntry* dst, uint64_t n, int off, bool resu
 
 uint64_t ParallelChunks(uint64_t n) {
   const uint64_t max_chunks =
-      uint64_t(std::max(1, tuning::kChunksPerThread * tbb::this_task_arena::max_concurrency()));
-  return std::clamp<uint64_t>(n / tuning::kMinChunkEntries, 1, max_chunks);
+      uint64_t(std::max(1, config::sort::kChunksPerThread * tbb::this_task_arena::max_concurrency()));
+  return std::clamp<uint64_t>(n / config::sort::kMinChunkEntries, 1, max_chunks);
 }
 
 int FirstDigitBits(uint64_t n) { return n >= kParallelMinEntries ? ParallelDigitBits(n, 0) : 0; }

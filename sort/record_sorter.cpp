@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/record.hpp"
-#include "sort/sort_tuning.hpp"
+#include "core/config.hpp"
 
 namespace rs::sort {
 
@@ -46,7 +46,7 @@ Result<std::unique_ptr<RecordSorter>> RecordSorter::Create(uint64_t max_records)
 void RecordSorter::Prefault() {
   uint8_t* const base = entries_.data();
   const size_t bytes = entries_.size();
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, bytes, tuning::kPrefaultGrainBytes),
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, bytes, config::sort::kPrefaultGrainBytes),
                     [&](const tbb::blocked_range<size_t>& r) {
                       // One write per 4 KiB page (at each page start in the range, so no
                       // two tasks write the same byte) faults it in with or without THP.
@@ -193,11 +193,11 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
     const uint64_t lo = entries[i].lo;
     return span_data[(lo & kLocatorMask) >> kSpanShift] + (lo & kRecordIndexMask) * kRecordSize;
   };
-  constexpr uint64_t kBlock = tuning::kGatherBlockRecords;
+  constexpr uint64_t kBlock = config::sort::kGatherBlockRecords;
   static_assert(kBlock * kRecordSize % 16 == 0);
   const bool stream = (reinterpret_cast<uintptr_t>(out) & 15) == 0;
   const uint64_t blocks = (n + kBlock - 1) / kBlock;
-  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, tuning::kRecordGrain / kBlock),
+  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, config::sort::kRecordGrain / kBlock),
                     [&](const tbb::blocked_range<uint64_t>& r) {
                       alignas(64) uint8_t stage[kBlock * kRecordSize];
                       for (uint64_t b = r.begin(); b < r.end(); ++b) {
@@ -205,7 +205,7 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
                         uint8_t* const to = out + begin * kRecordSize;
                         uint8_t* const staged = stream ? stage : to;
                         for (uint64_t k = 0; k < size; ++k) {
-                          const uint64_t ahead = begin + k + tuning::kGatherPrefetchDistance;
+                          const uint64_t ahead = begin + k + config::sort::kGatherPrefetchDistance;
                           if (ahead < prefetch_limit) {
                             const uint8_t* p = record(ahead);
                             __builtin_prefetch(p);
