@@ -111,8 +111,10 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   disk.transfer_size = opt.disk.record_transfer_size();
   const uint64_t buf_bytes = disk.transfer_size;
   DiskOptions read_disk = disk;
-  if (opt.buffered_input) read_disk = DiskOptions{disk.transfer_size, disk.queue_depth, disk.engine, false,
-                                                  disk.stripe_unit}.Effective();
+  if (opt.buffered_input) {
+    read_disk.direct = false;
+    read_disk = read_disk.Effective();
+  }
   const uint64_t per_buf = buf_bytes / kRecordSize;
   std::vector<std::string> notices;
 
@@ -126,8 +128,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   std::unique_ptr<DiskSource> source;
   uint64_t input_bytes = 0;
   if (st.ok()) {
-    // Open once to learn the size, then size the read pool: the whole partition when it is
-    // held in memory, a queue's worth when it streams.
+    // The size first: it sizes the pool (the whole partition is held with a sample split).
     auto probe = StripedFile::OpenRead(opt.in.Members(rank), opt.disk.stripe_unit, false);
     if (!probe.ok()) {
       st = probe.status();
@@ -140,9 +141,8 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   }
   // One pool for every buffer of the run (read, send, receive, write). Its free list is LIFO, so
   // a buffer freed by one phase is the next one taken by another: the pages already touched are
-  // reused, and only the peak of buffers in use is ever touched (MACHINE.md: first touch of
-  // fresh memory costs 1.1-1.9 s/GiB here, reused huge pages ~0.08 s/GiB). Sized below, once the
-  // total is known; the source needs it now, so it is created with its final size.
+  // reused, and only the peak of buffers in use is ever touched (first touch of fresh memory costs
+  // 1-3 s/GiB on this VM, reused memory ~0.1 s/GiB). Sized once the total is known.
   std::unique_ptr<MemPool> pool;
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   const uint64_t n_local = input_bytes / kRecordSize;
