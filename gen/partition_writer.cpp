@@ -69,9 +69,6 @@ Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_
 
   if (sink) RS_RETURN_IF_ERROR(sink->Close());
   result.checksum = Checksum128(total);
-  for (const auto& n : result.notices) {
-    if (n.find("O_DIRECT") != std::string::npos) result.direct_refused = true;
-  }
   return result;
 }
 

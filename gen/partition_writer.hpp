@@ -15,7 +15,6 @@ namespace rs::gen {
 
 struct PartitionWriteResult {
   Checksum128 checksum;
-  bool direct_refused = false;       // the filesystem refused O_DIRECT; buffered I/O was used
   std::vector<std::string> notices;  // one line each (engine fallback, O_DIRECT refused)
 };
 

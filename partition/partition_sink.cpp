@@ -13,8 +13,8 @@ PartitionSink::PartitionSink(const Splitter* splitter, std::vector<Sink*> sinks,
       out_(sinks_.size()), counts_(sinks_.size(), 0) {}
 
 void PartitionSink::Flush(size_t d) {
-  if (!out_[d].empty() && out_[d].size() > 0) sinks_[d]->Put(std::move(out_[d]));
-  out_[d] = Buffer();
+  if (out_[d].size() > 0) sinks_[d]->Put(std::move(out_[d]));
+  out_[d] = Buffer();  // an empty buffer goes back to its pool
 }
 
 void PartitionSink::Put(Buffer in) {

@@ -61,10 +61,7 @@ class MpiTransportBase : public Transport {
 
   void FinishSending() override { sends_.Close(); }
 
-  std::optional<Received> Receive() override {
-    auto r = arrivals_.Pop();
-    return r;
-  }
+  std::optional<Received> Receive() override { return arrivals_.Pop(); }
 
   Status status() const override {
     std::lock_guard lock(mu_);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/stripe_io.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace rs {
@@ -264,13 +265,7 @@ TEST(StripedFile, CommitThatFailsPublishesNoMember) {
     auto file = StripedFile::Create(members, unit, /*direct=*/false, 0);
     ASSERT_TRUE(file.ok()) << file.status().message();
     const std::string data = Pattern(5 * unit, 4);
-    std::vector<StripeExtent> extents;
-    file->Map(0, data.size(), &extents);
-    std::vector<int> fds = file->fds();
-    for (const auto& e : extents) {
-      ASSERT_EQ(::pwrite(fds[size_t(e.member)], data.data() + e.logical_offset, e.len, off_t(e.member_offset)),
-                ssize_t(e.len));
-    }
+    test::WriteStripedData(*file, data);
     Status st = file->Commit(data.size());
     ASSERT_FALSE(st.ok()) << "renaming onto a non-empty directory succeeded";
     EXPECT_EQ(st.message().rfind(members[2] + ": ", 0), 0u) << st.message();

@@ -23,6 +23,7 @@
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
 #include "river/river_queue.hpp"
+#include "tests/support/stripe_io.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace rs {
@@ -97,19 +98,7 @@ DiskOptions Options(EngineKind engine, bool direct, uint64_t unit = 64 * 1024) {
   return opt;
 }
 
-// Writes `data` as a striped file (DESIGN §3 layout) and commits it.
-void WriteStriped(const std::vector<std::string>& members, uint64_t unit, const std::string& data) {
-  auto file = StripedFile::Create(members, unit, false, 0);
-  ASSERT_TRUE(file.ok()) << file.status().message();
-  std::vector<StripeExtent> extents;
-  file->Map(0, data.size(), &extents);
-  std::vector<int> fds = file->fds();
-  for (const auto& e : extents) {
-    ASSERT_EQ(::pwrite(fds[size_t(e.member)], data.data() + e.logical_offset, e.len, off_t(e.member_offset)),
-              ssize_t(e.len));
-  }
-  ASSERT_TRUE(file->Commit(data.size()).ok());
-}
+using test::WriteStriped;
 
 // Runs a shell command; returns its exit status and what it printed.
 struct ShellResult {

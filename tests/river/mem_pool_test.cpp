@@ -18,6 +18,7 @@
 #include "io/striped_file.hpp"
 #include "river/disk_source.hpp"
 #include "river/river_queue.hpp"
+#include "tests/support/stripe_io.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace rs {
@@ -256,19 +257,7 @@ TEST(RiverQueue, PutAfterCloseDropsTheBufferBackToItsPool) {
   EXPECT_EQ(pool->available(), 2u);
 }
 
-// Writes `data` as a striped file over `members` (DESIGN §3 layout) and commits it.
-void WriteStriped(const std::vector<std::string>& members, uint64_t unit, const std::string& data) {
-  auto file = StripedFile::Create(members, unit, false, 0);
-  ASSERT_TRUE(file.ok()) << file.status().message();
-  std::vector<StripeExtent> extents;
-  file->Map(0, data.size(), &extents);
-  std::vector<int> fds = file->fds();
-  for (const auto& e : extents) {
-    ASSERT_EQ(::pwrite(fds[size_t(e.member)], data.data() + e.logical_offset, e.len, off_t(e.member_offset)),
-              ssize_t(e.len));
-  }
-  ASSERT_TRUE(file->Commit(data.size()).ok());
-}
+using test::WriteStriped;
 
 TEST(BackPressure, DiskSourceStallsOnSmallPoolAndDeliversInOrder) {
   test::TempDir dir;
