@@ -93,3 +93,26 @@ inline constexpr uint64_t kRecordGrain = uint64_t(1) << 14;
 inline constexpr size_t kPrefaultGrainBytes = size_t(2) << 20;
 
 }  // namespace rs::config::sort
+
+// Out-of-core sorts (twopass, threepass: sort/runs, sort/merge, sort/parallel_*).
+namespace rs::config::external {
+
+// Reads in flight per run during a merge: two is double buffering (one buffer being merged, one
+// arriving), which keeps a run's stream busy without letting one run hoard memory.
+inline constexpr unsigned kMergeReadsPerRun = 2;
+// Most runs merged at once. A loser tree costs log2(k) comparisons per record, so a wide merge is
+// cheap in CPU; the bound keeps open files and per-run buffers in check (the memory budget may
+// lower it further). More runs than this are merged in levels.
+inline constexpr size_t kMaxFanIn = 128;
+// Remote chunk requests a merging rank keeps outstanding per remote work file (threepass phase
+// 3b): two double-buffers each remote stream, like the local runs.
+inline constexpr unsigned kRemoteReadsPerStream = 2;
+// Every kKeyIndexStride-th key of a sorted work file is kept in memory while it is written, so
+// parallel selection counts keys below a pivot by one in-memory search and one small read
+// (1024 records = 100 KiB) instead of a binary search over the disk. 16 bytes per 1024 records.
+inline constexpr uint64_t kKeyIndexStride = 1024;
+// Fixed memory a rank needs besides its buffers (code, MPI, TBB, stacks), counted against
+// --memory when refusing a budget too small. Measured: an idle rank's RSS is ~40 MiB.
+inline constexpr uint64_t kBaseRss = uint64_t(48) << 20;
+
+}  // namespace rs::config::external
