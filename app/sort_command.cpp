@@ -7,31 +7,33 @@
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
 #include "io/file.hpp"
-#include "sort/onepass.hpp"
+#include "sort/sort_algorithm.hpp"
 
 namespace rs::cli {
 
 std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
   struct Args {
     std::string algo = "onepass", manifest, memory = "0", threads = "0", result;
-    std::vector<std::string> in_dirs, in_names, out_dirs, out_names;
+    std::vector<std::string> in_dirs, in_names, out_dirs, out_names, tmp_dirs;
     TransportKind transport = TransportKind::kMpi;
     ExchangeSchedule exchange = ExchangeSchedule::kFree;
     sort::SplitterKind splitters = sort::SplitterKind::kSample;
-    bool validate = false, buffered_input = false;
+    bool validate = false, buffered_input = false, progress = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("sort", "Sort a dataset across the ranks of mpirun (one partition per rank); "
                                              "output partition r holds the r-th key range");
-  sub->add_option("--algo", args->algo, "onepass (in memory); twopass, threepass and auto are refused for now")
+  sub->add_option("--algo", args->algo, "onepass (in memory), twopass (2 reads + 2 writes), threepass (3 + 3, exact balance), or auto (onepass if it fits --memory, else twopass)")
       ->check(CLI::IsMember({"onepass", "twopass", "threepass", "auto"}))->capture_default_str();
   sub->add_option("--in-dir", args->in_dirs, "Input directory; repeat for striped partitions")->required();
   sub->add_option("--in-name", args->in_names, "Input name with {rank}, or one per rank")->required();
   sub->add_option("--out-dir", args->out_dirs, "Output directory; repeat to stripe the output")->required();
   sub->add_option("--out-name", args->out_names, "Output name with {rank}, or one per rank")->required();
   sub->add_option("--manifest", args->manifest, "Input manifest (default: the one gen wrote beside the input)");
-  sub->add_option("--memory", args->memory, "Receive memory per rank (K/M/G; 0 = what the data needs)")
+  sub->add_option("--memory", args->memory, "Memory budget per rank for buffers (K/M/G; 0 = onepass: what the data needs, twopass/threepass: 1G)")
       ->check(kByteSize)->capture_default_str();
+  sub->add_option("--tmp-dir", args->tmp_dirs, "Directory for runs and work files; repeat to stripe them (default: the --out-dir directories)");
+  sub->add_flag("--progress", args->progress, "Live progress lines on rank 0 (default: only when stderr is a terminal)");
   sub->add_option("--transport", args->transport, "mpi (two-sided) or rma (one-sided puts)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, TransportKind>{{"mpi", TransportKind::kMpi},
                                                                                {"rma", TransportKind::kRma}}))
@@ -57,10 +59,6 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     auto say = [&](const std::string& line) {
       if (comm.rank() == 0) std::cerr << line << '\n';
     };
-    if (args->algo != "onepass") {
-      say("riversort: --algo " + args->algo + " is not available yet; this build sorts with --algo onepass");
-      return 2;
-    }
     auto disk_options = disk->Options();
     if (!disk_options.ok()) {
       say("riversort: " + disk_options.status().message());
@@ -73,6 +71,8 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.manifest = args->manifest;
     opt.disk = *disk_options;
     opt.memory = *ParseBytes(args->memory);
+    opt.tmp_dirs = args->tmp_dirs;
+    opt.progress = args->progress;
     opt.transport = args->transport;
     opt.exchange.schedule = args->exchange;
     opt.splitters = args->splitters;
@@ -80,7 +80,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.buffered_input = args->buffered_input;
     opt.result_path = args->result;
     opt.threads = int(*ParseCount(args->threads));
-    auto report = sort::RunOnepass(comm, opt);
+    auto report = sort::RunSort(comm, opt);
     if (!report.ok()) {
       say(report.status().message());
       return 1;

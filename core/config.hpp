@@ -111,8 +111,29 @@ inline constexpr unsigned kRemoteReadsPerStream = 2;
 // parallel selection counts keys below a pivot by one in-memory search and one small read
 // (1024 records = 100 KiB) instead of a binary search over the disk. 16 bytes per 1024 records.
 inline constexpr uint64_t kKeyIndexStride = 1024;
-// Fixed memory a rank needs besides its buffers (code, MPI, TBB, stacks), counted against
-// --memory when refusing a budget too small. Measured: an idle rank's RSS is ~40 MiB.
-inline constexpr uint64_t kBaseRss = uint64_t(48) << 20;
+// --memory of twopass and threepass when none is given: the scaled terabyte sort's 1 GiB per rank.
+inline constexpr uint64_t kDefaultMemory = uint64_t(1) << 30;
 
 }  // namespace rs::config::external
+
+// Rank 0's live progress line for long sorts (sort/progress): phase, percent, MB/s, ETA on stderr.
+namespace rs::config::progress {
+
+// Seconds a run lasts before the first line: the Datamation sort (~0.3 s) and 10 M-record runs
+// (~1.2 s) stay silent, their output is just the phase table; a run past a few seconds is long
+// enough for its user to wonder whether it is still moving.
+inline constexpr double kFirstAfter = 3.0;
+// Seconds between updates on a terminal: the line is rewritten in place, so frequent updates
+// cost no screen space, and once a second is as fast as anyone reads a rate or an ETA.
+inline constexpr double kInterval = 1.0;
+// Seconds between lines when stderr is not a terminal (a log, CI, mpirun output to a file): each
+// update is a new line there; every 5 s keeps a 10-minute sort to ~120 lines and still shows a
+// stall within seconds.
+inline constexpr double kLogInterval = 5.0;
+// Environment variable telling a rank whether its progress reaches a terminal ("1") or not ("0").
+// Under mpirun a rank's stderr is a pipe to mpirun even when mpirun's own stderr is a terminal
+// (isatty(2) in the rank says no; measured with Open MPI 4.1.4), so launch scripts pass what they
+// see (`mpirun -x RS_PROGRESS_TTY=1`); unset: isatty(2).
+inline constexpr const char* kTerminalEnv = "RS_PROGRESS_TTY";
+
+}  // namespace rs::config::progress

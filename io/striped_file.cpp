@@ -111,6 +111,22 @@ void StripedFile::Map(uint64_t offset, uint64_t len, std::vector<StripeExtent>* 
   }
 }
 
+Result<uint64_t> StripedFile::ReadAt(uint64_t offset, uint64_t len, uint8_t* buf) const {
+  std::vector<StripeExtent> extents;
+  Map(offset, len, &extents);
+  for (const StripeExtent& e : extents) {
+    auto got = files_[size_t(e.member)].ReadAt(buf + (e.logical_offset - offset), e.len, e.member_offset);
+    if (!got.ok()) return got.status();
+    // Short only where the logical file ends.
+    const uint64_t want = e.logical_offset >= size_ ? 0 : std::min(e.len, size_ - e.logical_offset);
+    if (*got < want) {
+      return Status::Error(paths_[size_t(e.member)] + ": shorter than its striped file's size " + std::to_string(size_) +
+                           " implies");
+    }
+  }
+  return offset >= size_ ? 0 : std::min(len, size_ - offset);
+}
+
 Status StripedFile::Commit(uint64_t size) {
   // Every member complete and synced before any is renamed: all appear, or none.
   for (int k = 0; k < int(outputs_.size()); ++k) {

@@ -45,6 +45,10 @@ class StripedFile {
 
   // Appends the member extents that make up [offset, offset + len), in logical order.
   void Map(uint64_t offset, uint64_t len, std::vector<StripeExtent>* out) const;
+  // Readers: reads [offset, offset + len) of the logical file, synchronously (for small or
+  // occasional reads; streams use DiskSource). Past the end is allowed; returns the bytes that
+  // exist. With O_DIRECT, offset, len and buf must be 4 KiB aligned. Any thread.
+  Result<uint64_t> ReadAt(uint64_t offset, uint64_t len, uint8_t* buf) const;
   // Bytes member k holds when the logical file has `size` bytes.
   static uint64_t MemberSize(uint64_t size, uint64_t unit, int members, int k);
 

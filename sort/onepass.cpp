@@ -9,102 +9,33 @@
 
 #include <tbb/task_arena.h>
 
-#include <nlohmann/json.hpp>
-
-#include <atomic>
-#include <cstdlib>
-#include <chrono>
-#include <filesystem>
-#include <iostream>
-#include <thread>
+#include <algorithm>
 
 #include "core/record.hpp"
-#include "io/manifest.hpp"
-#include "io/striped_file.hpp"
-#include "partition/partition_sink.hpp"
 #include "partition/splitter.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
-#include "river/net_sink.hpp"
+#include "sort/memory_plan.hpp"
+#include "sort/read_distribute.hpp"
 #include "sort/record_sorter.hpp"
-#include "validate/validate_job.hpp"
+#include "sort/sort_input.hpp"
+#include "sort/sort_result.hpp"
 
 namespace rs::sort {
-
-const char* SplitterName(SplitterKind k) { return k == SplitterKind::kUniform ? "uniform" : "sample"; }
-
-namespace {
-
-// A receive pool that runs dry while peers still send means this rank's key range holds more
-// records than its memory: with nothing else to do, the job must end with a clear line.
-constexpr auto kStallLimit = std::chrono::seconds(5);
-
-Status CheckNotSameFiles(const DatasetPaths& in, const DatasetPaths& out, int rank) {
-  namespace fs = std::filesystem;
-  for (const auto& o : out.Members(rank)) {
-    for (const auto& i : in.Members(rank)) {
-      std::error_code e1, e2;
-      if (fs::weakly_canonical(o, e1) == fs::weakly_canonical(i, e2)) {
-        return Status::Error(o + ": output is the input (give other --out-dir or --out-name; input is never modified)");
-      }
-    }
-  }
-  return Status::Ok();
-}
-
-// The input's total checksum from its manifest, when there is one (rank 0 reads it).
-Result<std::optional<Checksum128>> ManifestChecksum(Comm& comm, const SortOptions& opt, uint64_t records) {
-  std::string path = opt.manifest.empty() ? opt.in.DefaultManifestPath() : opt.manifest;
-  Status st;
-  std::string sum;
-  if (comm.rank() == 0 && (!opt.manifest.empty() || std::filesystem::exists(path))) {
-    auto m = Manifest::Load(path);
-    if (!m.ok()) {
-      st = m.status();
-    } else if (m->records != records) {
-      st = Status::Error(path + ": manifest lists " + std::to_string(m->records) + " records, the partitions hold " +
-                         std::to_string(records));
-    } else {
-      sum = m->checksum.ToString();
-    }
-  }
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
-  sum = comm.AllGather(sum)[0];
-  if (sum.empty()) return std::optional<Checksum128>();
-  return std::optional<Checksum128>(Checksum128(*ParseHexU128(sum)));
-}
-
-}  // namespace
-
-std::string ConfigJson(const SortOptions& opt) {
-  nlohmann::json j = {{"algo", opt.algo},
-                      {"in_dirs", opt.in.dirs},
-                      {"in_names", opt.in.names},
-                      {"out_dirs", opt.out.dirs},
-                      {"out_names", opt.out.names},
-                      {"transfer_size", opt.disk.transfer_size},
-                      {"queue_depth", opt.disk.queue_depth},
-                      {"io_engine", EngineName(opt.disk.engine)},
-                      {"direct", opt.disk.direct},
-                      {"buffered_input", opt.buffered_input},
-                      {"stripe_unit", opt.disk.stripe_unit},
-                      {"memory", opt.memory},
-                      {"transport", opt.transport == TransportKind::kRma ? "rma" : "mpi"},
-                      {"exchange", opt.exchange.schedule == ExchangeSchedule::kRestricted ? "restricted" : "free"},
-                      {"splitters", SplitterName(opt.splitters)},
-                      {"threads", opt.threads}};
-  return j.dump();
-}
 
 Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock;
-  const double since_start = PhaseClock::SinceProcessStart();
-  clock.Add({"overhead", since_start > 0 ? since_start : 0, PhaseClock::Cpu(), 0});
+  const double since_start = std::max(0.0, PhaseClock::SinceProcessStart());
+  clock.Add({"overhead", since_start, PhaseClock::Cpu(), 0});
 
-  RS_RETURN_IF_ERROR(opt.in.Check(ranks));
-  RS_RETURN_IF_ERROR(opt.out.Check(ranks));
-  RS_RETURN_IF_ERROR(opt.disk.Check());
+  auto input = OpenSortInput(comm, opt);
+  if (!input.ok()) return input.status();
+  const uint64_t n_local = input->records, total = input->total;
+  if (const uint64_t need = OnepassMemory(opt, *input, ranks); opt.memory > 0 && need > opt.memory) {
+    return Status::Error("--memory " + std::to_string(opt.memory >> 20) + " MiB is too small for --algo onepass: this input needs " +
+                         std::to_string((need >> 20) + 1) + " MiB per rank; use --algo twopass or auto");
+  }
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
   // Disk streams of records: buffers of whole records that are also whole 4 KiB blocks.
   DiskOptions disk = opt.disk.Effective();
@@ -118,80 +49,48 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   const uint64_t per_buf = buf_bytes / kRecordSize;
   std::vector<std::string> notices;
 
-  // --- open the input, count records everywhere ---------------------------------------------
   // With a sample split the whole partition is read into memory first and sampled there: the
   // input was written with O_DIRECT, so sampling it on disk costs one random read per sample
   // (docs/partition.md), as much as the whole Datamation sort. A uniform split needs no sample,
   // so reading and exchanging overlap.
   const bool sample_split = opt.splitters == SplitterKind::kSample && ranks > 1;
-  Status st = CheckNotSameFiles(opt.in, opt.out, rank);
-  std::unique_ptr<DiskSource> source;
-  uint64_t input_bytes = 0;
-  if (st.ok()) {
-    // The size first: it sizes the pool (the whole partition is held with a sample split).
-    auto probe = StripedFile::OpenRead(opt.in.Members(rank), opt.disk.stripe_unit, false);
-    if (!probe.ok()) {
-      st = probe.status();
-    } else if (probe->size() % kRecordSize != 0) {
-      st = Status::Error(opt.in.Members(rank)[0] + ": size " + std::to_string(probe->size()) +
-                         " is not a multiple of 100 bytes");
-    } else {
-      input_bytes = probe->size();
-    }
-  }
+  Status st;
   // One pool for every buffer of the run (read, send, receive, write). Its free list is LIFO, so
   // a buffer freed by one phase is the next one taken by another: the pages already touched are
   // reused, and only the peak of buffers in use is ever touched (first touch of fresh memory costs
-  // 1-3 s/GiB on this VM, reused memory ~0.1 s/GiB). Sized once the total is known.
+  // 1-3 s/GiB on this VM, reused memory ~0.1 s/GiB).
   std::unique_ptr<MemPool> pool;
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
-  const uint64_t n_local = input_bytes / kRecordSize;
-  uint64_t total = 0;
-  for (const auto& c : comm.AllGather(std::to_string(n_local))) total += std::stoull(c);
-
-  const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
-  // What this rank receives: a sample split stays within a few percent of the mean (the bound
-  // is in partition/splitter.hpp); a uniform split of skewed keys can put anything anywhere, so
-  // it gets twice the mean. Plus the buffers that circulate: reads in flight, one partly filled
-  // buffer per destination, sends and receives in flight, writes in flight.
-  uint64_t capacity = opt.memory > 0 ? opt.memory
-                      : opt.splitters == SplitterKind::kSample ? mean_bytes + mean_bytes / 4
-                                                               : 2 * mean_bytes;
-  capacity = std::min(capacity, total * kRecordSize);
-  const size_t circulating = disk.queue_depth + 2 * size_t(ranks) + opt.exchange.max_sends_in_flight +
-                             opt.exchange.posted_receives + 6;
-  size_t buffers = size_t((capacity + buf_bytes - 1) / buf_bytes) + circulating;
-  if (sample_split) buffers += size_t((input_bytes + buf_bytes - 1) / buf_bytes);  // the input, held whole
+  const uint64_t capacity = OnepassReceiveBytes(opt, total, ranks);
+  const size_t buffers = size_t((capacity + buf_bytes - 1) / buf_bytes) + OnepassCirculatingBuffers(opt, ranks) +
+                         (sample_split ? size_t((input->bytes + buf_bytes - 1) / buf_bytes) : 0);  // input held whole
   {
     auto made = MemPool::Create(buf_bytes, buffers);
     if (made.ok()) pool = std::move(*made);
     else st = made.status();
   }
+  std::unique_ptr<DiskSource> source;
   if (st.ok()) {
     auto s = DiskSource::Open(opt.in.Members(rank), read_disk, pool.get(), &notices);
     if (s.ok()) source = std::move(*s);
     else st = s.status();
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
-  auto manifest_sum = ManifestChecksum(comm, opt, total);
-  if (!manifest_sum.ok()) return manifest_sum.status();
-  const bool sum_input = !manifest_sum->has_value();
-  Checksum128 input_sum;
+  const bool sum_input = !input->manifest_checksum.has_value();
 
   // --- splitter ---------------------------------------------------------------------------------
   std::unique_ptr<partition::Splitter> splitter;
-  std::vector<Buffer> input;  // the whole partition, when it is read first
+  std::vector<Buffer> held;  // the whole partition, when it is read first
   if (!sample_split) {
     splitter = partition::MakeUniformSplitter(ranks);
   } else {
-    while (auto b = source->Get()) input.push_back(std::move(*b));
+    while (auto b = source->Get()) held.push_back(std::move(*b));
     st = source->status();
     const uint64_t share = partition::RankSampleSize(partition::DefaultSampleSize(ranks, total), total, n_local);
     std::vector<partition::SplitKey> sample;
-    for (size_t k = 0; k < input.size() && st.ok(); ++k) {  // stratified: each buffer its share
-      const uint64_t count = input[k].size() / kRecordSize, first = input[k].offset() / kRecordSize;
+    for (size_t k = 0; k < held.size() && st.ok(); ++k) {  // stratified: each buffer its share
+      const uint64_t count = held[k].size() / kRecordSize, first = held[k].offset() / kRecordSize;
       const uint64_t n = (share * (first + count) + n_local - 1) / n_local - (share * first + n_local - 1) / n_local;
-      for (auto key : partition::SampleRecords(input[k].data(), count, uint32_t(rank), n, 0x5eed + k)) {
+      for (auto key : partition::SampleRecords(held[k].data(), count, uint32_t(rank), n, 0x5eed + k)) {
         key.position += first;
         sample.push_back(key);
       }
@@ -203,6 +102,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   }
 
   // --- output: created now, so a missing or full directory is found before the work ---------
+  const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
   std::unique_ptr<DiskSink> sink;
   {
     auto made = DiskSink::Create(opt.out.Members(rank), disk, pool.get(), mean_bytes, &notices);
@@ -219,67 +119,21 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sorter.ok() ? Status::Ok() : sorter.status()));
 
   // --- read & distribute ------------------------------------------------------------------------
-  // From here until the transport is destroyed, only its communication thread calls MPI.
-  auto transport = make_transport ? make_transport(pool.get(), opt.exchange)
-                                  : MakeTransport(comm, opt.transport, pool.get(), opt.exchange);
-  if (!transport.ok()) return transport.status();
-  Transport& net = **transport;
   std::vector<Buffer> received;
-  std::atomic<uint64_t> received_count{0};
-  std::atomic<bool> receiving{true};
-  std::thread receiver([&] {
-    while (auto r = net.Receive()) {
-      received.push_back(std::move(r->buffer));
-      ++received_count;
-    }
-    receiving = false;
-  });
-  std::thread watchdog([&] {
-    auto last_change = std::chrono::steady_clock::now();
-    uint64_t last = 0;
-    while (receiving) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      uint64_t now_count = received_count;
-      if (now_count != last || pool->available() > 0) {
-        last = now_count;
-        last_change = std::chrono::steady_clock::now();
-      } else if (std::chrono::steady_clock::now() - last_change > kStallLimit) {
-        std::cerr << "rank " << rank << ": its key range holds more than the " << capacity
-                  << " bytes of memory set aside for it (skewed keys with --splitters uniform?); use --splitters sample, "
-                     "a larger --memory, or --algo twopass\n";
-        comm.Abort(1);
-      }
-    }
-  });
-
-  std::vector<std::unique_ptr<NetSink>> net_sinks;
-  std::vector<Sink*> sinks;
-  std::vector<MemPool*> pools;
-  for (int d = 0; d < ranks; ++d) {
-    net_sinks.push_back(std::make_unique<NetSink>(&net, d));
-    sinks.push_back(net_sinks.back().get());
-    pools.push_back(pool.get());
-  }
-  partition::PartitionSink partitioner(splitter.get(), sinks, pools, uint32_t(rank));
-  auto route = [&](Buffer b) {
-    if (sum_input) input_sum.AddRecords(b.data(), b.size() / kRecordSize);
-    partitioner.Put(std::move(b));
-  };
-  for (auto& b : input) route(std::move(b));  // read first (sample split)
-  input.clear();
-  while (auto b = source->Get()) route(std::move(*b));  // streaming (uniform split)
-  Status local = source->status();
-  local.Update(partitioner.Close());
-  net.FinishSending();  // also after a read error: the peers must not wait for this rank
-  receiver.join();
-  watchdog.join();
-  local.Update(net.status());
-  const TransportStats net_stats = net.stats();
-  const std::string transport_name = net.name();
-  transport->reset();  // joins the communication thread: collectives are allowed again
+  DistributeRequest req;
+  req.pool = pool.get();
+  req.source = source.get();
+  req.preloaded = std::move(held);
+  req.splitter = splitter.get();
+  req.sum_input = sum_input;
+  req.on_receive = [&](Buffer b) { received.push_back(std::move(b)); };
+  req.stall_message = "its key range holds more than the " + std::to_string(capacity) +
+                      " bytes of memory set aside for it (skewed keys with --splitters uniform?); use --splitters "
+                      "sample, a larger --memory, or --algo twopass";
+  auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
   source.reset();
   clock.Lap("read & distribute", n_local * kRecordSize);
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, local));
+  if (!dist.ok()) return dist.status();
 
   // --- sort ----------------------------------------------------------------------------------
   std::vector<RecordSpan> spans;
@@ -308,55 +162,34 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   received.clear();
   clock.Lap("write", n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
-  // Every rank has passed Close() (synced and renamed): the whole output is durable now.
-  const double durable_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 
-  // --- report --------------------------------------------------------------------------------
-  RankReport mine{clock.phases(), n_local, n_recv, net_stats.bytes_sent, net_stats.bytes_received,
-                  PhaseClock::PeakRss()};
-  RunReport report;
-  report.algo = "onepass";
-  report.config_json = ConfigJson(opt);
-  report.total_s = since_start + [&] {
-    double s = 0;
-    for (const auto& p : clock.phases()) if (p.name != "overhead") s += p.wall_s;
-    return s;
-  }();
-  report.ranks = GatherRankReports(comm, mine);
-  // The launcher's clock (scripts/datamation.sh sets RS_LAUNCH_TIME just before mpirun): the
-  // Datamation interval, launch to durable output, when every rank's output was durable.
-  if (const char* t = std::getenv("RS_LAUNCH_TIME")) report.launch_to_durable_s = durable_at - std::atof(t);
-  report.records = total;
-  report.cores = tbb::this_task_arena::max_concurrency();
-  report.transport = transport_name;
-  report.engine = sink->engine_name();
-  std::vector<uint64_t> per_rank_out;
-  for (const auto& r : report.ranks) per_rank_out.push_back(r.records_out);
-  report.imbalance = partition::Imbalance(per_rank_out);
+  SortOutcome out;
+  out.algo = "onepass";
+  out.clock = &clock;
+  out.since_start = since_start;
+  out.records_out = n_recv;
+  out.net = dist->stats;
+  out.transport_name = dist->transport_name;
+  out.engine_name = sink->engine_name();
+  out.read_sum = dist->input_sum;
+  out.notices = std::move(notices);
+  return FinishSort(comm, opt, *input, std::move(out));
+}
 
-  // Input checksum: the manifest's, or the sum of what every rank read.
-  Checksum128 want = manifest_sum->value_or(Checksum128());
-  if (sum_input) {
-    for (const auto& s : comm.AllGather(input_sum.ToString())) want += Checksum128(*ParseHexU128(s));
-  }
-  report.checksum = want.ToString();
-  report.validation = "not run";
-  if (opt.validate) {
-    validate::ValidateJobOptions v;
-    v.paths = opt.out;
-    v.disk = opt.disk;
-    v.threads = opt.threads;
-    v.expect_checksum = want.value();
-    v.expect_records = total;
-    auto outcome = validate::RunValidateJob(comm, v);
-    if (rank == 0) std::cerr << outcome.report;
-    // A failed validation is a result, not an error: the report says so and the command exits 1.
-    report.validation = outcome.exit_code == 0 ? "SUCCESS" : !outcome.error.empty() ? outcome.error : "ERROR";
-  }
-  if (rank == 0) {
-    for (const auto& n : notices) std::cerr << "rank 0: " << n << '\n';
-  }
-  return report;
+uint64_t OnepassReceiveBytes(const SortOptions& opt, uint64_t total, int ranks) {
+  const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+  // What this rank receives: a sample split stays within a few percent of the mean (the bound
+  // is in partition/splitter.hpp); a uniform split of skewed keys can put anything anywhere, so
+  // it gets twice the mean.
+  const uint64_t need = opt.splitters == SplitterKind::kSample ? mean_bytes + mean_bytes / 4 : 2 * mean_bytes;
+  return std::min(need, total * kRecordSize);
+}
+
+size_t OnepassCirculatingBuffers(const SortOptions& opt, int ranks) {
+  // Reads in flight, one partly filled buffer per destination, sends and receives in flight,
+  // writes in flight.
+  return opt.disk.Effective().queue_depth + 2 * size_t(ranks) + opt.exchange.max_sends_in_flight +
+         opt.exchange.posted_receives + 6;
 }
 
 }  // namespace rs::sort

@@ -5,21 +5,20 @@
 // call from each rank's main thread.
 #pragma once
 
-#include <functional>
-#include <memory>
-
 #include "core/comm.hpp"
+#include "sort/read_distribute.hpp"
 #include "sort/run_report.hpp"
 #include "sort/sort_options.hpp"
 
 namespace rs::sort {
 
-// Makes this rank's transport over its receive pool; tests pass a loopback.
-using TransportMaker =
-    std::function<Result<std::unique_ptr<Transport>>(MemPool* recv_pool, const TransportOptions& options)>;
-
 // Sorts; every rank returns the same status. On success rank 0's report holds every rank's
 // phases. Without a maker the transport is options.transport over MPI (MakeTransport).
 Result<RunReport> RunOnepass(Comm& comm, const SortOptions& options, const TransportMaker& make_transport = {});
+
+// Bytes of received records a rank sets aside for `total` records over `ranks` ranks, and the
+// buffers that circulate besides them.
+uint64_t OnepassReceiveBytes(const SortOptions& options, uint64_t total, int ranks);
+size_t OnepassCirculatingBuffers(const SortOptions& options, int ranks);
 
 }  // namespace rs::sort

@@ -85,6 +85,12 @@ std::string RunReport::Table() const {
                   launch_to_durable_s);
     t += line;
   }
+  uint64_t peak = 0;
+  for (const auto& r : ranks) peak = std::max(peak, r.peak_rss);
+  std::snprintf(line, sizeof line, "%-20s %9s %9.0f MiB  (largest rank%s)\n", "peak RSS", "", double(peak) / (1 << 20),
+                memory_budget > 0 ? (", budget " + std::to_string(memory_budget >> 20) + " MiB").c_str() : "");
+  t += line;
+  for (const auto& n : notes) t += n + "\n";
   return t;
 }
 
@@ -109,6 +115,8 @@ std::string RunReport::Json() const {
               {"transport", transport},
               {"io_engine", engine}}},
             {"validation", {{"verdict", validation}, {"checksum", checksum}}},
+            {"memory_budget", memory_budget},
+            {"details", json::parse(details_json.empty() ? "{}" : details_json)},
             {"per_rank", ranks_json}};
   return j.dump(2) + "\n";
 }

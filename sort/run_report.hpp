@@ -34,6 +34,11 @@ struct RunReport {
   double imbalance = 0;           // max / mean records per rank after partitioning
   std::string transport;
   std::string engine;
+  uint64_t memory_budget = 0;  // --memory per rank in bytes (0: none given)
+  // Algorithm-specific facts as a JSON object (runs formed, merge levels, selection rounds).
+  std::string details_json;
+  // Lines printed under the table (the algorithm's choices and counts, peak memory).
+  std::vector<std::string> notes;
 
   // The phase table, one line per phase, then the total.
   std::string Table() const;

@@ -1,0 +1,72 @@
+// sort/memory_plan.cpp — the budget arithmetic of the sorts.
+#include "sort/memory_plan.hpp"
+
+#include <algorithm>
+
+#include "core/config.hpp"
+#include "core/record.hpp"
+#include "sort/onepass.hpp"
+#include "sort/parallel_merge.hpp"
+#include "sort/run_former.hpp"
+#include "sort/run_merge.hpp"
+
+namespace rs::sort {
+namespace {
+
+std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+
+DiskOptions RecordDisk(const SortOptions& opt) {
+  DiskOptions d = opt.disk.Effective();
+  d.transfer_size = opt.disk.record_transfer_size();
+  return d;
+}
+
+// Sizes runs and the fan-in from the budget; `circulating` buffers move besides the two runs in
+// run formation, `last_phase` bytes are what the final phase needs.
+Result<ExternalPlan> Plan(const SortOptions& opt, size_t circulating, uint64_t last_phase, const char* algo) {
+  ExternalPlan p;
+  p.budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+  const DiskOptions disk = RecordDisk(opt);
+  const uint64_t t = p.buffer_bytes = disk.transfer_size;
+  const uint64_t per_buf = t / kRecordSize;
+  // Run formation: 2 runs of b buffers + circulating buffers + the sorter and write buffers of one run.
+  const uint64_t fixed = circulating * t + RunFormer::OverheadBytes(disk, 0);
+  const uint64_t per_run_buffer = 2 * t + RunFormer::OverheadBytes(disk, per_buf) - RunFormer::OverheadBytes(disk, 0);
+  // Merges: the output's buffers and at least two double-buffered runs.
+  const uint64_t out = (uint64_t(disk.queue_depth) + 2) * t;
+  const uint64_t minimum = std::max({fixed + per_run_buffer, out + RunMergeInputBytes(disk, 2), last_phase});
+  if (p.budget < minimum) {
+    return Status::Error("--memory " + Mib(p.budget) + " is too small for --algo " + algo + " with " +
+                         std::to_string(t) + "-byte buffers: it needs at least " + Mib(minimum) +
+                         " per rank (or a smaller --transfer-size)");
+  }
+  p.run_buffers = size_t((p.budget - fixed) / per_run_buffer);
+  p.run_records = p.run_buffers * per_buf;
+  p.pool_buffers = 2 * p.run_buffers + circulating;
+  p.fan_in = size_t(std::min<uint64_t>(config::external::kMaxFanIn, (p.budget - out) / RunMergeInputBytes(disk, 1)));
+  return p;
+}
+
+}  // namespace
+
+Result<ExternalPlan> PlanTwopass(const SortOptions& opt, int ranks) {
+  return Plan(opt, OnepassCirculatingBuffers(opt, ranks), 0, "twopass");
+}
+
+Result<ExternalPlan> PlanThreepass(const SortOptions& opt, int ranks) {
+  const DiskOptions disk = RecordDisk(opt);
+  // Run formation reads the disk only: reads in flight and the one being handed over.
+  return Plan(opt, disk.queue_depth + 2, ParallelMergeBytes(disk, opt.exchange, ranks), "threepass");
+}
+
+uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {
+  const DiskOptions disk = RecordDisk(opt);
+  const uint64_t t = disk.transfer_size;
+  const uint64_t receive = OnepassReceiveBytes(opt, input.total, ranks);
+  const bool held = opt.splitters == SplitterKind::kSample && ranks > 1;  // the input is read whole first
+  const uint64_t buffers = (receive + t - 1) / t + OnepassCirculatingBuffers(opt, ranks) +
+                           (held ? (input.max_records * kRecordSize + t - 1) / t : 0);
+  return buffers * t + receive / kRecordSize * 2 * sizeof(SortEntry);
+}
+
+}  // namespace rs::sort

@@ -1,0 +1,32 @@
+// sort/memory_plan.hpp — how each algorithm spends --memory (a hard budget per rank for buffers;
+// DESIGN §5): run size, pool sizes and merge fan-in, all in one place, and the refusal of a budget
+// too small for the data, naming the minimum that would work. Pure functions, any thread.
+#pragma once
+
+#include <cstdint>
+
+#include "core/status.hpp"
+#include "sort/sort_input.hpp"
+#include "sort/sort_options.hpp"
+
+namespace rs::sort {
+
+struct ExternalPlan {
+  uint64_t budget = 0;        // bytes per rank
+  uint64_t buffer_bytes = 0;  // every stream's transfer size: whole records and 4 KiB blocks
+  size_t run_buffers = 0;     // buffers of records per run (one run fills while the last is written)
+  uint64_t run_records = 0;
+  size_t pool_buffers = 0;    // run formation's pool: two runs plus what circulates
+  size_t fan_in = 0;          // runs per merge
+};
+
+// twopass: run formation at the receivers, behind read & distribute; then the local merge.
+Result<ExternalPlan> PlanTwopass(const SortOptions& options, int ranks);
+// threepass: run formation straight from the disk; the local merge; the parallel merge of P
+// streams (one per rank's work file, remote ones fetched in chunks).
+Result<ExternalPlan> PlanThreepass(const SortOptions& options, int ranks);
+// What onepass needs for this input: it holds every record it receives (and, with a sample
+// split, its whole input first).
+uint64_t OnepassMemory(const SortOptions& options, const SortInput& input, int ranks);
+
+}  // namespace rs::sort

@@ -1,0 +1,36 @@
+// sort/sort_algorithm.cpp — algorithm choice and live progress.
+#include "sort/sort_algorithm.hpp"
+
+#include <iostream>
+
+#include "core/config.hpp"
+#include "sort/memory_plan.hpp"
+#include "sort/onepass.hpp"
+#include "sort/progress.hpp"
+#include "sort/sort_input.hpp"
+#include "sort/threepass.hpp"
+#include "sort/twopass.hpp"
+
+namespace rs::sort {
+
+Result<RunReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
+  std::string algo = opt.algo;
+  if (algo == "auto") {
+    auto input = OpenSortInput(comm, opt);  // cheap: sizes and the manifest; the sort checks again
+    if (!input.ok()) return input.status();
+    const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+    const uint64_t need = OnepassMemory(opt, *input, comm.size());
+    algo = need <= budget ? "onepass" : "twopass";
+    if (comm.rank() == 0) {
+      std::cerr << "auto: " << algo << " (onepass needs " << ((need >> 20) + 1) << " MiB per rank; the budget is "
+                << (budget >> 20) << " MiB)\n";
+    }
+  }
+  Progress progress(comm.rank() == 0 && (opt.progress || StderrIsTerminal()));
+  if (algo == "onepass") return RunOnepass(comm, opt, make_transport);
+  if (algo == "twopass") return RunTwopass(comm, opt, &progress, make_transport);
+  if (algo == "threepass") return RunThreepass(comm, opt, &progress, make_transport);
+  return Status::Error("--algo " + algo + ": not one of onepass, twopass, threepass, auto");
+}
+
+}  // namespace rs::sort

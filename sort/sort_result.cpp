@@ -1,0 +1,72 @@
+// sort/sort_result.cpp — the report and validation every sort ends with.
+#include "sort/sort_result.hpp"
+
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include "core/uint128.hpp"
+#include "partition/splitter.hpp"
+#include "validate/validate_job.hpp"
+
+namespace rs::sort {
+
+Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput& input, SortOutcome out) {
+  const int rank = comm.rank();
+  // Every rank has published its output (synced and renamed) before this collective: the whole
+  // output is durable from here on.
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, Status::Ok()));
+  const double durable_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+
+  RankReport mine{out.clock->phases(), input.records, out.records_out, out.net.bytes_sent, out.net.bytes_received,
+                  PhaseClock::PeakRss()};
+  RunReport report;
+  report.algo = out.algo;
+  report.config_json = ConfigJson(opt);
+  report.total_s = out.since_start;
+  for (const auto& p : out.clock->phases()) {
+    if (p.name != "overhead") report.total_s += p.wall_s;
+  }
+  report.ranks = GatherRankReports(comm, mine);
+  // The launcher's clock (scripts set RS_LAUNCH_TIME just before mpirun): launch to the moment
+  // every rank's output was durable — the Datamation interval.
+  if (const char* t = std::getenv("RS_LAUNCH_TIME")) report.launch_to_durable_s = durable_at - std::atof(t);
+  report.records = input.total;
+  report.cores = tbb::this_task_arena::max_concurrency();
+  report.transport = out.transport_name;
+  report.engine = out.engine_name;
+  report.memory_budget = opt.memory;
+  report.details_json = out.details_json;
+  report.notes = out.notes;
+  std::vector<uint64_t> per_rank_out;
+  for (const auto& r : report.ranks) per_rank_out.push_back(r.records_out);
+  report.imbalance = partition::Imbalance(per_rank_out);
+
+  // The input checksum: the manifest's, or the sum of what every rank read.
+  Checksum128 want = input.manifest_checksum.value_or(Checksum128());
+  if (!input.manifest_checksum) {
+    for (const auto& s : comm.AllGather(out.read_sum.ToString())) want += Checksum128(*ParseHexU128(s));
+  }
+  report.checksum = want.ToString();
+  report.validation = "not run";
+  if (opt.validate) {
+    validate::ValidateJobOptions v;
+    v.paths = opt.out;
+    v.disk = opt.disk;
+    v.threads = opt.threads;
+    v.expect_checksum = want.value();
+    v.expect_records = input.total;
+    auto verdict = validate::RunValidateJob(comm, v);
+    if (rank == 0) std::cerr << verdict.report;
+    // A failed validation is a result, not an error: the report says so and the command exits 1.
+    report.validation = verdict.exit_code == 0 ? "SUCCESS" : !verdict.error.empty() ? verdict.error : "ERROR";
+  }
+  if (rank == 0) {
+    for (const auto& n : out.notices) std::cerr << "rank 0: " << n << '\n';
+  }
+  return report;
+}
+
+}  // namespace rs::sort

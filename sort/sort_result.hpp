@@ -1,0 +1,36 @@
+// sort/sort_result.hpp — the end of every sort: wait until all output is durable, gather the
+// ranks' phases into rank 0's report, settle the input checksum (manifest, or the sum of what
+// the ranks read), and validate the output when asked. Collective; each rank's main thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/checksum.hpp"
+#include "core/comm.hpp"
+#include "river/net/transport.hpp"
+#include "sort/phase_clock.hpp"
+#include "sort/run_report.hpp"
+#include "sort/sort_input.hpp"
+#include "sort/sort_options.hpp"
+
+namespace rs::sort {
+
+struct SortOutcome {
+  std::string algo;
+  const PhaseClock* clock = nullptr;
+  double since_start = 0;          // process start to the clock's start
+  uint64_t records_out = 0;        // this rank's output
+  TransportStats net;
+  std::string transport_name;
+  std::string engine_name;
+  Checksum128 read_sum;            // of this rank's input, when the input has no manifest
+  std::string details_json;
+  std::vector<std::string> notes;  // rank 0's lines under the table
+  std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)
+};
+
+// Call once every rank's output is published (synced and renamed).
+Result<RunReport> FinishSort(Comm& comm, const SortOptions& options, const SortInput& input, SortOutcome outcome);
+
+}  // namespace rs::sort

@@ -1,0 +1,46 @@
+// sort/temp_files.hpp — the temporary files of one sort on one rank (sorted runs, work files):
+// one member per temporary directory (striped like any partition), named
+// <dir>/riversort-<pid>-r<rank>-<tag>-<n>.run so that two jobs never collide. Every file still
+// listed is removed when the TempFiles is destroyed, also after an error, so a failed sort
+// leaves no temporary space behind. NewMembers and Remove are thread-safe (a run former's worker
+// names runs while the main thread runs); construct and destroy on one thread.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/status.hpp"
+
+namespace rs::sort {
+
+// A sorted run (or work file) on disk: its members and record count.
+struct SortedRun {
+  std::vector<std::string> members;
+  uint64_t records = 0;
+  int level = 0;  // merges its records went through (0: a run straight from run formation)
+};
+
+class TempFiles {
+ public:
+  TempFiles(std::vector<std::string> dirs, int rank);
+  ~TempFiles();
+  TempFiles(const TempFiles&) = delete;
+  TempFiles& operator=(const TempFiles&) = delete;
+  // Each directory exists and is writable (one clear line naming the first that is not).
+  Status Check() const;
+  // Member paths for a new file; listed for removal from now on. Thread-safe.
+  std::vector<std::string> NewMembers(const std::string& tag);
+  // Removes a file's members now (a merged run's space is reused by the next level). Thread-safe.
+  void Remove(const std::vector<std::string>& members);
+  const std::vector<std::string>& dirs() const { return dirs_; }
+
+ private:
+  std::vector<std::string> dirs_;
+  int rank_;
+  std::mutex mu_;
+  uint64_t next_ = 0;
+  std::vector<std::string> live_;
+};
+
+}  // namespace rs::sort

@@ -1,0 +1,156 @@
+// sort/twopass.cpp — the phases of the two-pass sort, as the rank's main thread runs them:
+//   overhead            launch and init (process start to here)
+//   read & distribute   DiskSource -> PartitionSink -> Transport; the receiver thread feeds a
+//                       RunFormer, which sorts each run in core and writes it to a temporary file
+//                       while the next one fills (read 1, write 1)
+//   merge               loser-tree merge of the runs, double-buffered reads per run, into the
+//                       output; levels first when the runs exceed the fan-in (read 2, write 2)
+#include "sort/twopass.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "core/record.hpp"
+#include "river/disk_sink.hpp"
+#include "river/disk_source.hpp"
+#include "sort/memory_plan.hpp"
+#include "sort/progress.hpp"
+#include "sort/run_former.hpp"
+#include "sort/run_merge.hpp"
+#include "sort/sort_input.hpp"
+#include "sort/sort_result.hpp"
+#include "sort/temp_files.hpp"
+
+namespace rs::sort {
+
+Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progress,
+                             const TransportMaker& make_transport) {
+  const int rank = comm.rank(), ranks = comm.size();
+  PhaseClock clock;
+  const double since_start = std::max(0.0, PhaseClock::SinceProcessStart());
+  clock.Add({"overhead", since_start, PhaseClock::Cpu(), 0});
+
+  auto input = OpenSortInput(comm, opt);
+  if (!input.ok()) return input.status();
+  auto plan = PlanTwopass(opt, ranks);  // the same on every rank
+  if (!plan.ok()) return plan.status();
+  TempFiles temp(opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs, rank);
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, temp.Check()));
+  DiskOptions disk = opt.disk.Effective();
+  disk.transfer_size = plan->buffer_bytes;
+  std::vector<std::string> notices;
+
+  auto splitter = SplitterFromDisk(comm, opt, *input, &notices);
+  if (!splitter.ok()) return splitter.status();
+
+  // Memory of the first pass: the pool (two runs and what circulates) and the run former's
+  // sorter and write buffers; all of it is freed before the merge takes its own.
+  Status st;
+  std::unique_ptr<MemPool> pool;
+  std::unique_ptr<DiskSource> source;
+  std::unique_ptr<RunFormer> former;
+  if (auto made = MemPool::Create(plan->buffer_bytes, plan->pool_buffers); made.ok()) pool = std::move(*made);
+  else st = made.status();
+  if (st.ok()) {
+    if (auto s = DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); s.ok()) source = std::move(*s);
+    else st = s.status();
+  }
+  if (st.ok()) {
+    if (auto f = RunFormer::Create({disk, plan->run_records, &temp, "run", opt.threads}, &notices); f.ok())
+      former = std::move(*f);
+    else st = f.status();
+  }
+  // The output's buffers and sink, created now so a missing or full directory is found first.
+  std::unique_ptr<MemPool> out_pool;
+  std::unique_ptr<DiskSink> sink;
+  if (st.ok()) {
+    if (auto made = MemPool::Create(plan->buffer_bytes, disk.queue_depth + 2); made.ok()) out_pool = std::move(*made);
+    else st = made.status();
+  }
+  if (st.ok()) {
+    const uint64_t hint = (input->total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+    if (auto made = DiskSink::Create(opt.out.Members(rank), disk, out_pool.get(), hint, &notices); made.ok())
+      sink = std::move(*made);
+    else st = made.status();
+  }
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+
+  // --- read & distribute, forming runs at the receiver ------------------------------------------
+  if (progress) progress->StartPhase("read & distribute", input->bytes);
+  DistributeRequest req;
+  req.pool = pool.get();
+  req.source = source.get();
+  req.splitter = splitter->get();
+  req.sum_input = !input->manifest_checksum.has_value();
+  req.on_receive = [&](Buffer b) { former->Put(std::move(b)); };
+  req.progress = progress;
+  auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
+  auto runs = former->Close();  // also after a failed exchange: the worker must stop
+  former.reset();
+  source.reset();
+  pool.reset();
+  if (!dist.ok()) {
+    sink->Abort();
+    return dist.status();
+  }
+  st = runs.ok() ? Status::Ok() : runs.status();
+  if (!st.ok()) sink->Abort();
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  uint64_t n_recv = 0;
+  for (const auto& r : *runs) n_recv += r.records;
+  const size_t run_count = runs->size();
+  clock.Lap("read & distribute", input->bytes);
+
+  // --- merge ---------------------------------------------------------------------------------------
+  if (progress) progress->StartPhase("merge", n_recv * kRecordSize);
+  RunMergeOptions mo;
+  mo.disk = disk;
+  mo.fan_in = plan->fan_in;
+  mo.temp = &temp;
+  mo.out_pool = out_pool.get();
+  mo.notices = &notices;
+  auto merged = MergeRuns(std::move(*runs), mo, sink.get(), [&](const uint8_t*, uint64_t n) {
+    if (progress) progress->Add(n * kRecordSize);
+  });
+  if (merged.ok()) {
+    st = sink->Close();
+  } else {
+    st = merged.status();
+    sink->Abort();
+  }
+  clock.Lap("merge", n_recv * kRecordSize);
+  if (progress) progress->EndPhase();
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+
+  // --- report ----------------------------------------------------------------------------------------
+  const auto all = comm.AllGather(std::to_string(run_count) + " " + std::to_string(merged->levels));
+  uint64_t max_runs = 0;
+  int max_levels = 0;
+  for (const auto& a : all) {
+    const auto space = a.find(' ');
+    max_runs = std::max<uint64_t>(max_runs, std::stoull(a.substr(0, space)));
+    max_levels = std::max(max_levels, std::stoi(a.substr(space + 1)));
+  }
+  SortOutcome out;
+  out.algo = "twopass";
+  out.clock = &clock;
+  out.since_start = since_start;
+  out.records_out = n_recv;
+  out.net = dist->stats;
+  out.transport_name = dist->transport_name;
+  out.engine_name = sink->engine_name();
+  out.read_sum = dist->input_sum;
+  out.details_json = nlohmann::json{{"run_records", plan->run_records},
+                                    {"max_runs_per_rank", max_runs},
+                                    {"fan_in", plan->fan_in},
+                                    {"merge_levels", max_levels}}
+                         .dump();
+  out.notes.push_back("twopass: runs of up to " + std::to_string(plan->run_records) + " records, at most " +
+                      std::to_string(max_runs) + " per rank; fan-in " + std::to_string(plan->fan_in) + ", " +
+                      std::to_string(max_levels) + " merge level(s)");
+  out.notices = std::move(notices);
+  return FinishSort(comm, opt, *input, std::move(out));
+}
+
+}  // namespace rs::sort
