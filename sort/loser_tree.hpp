@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -31,8 +32,9 @@ class LoserTree {
     return {__builtin_bswap64(w8), uint64_t(__builtin_bswap16(w2)) << 48 | input};
   }
 
-  // `keys[i]`: the first key of input i (kExhausted for an empty input); k >= 1.
-  explicit LoserTree(const std::vector<Key>& keys) : k_(keys.size()), keys_(keys), node_(keys.size()) {
+  // `keys[i]`: the first key of input i (kExhausted for an empty input); no inputs is done at once.
+  explicit LoserTree(const std::vector<Key>& keys) : k_(keys.size()), keys_(keys), node_(std::max<size_t>(k_, 1)) {
+    if (k_ == 0) keys_.push_back(kExhausted);  // winner() == 0 stands for "nothing left"
     node_[0] = k_ > 0 ? Play(1) : 0;
   }
   size_t winner() const { return node_[0]; }

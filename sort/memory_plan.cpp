@@ -21,16 +21,18 @@ DiskOptions RecordDisk(const SortOptions& opt) {
   return d;
 }
 
-// Sizes runs and the fan-in from the budget; `circulating` buffers move besides the two runs in
-// run formation, `last_phase` bytes are what the final phase needs.
-Result<ExternalPlan> Plan(const SortOptions& opt, size_t circulating, uint64_t last_phase, const char* algo) {
+// Sizes runs and the fan-in from the budget. In run formation, `circulating` buffers of the
+// pool move besides the two runs, and `other` buffers live in pools of their own; `last_phase`
+// bytes are what the final phase needs.
+Result<ExternalPlan> Plan(const SortOptions& opt, size_t circulating, size_t other, uint64_t last_phase,
+                          const char* algo) {
   ExternalPlan p;
   p.budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   const DiskOptions disk = RecordDisk(opt);
   const uint64_t t = p.buffer_bytes = disk.transfer_size;
   const uint64_t per_buf = t / kRecordSize;
   // Run formation: 2 runs of b buffers + circulating buffers + the sorter and write buffers of one run.
-  const uint64_t fixed = circulating * t + RunFormer::OverheadBytes(disk, 0);
+  const uint64_t fixed = (circulating + other) * t + RunFormer::OverheadBytes(disk, 0);
   const uint64_t per_run_buffer = 2 * t + RunFormer::OverheadBytes(disk, per_buf) - RunFormer::OverheadBytes(disk, 0);
   // Merges: the output's buffers and at least two double-buffered runs.
   const uint64_t out = (uint64_t(disk.queue_depth) + 2) * t;
@@ -44,19 +46,23 @@ Result<ExternalPlan> Plan(const SortOptions& opt, size_t circulating, uint64_t l
   p.run_records = p.run_buffers * per_buf;
   p.pool_buffers = 2 * p.run_buffers + circulating;
   p.fan_in = size_t(std::min<uint64_t>(config::external::kMaxFanIn, (p.budget - out) / RunMergeInputBytes(disk, 1)));
+  if (opt.fan_in >= 2) p.fan_in = std::min(p.fan_in, opt.fan_in);
   return p;
 }
 
 }  // namespace
 
 Result<ExternalPlan> PlanTwopass(const SortOptions& opt, int ranks) {
-  return Plan(opt, OnepassCirculatingBuffers(opt, ranks), 0, "twopass");
+  // What circulates in read & distribute (partly filled buffers, sends and receives, as in
+  // onepass), but the reads have a pool of their own (twopass.cpp says why).
+  const size_t reads = opt.disk.Effective().queue_depth;
+  return Plan(opt, OnepassCirculatingBuffers(opt, ranks) - reads, reads + 2, 0, "twopass");
 }
 
 Result<ExternalPlan> PlanThreepass(const SortOptions& opt, int ranks) {
   const DiskOptions disk = RecordDisk(opt);
   // Run formation reads the disk only: reads in flight and the one being handed over.
-  return Plan(opt, disk.queue_depth + 2, ParallelMergeBytes(disk, opt.exchange, ranks), "threepass");
+  return Plan(opt, disk.queue_depth + 2, 0, ParallelMergeBytes(disk, opt.exchange, ranks), "threepass");
 }
 
 uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {

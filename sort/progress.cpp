@@ -44,6 +44,11 @@ std::string FormatProgress(const ProgressSnapshot& s) {
   const double rate = s.phase_s > 0 ? double(s.done_bytes) / s.phase_s : 0;  // bytes per second
   char buf[64];
   std::string line = "progress: " + s.phase;
+  if (s.total_bytes == 0 && s.done_bytes == 0) {
+    // A phase that counts no bytes (parallel selection): just its time.
+    if (s.finished) line += "  done in " + FormatDuration(uint64_t(std::llround(std::max(0.0, s.phase_s))));
+    return line + "  (elapsed " + FormatDuration(uint64_t(std::max(0.0, s.run_s))) + ")";
+  }
   if (s.total_bytes > 0) {
     const uint64_t pct =
         s.finished ? 100 : std::min<uint64_t>(99, uint64_t(double(s.done_bytes) * 100 / double(s.total_bytes)));

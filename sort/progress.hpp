@@ -30,6 +30,7 @@ struct ProgressSnapshot {
 //   "progress: local merge  43%  1234 MB/s  ETA 12 s  (elapsed 31 s)"
 //   "progress: local merge 100%  1234 MB/s  done in 45 s  (elapsed 76 s)"     (finished)
 //   "progress: overhead  12 MB  3 MB/s  (elapsed 4 s)"                        (total unknown)
+//   "progress: parallel selection  done in 1 s  (elapsed 40 s)"               (no bytes counted)
 // Percent is floored and stays at most 99 until the phase has finished, so "100%" means done even
 // when the phase's total was an estimate. The rate is the phase's average, done / phase_s (MB =
 // 10^6 bytes, as in the phase table). The ETA is the phase's remaining bytes at that rate, rounded

@@ -21,6 +21,7 @@ std::string ConfigJson(const SortOptions& opt) {
                       {"stripe_unit", opt.disk.stripe_unit},
                       {"memory", opt.memory},
                       {"tmp_dirs", opt.tmp_dirs},
+                      {"fan_in", opt.fan_in},
                       {"transport", opt.transport == TransportKind::kRma ? "rma" : "mpi"},
                       {"exchange", opt.exchange.schedule == ExchangeSchedule::kRestricted ? "restricted" : "free"},
                       {"splitters", SplitterName(opt.splitters)},

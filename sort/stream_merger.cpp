@@ -55,7 +55,7 @@ Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool
     o = b.data();
     o_end = o + b.capacity() / kRecordSize * kRecordSize;
   };
-  while (k > 0 && !tree.done()) {
+  while (!tree.done()) {
     const size_t w = tree.winner();
     Cursor& c = cursors[w];
     std::memcpy(o, c.next, kRecordSize);

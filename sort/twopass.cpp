@@ -52,8 +52,16 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   std::unique_ptr<RunFormer> former;
   if (auto made = MemPool::Create(plan->buffer_bytes, plan->pool_buffers); made.ok()) pool = std::move(*made);
   else st = made.status();
+  // The reads get their own few buffers: a DiskSource reads ahead into every free buffer of its
+  // pool, and the partitioner must always find one to route into.
+  std::unique_ptr<MemPool> read_pool;
   if (st.ok()) {
-    if (auto s = DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); s.ok()) source = std::move(*s);
+    if (auto made = MemPool::Create(plan->buffer_bytes, disk.queue_depth + 2); made.ok()) read_pool = std::move(*made);
+    else st = made.status();
+  }
+  if (st.ok()) {
+    if (auto s = DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices); s.ok())
+      source = std::move(*s);
     else st = s.status();
   }
   if (st.ok()) {
@@ -89,6 +97,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   auto runs = former->Close();  // also after a failed exchange: the worker must stop
   former.reset();
   source.reset();
+  read_pool.reset();
   pool.reset();
   if (!dist.ok()) {
     sink->Abort();

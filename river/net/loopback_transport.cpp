@@ -2,6 +2,7 @@
 #include "river/net/loopback_transport.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 
@@ -25,9 +26,8 @@ class LoopbackTransport final : public Transport {
 
   void Send(int peer, Buffer buffer) override {
     if (buffer.size() == 0) return;
-    MemPool* pool = Peer(peer).recv_pool_;
-    if (pool != nullptr && peer != rank_) {  // across ranks: a copy, as over a wire
-      Buffer copy = pool->Get();
+    if (peer != rank_) {  // across ranks: a copy, as over a wire
+      Buffer copy = Peer(peer).ReceivePool()->Get();
       std::memcpy(copy.data(), buffer.data(), buffer.size());
       copy.set_size(buffer.size());
       buffer = std::move(copy);
@@ -69,8 +69,24 @@ class LoopbackTransport final : public Transport {
  private:
   LoopbackTransport& Peer(int p) { return static_cast<LoopbackTransport&>(*(*all_)[size_t(p)]); }
   void Deliver(Message m) { (void)inbox_.Push(std::move(m)); }
+  // Ranks attach at their own pace (each when its sort makes its transport): a sender waits for
+  // the receiver's pool rather than hand over its own buffers, which its pool may reclaim.
+  MemPool* ReceivePool() {
+    std::unique_lock lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return recv_pool_ != nullptr; });
+    return recv_pool_;
+  }
+  void SetReceivePool(MemPool* pool) {
+    {
+      std::lock_guard lock(pool_mu_);
+      recv_pool_ = pool;
+    }
+    pool_cv_.notify_all();
+  }
 
   friend class rs::LoopbackNetwork;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
   MemPool* recv_pool_ = nullptr;
   std::vector<std::unique_ptr<Transport>>* all_;
   int rank_;
@@ -108,7 +124,7 @@ std::unique_ptr<Transport> LoopbackNetwork::Attach(int rank, MemPool* pool) {
 }
 
 void LoopbackNetwork::SetReceivePool(int rank, MemPool* pool) {
-  static_cast<LoopbackTransport&>(*endpoints_[size_t(rank)]).recv_pool_ = pool;
+  static_cast<LoopbackTransport&>(*endpoints_[size_t(rank)]).SetReceivePool(pool);
 }
 
 }  // namespace rs

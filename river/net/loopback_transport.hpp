@@ -1,7 +1,8 @@
 // river/net/loopback_transport.hpp — Transport between threads of one process. LoopbackNetwork
-// makes one endpoint per rank. Buffers move to the receiver by hand-off, or, when the receiver
-// has a receive pool (SetReceivePool), are copied into it as a network would, so a receiver that
-// keeps its buffers never holds the sender's.
+// makes one endpoint per rank. Buffers sent to another rank are copied into that rank's receive
+// pool (SetReceivePool, Attach), as a network would, so a receiver that keeps its buffers never
+// holds the sender's; a Send to a rank without one yet waits until it has one. Buffers a rank
+// sends to itself are handed over.
 #pragma once
 
 #include <vector>
@@ -19,7 +20,7 @@ class LoopbackNetwork {
   // The endpoint of `rank`; owned by the network.
   Transport& Endpoint(int rank);
   // Buffers sent to `rank` by other ranks are copied into buffers of `pool` (Get blocks while
-  // it is empty: back-pressure). Call before any sending.
+  // it is empty: back-pressure). Senders to `rank` wait until this is called.
   void SetReceivePool(int rank, MemPool* pool);
   // A Transport for `rank` that the caller owns (it forwards to the endpoint, which the network
   // keeps), with `pool` as its receive pool: what code that makes its own transport expects.

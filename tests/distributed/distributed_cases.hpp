@@ -7,7 +7,7 @@
 
 #include "core/comm.hpp"
 #include "river/net/transport.hpp"
-#include "sort/onepass.hpp"
+#include "sort/sort_algorithm.hpp"
 
 namespace rs::test {
 
@@ -31,9 +31,12 @@ void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool);
 // endpoint of that run's network; MPI tests return an empty maker (the sort's own MPI transport).
 using MakerForRun = std::function<sort::TransportMaker(int run)>;
 
-// onepass over uniform, skewed, ASCII and all-equal keys, counts not divisible by P, a rank with
-// no input, both splitters, and (given) transport/schedule: every output is validated for order
-// and checksum against the input, and the sample split stays within its stated bound.
-void OnepassSortsEverything(Comm& comm, const MakerForRun& maker, TransportKind kind, ExchangeSchedule schedule);
+// `algo` (onepass, twopass, threepass) over uniform, skewed, ASCII and all-equal keys, counts not
+// divisible by P, a rank with no input, both splitters, and (given) transport/schedule: every
+// output is validated for order and checksum against the input; the sample split stays within
+// its stated bound and threepass's split is exact. The out-of-core sorts run under a budget that
+// forces several runs per rank and merges in levels.
+void SortsEverything(Comm& comm, const MakerForRun& maker, const std::string& algo, TransportKind kind,
+                     ExchangeSchedule schedule);
 
 }  // namespace rs::test

@@ -36,9 +36,10 @@ TEST(LoopbackDistributed, TransportDeliversEverything) {
   }
 }
 
-TEST(LoopbackDistributed, OnepassSortsEverything) {
+// Each algorithm over 1..4 loopback ranks.
+void SortOverLoopback(const std::string& algo) {
   for (int p = 1; p <= 4; ++p) {
-    SCOPED_TRACE("loopback ranks: " + std::to_string(p));
+    SCOPED_TRACE(algo + ", loopback ranks: " + std::to_string(p));
     std::vector<std::unique_ptr<LoopbackNetwork>> nets;
     for (int run = 0; run < 16; ++run) nets.push_back(std::make_unique<LoopbackNetwork>(p, 64));
     LoopbackGroup(p).Run([&](Comm& comm) {
@@ -47,10 +48,14 @@ TEST(LoopbackDistributed, OnepassSortsEverything) {
           return nets[size_t(run)]->Attach(comm.rank(), pool);
         };
       };
-      OnepassSortsEverything(comm, maker, TransportKind::kMpi, ExchangeSchedule::kFree);
+      SortsEverything(comm, maker, algo, TransportKind::kMpi, ExchangeSchedule::kFree);
     });
   }
 }
+
+TEST(LoopbackDistributed, OnepassSortsEverything) { SortOverLoopback("onepass"); }
+TEST(LoopbackDistributed, TwopassSortsEverything) { SortOverLoopback("twopass"); }
+TEST(LoopbackDistributed, ThreepassSortsEverything) { SortOverLoopback("threepass"); }
 
 }  // namespace
 }  // namespace rs::test

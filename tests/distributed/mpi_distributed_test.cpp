@@ -33,13 +33,18 @@ void ExchangeWith(TransportKind kind, ExchangeSchedule schedule) {
   g_comm->AllGather("");  // everyone done before the pools go away
 }
 
-void OnepassWith(TransportKind kind, ExchangeSchedule schedule) {
-  OnepassSortsEverything(*g_comm, [](int) { return sort::TransportMaker(); }, kind, schedule);
+void SortWith(const std::string& algo, TransportKind kind, ExchangeSchedule schedule) {
+  SortsEverything(*g_comm, [](int) { return sort::TransportMaker(); }, algo, kind, schedule);
 }
-TEST(MpiDistributed, OnepassMpiFree) { OnepassWith(TransportKind::kMpi, ExchangeSchedule::kFree); }
-TEST(MpiDistributed, OnepassMpiRestricted) { OnepassWith(TransportKind::kMpi, ExchangeSchedule::kRestricted); }
-TEST(MpiDistributed, OnepassRmaFree) { OnepassWith(TransportKind::kRma, ExchangeSchedule::kFree); }
-TEST(MpiDistributed, OnepassRmaRestricted) { OnepassWith(TransportKind::kRma, ExchangeSchedule::kRestricted); }
+TEST(MpiDistributed, OnepassMpiFree) { SortWith("onepass", TransportKind::kMpi, ExchangeSchedule::kFree); }
+TEST(MpiDistributed, OnepassMpiRestricted) { SortWith("onepass", TransportKind::kMpi, ExchangeSchedule::kRestricted); }
+TEST(MpiDistributed, OnepassRmaFree) { SortWith("onepass", TransportKind::kRma, ExchangeSchedule::kFree); }
+TEST(MpiDistributed, OnepassRmaRestricted) { SortWith("onepass", TransportKind::kRma, ExchangeSchedule::kRestricted); }
+TEST(MpiDistributed, TwopassMpiFree) { SortWith("twopass", TransportKind::kMpi, ExchangeSchedule::kFree); }
+TEST(MpiDistributed, TwopassRmaRestricted) { SortWith("twopass", TransportKind::kRma, ExchangeSchedule::kRestricted); }
+TEST(MpiDistributed, ThreepassMpiFree) { SortWith("threepass", TransportKind::kMpi, ExchangeSchedule::kFree); }
+TEST(MpiDistributed, ThreepassMpiRestricted) { SortWith("threepass", TransportKind::kMpi, ExchangeSchedule::kRestricted); }
+TEST(MpiDistributed, ThreepassRmaFree) { SortWith("threepass", TransportKind::kRma, ExchangeSchedule::kFree); }
 
 TEST(MpiDistributed, TwoSidedFree) { ExchangeWith(TransportKind::kMpi, ExchangeSchedule::kFree); }
 TEST(MpiDistributed, TwoSidedRestricted) { ExchangeWith(TransportKind::kMpi, ExchangeSchedule::kRestricted); }

@@ -55,6 +55,11 @@ TEST(FormatProgress, UnknownEtaAndUnknownTotal) {
   EXPECT_EQ(FormatProgress(Snap("merge", 0, 1000, 2, 3)), "progress: merge   0%  0 MB/s  ETA ?  (elapsed 3 s)");
   EXPECT_EQ(FormatProgress(Snap("merge", 5'000'000, 1000, 0, 3)), "progress: merge  99%  0 MB/s  ETA ?  (elapsed 3 s)");
   EXPECT_EQ(FormatProgress(Snap("overhead", 12'000'000, 0, 4, 4)), "progress: overhead  12 MB  3 MB/s  (elapsed 4 s)");
+  // A phase that counts no bytes shows only its time.
+  ProgressSnapshot selection = Snap("parallel selection", 0, 0, 1.4, 40);
+  EXPECT_EQ(FormatProgress(selection), "progress: parallel selection  (elapsed 40 s)");
+  selection.finished = true;
+  EXPECT_EQ(FormatProgress(selection), "progress: parallel selection  done in 1 s  (elapsed 40 s)");
 }
 
 TEST(FormatProgress, LongDurations) {
