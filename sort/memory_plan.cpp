@@ -2,6 +2,7 @@
 #include "sort/memory_plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/config.hpp"
 #include "core/record.hpp"
@@ -23,9 +24,9 @@ DiskOptions RecordDisk(const SortOptions& opt) {
 
 // Sizes runs and the fan-in from the budget. In run formation, `circulating` buffers of the
 // pool move besides the two runs, and `other` buffers live in pools of their own; `last_phase`
-// bytes are what the final phase needs.
+// bytes are what the final phase needs; `data` bytes per rank become runs.
 Result<ExternalPlan> Plan(const SortOptions& opt, size_t circulating, size_t other, uint64_t last_phase,
-                          const char* algo) {
+                          uint64_t data, const char* algo) {
   ExternalPlan p;
   p.budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   const DiskOptions disk = RecordDisk(opt);
@@ -42,27 +43,38 @@ Result<ExternalPlan> Plan(const SortOptions& opt, size_t circulating, size_t oth
                          std::to_string(t) + "-byte buffers: it needs at least " + Mib(minimum) +
                          " per rank (or a smaller --transfer-size)");
   }
-  p.run_buffers = size_t((p.budget - fixed) / per_run_buffer);
+  p.fan_in = size_t(std::min<uint64_t>(config::external::kMaxFanIn, (p.budget - out) / RunMergeInputBytes(disk, 1)));
+  // Runs no larger than they need to be: the memory a sort touches first costs far more than
+  // memory it reuses (MACHINE.md: 1-3 s/GiB on this VM), and the sort touches about two runs in
+  // run formation plus 3 buffers per run in the merge, 2R + 3t·data/R, least at R = sqrt(1.5·data·t)
+  // (docs/terabyte.md has the measurements). But never so small that the runs exceed the fan-in
+  // (a second merge level rereads everything), and never more than the budget allows.
+  const double best = std::sqrt(1.5 * double(data) * double(t));
+  const uint64_t one_level = data / std::max<size_t>(p.fan_in - 1, 1);
+  const uint64_t wanted = std::max<uint64_t>(uint64_t(best), one_level) / t + 1;
+  p.run_buffers = size_t(std::min<uint64_t>((p.budget - fixed) / per_run_buffer, wanted));
   p.run_records = p.run_buffers * per_buf;
   p.pool_buffers = 2 * p.run_buffers + circulating;
-  p.fan_in = size_t(std::min<uint64_t>(config::external::kMaxFanIn, (p.budget - out) / RunMergeInputBytes(disk, 1)));
   if (opt.fan_in >= 2) p.fan_in = std::min(p.fan_in, opt.fan_in);
   return p;
 }
 
 }  // namespace
 
-Result<ExternalPlan> PlanTwopass(const SortOptions& opt, int ranks) {
+Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input, int ranks) {
   // What circulates in read & distribute (partly filled buffers, sends and receives, as in
   // onepass), but the reads have a pool of their own (twopass.cpp says why).
   const size_t reads = opt.disk.Effective().queue_depth;
-  return Plan(opt, OnepassCirculatingBuffers(opt, ranks) - reads, reads + 2, 0, "twopass");
+  // A rank receives about its share of the data (the sample split's bound: 10 % above the mean).
+  const uint64_t share = input.total * kRecordSize / uint64_t(ranks) * 11 / 10;
+  return Plan(opt, OnepassCirculatingBuffers(opt, ranks) - reads, reads + 2, 0, share, "twopass");
 }
 
-Result<ExternalPlan> PlanThreepass(const SortOptions& opt, int ranks) {
+Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& input, int ranks) {
   const DiskOptions disk = RecordDisk(opt);
   // Run formation reads the disk only: reads in flight and the one being handed over.
-  return Plan(opt, disk.queue_depth + 2, 0, ParallelMergeBytes(disk, opt.exchange, ranks), "threepass");
+  return Plan(opt, disk.queue_depth + 2, 0, ParallelMergeBytes(disk, opt.exchange, ranks), input.max_records * kRecordSize,
+              "threepass");
 }
 
 uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {

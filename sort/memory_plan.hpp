@@ -21,10 +21,10 @@ struct ExternalPlan {
 };
 
 // twopass: run formation at the receivers, behind read & distribute; then the local merge.
-Result<ExternalPlan> PlanTwopass(const SortOptions& options, int ranks);
+Result<ExternalPlan> PlanTwopass(const SortOptions& options, const SortInput& input, int ranks);
 // threepass: run formation straight from the disk; the local merge; the parallel merge of P
 // streams (one per rank's work file, remote ones fetched in chunks).
-Result<ExternalPlan> PlanThreepass(const SortOptions& options, int ranks);
+Result<ExternalPlan> PlanThreepass(const SortOptions& options, const SortInput& input, int ranks);
 // What onepass needs for this input: it holds every record it receives (and, with a sample
 // split, its whole input first).
 uint64_t OnepassMemory(const SortOptions& options, const SortInput& input, int ranks);

@@ -33,7 +33,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
 
   auto input = OpenSortInput(comm, opt);
   if (!input.ok()) return input.status();
-  auto plan = PlanTwopass(opt, ranks);  // the same on every rank
+  auto plan = PlanTwopass(opt, *input, ranks);  // the same on every rank
   if (!plan.ok()) return plan.status();
   TempFiles temp(opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs, rank);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, temp.Check()));
