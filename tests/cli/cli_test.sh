@@ -146,9 +146,30 @@ check sort-output-valid 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$
 grep -q '"verdict": "SUCCESS"' "$T/r.json" && pass=$((pass + 1)) || { echo "FAIL sort result JSON"; fails=$((fails + 1)); }
 check sort-striped-rma 0 "" -- "${MPI[@]}" -np 3 "$RS" sort --in-dir "$T/sin" --in-name 'in.{rank}' --out-dir "$T/sd0" \
   --out-dir "$T/sd1" --out-name 'st.{rank}' --stripe-unit 64K --transport rma --exchange restricted --validate
-check sort-twopass-refused 2 "not available" -- "$RS" sort --algo twopass --in-dir "$T/sin" --in-name in.0 \
-  --out-dir "$T/sout" --out-name x
-one_line sort-twopass-one-line -- "$RS" sort --algo twopass --in-dir "$T/sin" --in-name in.0 --out-dir "$T/sout" --out-name x
+# --- the out-of-core sorts: validated, temporary files gone, budgets checked up front
+mkdir -p "$T/tmp0" "$T/tmp1"
+check sort-twopass 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" sort --algo twopass --in-dir "$T/sin" \
+  --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'tp.{rank}' --memory 3M --transfer-size 100K --queue-depth 2 \
+  --tmp-dir "$T/tmp0" --validate --result "$T/tp.json"
+grep -q '"peak_rss"' "$T/tp.json" && grep -q '"max_runs_per_rank"' "$T/tp.json" && pass=$((pass + 1)) ||
+  { echo "FAIL twopass result JSON lacks peak_rss or details"; fails=$((fails + 1)); }
+check sort-threepass 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" sort --algo threepass --in-dir "$T/sin" \
+  --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'th.{rank}' --memory 3M --transfer-size 100K --queue-depth 2 \
+  --tmp-dir "$T/tmp0" --tmp-dir "$T/tmp1" --validate
+[ -z "$(ls -A "$T/tmp0" "$T/tmp1" | grep -v ':$' | grep -v '^$')" ] && pass=$((pass + 1)) ||
+  { echo "FAIL temporary runs left: $(ls "$T/tmp0" "$T/tmp1")"; fails=$((fails + 1)); }
+check sort-auto-onepass 0 "auto: onepass" -- "$RS" sort --algo auto --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" \
+  --out-name auto1 --validate
+check sort-auto-twopass 0 "auto: twopass" -- "${MPI[@]}" -np 3 "$RS" sort --algo auto --in-dir "$T/sin" --in-name 'in.{rank}' \
+  --out-dir "$T/sout" --out-name 'auto2.{rank}' --memory 3M --transfer-size 100K --queue-depth 2 --validate
+check sort-budget-too-small 1 "is too small for --algo twopass" -- "$RS" sort --algo twopass --in-dir "$T" \
+  --in-name g1000.dat --out-dir "$T/sout" --out-name x --memory 1M
+one_line sort-budget-one-line -- "$RS" sort --algo threepass --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" \
+  --out-name x --memory 1M
+check sort-onepass-budget 1 "is too small for --algo onepass" -- "${MPI[@]}" -np 3 "$RS" sort --in-dir "$T/sin" \
+  --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'x.{rank}' --memory 1M
+check sort-missing-tmp 1 "temporary directory not usable" -- "$RS" sort --algo twopass --in-dir "$T" --in-name g1000.dat \
+  --out-dir "$T/sout" --out-name x --tmp-dir "$T/notmp"
 check sort-same-file 1 "output is the input" -- "$RS" sort --in-dir "$T" --in-name g1000.dat --out-dir "$T" --out-name g1000.dat
 check sort-partial 1 "is not a multiple of 100 bytes" -- "$RS" sort --in-dir "$T" --in-name part.dat --out-dir "$T/sout" \
   --out-name p.out
