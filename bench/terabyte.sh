@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# bench/terabyte.sh — the scaled terabyte sort against its targets, all in one script so the ratios
+# are measured side by side (docs/terabyte.md). 16 GB (160 M records) over 2 ranks, 1 GiB of memory
+# per rank (the data is 8x the memory), O_DIRECT:
+#   (a) disk floor: fio at the best iobench setting (the newest results/iobench-*.json, else 2 MiB,
+#       QD16, io_uring), direct=1: a sequential write, then a read, of the dataset's bytes, one fio
+#       job per rank file in parallel as the sort does; W, R = the slowest job's run time.
+#   (b) twopass and threepass, mpirun launch to durable output, every output validated (order and
+#       checksum against the input): twopass <= 1.25 x (2R + 2W), threepass <= 1.25 x (3R + 3W).
+#       (a) and (b) alternate within each run (the order reverses every run); medians of RUNS.
+#   (c) GNU sort: `LC_ALL=C sort -S 2G --parallel=2` on 4 GB of ASCII records in one file (output
+#       synced, then validated): twopass's records/s from (b) >= 5 x GNU sort's.
+#   (d) twopass time per record at 2, 4, 8 and 16 GB (BYTES/8 .. BYTES; 16 GB is (b)): flat,
+#       max/min over the sizes <= 1.25.
+# Free disk space is checked before each step; each dataset is deleted when its step is done.
+#
+# Usage: bench/terabyte.sh [--bytes N (16G; k/M/G/T = 10^3/6/9/12)] [--memory B (1G per rank)]
+#          [--runs N (5)] [--dir D (repeat, one per disk; bench-data)] [--skip-gnu] [--quick]
+#          [--out results/FILE.txt]
+# --quick: a smoke test of the script: 1 GB with 256 MiB per rank, GNU sort on 100 MB, 1 run.
+# TERABYTE_STANDIN=onepass runs onepass wherever twopass and threepass would run, to check the
+# script itself before they exist; the results file and every RESULT line then say so.
+# RS_BUILD_DIR picks another build directory (default build/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+source scripts/lib/bench.sh
+ARGS="$*"
+usage() { sed -n '2,24p' "$0" >&2; exit 2; }
+die() { echo "bench/terabyte.sh: $*" >&2; exit 1; }
+BYTES_ARG="" MEMORY="" DIRS=() SKIP_GNU=0 QUICK=0 PASS=() RUNS_GIVEN=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --bytes) BYTES_ARG=$2; shift 2 ;;
+    --memory) MEMORY=$2; shift 2 ;;
+    --dir) DIRS+=("$2"); shift 2 ;;
+    --skip-gnu) SKIP_GNU=1; shift ;;
+    --quick) QUICK=1; shift ;;
+    --runs) PASS+=("$1" "$2"); RUNS_GIVEN=1; shift 2 ;;
+    --out) PASS+=("$1" "$2"); shift 2 ;;
+    -h|--help) usage ;;
+    *) echo "bench/terabyte.sh: unknown option $1" >&2; usage ;;
+  esac
+done
+rs_bench_args terabyte-bench 5 "${PASS[@]}"   # RUNS, DATA (bench-data), OUT (results/terabyte-bench-HOST-DATE.txt)
+RANKS=2
+if [ "$QUICK" = 1 ]; then
+  : "${BYTES_ARG:=1G}" "${MEMORY:=256M}"; GNU_BYTES=100000000
+  [ "$RUNS_GIVEN" = 1 ] || RUNS=1
+else
+  : "${BYTES_ARG:=16G}" "${MEMORY:=1G}"; GNU_BYTES=4000000000
+fi
+[[ $BYTES_ARG =~ ^([0-9]+)([kKMGT]?)$ ]] || die "--bytes '$BYTES_ARG' is not a size (digits with optional k/M/G/T = 10^3/6/9/12)"
+BYTES=$((10#${BASH_REMATCH[1]}))
+case ${BASH_REMATCH[2]} in k|K) BYTES=$((BYTES * 1000)) ;; M) BYTES=$((BYTES * 1000000)) ;;
+  G) BYTES=$((BYTES * 1000000000)) ;; T) BYTES=$((BYTES * 1000000000000)) ;; esac
+BYTES=$((BYTES / 100 * 100))   # whole records
+[ "$BYTES" -ge 800 ] || die "--bytes $BYTES_ARG is too small"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs '$RUNS' is not a run count (1 or more)"
+STANDIN=${TERABYTE_STANDIN:-}
+[ ${#DIRS[@]} -gt 0 ] || DIRS=("$DATA")
+ROOTS=()   # everything this script writes lives in ROOT/terabyte-bench, one per --dir
+for d in "${DIRS[@]}"; do ROOTS+=("$(realpath -m -- "$d")/terabyte-bench"); done
+
+rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
+BUILD=${RS_BUILD_DIR:-build}
+rs_build "$BUILD"
+RS=$PWD/$BUILD/app/riversort
+MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$RANKS")
+WORK=$(mktemp -d)
+cleanup() { rm -rf "${ROOTS[@]}" "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cleanup; mkdir -p "${ROOTS[@]}" "$WORK" results
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+gb() { awk -v b="$1" 'BEGIN { if (b < 1e9) printf "%.0f MB", b / 1e6; else printf "%.1f GB", b / 1e9 }'; }
+label() { awk -v b="$1" 'BEGIN { if (b >= 1e9) printf "%gG", b / 1e9; else printf "%gM", b / 1e6 }'; }
+json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$1" "$2"; }
+
+# space STEP NEED WHAT [ROOT...]: the filesystems under ROOT... (default: every --dir) must hold
+# their share of NEED bytes and keep 1 GB free; else one line and exit.
+space() {
+  local step=$1 need=$2 what=$3 r fs avail
+  shift 3
+  local roots=("$@")
+  [ ${#roots[@]} -gt 0 ] || roots=("${ROOTS[@]}")
+  local -A want free
+  for r in "${roots[@]}"; do
+    read -r fs avail < <(df -P -k "$r" | awk 'NR == 2 {print $6, $4}')
+    want[$fs]=$((${want[$fs]:-0} + need / ${#roots[@]}))
+    free[$fs]=$((avail * 1024))
+  done
+  for fs in "${!want[@]}"; do
+    if ((want[$fs] + 1000000000 > free[$fs])); then
+      die "step $step: not enough disk space on $fs for $what: $(gb "${want[$fs]}") needed, $(gb "${free[$fs]}") free (1 GB must stay free)"
+    fi
+  done
+}
+
+# gen SET BYTES [gen flags]: a dataset of BYTES over the ranks in ROOT/SET/in (one partition per
+# rank, striped over the --dirs), with empty ROOT/SET/out and ROOT/SET/tmp beside it.
+gen() {
+  local set=$1 bytes=$2 r args=() err
+  shift 2
+  for r in "${ROOTS[@]}"; do mkdir -p "$r/$set/in" "$r/$set/out" "$r/$set/tmp"; args+=(--dir "$r/$set/in"); done
+  rs_say "gen: $(gb "$bytes") ($((bytes / 100)) records) over $RANKS ranks -> ${ROOTS[*]/%//$set/in}"
+  err=$("${MPI[@]}" "$RS" gen --records $((bytes / 100)) "${args[@]}" --name 'in.{rank}' "$@" 2>&1 >/dev/null) \
+    || { echo "$err" >&2; die "gen failed"; }
+}
+drop() { local r; for r in "${ROOTS[@]}"; do rm -rf "${r:?}/$1"; done; }
+
+# --tmp-dir comes with the out-of-core sorts; a build without it sorts without.
+HAS_TMP=0
+grep -q -- '--tmp-dir' <<< "$("$RS" sort --help 2>&1 || true)" && HAS_TMP=1
+verdicts=()
+declare -A PEAK   # ALGO:SET -> the largest peak RSS of any rank in any of those runs (bytes)
+# sortrun ALGO VAR SET: one sort of ROOT/SET/in, timed from mpirun's launch to durable output (the
+# result's launch_to_durable_s; validation runs after it, inside the same command), its output
+# validated by the sort itself. Appends the seconds to array VAR and the verdict to verdicts,
+# raises PEAK[ALGO:SET] to the largest rank's peak RSS; keeps the phase table in $WORK/ALGO-SET.table. A failing
+# sort stops the benchmark with its own message.
+sortrun() {
+  local algo=$1 var=$2 set=$3 run_algo=${STANDIN:-$1} r t0 t1 rc=0 flags=() secs verdict rss
+  for r in "${ROOTS[@]}"; do
+    rm -rf "${r:?}/$set/out" "${r:?}/$set/tmp"; mkdir -p "$r/$set/out" "$r/$set/tmp"
+    flags+=(--in-dir "$r/$set/in" --out-dir "$r/$set/out")
+    [ "$HAS_TMP" = 0 ] || flags+=(--tmp-dir "$r/$set/tmp")
+  done
+  t0=$(rs_now)
+  RS_LAUNCH_TIME=$t0 "${MPI[@]}" -x RS_LAUNCH_TIME "$RS" sort --algo "$run_algo" "${flags[@]}" --in-name 'in.{rank}' \
+    --out-name 'out.{rank}' --memory "$MEMORY" --validate --result "$WORK/sort.json" >"$WORK/sort.out" 2>"$WORK/sort.err" || rc=$?
+  t1=$(rs_now)
+  if [ "$rc" != 0 ]; then
+    echo "bench/terabyte.sh: $algo failed (exit $rc) on $set:" >&2
+    tail -n 5 "$WORK/sort.err" | sed 's/^/    /' >&2
+    die "stopped; no results recorded, data removed"
+  fi
+  secs=$(json "$WORK/sort.json" "'%.3f' % d['launch_to_durable_s']")
+  awk -v s="$secs" 'BEGIN { exit !(s > 0) }' || secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  verdict=$(json "$WORK/sort.json" "d['validation']['verdict']")
+  rss=$(json "$WORK/sort.json" "max(r['peak_rss'] for r in d['per_rank'])")
+  eval "$var+=($secs)"
+  ((rss <= ${PEAK[$algo:$set]:-0})) || PEAK[$algo:$set]=$rss
+  if [ "$verdict" = SUCCESS ]; then verdicts+=("$algo:ok"); else verdicts+=("$algo:FAILED"); echo "validation FAILED for $algo: $verdict" >&2; fi
+  cp "$WORK/sort.out" "$WORK/$algo-$set.table"
+  echo "    $algo $(label $(($(json "$WORK/sort.json" "d['records']") * 100))): $secs s, validation $verdict" >&2
+}
+
+# The best iobench setting per direction: the newest results/iobench-*.json (by its date), else
+# the defaults (2 MiB, QD16, io_uring: MACHINE.md and core/config.hpp).
+read -r R_BS R_QD R_ENG W_BS W_QD W_ENG FIO_SRC < <(python3 - <<'PY'
+import glob, json
+best = None
+for f in glob.glob("results/iobench-*.json"):
+    try:
+        d = json.load(open(f))
+        b = (d.get("date", ""), f, d["best"]["read"], d["best"]["write"])
+    except (OSError, ValueError, KeyError):
+        continue
+    if best is None or b[0] > best[0]:
+        best = b
+eng = lambda e: "io_uring" if e == "uring" else "psync"
+if best:
+    _, f, r, w = best
+    print(r["transfer_size"], r["queue_depth"], eng(r["engine"]), w["transfer_size"], w["queue_depth"], eng(w["engine"]), f)
+else:
+    print(2097152, 16, "io_uring", 2097152, 16, "io_uring", "defaults")
+PY
+)
+# fio's jobs: one per rank, each over its rank's bytes striped over the --dirs (fio spreads a job
+# over its files round-robin), rounded down to whole transfers (< 2 MiB per file lost).
+UNIT=$((R_BS > W_BS ? R_BS : W_BS))
+# shellcheck disable=SC2017  # rounds down on purpose
+FIO_SIZE=$((BYTES / RANKS / (UNIT * ${#ROOTS[@]}) * UNIT * ${#ROOTS[@]}))
+# fio_pass RW: writes or reads the fio files; prints the slowest job's run time (s) and "ok" when
+# every job moved its bytes.
+fio_pass() {
+  local rw=$1 bs qd eng r q jobs=() files extra=()
+  if [ "$rw" = write ]; then bs=$W_BS qd=$W_QD eng=$W_ENG extra=(--end_fsync=1); else bs=$R_BS qd=$R_QD eng=$R_ENG; fi
+  for ((q = 0; q < RANKS; q++)); do
+    files=""
+    for r in "${ROOTS[@]}"; do mkdir -p "$r/fio"; files+="${files:+:}$r/fio/rank$q"; done
+    jobs+=(--name="rank$q" --filename="$files")
+  done
+  fio --rw="$rw" --bs="$bs" --iodepth="$qd" --ioengine="$eng" --direct=1 --size="$FIO_SIZE" "${extra[@]}" \
+    --output-format=json --output="$WORK/fio.json" "${jobs[@]}" >/dev/null
+  python3 - "$WORK/fio.json" "$rw" "$FIO_SIZE" <<'PY'
+import json, sys
+jobs = json.load(open(sys.argv[1]))["jobs"]
+rw, size = sys.argv[2], int(sys.argv[3])
+ok = all(j[rw]["io_bytes"] == size for j in jobs)
+print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
+PY
+}
+fio_w=() fio_r=() fio_ok=()
+fio_floor() {
+  local s ok out
+  out=$(fio_pass write) || die "fio write failed"
+  read -r s ok <<< "$out"; fio_w+=("$s"); fio_ok+=("$ok")
+  out=$(fio_pass read) || die "fio read failed"
+  read -r s ok <<< "$out"; fio_r+=("$s"); fio_ok+=("$ok")
+  drop fio
+  echo "    fio: write ${fio_w[-1]} s, read ${fio_r[-1]} s ($ok)" >&2
+}
+
+# Preflight: both algorithms once on a tiny dataset, so a build without them stops here, in seconds.
+rs_say "preflight: twopass and threepass on 10 MB${STANDIN:+ (stand-in: $STANDIN)}"
+space preflight 100000000 "the preflight"
+# shellcheck disable=SC2034  # sortrun appends to it by name
+pre_s=()
+gen pre 10000000
+sortrun twopass pre_s pre; sortrun threepass pre_s pre
+drop pre; verdicts=(); PEAK=()
+
+# (a) + (b)
+rs_say "(a)+(b): $(gb "$BYTES") over $RANKS ranks, --memory $MEMORY: fio floor, twopass, threepass; $RUNS runs"
+rs_say "fio: write $W_BS B x QD$W_QD $W_ENG, read $R_BS B x QD$R_QD $R_ENG, direct=1, $RANKS jobs x $(gb "$FIO_SIZE") (from $FIO_SRC)"
+space b $((3 * BYTES)) "input + output + temporary files (3 x $(gb "$BYTES"))"
+gen main "$BYTES"
+two=() three=()
+for ((i = 1; i <= RUNS; i++)); do
+  rs_say "run $i/$RUNS (load $(cut -d' ' -f1 /proc/loadavg))"
+  if ((i % 2)); then fio_floor; sortrun twopass two main; sortrun threepass three main
+  else sortrun threepass three main; sortrun twopass two main; fio_floor; fi
+done
+drop main
+
+# (c)
+gnu=() gnu_verdict=skipped
+if [ "$SKIP_GNU" = 0 ]; then
+  G=${ROOTS[0]}/gnu
+  GNU_RECORDS=$((GNU_BYTES / 100))
+  rs_say "(c): LC_ALL=C sort -S 2G --parallel=2 on $(gb "$GNU_BYTES") of ASCII records ($GNU_RECORDS), $RUNS runs"
+  space c $((3 * GNU_BYTES)) "GNU sort's input + output + temporary files (3 x $(gb "$GNU_BYTES"))" "${ROOTS[0]}"
+  mkdir -p "$G/tmp"
+  "$RS" gen --records "$GNU_RECORDS" --ascii --dir "$G" --name in.txt 2>/dev/null || die "gen --ascii failed"
+  for ((i = 1; i <= RUNS; i++)); do
+    rm -f "$G/out.txt"; rm -rf "$G/tmp"; mkdir -p "$G/tmp"
+    t0=$(rs_now)
+    LC_ALL=C sort -S 2G --parallel=2 -T "$G/tmp" -o "$G/out.txt" "$G/in.txt" || die "GNU sort failed"
+    sync "$G/out.txt"
+    t1=$(rs_now)
+    gnu+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+    echo "    GNU sort: ${gnu[-1]} s" >&2
+  done
+  if "$RS" validate -q --dir "$G" --name out.txt --manifest "$G/in.txt.manifest.json"; then gnu_verdict=output_valid
+  else gnu_verdict=OUTPUT_INVALID; echo "validation FAILED for GNU sort's output" >&2; fi
+  rm -rf "$G"
+fi
+
+# (d): 16 GB is (b)'s twopass
+SIZES=() SCALE_S=()
+for div in 8 4 2; do
+  b=$((BYTES / div / 100 * 100))
+  rs_say "(d): twopass on $(gb "$b"), $RUNS runs"
+  space d $((3 * b)) "input + output + temporary files (3 x $(gb "$b"))"
+  gen scale "$b"
+  sc=(); for ((i = 1; i <= RUNS; i++)); do sortrun twopass sc scale; done
+  SIZES+=("$b"); SCALE_S+=("$(rs_median "${sc[@]}")")
+  drop scale
+done
+SIZES+=("$BYTES"); SCALE_S+=("$(rs_median "${two[@]}")")
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# fio moved RANKS x FIO_SIZE bytes (whole transfers): scaled to the dataset's bytes.
+FIO_TOTAL=$((RANKS * FIO_SIZE))
+m_w=$(awk -v s="$(rs_median "${fio_w[@]}")" -v a="$BYTES" -v f="$FIO_TOTAL" 'BEGIN { printf "%.3f", s * a / f }')
+m_r=$(awk -v s="$(rs_median "${fio_r[@]}")" -v a="$BYTES" -v f="$FIO_TOTAL" 'BEGIN { printf "%.3f", s * a / f }')
+m_two=$(rs_median "${two[@]}"); m_three=$(rs_median "${three[@]}")
+f2=$(awk -v r="$m_r" -v w="$m_w" 'BEGIN { printf "%.3f", 2 * r + 2 * w }')
+f3=$(awk -v r="$m_r" -v w="$m_w" 'BEGIN { printf "%.3f", 3 * r + 3 * w }')
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / s / 1e6 }'; }
+gib() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 2^30 }'; }
+failed=$(printf '%s\n' "${verdicts[@]}" | grep -c FAILED || true)
+verdict=$([ "$failed" = 0 ] && echo "all_${#verdicts[@]}_outputs_valid" || echo "${failed}_outputs_INVALID")
+fio_verdict=$(printf '%s\n' "${fio_ok[@]}" | grep -q BYTES_WRONG && echo fio_BYTES_WRONG || echo fio_bytes_ok)
+RECORDS=$((BYTES / 100))
+rate_two=$(awk -v n="$RECORDS" -v s="$m_two" 'BEGIN { printf "%.3f", n / s / 1e6 }')
+what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
+{
+  echo "# ${STANDIN:+TERABYTE_STANDIN=$STANDIN }bench/terabyte.sh $ARGS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo none), load average before $LOAD_BEFORE, after $LOAD_AFTER)"
+  [ -z "$STANDIN" ] || echo "# STAND-IN: --algo $STANDIN ran wherever twopass and threepass are named; these numbers check the script, not the targets"
+  echo "# $(gb "$BYTES") ($RECORDS records) over $RANKS ranks, --memory $MEMORY per rank, O_DIRECT, dirs ${ROOTS[*]}; medians of $RUNS"
+  echo "# sorts: seconds from mpirun launch to durable output (the result's launch_to_durable_s); each output validated"
+  echo "# fio: --direct=1, $RANKS jobs in parallel (one per rank) of $FIO_SIZE bytes each; write $W_BS x QD$W_QD $W_ENG with end_fsync,"
+  echo "#   read $R_BS x QD$R_QD $R_ENG (setting from $FIO_SRC); seconds = the slowest job's job_runtime;"
+  echo "#   write_s and read_s below are the medians scaled to the dataset's $BYTES bytes (fio moved $FIO_TOTAL)"
+  echo "fio_write_s   ${fio_w[*]}"
+  echo "fio_read_s    ${fio_r[*]}"
+  echo "twopass_s     ${two[*]}"
+  echo "threepass_s   ${three[*]}"
+  [ "$SKIP_GNU" = 1 ] || echo "gnu_sort_s    ${gnu[*]}   (LC_ALL=C sort -S 2G --parallel=2 -T on the data disk, then sync; $(gb "$GNU_BYTES") ASCII, one file)"
+  for i in "${!SIZES[@]}"; do echo "twopass_$(label "${SIZES[i]}")_median_s ${SCALE_S[i]}"; done
+  for a in twopass threepass; do echo "last $a phase table ($(gb "$BYTES")):"; sed 's/^/  /' "$WORK/$a-main.table"; done
+  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS write_s=$m_w read_s=$m_r write_MBps=$(mbps "$BYTES" "$m_w") read_MBps=$(mbps "$BYTES" "$m_r") verdict=$fio_verdict reported"
+  echo "RESULT bench=terabyte_twopass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_two floor_s=$f2 ratio=$(ratio "$m_two" "$f2") target_ratio=1.25 Mrec_s=$rate_two peak_rss_GiB=$(gib "${PEAK[twopass:main]}") verdict=$verdict $(rs_met "$m_two <= 1.25 * $f2")"
+  echo "RESULT bench=terabyte_threepass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_three floor_s=$f3 ratio=$(ratio "$m_three" "$f3") target_ratio=1.25 peak_rss_GiB=$(gib "${PEAK[threepass:main]}") verdict=$verdict $(rs_met "$m_three <= 1.25 * $f3")"
+  if [ "$SKIP_GNU" = 0 ]; then
+    m_gnu=$(rs_median "${gnu[@]}")
+    rate_gnu=$(awk -v n="$GNU_RECORDS" -v s="$m_gnu" 'BEGIN { printf "%.3f", n / s / 1e6 }')
+    echo "RESULT bench=terabyte_vs_gnu_sort$what riversort_Mrec_s=$rate_two gnu_Mrec_s=$rate_gnu gnu_records=$GNU_RECORDS gnu_median_s=$m_gnu ratio=$(ratio "$rate_two" "$rate_gnu") target_ratio=5 verdict=${verdict}+gnu_$gnu_verdict $(rs_met "$rate_two >= 5 * $rate_gnu")"
+  fi
+  ns=() labels=()
+  for i in "${!SIZES[@]}"; do
+    ns+=("$(awk -v s="${SCALE_S[i]}" -v b="${SIZES[i]}" 'BEGIN { printf "%.1f", s / (b / 100) * 1e9 }')"); labels+=("$(label "${SIZES[i]}")")
+  done
+  spread=$(printf '%s\n' "${ns[@]}" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.3f", hi / lo}')
+  echo "RESULT bench=terabyte_scaling$what sizes=$(IFS=,; echo "${labels[*]}") ns_per_record=$(IFS=,; echo "${ns[*]}") spread=$spread target_spread=1.25 verdict=$verdict $(rs_met "$spread <= 1.25")"
+} | tee "$OUT"
+echo "recorded in $OUT"
