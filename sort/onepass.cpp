@@ -25,9 +25,7 @@ namespace rs::sort {
 
 Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
-  PhaseClock clock;
-  const double since_start = std::max(0.0, PhaseClock::SinceProcessStart());
-  clock.Add({"overhead", since_start, PhaseClock::Cpu(), 0});
+  PhaseClock clock = PhaseClock::FromLaunch();
 
   auto input = OpenSortInput(comm, opt);
   if (!input.ok()) return input.status();
@@ -166,7 +164,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   SortOutcome out;
   out.algo = "onepass";
   out.clock = &clock;
-  out.since_start = since_start;
+  out.budget = opt.memory;
   out.records_out = n_recv;
   out.net = dist->stats;
   out.transport_name = dist->transport_name;

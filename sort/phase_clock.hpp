@@ -5,6 +5,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -40,6 +41,14 @@ class PhaseClock {
     getrusage(RUSAGE_SELF, &u);
     return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
   }
+  // A clock whose first phase is "overhead": launch and init, from process start to now.
+  static PhaseClock FromLaunch() {
+    PhaseClock c;
+    c.launch_s_ = std::max(0.0, SinceProcessStart());
+    c.Add({"overhead", c.launch_s_, Cpu(), 0});
+    return c;
+  }
+  double launch_s() const { return launch_s_; }  // the overhead phase (FromLaunch), else 0
   // Seconds since this process started (from /proc/self/stat; 10 ms resolution), or -1.
   static double SinceProcessStart();
   // Peak resident set size of this process in bytes.
@@ -47,6 +56,7 @@ class PhaseClock {
 
  private:
   double wall0_, cpu0_;
+  double launch_s_ = 0;
   std::vector<PhaseTime> phases_;
 };
 

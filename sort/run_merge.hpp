@@ -32,7 +32,8 @@ struct RunMergeStats {
 uint64_t RunMergeInputBytes(const DiskOptions& disk, size_t fan_in);
 
 // Merges `runs` into *out (not closed); every run is removed once merged, also on error (the
-// TempFiles would remove them at the end anyway). `observe` sees the final stream only.
+// TempFiles would remove them at the end anyway). `observe` sees the final stream only. With
+// levels, records with equal keys may leave in another order than the runs were given.
 Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptions& options, Sink* out,
                                 const MergeObserver& observe = {});
 

@@ -85,13 +85,23 @@ std::string RunReport::Table() const {
                   launch_to_durable_s);
     t += line;
   }
-  uint64_t peak = 0;
-  for (const auto& r : ranks) peak = std::max(peak, r.peak_rss);
+  const uint64_t peak = MaxPeakRss();
+  std::string budget;
+  if (memory_budget > 0) {
+    budget = ", budget " + std::to_string(memory_budget >> 20) + " MiB: " + (peak <= RssLimit() ? "within" : "OVER") +
+             " its limit of " + std::to_string(RssLimit() >> 20) + " MiB";
+  }
   std::snprintf(line, sizeof line, "%-20s %9s %9.0f MiB  (largest rank%s)\n", "peak RSS", "", double(peak) / (1 << 20),
-                memory_budget > 0 ? (", budget " + std::to_string(memory_budget >> 20) + " MiB").c_str() : "");
+                budget.c_str());
   t += line;
   for (const auto& n : notes) t += n + "\n";
   return t;
+}
+
+uint64_t RunReport::MaxPeakRss() const {
+  uint64_t peak = 0;
+  for (const auto& r : ranks) peak = std::max(peak, r.peak_rss);
+  return peak;
 }
 
 std::string RunReport::Json() const {
@@ -116,6 +126,8 @@ std::string RunReport::Json() const {
               {"io_engine", engine}}},
             {"validation", {{"verdict", validation}, {"checksum", checksum}}},
             {"memory_budget", memory_budget},
+            {"peak_rss_max", MaxPeakRss()},
+            {"peak_rss_within_budget", memory_budget == 0 || MaxPeakRss() <= RssLimit()},
             {"details", json::parse(details_json.empty() ? "{}" : details_json)},
             {"per_rank", ranks_json}};
   return j.dump(2) + "\n";

@@ -34,7 +34,10 @@ struct RunReport {
   double imbalance = 0;           // max / mean records per rank after partitioning
   std::string transport;
   std::string engine;
-  uint64_t memory_budget = 0;  // --memory per rank in bytes (0: none given)
+  uint64_t memory_budget = 0;  // per rank in bytes (0: none)
+  // Peak RSS a rank may reach under the budget: budget + 15 % + 64 MiB (code, MPI, TBB, stacks).
+  uint64_t RssLimit() const { return memory_budget + memory_budget * 15 / 100 + (uint64_t(64) << 20); }
+  uint64_t MaxPeakRss() const;
   // Algorithm-specific facts as a JSON object (runs formed, merge levels, selection rounds).
   std::string details_json;
   // Lines printed under the table (the algorithm's choices and counts, peak memory).

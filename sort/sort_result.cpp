@@ -25,7 +25,7 @@ Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput
   RunReport report;
   report.algo = out.algo;
   report.config_json = ConfigJson(opt);
-  report.total_s = out.since_start;
+  report.total_s = out.clock->launch_s();
   for (const auto& p : out.clock->phases()) {
     if (p.name != "overhead") report.total_s += p.wall_s;
   }
@@ -37,7 +37,7 @@ Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput
   report.cores = tbb::this_task_arena::max_concurrency();
   report.transport = out.transport_name;
   report.engine = out.engine_name;
-  report.memory_budget = opt.memory;
+  report.memory_budget = out.budget;
   report.details_json = out.details_json;
   report.notes = out.notes;
   std::vector<uint64_t> per_rank_out;

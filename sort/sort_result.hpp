@@ -18,13 +18,13 @@ namespace rs::sort {
 
 struct SortOutcome {
   std::string algo;
-  const PhaseClock* clock = nullptr;
-  double since_start = 0;          // process start to the clock's start
+  const PhaseClock* clock = nullptr;  // from PhaseClock::FromLaunch
   uint64_t records_out = 0;        // this rank's output
   TransportStats net;
   std::string transport_name;
   std::string engine_name;
   Checksum128 read_sum;            // of this rank's input, when the input has no manifest
+  uint64_t budget = 0;             // the memory budget per rank the sort planned with (0: none)
   std::string details_json;
   std::vector<std::string> notes;  // rank 0's lines under the table
   std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)

@@ -22,7 +22,9 @@
 #include "sort/progress.hpp"
 #include "sort/run_former.hpp"
 #include "sort/run_merge.hpp"
+#include "sort/run_summary.hpp"
 #include "sort/sort_input.hpp"
+#include "sort/sort_output.hpp"
 #include "sort/sort_result.hpp"
 #include "sort/temp_files.hpp"
 
@@ -31,9 +33,7 @@ namespace rs::sort {
 Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* progress,
                                const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
-  PhaseClock clock;
-  const double since_start = std::max(0.0, PhaseClock::SinceProcessStart());
-  clock.Add({"overhead", since_start, PhaseClock::Cpu(), 0});
+  PhaseClock clock = PhaseClock::FromLaunch();
 
   auto input = OpenSortInput(comm, opt);
   if (!input.ok()) return input.status();
@@ -47,18 +47,16 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   const bool sum_input = !input->manifest_checksum.has_value();
   Checksum128 read_sum;
 
-  // The output's buffers and sink, created now so a missing or full directory is found first.
+  // The output, created now so a missing or full directory is found first.
   Status st;
-  std::unique_ptr<MemPool> out_pool;
-  std::unique_ptr<DiskSink> sink;
-  if (auto made = MemPool::Create(plan->buffer_bytes, disk.queue_depth + 2); made.ok()) out_pool = std::move(*made);
-  else st = made.status();
-  if (st.ok()) {
+  SortOutput output;
+  {
     const uint64_t share = (input->total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
-    if (auto made = DiskSink::Create(opt.out.Members(rank), disk, out_pool.get(), share, &notices); made.ok())
-      sink = std::move(*made);
+    if (auto made = OpenSortOutput(opt, disk, rank, share, &notices); made.ok()) output = std::move(*made);
     else st = made.status();
   }
+  DiskSink* sink = output.sink.get();
+  MemPool* out_pool = output.pool.get();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   // Any failure from here on leaves nothing under the output's name.
   auto fail = [&](const Status& s) {
@@ -107,7 +105,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   std::vector<Key> index;  // every kKeyIndexStride-th key, for parallel selection
   int merge_levels = 0;
   {
-    auto work_sink = DiskSink::Create(work.members, disk, out_pool.get(), input->bytes, &notices);
+    auto work_sink = DiskSink::Create(work.members, disk, out_pool, input->bytes, &notices);
     if (!work_sink.ok()) {
       st = work_sink.status();
     } else {
@@ -115,7 +113,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
       mo.disk = disk;
       mo.fan_in = plan->fan_in;
       mo.temp = &temp;
-      mo.out_pool = out_pool.get();
+      mo.out_pool = out_pool;
       mo.notices = &notices;
       const uint64_t stride = config::external::kKeyIndexStride;
       uint64_t seen = 0;
@@ -161,8 +159,8 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   pm.work_members = work.members;
   pm.cuts = selection.cuts;
   pm.disk = disk;
-  pm.out_pool = out_pool.get();
-  pm.out = sink.get();
+  pm.out_pool = out_pool;
+  pm.out = sink;
   pm.progress = progress;
   auto merged = ParallelMerge(comm, opt, pm, make_transport);
   if (!merged.ok()) return fail(merged.status());
@@ -173,33 +171,21 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   temp.Remove(work.members);
 
   // --- report --------------------------------------------------------------------------------------
-  const auto all = comm.AllGather(std::to_string(run_count) + " " + std::to_string(merge_levels));
-  uint64_t max_runs = 0;
-  int max_levels = 0;
-  for (const auto& a : all) {
-    const auto space = a.find(' ');
-    max_runs = std::max<uint64_t>(max_runs, std::stoull(a.substr(0, space)));
-    max_levels = std::max(max_levels, std::stoi(a.substr(space + 1)));
-  }
+  const RunSummary summary = SummarizeRuns(comm, *plan, run_count, merge_levels);
   SortOutcome out;
   out.algo = "threepass";
   out.clock = &clock;
-  out.since_start = since_start;
+  out.budget = plan->budget;
   out.records_out = merged->records;
   out.net = merged->net;
   out.transport_name = merged->transport_name;
   out.engine_name = sink->engine_name();
   out.read_sum = read_sum;
-  out.details_json = nlohmann::json{{"run_records", plan->run_records},
-                                    {"max_runs_per_rank", max_runs},
-                                    {"fan_in", plan->fan_in},
-                                    {"merge_levels", max_levels},
-                                    {"selection_rounds", selection.rounds},
-                                    {"selection_round_bound", MaxSelectionRounds(input->total)}}
-                         .dump();
-  out.notes.push_back("threepass: runs of up to " + std::to_string(plan->run_records) + " records, at most " +
-                      std::to_string(max_runs) + " per rank; fan-in " + std::to_string(plan->fan_in) + ", " +
-                      std::to_string(max_levels) + " merge level(s); parallel selection took " +
+  auto details = nlohmann::json::parse(RunSummaryJson(summary));
+  details["selection_rounds"] = selection.rounds;
+  details["selection_round_bound"] = MaxSelectionRounds(input->total);
+  out.details_json = details.dump();
+  out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
                       std::to_string(selection.rounds) + " rounds (bound " +
                       std::to_string(MaxSelectionRounds(input->total)) + ")");
   out.notices = std::move(notices);

@@ -7,8 +7,6 @@
 //                       output; levels first when the runs exceed the fan-in (read 2, write 2)
 #include "sort/twopass.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 
 #include "core/record.hpp"
@@ -18,7 +16,9 @@
 #include "sort/progress.hpp"
 #include "sort/run_former.hpp"
 #include "sort/run_merge.hpp"
+#include "sort/run_summary.hpp"
 #include "sort/sort_input.hpp"
+#include "sort/sort_output.hpp"
 #include "sort/sort_result.hpp"
 #include "sort/temp_files.hpp"
 
@@ -27,9 +27,7 @@ namespace rs::sort {
 Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progress,
                              const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
-  PhaseClock clock;
-  const double since_start = std::max(0.0, PhaseClock::SinceProcessStart());
-  clock.Add({"overhead", since_start, PhaseClock::Cpu(), 0});
+  PhaseClock clock = PhaseClock::FromLaunch();
 
   auto input = OpenSortInput(comm, opt);
   if (!input.ok()) return input.status();
@@ -69,19 +67,14 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
       former = std::move(*f);
     else st = f.status();
   }
-  // The output's buffers and sink, created now so a missing or full directory is found first.
-  std::unique_ptr<MemPool> out_pool;
-  std::unique_ptr<DiskSink> sink;
-  if (st.ok()) {
-    if (auto made = MemPool::Create(plan->buffer_bytes, disk.queue_depth + 2); made.ok()) out_pool = std::move(*made);
-    else st = made.status();
-  }
+  // The output, created now so a missing or full directory is found first.
+  SortOutput output;
   if (st.ok()) {
     const uint64_t hint = (input->total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
-    if (auto made = DiskSink::Create(opt.out.Members(rank), disk, out_pool.get(), hint, &notices); made.ok())
-      sink = std::move(*made);
+    if (auto made = OpenSortOutput(opt, disk, rank, hint, &notices); made.ok()) output = std::move(*made);
     else st = made.status();
   }
+  DiskSink* sink = output.sink.get();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- read & distribute, forming runs at the receiver ------------------------------------------
@@ -117,9 +110,9 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   mo.disk = disk;
   mo.fan_in = plan->fan_in;
   mo.temp = &temp;
-  mo.out_pool = out_pool.get();
+  mo.out_pool = output.pool.get();
   mo.notices = &notices;
-  auto merged = MergeRuns(std::move(*runs), mo, sink.get(), [&](const uint8_t*, uint64_t n) {
+  auto merged = MergeRuns(std::move(*runs), mo, sink, [&](const uint8_t*, uint64_t n) {
     if (progress) progress->Add(n * kRecordSize);
   });
   if (merged.ok()) {
@@ -133,31 +126,18 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- report ----------------------------------------------------------------------------------------
-  const auto all = comm.AllGather(std::to_string(run_count) + " " + std::to_string(merged->levels));
-  uint64_t max_runs = 0;
-  int max_levels = 0;
-  for (const auto& a : all) {
-    const auto space = a.find(' ');
-    max_runs = std::max<uint64_t>(max_runs, std::stoull(a.substr(0, space)));
-    max_levels = std::max(max_levels, std::stoi(a.substr(space + 1)));
-  }
+  const RunSummary summary = SummarizeRuns(comm, *plan, run_count, merged->levels);
   SortOutcome out;
   out.algo = "twopass";
   out.clock = &clock;
-  out.since_start = since_start;
+  out.budget = plan->budget;
   out.records_out = n_recv;
   out.net = dist->stats;
   out.transport_name = dist->transport_name;
   out.engine_name = sink->engine_name();
   out.read_sum = dist->input_sum;
-  out.details_json = nlohmann::json{{"run_records", plan->run_records},
-                                    {"max_runs_per_rank", max_runs},
-                                    {"fan_in", plan->fan_in},
-                                    {"merge_levels", max_levels}}
-                         .dump();
-  out.notes.push_back("twopass: runs of up to " + std::to_string(plan->run_records) + " records, at most " +
-                      std::to_string(max_runs) + " per rank; fan-in " + std::to_string(plan->fan_in) + ", " +
-                      std::to_string(max_levels) + " merge level(s)");
+  out.details_json = RunSummaryJson(summary);
+  out.notes.push_back(RunSummaryLine("twopass", summary));
   out.notices = std::move(notices);
   return FinishSort(comm, opt, *input, std::move(out));
 }

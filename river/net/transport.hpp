@@ -1,6 +1,7 @@
 // river/net/transport.hpp — moves whole buffers between ranks (River's network edge).
 // Backends: loopback (threads of one process, for tests), MPI two-sided, MPI one-sided RMA.
-// One sender thread calls Send/FinishSending; one receiver thread calls Receive; they may differ.
+// Send may be called from several threads (threepass's merge asks for chunks while its server
+// sends them); FinishSending once, after every Send. One receiver thread calls Receive.
 #pragma once
 
 #include <memory>

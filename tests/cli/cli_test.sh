@@ -153,9 +153,13 @@ check sort-twopass 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" sort --algo twopass --
   --tmp-dir "$T/tmp0" --validate --result "$T/tp.json"
 grep -q '"peak_rss"' "$T/tp.json" && grep -q '"max_runs_per_rank"' "$T/tp.json" && pass=$((pass + 1)) ||
   { echo "FAIL twopass result JSON lacks peak_rss or details"; fails=$((fails + 1)); }
+check sort-twopass-manifest 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T/sout" --name 'tp.{rank}' \
+  --manifest "$T/sin/in.manifest.json"
 check sort-threepass 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" sort --algo threepass --in-dir "$T/sin" \
   --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'th.{rank}' --memory 3M --transfer-size 100K --queue-depth 2 \
   --tmp-dir "$T/tmp0" --tmp-dir "$T/tmp1" --validate
+check sort-threepass-manifest 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T/sout" --name 'th.{rank}' \
+  --manifest "$T/sin/in.manifest.json"
 [ -z "$(ls -A "$T/tmp0" "$T/tmp1" | grep -v ':$' | grep -v '^$')" ] && pass=$((pass + 1)) ||
   { echo "FAIL temporary runs left: $(ls "$T/tmp0" "$T/tmp1")"; fails=$((fails + 1)); }
 check sort-auto-onepass 0 "auto: onepass" -- "$RS" sort --algo auto --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" \

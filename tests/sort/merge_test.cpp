@@ -1,0 +1,225 @@
+// tests/sort/merge_test.cpp — the k-way merge and run formation against std::stable_sort:
+// LoserTree/MergeStreams over in-memory sources (none, one, empty ones, many, equal keys, keys of
+// all 0xff), RunFormer writing sorted runs, MergeRuns in levels, RangeSource's record ranges.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/record.hpp"
+#include "io/file.hpp"
+#include "river/disk_sink.hpp"
+#include "sort/range_source.hpp"
+#include "sort/run_former.hpp"
+#include "sort/run_merge.hpp"
+#include "sort/stream_merger.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace rs::sort {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+// Records with keys drawn from `distinct` values (0: any), each numbered in bytes 10..17 by
+// (stream, index) so that the merge's stability shows.
+Bytes MakeRecords(uint64_t count, uint32_t seed, uint32_t distinct, uint32_t stream) {
+  Bytes b(count * kRecordSize, 0);
+  std::mt19937_64 rng(seed);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint8_t* r = b.data() + i * kRecordSize;
+    const uint64_t k = distinct ? rng() % distinct : rng();
+    for (int j = 0; j < 8; ++j) r[j] = uint8_t(k >> (8 * (7 - j)));
+    r[8] = distinct ? 0 : uint8_t(rng());
+    r[9] = distinct ? 0 : uint8_t(rng());
+    const uint64_t tag = uint64_t(stream) << 40 | i;
+    std::memcpy(r + 10, &tag, sizeof tag);
+  }
+  return b;
+}
+
+void SortByKey(Bytes& b) {
+  const uint64_t n = b.size() / kRecordSize;
+  std::vector<uint64_t> idx(n);
+  for (uint64_t i = 0; i < n; ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(), [&](uint64_t x, uint64_t y) {
+    return std::memcmp(&b[x * kRecordSize], &b[y * kRecordSize], kKeySize) < 0;
+  });
+  Bytes out(b.size());
+  for (uint64_t i = 0; i < n; ++i) std::memcpy(&out[i * kRecordSize], &b[idx[i] * kRecordSize], kRecordSize);
+  b.swap(out);
+}
+
+// A Source of records held in memory, in buffers of `per_buffer` records from its own pool.
+class MemorySource final : public Source {
+ public:
+  MemorySource(const Bytes& records, uint64_t per_buffer) : records_(records), per_(per_buffer) {
+    pool_ = std::move(*MemPool::Create(per_buffer * kRecordSize, 2));
+  }
+  std::optional<Buffer> Get() override {
+    if (at_ >= records_.size()) return std::nullopt;
+    Buffer b = pool_->Get();
+    const size_t n = std::min<size_t>(per_ * kRecordSize, records_.size() - at_);
+    std::memcpy(b.data(), records_.data() + at_, n);
+    b.set_size(n);
+    at_ += n;
+    return b;
+  }
+  Status status() const override { return Status::Ok(); }
+
+ private:
+  const Bytes& records_;
+  uint64_t per_;
+  size_t at_ = 0;
+  std::unique_ptr<MemPool> pool_;
+};
+
+// Collects what a merge writes.
+class MemorySink final : public Sink {
+ public:
+  void Put(Buffer b) override { out.insert(out.end(), b.data(), b.data() + b.size()); }
+  Status Close() override { return Status::Ok(); }
+  Bytes out;
+};
+
+// Merges the (sorted) streams and compares with a stable sort of their concatenation: equal keys
+// must leave in stream order, then in their order within the stream.
+void ExpectMergeMatches(std::vector<Bytes> streams, uint64_t per_buffer) {
+  Bytes all;
+  for (auto& s : streams) {
+    SortByKey(s);
+    all.insert(all.end(), s.begin(), s.end());
+  }
+  SortByKey(all);
+  std::vector<std::unique_ptr<MemorySource>> sources;
+  std::vector<Source*> inputs;
+  for (const auto& s : streams) {
+    sources.push_back(std::make_unique<MemorySource>(s, per_buffer));
+    inputs.push_back(sources.back().get());
+  }
+  auto out_pool = MemPool::Create(7 * kRecordSize, 3);  // odd size: output buffers end mid-stream
+  MemorySink sink;
+  uint64_t observed = 0;
+  auto merged = MergeStreams(inputs, out_pool->get(), &sink, [&](const uint8_t*, uint64_t n) { observed += n; });
+  ASSERT_TRUE(merged.ok()) << merged.status().message();
+  EXPECT_EQ(*merged, all.size() / kRecordSize);
+  EXPECT_EQ(observed, *merged);
+  EXPECT_TRUE(sink.out == all) << "merge differs from a stable sort of the inputs";
+}
+
+TEST(MergeStreams, NoInputs) { ExpectMergeMatches({}, 4); }
+TEST(MergeStreams, OneInput) { ExpectMergeMatches({MakeRecords(1000, 1, 0, 0)}, 64); }
+TEST(MergeStreams, EmptyInputsAmongOthers) {
+  ExpectMergeMatches({Bytes(), MakeRecords(500, 2, 0, 1), Bytes(), MakeRecords(333, 3, 0, 3), Bytes()}, 16);
+}
+TEST(MergeStreams, ManyInputs) {
+  std::vector<Bytes> s;
+  for (uint32_t i = 0; i < 37; ++i) s.push_back(MakeRecords(100 + i * 13, 10 + i, 0, i));
+  ExpectMergeMatches(s, 9);
+}
+TEST(MergeStreams, EqualKeysStable) {
+  std::vector<Bytes> s;
+  for (uint32_t i = 0; i < 5; ++i) s.push_back(MakeRecords(400, 20 + i, 3, i));
+  ExpectMergeMatches(s, 32);
+}
+TEST(MergeStreams, AllOnesKeysAreNotEnd) {  // the largest key must not look like an exhausted input
+  std::vector<Bytes> s;
+  for (uint32_t i = 0; i < 3; ++i) {
+    Bytes b = MakeRecords(50, 30 + i, 0, i);
+    for (uint64_t r = 0; r < 50; r += 2) std::memset(&b[r * kRecordSize], 0xff, kKeySize);
+    s.push_back(b);
+  }
+  ExpectMergeMatches(s, 8);
+}
+
+// RunFormer forms sorted runs of at most run_records; MergeRuns in levels (fan-in 2 and 3) gives
+// the sorted whole, removes every run, and reports its levels.
+TEST(RunFormerAndMerge, RunsThenLevels) {
+  test::TempDir dir;
+  for (size_t fan_in : {size_t(2), size_t(3), size_t(64)}) {
+    SCOPED_TRACE("fan-in " + std::to_string(fan_in));
+    Bytes data = MakeRecords(20011, 7, 1000, 0);
+    DiskOptions disk;
+    disk.transfer_size = 102400;
+    disk.queue_depth = 2;
+    TempFiles temp({dir.path()}, 0);
+    std::vector<std::string> notices;
+    auto former = RunFormer::Create({disk, 3000, &temp, "run", 2}, &notices);
+    ASSERT_TRUE(former.ok()) << former.status().message();
+    auto pool = MemPool::Create(disk.transfer_size, 64);
+    for (size_t at = 0; at < data.size(); at += 777 * kRecordSize) {  // odd buffers: runs cut mid-buffer
+      Buffer b = (*pool)->Get();
+      const size_t n = std::min<size_t>(777 * kRecordSize, data.size() - at);
+      std::memcpy(b.data(), data.data() + at, n);
+      b.set_size(n);
+      (*former)->Put(std::move(b));
+    }
+    auto runs = (*former)->Close();
+    ASSERT_TRUE(runs.ok()) << runs.status().message();
+    EXPECT_EQ(runs->size(), 9u);  // 26 buffers of up to 777 records, 3 to a run of at most 3000
+    for (const auto& r : *runs) EXPECT_LE(r.records, 3000u);
+
+    auto out_pool = MemPool::Create(disk.transfer_size, 4);
+    MemorySink sink;
+    RunMergeOptions mo;
+    mo.disk = disk;
+    mo.fan_in = fan_in;
+    mo.temp = &temp;
+    mo.out_pool = out_pool->get();
+    auto merged = MergeRuns(std::move(*runs), mo, &sink);
+    ASSERT_TRUE(merged.ok()) << merged.status().message();
+    EXPECT_EQ(merged->records, 20011u);
+    if (fan_in < 9) EXPECT_GE(merged->levels, 2);  // more runs than the fan-in: merged in levels
+    else EXPECT_EQ(merged->levels, 1);
+    // Levels merge the smallest runs first, so equal keys need not keep their input order: the
+    // output must be in key order and hold exactly the input's records.
+    ASSERT_EQ(sink.out.size(), data.size());
+    for (size_t r = 1; r < sink.out.size() / kRecordSize; ++r) {
+      ASSERT_LE(std::memcmp(&sink.out[(r - 1) * kRecordSize], &sink.out[r * kRecordSize], kKeySize), 0) << r;
+    }
+    auto whole = [](const Bytes& b) {
+      std::vector<std::string> v;
+      for (size_t r = 0; r < b.size(); r += kRecordSize) v.emplace_back(b.begin() + long(r), b.begin() + long(r + kRecordSize));
+      std::sort(v.begin(), v.end());
+      return v;
+    };
+    EXPECT_TRUE(whole(sink.out) == whole(data)) << "records lost, duplicated or changed";
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << "runs left behind";
+  }
+}
+
+// RangeSource delivers exactly records [first, first + count) of a file, whatever the alignment.
+TEST(RangeSource, AnyRange) {
+  test::TempDir dir;
+  const Bytes data = MakeRecords(5000, 9, 0, 0);
+  const std::string path = dir.File("f");
+  test::WriteFile(path, std::string(data.begin(), data.end()));
+  DiskOptions disk;
+  disk.transfer_size = 102400;
+  for (auto [first, count] : std::vector<std::pair<uint64_t, uint64_t>>{
+           {0, 5000}, {0, 0}, {1, 1}, {41, 1024}, {1023, 2}, {1024, 3976}, {4999, 1}, {777, 3333}}) {
+    auto src = RangeSource::Open({path}, disk, 2, first, count, nullptr);
+    ASSERT_TRUE(src.ok()) << src.status().message();
+    Bytes got;
+    while (auto b = (*src)->Get()) {
+      EXPECT_EQ(b->size() % kRecordSize, 0u);
+      got.insert(got.end(), b->data(), b->data() + b->size());
+    }
+    EXPECT_TRUE((*src)->status().ok());
+    EXPECT_TRUE(got == Bytes(data.begin() + long(first * kRecordSize), data.begin() + long((first + count) * kRecordSize)))
+        << first << "+" << count;
+  }
+  // A range past the end of the file is an error, not a short result.
+  auto past = RangeSource::Open({path}, disk, 2, 4990, 20, nullptr);
+  ASSERT_TRUE(past.ok());
+  while ((*past)->Get()) {
+  }
+  EXPECT_FALSE((*past)->status().ok());
+}
+
+}  // namespace
+}  // namespace rs::sort
