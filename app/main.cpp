@@ -7,10 +7,12 @@
 #include "app/iobench_command.hpp"
 #include "app/sort_command.hpp"
 #include "app/validate_command.hpp"
+#include "core/signal_cleanup.hpp"
 #include "river/net/mpi_comm.hpp"
 
 int main(int argc, char** argv) {
   std::unique_ptr<rs::Comm> comm = rs::MakeWorldComm(&argc, &argv);
+  rs::InstallSignalCleanup();  // after MPI_Init, so the handler is ours
   CLI::App app{"riversort: Sort Benchmark datasets, distributed external sorts and validation"};
   app.require_subcommand(1);
   std::vector<std::function<int(rs::Comm&)>> commands = {rs::cli::AddGenCommand(app),

@@ -129,7 +129,8 @@ OutputFile::~OutputFile() { Discard(); }
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
     : file_(std::move(o.file_)), final_path_(std::move(o.final_path_)),
-      temp_path_(std::exchange(o.temp_path_, std::string())), published_(std::exchange(o.published_, false)) {}
+      temp_path_(std::exchange(o.temp_path_, std::string())), temp_guard_(std::move(o.temp_guard_)),
+      published_(std::exchange(o.published_, false)) {}
 
 OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
   if (this != &o) {
@@ -137,6 +138,7 @@ OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
     file_ = std::move(o.file_);
     final_path_ = std::move(o.final_path_);
     temp_path_ = std::exchange(o.temp_path_, std::string());
+    temp_guard_ = std::move(o.temp_guard_);
     published_ = std::exchange(o.published_, false);
   }
   return *this;
@@ -154,6 +156,7 @@ Result<OutputFile> OutputFile::Create(const std::string& final_path, int extra_f
     return Status::Error(msg);
   }
   out.file_ = std::move(*f);
+  out.temp_guard_ = RemoveOnSignal(temp);
   out.temp_path_ = std::move(temp);
   return out;
 }
@@ -183,6 +186,7 @@ Status OutputFile::Publish() {
     return Status::FromErrno(errno, final_path_, "rename");
   }
   temp_path_.clear();
+  temp_guard_.Release();
   published_ = true;
   return SyncDirectory(final_path_);
 }
@@ -197,6 +201,7 @@ void OutputFile::Discard() {
   (void)file_.Close();
   ::unlink(temp_path_.c_str());
   temp_path_.clear();
+  temp_guard_.Release();
 }
 
 Status WriteFileAtomically(const std::string& path, const std::string& contents) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/signal_cleanup.hpp"
 #include "core/status.hpp"
 
 namespace rs {
@@ -83,6 +84,7 @@ class OutputFile {
   File file_;
   std::string final_path_;
   std::string temp_path_;
+  RemoveOnSignal temp_guard_;  // an interrupted job leaves no temporary behind
   bool published_ = false;
 };
 

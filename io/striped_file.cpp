@@ -128,10 +128,20 @@ Result<uint64_t> StripedFile::ReadAt(uint64_t offset, uint64_t len, uint8_t* buf
 }
 
 Status StripedFile::Commit(uint64_t size) {
+  RS_RETURN_IF_ERROR(Finish(size));
+  return Publish();
+}
+
+Status StripedFile::Finish(uint64_t size) {
   // Every member complete and synced before any is renamed: all appear, or none.
   for (int k = 0; k < int(outputs_.size()); ++k) {
     RS_RETURN_IF_ERROR(outputs_[size_t(k)].Finish(MemberSize(size, unit_, int(outputs_.size()), k)));
   }
+  size_ = size;
+  return Status::Ok();
+}
+
+Status StripedFile::Publish() {
   for (size_t k = 0; k < outputs_.size(); ++k) {
     Status st = outputs_[k].Publish();
     if (!st.ok()) {  // take back the members already renamed: all appear, or none
@@ -139,7 +149,6 @@ Status StripedFile::Commit(uint64_t size) {
       return st;
     }
   }
-  size_ = size;
   return Status::Ok();
 }
 

@@ -54,6 +54,10 @@ class StripedFile {
 
   // Writers: truncate each member to its share of `size`, fsync, rename into place.
   Status Commit(uint64_t size);
+  // Commit in two steps, for outputs that must appear together with other ranks': Finish every
+  // member (truncate, fsync, close) under its temporary name, then Publish them all.
+  Status Finish(uint64_t size);
+  Status Publish();
   // Writers: remove the temporaries (also done on destruction without Commit).
   void Discard();
 

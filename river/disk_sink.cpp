@@ -144,23 +144,34 @@ void DiskSink::Run() {
   input_.Close();
 }
 
-Status DiskSink::Finish(bool publish) {
+Status DiskSink::End(bool keep) {
   if (finished_) return Status::Ok();
   finished_ = true;
   input_.Close();
   if (io_thread_.joinable()) io_thread_.join();
   std::lock_guard lock(mu_);
-  if (!publish || !status_.ok()) {
+  if (!keep || !status_.ok()) {
     file_.Discard();
     return status_;
   }
-  Status st = file_.Commit(bytes_);
+  Status st = file_.Finish(bytes_);
   if (!st.ok()) file_.Discard();
   return st;
 }
 
-Status DiskSink::Close() { return Finish(true); }
+Status DiskSink::Complete() { return End(true); }
 
-void DiskSink::Abort() { (void)Finish(false); }
+Status DiskSink::Publish() {
+  Status st = file_.Publish();
+  if (!st.ok()) file_.Discard();
+  return st;
+}
+
+Status DiskSink::Close() {
+  RS_RETURN_IF_ERROR(Complete());
+  return Publish();
+}
+
+void DiskSink::Abort() { (void)End(false); }
 
 }  // namespace rs

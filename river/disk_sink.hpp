@@ -29,8 +29,12 @@ class DiskSink final : public Sink {
   ~DiskSink() override;
 
   void Put(Buffer buffer) override;
-  Status Close() override;
+  Status Close() override;  // Complete, then Publish
   void Abort() override;
+  // Close in two steps, for a partition that must appear only with every other rank's: Complete
+  // writes and syncs everything under temporary names; Publish renames it into place.
+  Status Complete();
+  Status Publish();
   uint64_t bytes() const { return bytes_; }
   const char* engine_name() const { return engine_->name(); }
 
@@ -39,7 +43,7 @@ class DiskSink final : public Sink {
   explicit DiskSink(size_t queue) : input_(queue) {}
   void Run();
   void Fail(const Status& st);
-  Status Finish(bool publish);
+  Status End(bool keep);  // ends the I/O; discards the file unless keep and all went well
 
   StripedFile file_;
   DiskOptions options_;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "partition/splitter.hpp"
 #include "river/disk_sink.hpp"
@@ -19,6 +20,7 @@
 #include "sort/read_distribute.hpp"
 #include "sort/record_sorter.hpp"
 #include "sort/sort_input.hpp"
+#include "sort/sort_output.hpp"
 #include "sort/sort_result.hpp"
 
 namespace rs::sort {
@@ -117,6 +119,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sorter.ok() ? Status::Ok() : sorter.status()));
 
   // --- read & distribute ------------------------------------------------------------------------
+  FaultPoint("read & distribute");
   std::vector<Buffer> received;
   DistributeRequest req;
   req.pool = pool.get();
@@ -134,6 +137,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   if (!dist.ok()) return dist.status();
 
   // --- sort ----------------------------------------------------------------------------------
+  FaultPoint("sort");
   std::vector<RecordSpan> spans;
   uint64_t n_recv = 0;
   for (const auto& b : received) {
@@ -149,6 +153,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- write -------------------------------------------------------------------------------------
+  FaultPoint("write");
   for (uint64_t first = 0; first < n_recv; first += per_buf) {
     uint64_t n = std::min(per_buf, n_recv - first);
     Buffer b = pool->Get();
@@ -156,10 +161,10 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
     b.set_size(n * kRecordSize);
     sink->Put(std::move(b));
   }
-  st = sink->Close();
+  st = PublishTogether(comm, sink.get());
   received.clear();
   clock.Lap("write", n_recv * kRecordSize);
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  RS_RETURN_IF_ERROR(st);
 
   SortOutcome out;
   out.algo = "onepass";

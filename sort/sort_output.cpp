@@ -15,4 +15,9 @@ Result<SortOutput> OpenSortOutput(const SortOptions& opt, const DiskOptions& dis
   return out;
 }
 
+Status PublishTogether(Comm& comm, DiskSink* sink) {
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sink->Complete()));
+  return AgreeOnStatus(comm, sink->Publish());
+}
+
 }  // namespace rs::sort

@@ -1,12 +1,13 @@
-// sort/sort_output.hpp — a rank's output partition for the out-of-core sorts: the DiskSink and a
+// sort/sort_output.hpp — a rank's output partition: the DiskSink and (for the out-of-core sorts) a
 // small pool of write buffers of its own, created before the work so that a missing or full
-// output directory is found first. Main thread of a rank.
+// output directory is found first; and the publication of all partitions together. Main thread.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/comm.hpp"
 #include "river/disk_sink.hpp"
 #include "sort/sort_options.hpp"
 
@@ -16,6 +17,11 @@ struct SortOutput {
   std::unique_ptr<MemPool> pool;  // queue_depth + 2 buffers: the writes in flight and two filling
   std::unique_ptr<DiskSink> sink;
 };
+
+// Every rank's partition appears, or none: each rank completes (writes and syncs) its output under
+// temporary names, the ranks agree, then each renames into place. A rank that fails or dies
+// before the agreement leaves no partition of the job under a final name. Collective.
+Status PublishTogether(Comm& comm, DiskSink* sink);
 
 // `disk` as the sort streams (transfer_size: whole records and blocks); size_hint preallocates.
 Result<SortOutput> OpenSortOutput(const SortOptions& options, const DiskOptions& disk, int rank, uint64_t size_hint,

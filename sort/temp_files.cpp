@@ -12,7 +12,7 @@ namespace rs::sort {
 TempFiles::TempFiles(std::vector<std::string> dirs, int rank) : dirs_(std::move(dirs)), rank_(rank) {}
 
 TempFiles::~TempFiles() {
-  for (const auto& p : live_) ::unlink(p.c_str());
+  for (const auto& l : live_) ::unlink(l.path.c_str());
 }
 
 Status TempFiles::Check() const {
@@ -34,8 +34,8 @@ std::vector<std::string> TempFiles::NewMembers(const std::string& tag) {
     std::string path = d;
     path += "/";
     path += name;
-    members.push_back(path);
-    live_.push_back(path);
+    live_.push_back({path, RemoveOnSignal(path)});
+    members.push_back(std::move(path));
   }
   return members;
 }
@@ -44,7 +44,7 @@ void TempFiles::Remove(const std::vector<std::string>& members) {
   std::lock_guard lock(mu_);
   for (const auto& m : members) {
     ::unlink(m.c_str());
-    live_.erase(std::remove(live_.begin(), live_.end(), m), live_.end());
+    std::erase_if(live_, [&](const Live& l) { return l.path == m; });
   }
 }
 

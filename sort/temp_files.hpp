@@ -1,8 +1,8 @@
 // sort/temp_files.hpp — the temporary files of one sort on one rank (sorted runs, work files):
 // one member per temporary directory (striped like any partition), named
 // <dir>/riversort-<pid>-r<rank>-<tag>-<n>.run so that two jobs never collide. Every file still
-// listed is removed when the TempFiles is destroyed, also after an error, so a failed sort
-// leaves no temporary space behind. NewMembers and Remove are thread-safe (a run former's worker
+// listed is removed when the TempFiles is destroyed, also after an error, and by the signal
+// handler when the job is interrupted, so a failed sort leaves no temporary space behind. NewMembers and Remove are thread-safe (a run former's worker
 // names runs while the main thread runs); construct and destroy on one thread.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/signal_cleanup.hpp"
 #include "core/status.hpp"
 
 namespace rs::sort {
@@ -40,7 +41,11 @@ class TempFiles {
   int rank_;
   std::mutex mu_;
   uint64_t next_ = 0;
-  std::vector<std::string> live_;
+  struct Live {
+    std::string path;
+    RemoveOnSignal guard;  // removed also when SIGINT/SIGTERM ends the job
+  };
+  std::vector<Live> live_;
 };
 
 }  // namespace rs::sort

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 
+#include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
@@ -65,6 +66,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   };
 
   // --- phase 1: local sort --------------------------------------------------------------------------
+  FaultPoint("local sort");
   if (progress) progress->StartPhase("local sort", input->bytes);
   std::vector<SortedRun> runs;
   {
@@ -100,6 +102,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   const size_t run_count = runs.size();
 
   // --- phase 2: local merge into the work file ----------------------------------------------------
+  FaultPoint("local merge");
   if (progress) progress->StartPhase("local merge", input->bytes);
   SortedRun work{temp.NewMembers("work"), input->records};
   std::vector<Key> index;  // every kKeyIndexStride-th key, for parallel selection
@@ -140,6 +143,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- phase 3a: parallel selection ---------------------------------------------------------------------
+  FaultPoint("parallel selection");
   if (progress) progress->StartPhase("parallel selection", 0);
   Selection selection;
   {
@@ -154,6 +158,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   // --- phase 3b: parallel merge ---------------------------------------------------------------------
   uint64_t n_out = 0;
   for (int q = 0; q < ranks; ++q) n_out += selection.cuts[size_t(q)][size_t(rank) + 1] - selection.cuts[size_t(q)][size_t(rank)];
+  FaultPoint("parallel merge");
   if (progress) progress->StartPhase("parallel merge", n_out * kRecordSize);
   ParallelMergeRequest pm;
   pm.work_members = work.members;
@@ -164,10 +169,10 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   pm.progress = progress;
   auto merged = ParallelMerge(comm, opt, pm, make_transport);
   if (!merged.ok()) return fail(merged.status());
-  st = sink->Close();
+  st = PublishTogether(comm, sink);
   clock.Lap("parallel merge", n_out * kRecordSize);
   if (progress) progress->EndPhase();
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  RS_RETURN_IF_ERROR(st);
   temp.Remove(work.members);
 
   // --- report --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
@@ -78,6 +79,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- read & distribute, forming runs at the receiver ------------------------------------------
+  FaultPoint("read & distribute");
   if (progress) progress->StartPhase("read & distribute", input->bytes);
   DistributeRequest req;
   req.pool = pool.get();
@@ -105,6 +107,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   clock.Lap("read & distribute", input->bytes);
 
   // --- merge ---------------------------------------------------------------------------------------
+  FaultPoint("merge");
   if (progress) progress->StartPhase("merge", n_recv * kRecordSize);
   RunMergeOptions mo;
   mo.disk = disk;
@@ -115,15 +118,12 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   auto merged = MergeRuns(std::move(*runs), mo, sink, [&](const uint8_t*, uint64_t n) {
     if (progress) progress->Add(n * kRecordSize);
   });
-  if (merged.ok()) {
-    st = sink->Close();
-  } else {
-    st = merged.status();
-    sink->Abort();
-  }
+  if (!merged.ok()) sink->Abort();
+  st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
+  if (st.ok()) st = PublishTogether(comm, sink);
   clock.Lap("merge", n_recv * kRecordSize);
   if (progress) progress->EndPhase();
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  RS_RETURN_IF_ERROR(st);
 
   // --- report ----------------------------------------------------------------------------------------
   const RunSummary summary = SummarizeRuns(comm, *plan, run_count, merged->levels);

@@ -1,0 +1,66 @@
+// core/signal_cleanup.cpp — a fixed table of paths, read by the signal handler without locks.
+#include "core/signal_cleanup.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+namespace rs {
+namespace {
+
+// Enough for every temporary a sort keeps at once (runs at the largest fan-in, outputs, members
+// of striped files); a path that finds no slot is still removed by its owner on normal exits.
+constexpr int kSlots = 4096;
+std::atomic<char*> g_paths[kSlots];
+
+extern "C" void OnTerminatingSignal(int sig) {
+  for (auto& slot : g_paths) {
+    if (char* p = slot.load(std::memory_order_acquire)) ::unlink(p);
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+}  // namespace
+
+void InstallSignalCleanup() {
+  struct sigaction sa {};
+  sa.sa_handler = OnTerminatingSignal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
+
+RemoveOnSignal::RemoveOnSignal(const std::string& path) {
+  char* copy = ::strdup(path.c_str());
+  if (copy == nullptr) return;
+  for (int i = 0; i < kSlots; ++i) {
+    char* expected = nullptr;
+    if (g_paths[i].compare_exchange_strong(expected, copy, std::memory_order_acq_rel)) {
+      slot_ = i;
+      return;
+    }
+  }
+  std::free(copy);
+}
+
+RemoveOnSignal& RemoveOnSignal::operator=(RemoveOnSignal&& o) noexcept {
+  if (this != &o) {
+    Release();
+    slot_ = o.slot_;
+    o.slot_ = -1;
+  }
+  return *this;
+}
+
+void RemoveOnSignal::Release() {
+  if (slot_ < 0) return;
+  // Taken out of the table before it is freed: a handler running later cannot see it.
+  char* p = g_paths[slot_].exchange(nullptr, std::memory_order_acq_rel);
+  std::free(p);
+  slot_ = -1;
+}
+
+}  // namespace rs

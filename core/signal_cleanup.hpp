@@ -1,0 +1,32 @@
+// core/signal_cleanup.hpp — files to remove when the process is ended by SIGINT, SIGTERM or SIGHUP
+// (mpirun forwards these to every rank when the user interrupts the job): temporary outputs not
+// yet renamed into place, and a sort's runs and work files. Without it an interrupted sort would
+// leave gigabytes of temporaries behind. The handler only unlinks (async-signal-safe), then ends
+// the process by the same signal. Register/release from any thread.
+#pragma once
+
+#include <string>
+
+namespace rs {
+
+// Installs the handler for SIGINT, SIGTERM and SIGHUP (once, from main).
+void InstallSignalCleanup();
+
+// Removes `path` if a signal ends the process while this guard lives. Move-only.
+class RemoveOnSignal {
+ public:
+  RemoveOnSignal() = default;
+  explicit RemoveOnSignal(const std::string& path);
+  ~RemoveOnSignal() { Release(); }
+  RemoveOnSignal(RemoveOnSignal&& o) noexcept : slot_(o.slot_) { o.slot_ = -1; }
+  RemoveOnSignal& operator=(RemoveOnSignal&& o) noexcept;
+  RemoveOnSignal(const RemoveOnSignal&) = delete;
+  RemoveOnSignal& operator=(const RemoveOnSignal&) = delete;
+  // The file no longer needs removing (it was renamed into place, or removed).
+  void Release();
+
+ private:
+  int slot_ = -1;  // -1: nothing registered (also when every slot was taken)
+};
+
+}  // namespace rs
