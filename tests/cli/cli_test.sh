@@ -98,6 +98,13 @@ check striped-wrong-unit 1 "stripe" -- "$RS" validate --dir "$T/s0" --dir "$T/s1
 check buffered-validate 1 "Checksum: 1ea6370b955" -- "$RS" validate --buffered --io-engine threads --dir "$T" --name g1000.dat
 one_line bad-transfer -- "$RS" validate --dir "$T" --name g1000.dat --transfer-size 1000
 one_line bad-depth -- "$RS" gen --records 1 --dir "$T" --name x --queue-depth 0
+# Knobs out of range: the message states what is allowed.
+check sort-transfer-direct 2 "with O_DIRECT it must be a multiple of 4096 bytes" -- "$RS" sort --in-dir "$T" \
+  --in-name g1000.dat --out-dir "$T" --out-name x --transfer-size 5000
+check sort-depth-above-ring 2 "not in range 1 to 4096" -- "$RS" sort --in-dir "$T" --in-name g1000.dat --out-dir "$T" \
+  --out-name x --queue-depth 5000
+check sort-depth-zero 2 "not in range 1 to 4096" -- "$RS" sort --in-dir "$T" --in-name g1000.dat --out-dir "$T" \
+  --out-name x --queue-depth 0
 one_line bad-engine -- "$RS" gen --records 1 --dir "$T" --name x --io-engine aio
 
 # --- bad input: one line, non-zero exit, nothing under the final name
@@ -113,8 +120,20 @@ if [ "$(id -u)" != 0 ]; then
   mkdir "$T/ro" && chmod 555 "$T/ro"
   check unwritable 1 "Permission denied" -- "$RS" gen --records 10 --dir "$T/ro" --name x.dat
   [ -z "$(ls -A "$T/ro")" ] && pass=$((pass + 1)) || { echo "FAIL unwritable left files"; fails=$((fails + 1)); }
+elif command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
+  # As root, permissions do not apply to us: run the cases as nobody instead.
+  P=$(mktemp -d "${TMPDIR:-/tmp}/riversort-perm-XXXXXX"); chmod 755 "$P"; cp "$RS" "$P/riversort"
+  mkdir "$P/locked" "$P/ro"; cp "$T/g1000.dat" "$P/locked/"; cp "$T/g1000.dat" "$P/"; chmod 700 "$P/locked"; chmod 555 "$P/ro"
+  check unreadable-validate 1 "rank 0: $P/locked/g1000.dat: Permission denied" -- runuser -u nobody -- "$P/riversort" \
+    validate --dir "$P/locked" --name g1000.dat
+  check unreadable-sort 1 "rank 0: $P/locked/g1000.dat: Permission denied" -- runuser -u nobody -- "$P/riversort" sort \
+    --in-dir "$P/locked" --in-name g1000.dat --out-dir "$P" --out-name o
+  check unwritable-sort 1 "rank 0: $P/ro/o: Permission denied" -- runuser -u nobody -- "$P/riversort" sort --in-dir "$P" \
+    --in-name g1000.dat --out-dir "$P/ro" --out-name o
+  [ -z "$(ls -A "$P/ro")" ] && pass=$((pass + 1)) || { echo "FAIL unwritable sort left files"; fails=$((fails + 1)); }
+  rm -rf "$P"
 else
-  echo "skip unwritable-dir case: running as root, permissions do not apply"
+  echo "skip unreadable/unwritable-dir cases: running as root without runuser, permissions do not apply"
 fi
 check needs-rank 1 "{rank}" -- "${MPI[@]}" -np 2 "$RS" gen --records 10 --dir "$T" --name same.dat
 
@@ -174,6 +193,8 @@ check sort-onepass-budget 1 "is too small for --algo onepass" -- "${MPI[@]}" -np
   --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'x.{rank}' --memory 1M
 check sort-missing-tmp 1 "temporary directory not usable" -- "$RS" sort --algo twopass --in-dir "$T" --in-name g1000.dat \
   --out-dir "$T/sout" --out-name x --tmp-dir "$T/notmp"
+check sort-manifest-mismatch 1 "manifest lists 30011 records, the partitions hold" -- "${MPI[@]}" -np 2 "$RS" sort \
+  --in-dir "$T/sin" --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'mm.{rank}'
 check sort-same-file 1 "output is the input" -- "$RS" sort --in-dir "$T" --in-name g1000.dat --out-dir "$T" --out-name g1000.dat
 check sort-partial 1 "is not a multiple of 100 bytes" -- "$RS" sort --in-dir "$T" --in-name part.dat --out-dir "$T/sout" \
   --out-name p.out
