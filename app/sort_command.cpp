@@ -14,6 +14,7 @@ namespace rs::cli {
 std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
   struct Args {
     std::string algo = "onepass", manifest, memory = "0", threads = "0", result;
+    unsigned net_timeout = config::kNetTimeoutSeconds;
     std::vector<std::string> in_dirs, in_names, out_dirs, out_names, tmp_dirs;
     TransportKind transport = TransportKind::kMpi;
     ExchangeSchedule exchange = ExchangeSchedule::kFree;
@@ -42,6 +43,9 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
       ->transform(CLI::CheckedTransformer(std::map<std::string, ExchangeSchedule>{
           {"free", ExchangeSchedule::kFree}, {"restricted", ExchangeSchedule::kRestricted}}))
       ->capture_default_str();
+  sub->add_option("--net-timeout", args->net_timeout,
+                  "Seconds the exchange may make no progress before the job ends as having lost a rank or link (0: never)")
+      ->check(CLI::Range(0u, 86400u))->capture_default_str();
   sub->add_option("--splitters", args->splitters, "sample (any keys) or uniform (key-prefix ranges; uniform keys only)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, sort::SplitterKind>{
           {"sample", sort::SplitterKind::kSample}, {"uniform", sort::SplitterKind::kUniform}}))
@@ -75,6 +79,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.progress = args->progress;
     opt.transport = args->transport;
     opt.exchange.schedule = args->exchange;
+    opt.exchange.stall_timeout = std::chrono::seconds(args->net_timeout);
     opt.splitters = args->splitters;
     opt.validate = args->validate;
     opt.buffered_input = args->buffered_input;

@@ -3,9 +3,14 @@
 
 #include <cstdlib>
 
+#include "core/signal_cleanup.hpp"
+
 namespace rs {
 
-void LocalComm::Abort(int exit_code) { std::_Exit(exit_code); }
+void LocalComm::Abort(int exit_code) {
+  RemoveRegisteredFiles();  // _Exit runs no destructors: temporaries would stay behind
+  std::_Exit(exit_code);
+}
 
 Status AgreeOnStatus(Comm& comm, const Status& local) {
   // One byte of verdict, then the message.

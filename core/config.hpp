@@ -32,6 +32,12 @@ inline constexpr unsigned kRegisterPoolPerDepth = 4;
 // lcm(100, 4096) = 102,400 bytes; transfer sizes for records round down to a multiple of it.
 inline constexpr uint64_t kRecordBlock = 102400;
 
+// --net-timeout default: how long an exchange may make no progress at all before the job is ended
+// as having lost a peer or a link. Far above any legitimate pause (a receiver writing a run, a
+// server reading a chunk: well under a second on this machine's disk), far below TCP's minutes of
+// retransmission.
+inline constexpr unsigned kNetTimeoutSeconds = 60;
+
 }  // namespace rs::config
 
 // The in-core record sort (sort/record_sorter, sort/entry_radix_sort): measured on this machine.

@@ -13,6 +13,7 @@ namespace {
 
 struct Fault {
   bool armed = false;
+  bool stop = false;  // SIGSTOP instead of SIGKILL
   std::string point;
 };
 
@@ -26,6 +27,10 @@ Fault Parse() {
   if (colon == std::string::npos || s.substr(0, colon) != (rank ? rank : "0")) return f;
   f.armed = true;
   f.point = s.substr(colon + 1);
+  if (f.point.size() > 5 && f.point.compare(f.point.size() - 5, 5, ":stop") == 0) {
+    f.stop = true;
+    f.point.resize(f.point.size() - 5);
+  }
   return f;
 }
 
@@ -34,8 +39,8 @@ Fault Parse() {
 void FaultPoint(std::string_view point) {
   static const Fault fault = Parse();
   if (!fault.armed || point != fault.point) return;
-  std::cerr << "RS_FAULT: killing this rank at " << point << std::endl;
-  ::kill(::getpid(), SIGKILL);
+  std::cerr << "RS_FAULT: " << (fault.stop ? "stopping" : "killing") << " this rank at " << point << std::endl;
+  ::kill(::getpid(), fault.stop ? SIGSTOP : SIGKILL);
 }
 
 }  // namespace rs

@@ -1,7 +1,9 @@
 // core/fault_point.hpp — fault injection for the reliability tests (docs/reliability.md):
-// RS_FAULT="<rank>:<point>" makes that rank die by SIGKILL when it reaches <point>, a phase of a
-// sort as the phase table names it ("read & distribute", "merge", "local sort", "local merge",
-// "parallel selection", "parallel merge", "sort", "write"). The rank is the launcher's
+// RS_FAULT="<rank>:<point>[:stop]" makes that rank die by SIGKILL (or, with ":stop", freeze by
+// SIGSTOP, as a rank behind a cut link looks to its peers) when it reaches <point>, the start of
+// a sort's phase as the phase table names it ("read & distribute", "merge", "local sort", "local
+// merge", "parallel selection", "parallel merge", "sort", "write"), or "exchange" / "remote reads"
+// once a transport is up (read & distribute; threepass's parallel merge). The rank is the launcher's
 // (OMPI_COMM_WORLD_RANK; 0 without mpirun). Unset, a point costs one comparison. Any thread.
 #pragma once
 

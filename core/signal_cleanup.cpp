@@ -16,10 +16,18 @@ namespace {
 constexpr int kSlots = 4096;
 std::atomic<char*> g_paths[kSlots];
 
-extern "C" void OnTerminatingSignal(int sig) {
+}  // namespace
+
+void RemoveRegisteredFiles() {
   for (auto& slot : g_paths) {
     if (char* p = slot.load(std::memory_order_acquire)) ::unlink(p);
   }
+}
+
+namespace {
+
+extern "C" void OnTerminatingSignal(int sig) {
+  RemoveRegisteredFiles();
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }

@@ -11,6 +11,9 @@ namespace rs {
 
 // Installs the handler for SIGINT, SIGTERM and SIGHUP (once, from main).
 void InstallSignalCleanup();
+// Removes every registered file now: for a rank about to end the job (Comm::Abort, MPI_Abort),
+// which runs no destructors. Async-signal-safe.
+void RemoveRegisteredFiles();
 
 // Removes `path` if a signal ends the process while this guard lives. Move-only.
 class RemoveOnSignal {

@@ -64,10 +64,17 @@ Result<ExternalPlan> Plan(const SortOptions& opt, size_t circulating, size_t oth
 Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input, int ranks) {
   // What circulates in read & distribute (partly filled buffers, sends and receives, as in
   // onepass), but the reads have a pool of their own (twopass.cpp says why).
+  // Receives in the pool besides the runs: the posted ones and those waiting for the receiver.
+  // The partitioner's pool: a buffer filling per destination, sends in flight, and as many again
+  // queued for slow peers. The reads' pool: reads in flight and two being routed.
   const size_t reads = opt.disk.Effective().queue_depth;
+  const size_t receives = opt.exchange.posted_receives + 4;
+  const size_t sends = 2 * size_t(ranks) + 2 * opt.exchange.max_sends_in_flight;
   // A rank receives about its share of the data (the sample split's bound: 10 % above the mean).
   const uint64_t share = input.total * kRecordSize / uint64_t(ranks) * 11 / 10;
-  return Plan(opt, OnepassCirculatingBuffers(opt, ranks) - reads, reads + 2, 0, share, "twopass");
+  auto plan = Plan(opt, receives, sends + reads + 2, 0, share, "twopass");
+  if (plan.ok()) plan->send_buffers = sends;
+  return plan;
 }
 
 Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& input, int ranks) {

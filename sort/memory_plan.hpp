@@ -17,6 +17,7 @@ struct ExternalPlan {
   size_t run_buffers = 0;     // buffers of records per run (one run fills while the last is written)
   uint64_t run_records = 0;
   size_t pool_buffers = 0;    // run formation's pool: two runs plus what circulates
+  size_t send_buffers = 0;    // twopass: the partitioner's own pool (one per destination, sends)
   size_t fan_in = 0;          // runs per merge
 };
 

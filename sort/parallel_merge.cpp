@@ -16,6 +16,7 @@
 
 #include "core/blocking_queue.hpp"
 #include "core/config.hpp"
+#include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "io/striped_file.hpp"
 #include "sort/progress.hpp"
@@ -172,6 +173,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
                                   : MakeTransport(comm, opt.transport, pool.get(), exchange);
   if (!transport.ok()) return transport.status();
   Transport& net = **transport;
+  FaultPoint("remote reads");  // reliability tests: a rank lost once the remote reads have begun
 
   std::vector<std::unique_ptr<RemoteStream>> remote(static_cast<size_t>(ranks));
   std::vector<Source*> inputs;

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <thread>
 
+#include "core/fault_point.hpp"
 #include "partition/partition_sink.hpp"
 #include "river/net_sink.hpp"
 #include "sort/progress.hpp"
@@ -27,6 +28,7 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
                                   : MakeTransport(comm, opt.transport, req.pool, opt.exchange);
   if (!transport.ok()) return transport.status();
   Transport& net = **transport;
+  FaultPoint("exchange");  // reliability tests: a rank lost once the exchange has begun
   std::atomic<uint64_t> received_count{0};
   std::atomic<bool> receiving{true};
   std::thread receiver([&] {
@@ -61,7 +63,9 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
   for (int d = 0; d < ranks; ++d) {
     net_sinks.push_back(std::make_unique<NetSink>(&net, d));
     sinks.push_back(net_sinks.back().get());
-    pools.push_back(req.pool);
+    // What a rank routes to itself goes from its partitioner straight to its receiver: those
+    // buffers come from the receive pool (a send buffer kept by the receiver would never return).
+    pools.push_back(d == rank || !req.send_pool ? req.pool : req.send_pool);
   }
   partition::PartitionSink partitioner(req.splitter, sinks, pools, uint32_t(rank));
   DistributeResult result;

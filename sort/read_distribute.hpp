@@ -26,7 +26,12 @@ using TransportMaker =
     std::function<Result<std::unique_ptr<Transport>>(MemPool* recv_pool, const TransportOptions& options)>;
 
 struct DistributeRequest {
-  MemPool* pool = nullptr;                       // reads, sends and receives
+  MemPool* pool = nullptr;                       // receives (and reads and sends, unless send_pool)
+  // The partitioner's buffers, when they must not compete with receives: a receiver that holds
+  // what it gets for a while (twopass's run formation) would otherwise let every rank's pool fill
+  // with sends the others cannot receive — a deadlock. Buffers for this rank itself still come
+  // from `pool`, so received data never holds a send buffer.
+  MemPool* send_pool = nullptr;
   Source* source = nullptr;                      // the partition, streamed (may be null)
   std::vector<Buffer> preloaded;                 // read before (onepass's sample split), routed first
   const partition::Splitter* splitter = nullptr;

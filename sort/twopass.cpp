@@ -52,10 +52,15 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   if (auto made = MemPool::Create(plan->buffer_bytes, plan->pool_buffers); made.ok()) pool = std::move(*made);
   else st = made.status();
   // The reads get their own few buffers: a DiskSource reads ahead into every free buffer of its
-  // pool, and the partitioner must always find one to route into.
-  std::unique_ptr<MemPool> read_pool;
+  // pool, and the partitioner must always find one to route into. The partitioner's buffers are
+  // apart from the receives too (DistributeRequest::send_pool says why).
+  std::unique_ptr<MemPool> read_pool, send_pool;
   if (st.ok()) {
     if (auto made = MemPool::Create(plan->buffer_bytes, disk.queue_depth + 2); made.ok()) read_pool = std::move(*made);
+    else st = made.status();
+  }
+  if (st.ok()) {
+    if (auto made = MemPool::Create(plan->buffer_bytes, plan->send_buffers); made.ok()) send_pool = std::move(*made);
     else st = made.status();
   }
   if (st.ok()) {
@@ -83,6 +88,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   if (progress) progress->StartPhase("read & distribute", input->bytes);
   DistributeRequest req;
   req.pool = pool.get();
+  req.send_pool = send_pool.get();
   req.source = source.get();
   req.splitter = splitter->get();
   req.sum_input = !input->manifest_checksum.has_value();
@@ -93,6 +99,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   former.reset();
   source.reset();
   read_pool.reset();
+  send_pool.reset();
   pool.reset();
   if (!dist.ok()) {
     sink->Abort();

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "core/signal_cleanup.hpp"
+
 namespace rs {
 
 namespace {
@@ -42,6 +44,7 @@ class MpiComm final : public Comm {
   }
 
   [[noreturn]] void Abort(int exit_code) override {
+    RemoveRegisteredFiles();  // MPI_Abort runs no destructors: temporaries would stay behind
     MPI_Abort(MPI_COMM_WORLD, exit_code);
     std::_Exit(exit_code);
   }

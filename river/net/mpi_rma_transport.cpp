@@ -129,6 +129,7 @@ class MpiRma final : public MpiTransportBase {
       MPI_Test(&credit_in_.req, &done, &st);
       if (!done) break;
       credits_[size_t(st.MPI_SOURCE)].push_back(credit_in_.msg.slot);
+      Heard(st.MPI_SOURCE);
       MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req);
       moved = true;
     }
@@ -140,6 +141,7 @@ class MpiRma final : public MpiTransportBase {
     Notice n = notice_in_.msg;
     if (n.bytes == 0) {
       ++ends_received_;
+      Ended(from);
       waiting_ = false;
       return true;
     }

@@ -104,6 +104,7 @@ class MpiTwoSided final : public MpiTransportBase {
       recvs_.pop_front();
       if (count == 0) {
         ++ends_received_;
+        Ended(st.MPI_SOURCE);
       } else {
         b.set_size(size_t(count));
         Deliver(st.MPI_SOURCE, std::move(b));

@@ -7,11 +7,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/signal_cleanup.hpp"
 
 #include "core/blocking_queue.hpp"
 #include "river/net/transport.hpp"
@@ -102,8 +106,19 @@ class MpiTransportBase : public Transport {
   }
   void CountSent(uint64_t n) { Count(&stats_.bytes_sent, &stats_.buffers_sent, n); }
   void Deliver(int from, Buffer b) {
+    Heard(from);
     Count(&stats_.bytes_received, &stats_.buffers_received, b.size());
     (void)arrivals_.Push(Received{from, std::move(b)});
+  }
+
+  // Something arrived from `from` (data, an end, a credit): it and the link to it are alive.
+  void Heard(int from) {
+    if (from >= 0 && from < size_) heard_[size_t(from)] = std::chrono::steady_clock::now();
+  }
+  // `from` has finished sending to this rank: silence from it is no longer suspicious.
+  void Ended(int from) {
+    Heard(from);
+    if (from >= 0 && from < size_) ended_[size_t(from)] = true;
   }
 
   // Takes queued sends into `pending_` (per-peer FIFOs); notes when sending has finished.
@@ -148,11 +163,19 @@ class MpiTransportBase : public Transport {
  private:
   void Run() {
     pending_.resize(size_t(size_));
+    heard_.assign(size_t(size_), std::chrono::steady_clock::now());
+    ended_.assign(size_t(size_), false);
     auto sleep = std::chrono::microseconds(1);
+    auto last_progress = std::chrono::steady_clock::now();
     while (!failed_ && !Done()) {
       if (Progress()) {
         sleep = std::chrono::microseconds(1);
+        last_progress = std::chrono::steady_clock::now();
       } else {
+        if (options_.stall_timeout.count() > 0 &&
+            std::chrono::steady_clock::now() - last_progress > options_.stall_timeout) {
+          Stalled();
+        }
         std::this_thread::sleep_for(sleep);
         sleep = std::min(sleep * 2, std::chrono::duration_cast<std::chrono::microseconds>(kMaxIdleSleep));
       }
@@ -162,8 +185,30 @@ class MpiTransportBase : public Transport {
     sends_.Close();
   }
 
+  // Nothing moved for stall_timeout while the exchange is unfinished: a peer is gone or its link
+  // is cut (TCP would retry for many minutes). Names the peer not heard from for longest among
+  // those still sending, and ends the whole job: collectives with a lost peer would hang.
+  [[noreturn]] void Stalled() {
+    int suspect = -1;
+    for (int p = 0; p < size_; ++p) {
+      if (p == rank_ || ended_[size_t(p)]) continue;
+      if (suspect < 0 || heard_[size_t(p)] < heard_[size_t(suspect)]) suspect = p;
+    }
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(options_.stall_timeout).count();
+    std::string line = "rank " + std::to_string(rank_) + ": the exchange made no progress for " + std::to_string(secs) +
+                       " s (--net-timeout)";
+    if (suspect >= 0) line += "; nothing from rank " + std::to_string(suspect) + ": is it or its link down?";
+    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fflush(stderr);
+    RemoveRegisteredFiles();  // MPI_Abort runs no destructors
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    std::abort();
+  }
+
   BlockingQueue<Outgoing> sends_;
   BlockingQueue<Received> arrivals_;
+  std::vector<std::chrono::steady_clock::time_point> heard_;  // comm thread only
+  std::vector<bool> ended_;                                   // comm thread only
   std::thread thread_;
   mutable std::mutex mu_;
   Status status_;

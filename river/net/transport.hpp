@@ -4,9 +4,11 @@
 // sends them); FinishSending once, after every Send. One receiver thread calls Receive.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
+#include "core/config.hpp"
 #include "core/status.hpp"
 #include "river/mem_pool.hpp"
 
@@ -22,6 +24,9 @@ struct TransportOptions {
   ExchangeSchedule schedule = ExchangeSchedule::kFree;
   unsigned max_sends_in_flight = 4;  // flow control: Send blocks beyond this (4 x 2 MB keeps a link busy)
   unsigned posted_receives = 4;      // receives kept posted (free schedule); each holds a pool buffer
+  // MPI backends: end the job when nothing moves for this long while the exchange is unfinished
+  // (a dead peer or a cut link; TCP alone would retry for many minutes). 0: wait forever.
+  std::chrono::seconds stall_timeout{config::kNetTimeoutSeconds};
 };
 
 struct TransportStats {

@@ -43,4 +43,4 @@ rs_build() {
 # probing per launch; vader without single-copy is shared memory; -q drops Open MPI's banner
 # when a rank exits non-zero, so the user sees riversort's one line.
 RS_MPIRUN_FLAGS=(-q --oversubscribe --mca pml ob1 --mca btl self,vader --mca btl_vader_single_copy_mechanism none)
-[ "$(id -u)" = 0 ] && RS_MPIRUN_FLAGS+=(--allow-run-as-root)
+if [ "$(id -u)" = 0 ]; then RS_MPIRUN_FLAGS+=(--allow-run-as-root); fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/cli/fault_test.sh — faults during a sort (docs/reliability.md): a rank killed in each phase
 # of each algorithm (RS_FAULT, core/fault_point.hpp) ends the job non-zero within 10 s with mpirun's
-# line naming the rank and no partition under a final name; SIGINT or SIGTERM to mpirun removes
+# line naming the rank and no partition under a final name; a rank that stops answering during
+# the exchange ends it within --net-timeout with a line naming a rank; SIGINT or SIGTERM to mpirun removes
 # every temporary file; a full output or temporary directory (a small tmpfs) gives one line, a
 # non-zero exit, an untouched input and nothing under the final name.
 # Usage: fault_test.sh RIVERSORT MPIRUN
@@ -53,6 +54,27 @@ for case in "onepass:read & distribute" "onepass:sort" "onepass:write" \
   leftovers | grep -vE '(\.tmp\.|riversort-)[0-9]+' | grep -q . && bad "kill $algo/$phase: stray files $(leftovers)" || ok
   survivors=$(leftovers | grep -E 'r[02]-|^out\.[02]\.tmp' || true)
   [ -z "$survivors" ] && ok || bad "kill $algo/$phase: surviving ranks left temporaries: $survivors"
+done
+
+# --- a rank that stops answering during the exchange (SIGSTOP: as a cut link looks to its peers)
+for case in "onepass:exchange" "twopass:exchange" "threepass:remote reads"; do
+  algo=${case%%:*} phase=${case#*:}
+  clear_dirs
+  # shellcheck disable=SC2046
+  RS_FAULT="1:$phase:stop" "${MPI[@]}" -q -x RS_FAULT -np 3 "$RS" "${SORT[@]}" --algo "$algo" $(memory_for "$algo") --net-timeout 3 \
+    >/dev/null 2>"$T/stall.err" &
+  pid=$!
+  for _ in $(seq 1 400); do grep -q 'RS_FAULT: stopping' "$T/stall.err" && break; sleep 0.05; done
+  stopped=$(date +%s.%N)
+  wait "$pid"; rc=$?
+  secs=$(echo "$(date +%s.%N) - $stopped" | bc)
+  pkill -CONT -f "^$RS sort" 2>/dev/null
+  [ "$rc" != 0 ] && ok || bad "stall $algo/$phase: exit 0"
+  grep -qE '^rank [0-9]+: the exchange made no progress for 3 s \(--net-timeout\); nothing from rank 1' "$T/stall.err" && ok ||
+    bad "stall $algo/$phase: no line naming rank 1: $(cat "$T/stall.err")"
+  [ "$(echo "$secs <= 3 + 5" | bc)" = 1 ] && ok || bad "stall $algo/$phase: took $secs s after the stop (timeout 3 s)"
+  sleep 0.5
+  ls "$T/out" | grep -qE '^out\.[0-9]+$' && bad "stall $algo/$phase: a partition under its final name" || ok
 done
 
 # --- SIGINT / SIGTERM to mpirun while runs exist: every temporary file is removed
