@@ -16,10 +16,13 @@
 #          --data-dir DIR  the hosts' disks go in DIR/riversort-cluster-PID (DIR: $TMPDIR or /tmp)
 #          --riversort EXE use this binary (default: build Release in build/, or in RS_BUILD_DIR)
 #          --timeout S     limit for each mpirun step (300)   --keep  keep the data
+#          --cut-link      then sort once more (twopass, --net-timeout 5) and take the last host's
+#                          link down once the exchange is under way: the job must end, non-zero,
+#                          with a line naming a rank (docs/reliability.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOSTS=4 RECORDS=2M ALGOS="onepass twopass threepass auto" MEMORY=128M DATA_DIR=${TMPDIR:-/tmp}
-RS="" TIMEOUT=300 KEEP=0
+RS="" TIMEOUT=300 KEEP=0 CUT_LINK=0
 usage() { sed -n '2,18p' "$0" >&2; exit 2; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
     --riversort) RS=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --cut-link) CUT_LINK=1; shift ;;
     -h|--help) usage ;;
     *) echo "cluster.sh: unknown option $1" >&2; usage ;;
   esac
@@ -180,7 +184,10 @@ done
 
 MPIRUN=(mpirun -q --allow-run-as-root --hostfile "$HOSTFILE" -np "$HOSTS" --map-by node
   --mca plm_rsh_agent "$AGENT" --mca plm_rsh_no_tree_spawn 1
-  --mca pml ob1 --mca btl self,tcp --mca btl_tcp_if_include "$SUBNET" --mca oob_tcp_if_include "$SUBNET")
+  --mca pml ob1 --mca btl self,tcp --mca btl_tcp_if_include "$SUBNET" --mca oob_tcp_if_include "$SUBNET"
+  # A host whose link is cut must be noticed by mpirun's daemons too, or ending the job waits on
+  # it for TCP's minutes: keepalive probes after 2 s idle, 1 s apart, 3 missed = lost.
+  --mca oob_tcp_keepalive_time 2 --mca oob_tcp_keepalive_intvl 1 --mca oob_tcp_keepalive_probes 3)
 # mpirun runs on h0 (as one logs in to a cluster's first node); the ranks on every host.
 ON_CLUSTER=("$AGENT" --exec h0 "${MPIRUN[@]}")
 # Bytes the hosts sent into the bridge (the switch side of each veth receives them).
@@ -271,3 +278,33 @@ printf "$ROW\n" algo "wall s" "launch to" "bridge" "peak RSS" "runs per" "sort" 
 printf "$ROW\n" "" "" "durable s" "MB" "MiB" "rank" "--validate" "--manifest" "on own host"
 printf '%s\n' "${SUMMARY[@]}"
 [ "$failed" = 0 ] || die "at least one algorithm failed (logs above)"
+
+# --- a link cut during the exchange: the transports' watchdog must end the job (--net-timeout)
+if [ "$CUT_LINK" = 1 ]; then
+  victim=h$((HOSTS - 1))
+  rm -f "$W"/hosts/h*/out.*
+  rs_say "cut link: twopass with --net-timeout 5; $victim's link goes down once the exchange is under way"
+  n0=$(bridge_bytes)
+  (
+    for _ in $(seq 1 600); do
+      [ $(( $(bridge_bytes) - n0 )) -gt 5000000 ] && break
+      sleep 0.02
+    done
+    ip -n "$SW" link set "$victim" down
+    date +%s.%N > "$SHARED/cut-at"
+  ) &
+  cutter=$!
+  src=0
+  TIMEOUT=60 step "$SHARED/log/cut-link" "${ON_CLUSTER[@]}" "$RS" sort --algo twopass --memory "$MEMORY" \
+    --in-dir "$DISK" --in-name 'in.{rank}' --out-dir "$DISK" --out-name 'out.{rank}' --tmp-dir "$DISK/tmp" \
+    --net-timeout 5 || src=$?
+  ended=$(date +%s.%N)
+  wait "$cutter" || true
+  ip -n "$SW" link set "$victim" up
+  [ -s "$SHARED/cut-at" ] || die "cut link: the exchange never got under way"
+  secs=$(awk -v a="$(cat "$SHARED/cut-at")" -v b="$ended" 'BEGIN { printf "%.1f", b - a }')
+  line=$(grep -m1 -E '^rank [0-9]+: the exchange made no progress' "$SHARED/log/cut-link" || true)
+  published=$(ls "$W"/hosts/h*/ | grep -cE '^out\.[0-9]+$' || true)
+  echo "cut link: exit $src $secs s after the cut; partitions published: $published; ${line:-no line naming a rank}"
+  [ "$src" != 0 ] && [ -n "$line" ] && [ "$published" = 0 ] || die "cut link: the job did not end as it should"
+fi

@@ -47,8 +47,9 @@ left_behind() {
 }
 
 # 1. Every algorithm across 4 hosts, validated by the sort and by validate --manifest. 2M records
-# (50 MB per host): enough that auto has to choose twopass under --memory 128M.
-out=$("$CLUSTER" --hosts 4 --records 2M --riversort "$RS" --data-dir "$T" --timeout 120 2>&1)
+# (50 MB per host): enough that auto has to choose twopass under --memory 128M. Then a link cut
+# during a twopass exchange: the job ends within the watchdog's 5 s (plus mpirun's keepalive).
+out=$("$CLUSTER" --hosts 4 --records 2M --riversort "$RS" --data-dir "$T" --timeout 120 --cut-link 2>&1)
 rc=$?
 echo "$out"
 [ "$rc" = 0 ] && pass=$((pass + 1)) || fail "cluster.sh exited $rc"
@@ -63,6 +64,13 @@ done
 # The exchange went over the bridge: at least 3/4 of the 200 MB (each host keeps its own quarter).
 mb=$(awk '$1 == "twopass" { print int($4) }' <<< "$out")
 [ "${mb:-0}" -ge 140 ] && pass=$((pass + 1)) || fail "twopass moved ${mb:-no} MB over the bridge, want >= 140"
+cut=$(grep '^cut link: exit' <<< "$out")
+if [[ $cut =~ ^cut\ link:\ exit\ ([0-9]+)\ ([0-9.]+)\ s\ after\ the\ cut\;\ partitions\ published:\ 0\;\ rank\ [0-9]+:\ the\ exchange\ made\ no\ progress ]] &&
+   [ "${BASH_REMATCH[1]}" != 0 ] && awk -v s="${BASH_REMATCH[2]}" 'BEGIN { exit !(s <= 20) }'; then
+  pass=$((pass + 1))
+else
+  fail "cut link: want a non-zero exit within 20 s, nothing published, a line naming a rank; got: ${cut:-nothing}"
+fi
 left_behind "success" "$out"
 
 # 2. A sort that fails (a budget below twopass's minimum): non-zero exit, the failure in the
