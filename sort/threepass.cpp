@@ -17,7 +17,7 @@
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
 #include "sort/file_sorted_keys.hpp"
-#include "sort/memory_plan.hpp"
+#include "sort/external_setup.hpp"
 #include "sort/parallel_merge.hpp"
 #include "sort/parallel_selection.hpp"
 #include "sort/progress.hpp"
@@ -36,23 +36,18 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
-  auto input = OpenSortInput(comm, opt);
-  if (!input.ok()) return input.status();
-  auto plan = PlanThreepass(opt, *input, ranks);  // the same on every rank
-  if (!plan.ok()) return plan.status();
-  TempFiles temp(opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs, rank);
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, temp.Check()));
-  DiskOptions disk = opt.disk.Effective();
-  disk.transfer_size = plan->buffer_bytes;
+  auto setup = SetUpExternalSort(comm, opt, ExternalAlgo::kThreepass);
+  if (!setup.ok()) return setup.status();
+  const auto& [input, plan, temp, disk] = *setup;
   std::vector<std::string> notices;
-  const bool sum_input = !input->manifest_checksum.has_value();
+  const bool sum_input = !input.manifest_checksum.has_value();
   Checksum128 read_sum;
 
   // The output, created now so a missing or full directory is found first.
   Status st;
   SortOutput output;
   {
-    const uint64_t share = (input->total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+    const uint64_t share = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
     if (auto made = OpenSortOutput(opt, disk, rank, share, &notices); made.ok()) output = std::move(*made);
     else st = made.status();
   }
@@ -67,20 +62,20 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
 
   // --- phase 1: local sort --------------------------------------------------------------------------
   FaultPoint("local sort");
-  if (progress) progress->StartPhase("local sort", input->bytes);
+  if (progress) progress->StartPhase("local sort", input.bytes);
   std::vector<SortedRun> runs;
   {
     std::unique_ptr<MemPool> pool;
     std::unique_ptr<DiskSource> source;
     std::unique_ptr<RunFormer> former;
-    if (auto made = MemPool::Create(plan->buffer_bytes, plan->pool_buffers); made.ok()) pool = std::move(*made);
+    if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok()) pool = std::move(*made);
     else st = made.status();
     if (st.ok()) {
       if (auto s = DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); s.ok()) source = std::move(*s);
       else st = s.status();
     }
     if (st.ok()) {
-      if (auto f = RunFormer::Create({disk, plan->run_records, &temp, "run", opt.threads}, &notices); f.ok())
+      if (auto f = RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices); f.ok())
         former = std::move(*f);
       else st = f.status();
     }
@@ -96,26 +91,26 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
       else st.Update(formed.status());
     }
   }
-  clock.Lap("local sort", input->bytes);
+  clock.Lap("local sort", input.bytes);
   if (!st.ok()) sink->Abort();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   const size_t run_count = runs.size();
 
   // --- phase 2: local merge into the work file ----------------------------------------------------
   FaultPoint("local merge");
-  if (progress) progress->StartPhase("local merge", input->bytes);
-  SortedRun work{temp.NewMembers("work"), input->records};
+  if (progress) progress->StartPhase("local merge", input.bytes);
+  SortedRun work{temp->NewMembers("work"), input.records};
   std::vector<Key> index;  // every kKeyIndexStride-th key, for parallel selection
   int merge_levels = 0;
   {
-    auto work_sink = DiskSink::Create(work.members, disk, out_pool, input->bytes, &notices);
+    auto work_sink = DiskSink::Create(work.members, disk, out_pool, input.bytes, &notices);
     if (!work_sink.ok()) {
       st = work_sink.status();
     } else {
       RunMergeOptions mo;
       mo.disk = disk;
-      mo.fan_in = plan->fan_in;
-      mo.temp = &temp;
+      mo.fan_in = plan.fan_in;
+      mo.temp = temp.get();
       mo.out_pool = out_pool;
       mo.notices = &notices;
       const uint64_t stride = config::external::kKeyIndexStride;
@@ -138,7 +133,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
       }
     }
   }
-  clock.Lap("local merge", input->bytes);
+  clock.Lap("local merge", input.bytes);
   if (!st.ok()) sink->Abort();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
@@ -173,14 +168,14 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   clock.Lap("parallel merge", n_out * kRecordSize);
   if (progress) progress->EndPhase();
   RS_RETURN_IF_ERROR(st);
-  temp.Remove(work.members);
+  temp->Remove(work.members);
 
   // --- report --------------------------------------------------------------------------------------
-  const RunSummary summary = SummarizeRuns(comm, *plan, run_count, merge_levels);
+  const RunSummary summary = SummarizeRuns(comm, plan, run_count, merge_levels);
   SortOutcome out;
   out.algo = "threepass";
   out.clock = &clock;
-  out.budget = plan->budget;
+  out.budget = plan.budget;
   out.records_out = merged->records;
   out.net = merged->net;
   out.transport_name = merged->transport_name;
@@ -188,13 +183,13 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   out.read_sum = read_sum;
   auto details = nlohmann::json::parse(RunSummaryJson(summary));
   details["selection_rounds"] = selection.rounds;
-  details["selection_round_bound"] = MaxSelectionRounds(input->total);
+  details["selection_round_bound"] = MaxSelectionRounds(input.total);
   out.details_json = details.dump();
   out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
                       std::to_string(selection.rounds) + " rounds (bound " +
-                      std::to_string(MaxSelectionRounds(input->total)) + ")");
+                      std::to_string(MaxSelectionRounds(input.total)) + ")");
   out.notices = std::move(notices);
-  return FinishSort(comm, opt, *input, std::move(out));
+  return FinishSort(comm, opt, input, std::move(out));
 }
 
 }  // namespace rs::sort

@@ -13,7 +13,7 @@
 #include "core/record.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
-#include "sort/memory_plan.hpp"
+#include "sort/external_setup.hpp"
 #include "sort/progress.hpp"
 #include "sort/run_former.hpp"
 #include "sort/run_merge.hpp"
@@ -30,17 +30,12 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
-  auto input = OpenSortInput(comm, opt);
-  if (!input.ok()) return input.status();
-  auto plan = PlanTwopass(opt, *input, ranks);  // the same on every rank
-  if (!plan.ok()) return plan.status();
-  TempFiles temp(opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs, rank);
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, temp.Check()));
-  DiskOptions disk = opt.disk.Effective();
-  disk.transfer_size = plan->buffer_bytes;
+  auto setup = SetUpExternalSort(comm, opt, ExternalAlgo::kTwopass);
+  if (!setup.ok()) return setup.status();
+  const auto& [input, plan, temp, disk] = *setup;
   std::vector<std::string> notices;
 
-  auto splitter = SplitterFromDisk(comm, opt, *input, &notices);
+  auto splitter = SplitterFromDisk(comm, opt, input, &notices);
   if (!splitter.ok()) return splitter.status();
 
   // Memory of the first pass: the pool (two runs and what circulates) and the run former's
@@ -49,18 +44,18 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   std::unique_ptr<MemPool> pool;
   std::unique_ptr<DiskSource> source;
   std::unique_ptr<RunFormer> former;
-  if (auto made = MemPool::Create(plan->buffer_bytes, plan->pool_buffers); made.ok()) pool = std::move(*made);
+  if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok()) pool = std::move(*made);
   else st = made.status();
   // The reads get their own few buffers: a DiskSource reads ahead into every free buffer of its
   // pool, and the partitioner must always find one to route into. The partitioner's buffers are
   // apart from the receives too (DistributeRequest::send_pool says why).
   std::unique_ptr<MemPool> read_pool, send_pool;
   if (st.ok()) {
-    if (auto made = MemPool::Create(plan->buffer_bytes, disk.queue_depth + 2); made.ok()) read_pool = std::move(*made);
+    if (auto made = MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); made.ok()) read_pool = std::move(*made);
     else st = made.status();
   }
   if (st.ok()) {
-    if (auto made = MemPool::Create(plan->buffer_bytes, plan->send_buffers); made.ok()) send_pool = std::move(*made);
+    if (auto made = MemPool::Create(plan.buffer_bytes, plan.send_buffers); made.ok()) send_pool = std::move(*made);
     else st = made.status();
   }
   if (st.ok()) {
@@ -69,14 +64,14 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
     else st = s.status();
   }
   if (st.ok()) {
-    if (auto f = RunFormer::Create({disk, plan->run_records, &temp, "run", opt.threads}, &notices); f.ok())
+    if (auto f = RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices); f.ok())
       former = std::move(*f);
     else st = f.status();
   }
   // The output, created now so a missing or full directory is found first.
   SortOutput output;
   if (st.ok()) {
-    const uint64_t hint = (input->total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+    const uint64_t hint = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
     if (auto made = OpenSortOutput(opt, disk, rank, hint, &notices); made.ok()) output = std::move(*made);
     else st = made.status();
   }
@@ -85,13 +80,13 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
 
   // --- read & distribute, forming runs at the receiver ------------------------------------------
   FaultPoint("read & distribute");
-  if (progress) progress->StartPhase("read & distribute", input->bytes);
+  if (progress) progress->StartPhase("read & distribute", input.bytes);
   DistributeRequest req;
   req.pool = pool.get();
   req.send_pool = send_pool.get();
   req.source = source.get();
   req.splitter = splitter->get();
-  req.sum_input = !input->manifest_checksum.has_value();
+  req.sum_input = !input.manifest_checksum.has_value();
   req.on_receive = [&](Buffer b) { former->Put(std::move(b)); };
   req.progress = progress;
   auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
@@ -111,15 +106,15 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   uint64_t n_recv = 0;
   for (const auto& r : *runs) n_recv += r.records;
   const size_t run_count = runs->size();
-  clock.Lap("read & distribute", input->bytes);
+  clock.Lap("read & distribute", input.bytes);
 
   // --- merge ---------------------------------------------------------------------------------------
   FaultPoint("merge");
   if (progress) progress->StartPhase("merge", n_recv * kRecordSize);
   RunMergeOptions mo;
   mo.disk = disk;
-  mo.fan_in = plan->fan_in;
-  mo.temp = &temp;
+  mo.fan_in = plan.fan_in;
+  mo.temp = temp.get();
   mo.out_pool = output.pool.get();
   mo.notices = &notices;
   auto merged = MergeRuns(std::move(*runs), mo, sink, [&](const uint8_t*, uint64_t n) {
@@ -133,11 +128,11 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   RS_RETURN_IF_ERROR(st);
 
   // --- report ----------------------------------------------------------------------------------------
-  const RunSummary summary = SummarizeRuns(comm, *plan, run_count, merged->levels);
+  const RunSummary summary = SummarizeRuns(comm, plan, run_count, merged->levels);
   SortOutcome out;
   out.algo = "twopass";
   out.clock = &clock;
-  out.budget = plan->budget;
+  out.budget = plan.budget;
   out.records_out = n_recv;
   out.net = dist->stats;
   out.transport_name = dist->transport_name;
@@ -146,7 +141,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   out.details_json = RunSummaryJson(summary);
   out.notes.push_back(RunSummaryLine("twopass", summary));
   out.notices = std::move(notices);
-  return FinishSort(comm, opt, *input, std::move(out));
+  return FinishSort(comm, opt, input, std::move(out));
 }
 
 }  // namespace rs::sort
