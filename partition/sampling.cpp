@@ -38,34 +38,6 @@ std::vector<uint64_t> DrawPositions(uint64_t count, uint32_t rank, uint64_t n, u
   return positions;
 }
 
-// Reads exactly len bytes at offset of fd; EINTR and short reads are retried.
-Status ReadFully(int fd, const std::string& path, uint8_t* buf, size_t len, uint64_t offset) {
-  while (len > 0) {
-    ssize_t got = ::pread(fd, buf, len, off_t(offset));
-    if (got < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      return Status::FromErrno(errno, path, "pread");
-    }
-    if (got == 0) return Status::Error(path + ": ends early at offset " + std::to_string(offset) + " (file changed?)");
-    buf += got;
-    len -= size_t(got);
-    offset += uint64_t(got);
-  }
-  return Status::Ok();
-}
-
-// Reads logical bytes [offset, offset + len) of `file` into buf.
-Status ReadLogical(const StripedFile& file, const std::vector<int>& fds, uint64_t offset, uint64_t len, uint8_t* buf,
-                   std::vector<StripeExtent>* extents) {
-  extents->clear();
-  file.Map(offset, len, extents);
-  for (const StripeExtent& e : *extents) {
-    RS_RETURN_IF_ERROR(ReadFully(fds[size_t(e.member)], file.member_path(e.member), buf + (e.logical_offset - offset),
-                                 e.len, e.member_offset));
-  }
-  return Status::Ok();
-}
-
 // The name of a partition in messages: its only member, or the first one and how many there are.
 std::string PartitionName(const std::vector<std::string>& members) {
   if (members.size() == 1) return members[0];
@@ -118,10 +90,10 @@ Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& member
     sample.reserve(count);
     const uint64_t chunk_records = options.record_transfer_size() / kRecordSize;
     std::vector<uint8_t> buf(chunk_records * kRecordSize);
-    std::vector<StripeExtent> extents;
     for (uint64_t first = 0; first < count; first += chunk_records) {
       const uint64_t k = std::min(chunk_records, count - first);
-      RS_RETURN_IF_ERROR(ReadLogical(file, fds, first * kRecordSize, k * kRecordSize, buf.data(), &extents));
+      auto got = file.ReadAt(first * kRecordSize, k * kRecordSize, buf.data());
+      if (!got.ok()) return got.status();
       for (uint64_t i = 0; i < k; ++i) sample.push_back(MakeSplitKey(buf.data() + i * kRecordSize, rank, first + i));
     }
     return sample;

@@ -41,21 +41,24 @@ Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool
   }
   LoserTree tree(first);
   uint64_t merged = 0;
-  Buffer b = out_pool->Get();
-  uint8_t* o = b.data();
-  uint8_t* o_end = o + b.capacity() / kRecordSize * kRecordSize;
+  Buffer b;  // taken when a record needs it, so none is taken after the last
+  uint8_t* o = nullptr;
+  uint8_t* o_end = nullptr;
   auto flush = [&] {
-    const uint64_t n = uint64_t(o - b.data()) / kRecordSize;
+    const uint64_t n = o == nullptr ? 0 : uint64_t(o - b.data()) / kRecordSize;
     if (n == 0) return;
     if (observe) observe(b.data(), n);
     b.set_size(n * kRecordSize);
     merged += n;
     out->Put(std::move(b));
-    b = out_pool->Get();
-    o = b.data();
-    o_end = o + b.capacity() / kRecordSize * kRecordSize;
   };
   while (!tree.done()) {
+    if (o == o_end) {
+      flush();
+      b = out_pool->Get();
+      o = b.data();
+      o_end = o + b.capacity() / kRecordSize * kRecordSize;
+    }
     const size_t w = tree.winner();
     Cursor& c = cursors[w];
     std::memcpy(o, c.next, kRecordSize);
@@ -66,7 +69,6 @@ Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool
     } else {
       tree.ReplaceWinner(LoserTree::MakeKey(c.next, w));
     }
-    if (o == o_end) flush();
   }
   flush();
   Status st;
