@@ -38,6 +38,11 @@ inline constexpr uint64_t kRecordBlock = 102400;
 // retransmission.
 inline constexpr unsigned kNetTimeoutSeconds = 60;
 
+// onepass: a receive pool that stays dry this long while nothing arrives cannot refill (the
+// receiver keeps everything), so the rank's key range outgrew its memory: end the job with a
+// line. Long against a pause in the exchange (a few ms), short for a user waiting on a hang.
+inline constexpr unsigned kReceiveStallSeconds = 5;
+
 }  // namespace rs::config
 
 // The in-core record sort (sort/record_sorter, sort/entry_radix_sort): measured on this machine.

@@ -15,6 +15,7 @@ namespace {
 // of striped files); a path that finds no slot is still removed by its owner on normal exits.
 constexpr int kSlots = 4096;
 std::atomic<char*> g_paths[kSlots];
+static_assert(std::atomic<char*>::is_always_lock_free, "the signal handler reads these");
 
 }  // namespace
 
@@ -37,7 +38,7 @@ extern "C" void OnTerminatingSignal(int sig) {
 void InstallSignalCleanup() {
   struct sigaction sa {};
   sa.sa_handler = OnTerminatingSignal;
-  sigemptyset(&sa.sa_mask);
+  sigfillset(&sa.sa_mask);  // a second signal waits until the first has cleaned up
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
 }
 
@@ -65,9 +66,10 @@ RemoveOnSignal& RemoveOnSignal::operator=(RemoveOnSignal&& o) noexcept {
 
 void RemoveOnSignal::Release() {
   if (slot_ < 0) return;
-  // Taken out of the table before it is freed: a handler running later cannot see it.
-  char* p = g_paths[slot_].exchange(nullptr, std::memory_order_acq_rel);
-  std::free(p);
+  // The string is not freed: a handler (or RemoveRegisteredFiles on another thread) may have
+  // loaded the pointer just before the exchange, and a freed then reused string could name
+  // another file. A path of ~100 bytes per temporary file is the price.
+  (void)g_paths[slot_].exchange(nullptr, std::memory_order_acq_rel);
   slot_ = -1;
 }
 

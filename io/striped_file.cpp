@@ -144,12 +144,16 @@ Status StripedFile::Finish(uint64_t size) {
 Status StripedFile::Publish() {
   for (size_t k = 0; k < outputs_.size(); ++k) {
     Status st = outputs_[k].Publish();
-    if (!st.ok()) {  // take back the members already renamed: all appear, or none
-      for (size_t j = 0; j < k; ++j) outputs_[j].Unpublish();
+    if (!st.ok()) {  // take back the members already renamed (k too, if only its dir sync failed)
+      for (size_t j = 0; j <= k; ++j) outputs_[j].Unpublish();
       return st;
     }
   }
   return Status::Ok();
+}
+
+void StripedFile::Unpublish() {
+  for (auto& o : outputs_) o.Unpublish();
 }
 
 void StripedFile::Discard() {

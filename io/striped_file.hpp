@@ -58,6 +58,8 @@ class StripedFile {
   // member (truncate, fsync, close) under its temporary name, then Publish them all.
   Status Finish(uint64_t size);
   Status Publish();
+  // Removes the published members (the other ranks' outputs failed to appear: none may stay).
+  void Unpublish();
   // Writers: remove the temporaries (also done on destruction without Commit).
   void Discard();
 

@@ -17,7 +17,7 @@ Result<std::unique_ptr<DiskSink>> DiskSink::Create(const std::vector<std::string
                                                    const MemPool* pool, uint64_t size_hint,
                                                    std::vector<std::string>* notices) {
   RS_RETURN_IF_ERROR(options.Check());
-  std::unique_ptr<DiskSink> sink(new DiskSink(options.queue_depth));
+  std::unique_ptr<DiskSink> sink(new DiskSink(options.Effective().queue_depth));
   sink->options_ = options.Effective();
   auto file = StripedFile::Create(members, options.stripe_unit, options.direct, size_hint);
   if (!file.ok()) return file.status();
@@ -156,12 +156,14 @@ Status DiskSink::End(bool keep) {
   }
   Status st = file_.Finish(bytes_);
   if (!st.ok()) file_.Discard();
+  completed_ = st.ok();
   return st;
 }
 
 Status DiskSink::Complete() { return End(true); }
 
 Status DiskSink::Publish() {
+  if (!completed_) return Status::Error("internal: DiskSink::Publish without a successful Complete");
   Status st = file_.Publish();
   if (!st.ok()) file_.Discard();
   return st;
@@ -173,5 +175,7 @@ Status DiskSink::Close() {
 }
 
 void DiskSink::Abort() { (void)End(false); }
+
+void DiskSink::Unpublish() { file_.Unpublish(); }
 
 }  // namespace rs

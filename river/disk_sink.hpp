@@ -35,6 +35,8 @@ class DiskSink final : public Sink {
   // writes and syncs everything under temporary names; Publish renames it into place.
   Status Complete();
   Status Publish();
+  // Takes a published partition back (another rank's did not appear).
+  void Unpublish();
   uint64_t bytes() const { return bytes_; }
   const char* engine_name() const { return engine_->name(); }
 
@@ -55,6 +57,7 @@ class DiskSink final : public Sink {
   std::atomic<bool> failed_{false};
   uint64_t bytes_ = 0;  // logical bytes accepted (the producer's count)
   bool finished_ = false;
+  bool completed_ = false;  // Complete succeeded: Publish may rename
 };
 
 }  // namespace rs

@@ -11,7 +11,7 @@
 # an interrupt. Needs root. docs/cluster.md has the picture and the mpirun flags.
 #
 # Options: --hosts H (4)   --records N (2M)   --algos "onepass twopass threepass auto" (all four)
-#          --memory B      budget per rank for twopass, threepass and auto (128M; onepass takes
+#          --memory B      budget per rank for twopass, threepass and auto (192M; onepass takes
 #                          what the data needs)
 #          --data-dir DIR  the hosts' disks go in DIR/riversort-cluster-PID (DIR: $TMPDIR or /tmp)
 #          --riversort EXE use this binary (default: build Release in build/, or in RS_BUILD_DIR)
@@ -21,7 +21,7 @@
 #                          with a line naming a rank (docs/reliability.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HOSTS=4 RECORDS=2M ALGOS="onepass twopass threepass auto" MEMORY=128M DATA_DIR=${TMPDIR:-/tmp}
+HOSTS=4 RECORDS=2M ALGOS="onepass twopass threepass auto" MEMORY=192M DATA_DIR=${TMPDIR:-/tmp}
 RS="" TIMEOUT=300 KEEP=0 CUT_LINK=0
 usage() { sed -n '2,18p' "$0" >&2; exit 2; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
@@ -287,11 +287,13 @@ if [ "$CUT_LINK" = 1 ]; then
   n0=$(bridge_bytes)
   (
     for _ in $(seq 1 600); do
-      [ $(( $(bridge_bytes) - n0 )) -gt 5000000 ] && break
+      if [ $(( $(bridge_bytes) - n0 )) -gt 5000000 ]; then  # the exchange is under way: cut now
+        ip -n "$SW" link set "$victim" down
+        date +%s.%N > "$SHARED/cut-at"
+        exit 0
+      fi
       sleep 0.02
     done
-    ip -n "$SW" link set "$victim" down
-    date +%s.%N > "$SHARED/cut-at"
   ) &
   cutter=$!
   src=0

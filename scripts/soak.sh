@@ -6,7 +6,7 @@
 # file (runs, *.tmp.*) in the data directories, disk space used back where it was (the output
 # removed), open file handles (/proc/sys/fs/file-nr) and memory in use (MemTotal − MemAvailable)
 # within a small tolerance. Writes results/soak-HOST-DATE.txt with the command that produced it.
-# Usage: scripts/soak.sh [--dir D (default: soak-data under the repository)] [--tb-bytes 4G]
+# Usage: scripts/soak.sh [--dir D (default: the repository; the data goes in D/soak-data)] [--tb-bytes 4G]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -21,10 +21,11 @@ while [ $# -gt 0 ]; do
     *) echo "scripts/soak.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-DIR=${DIR:-$PWD/soak-data}
+DIR=${DIR:-$PWD}/soak-data  # only this subdirectory is ever created and removed
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}"
-rs_build build
-RS=$PWD/build/app/riversort
+BUILD=${RS_BUILD_DIR:-build}
+rs_build "$BUILD"
+RS=$PWD/$BUILD/app/riversort
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np 2)
 OUT=results/soak-$(hostname)-$(date +%Y%m%d-%H%M%S).txt
 mkdir -p results

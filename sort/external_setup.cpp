@@ -14,8 +14,7 @@ Result<ExternalSetup> SetUpExternalSort(Comm& comm, const SortOptions& opt, Exte
   s.plan = *plan;
   s.temp = std::make_unique<TempFiles>(opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs, comm.rank());
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, s.temp->Check()));
-  s.disk = opt.disk.Effective();
-  s.disk.transfer_size = s.plan.buffer_bytes;
+  s.disk = RecordDiskOptions(opt);
   return s;
 }
 

@@ -77,6 +77,10 @@ Status FileSortedKeys::LoadBlock(uint64_t b) {
   block_.resize(len);
   Result<uint64_t> got = file_.ReadAt(start * kRecordSize, len, block_.data());
   if (!got.ok()) return got.status();
+  if (*got != len) {
+    return Status::Error(name_ + ": ends at record " + std::to_string(start + *got / kRecordSize) + ", inside block " +
+                         std::to_string(b) + " of its key index (file changed since the index was built?)");
+  }
   // A cheap check that file and index still belong together: a wrong answer would be silent.
   if (KeyOf(block_.data()) != index_[b]) {
     return Status::Error(name_ + ": the key of record " + std::to_string(start) +

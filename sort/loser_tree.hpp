@@ -10,8 +10,6 @@
 #include <cstring>
 #include <vector>
 
-#include "core/record.hpp"
-
 namespace rs::sort {
 
 class LoserTree {

@@ -21,6 +21,10 @@ struct ExternalPlan {
   size_t fan_in = 0;          // runs per merge
 };
 
+// The disk options of every stream of records: the effective depth, buffers of whole records
+// that are also whole 4 KiB blocks.
+DiskOptions RecordDiskOptions(const SortOptions& options);
+
 // twopass: run formation at the receivers, behind read & distribute; then the local merge.
 Result<ExternalPlan> PlanTwopass(const SortOptions& options, const SortInput& input, int ranks);
 // threepass: run formation straight from the disk; the local merge; the parallel merge of P

@@ -38,8 +38,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   }
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
   // Disk streams of records: buffers of whole records that are also whole 4 KiB blocks.
-  DiskOptions disk = opt.disk.Effective();
-  disk.transfer_size = opt.disk.record_transfer_size();
+  const DiskOptions disk = RecordDiskOptions(opt);
   const uint64_t buf_bytes = disk.transfer_size;
   DiskOptions read_disk = disk;
   if (opt.buffered_input) {
@@ -145,6 +144,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
     n_recv += b.size() / kRecordSize;
   }
   if (n_recv > (*sorter)->max_records()) {  // more than the share (only with --memory or a uniform split)
+    sorter->reset();  // the old entry arrays go first: never both at once
     sorter = RecordSorter::Create(n_recv);
   }
   st = sorter.ok() ? Status::Ok() : sorter.status();

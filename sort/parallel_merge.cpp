@@ -126,19 +126,25 @@ class RemoteStream final : public Source {
   Status status_;
 };
 
-size_t NetBuffers(const TransportOptions& exchange, int ranks) {
+// The exchange options as the transport applies them (restricted: one send, one receive).
+TransportOptions Applied(TransportOptions ex) {
+  if (ex.schedule == ExchangeSchedule::kRestricted) ex.max_sends_in_flight = ex.posted_receives = 1;
+  return ex;
+}
+
+// The network pool: posted receives; per remote stream its chunks in flight and the one being
+// merged; peers' requests waiting for the server; the server's read and the sends in flight;
+// requests being sent; and a few spare.
+size_t NetBuffers(const TransportOptions& options, int ranks) {
+  const TransportOptions ex = Applied(options);
   const size_t peers = size_t(ranks - 1), window = config::external::kRemoteReadsPerStream;
-  // Posted receives; per remote stream its chunks in flight and the one being merged; peers'
-  // requests waiting for the server; the server's read and the sends in flight; requests being sent.
-  return exchange.posted_receives + peers * (window + 1) + peers * window + exchange.max_sends_in_flight + 2 + peers;
+  return ex.posted_receives + peers * (window + 1) + peers * window + ex.max_sends_in_flight + 2 + peers + 4;
 }
 
 }  // namespace
 
 uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks) {
-  TransportOptions ex = exchange;
-  if (ex.schedule == ExchangeSchedule::kRestricted) ex.max_sends_in_flight = ex.posted_receives = 1;
-  return NetBuffers(ex, ranks) * (disk.transfer_size + kTrailerRoom) +
+  return NetBuffers(exchange, ranks) * (disk.transfer_size + kTrailerRoom) +
          RangeSource::Bytes(disk, config::external::kMergeReadsPerRun);
 }
 
@@ -163,7 +169,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   std::unique_ptr<MemPool> pool;
   TransportOptions exchange = opt.exchange;
   if (st.ok()) {
-    if (auto made = MemPool::Create(t + kTrailerRoom, NetBuffers(exchange, ranks) + 4); made.ok()) pool = std::move(*made);
+    if (auto made = MemPool::Create(t + kTrailerRoom, NetBuffers(exchange, ranks)); made.ok()) pool = std::move(*made);
     else st = made.status();
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));

@@ -7,19 +7,14 @@
 #include <iostream>
 #include <thread>
 
+#include "core/config.hpp"
 #include "core/fault_point.hpp"
+#include "core/record.hpp"
 #include "partition/partition_sink.hpp"
 #include "river/net_sink.hpp"
 #include "sort/progress.hpp"
 
 namespace rs::sort {
-namespace {
-
-// A receive pool that runs dry while peers still send, with nothing arriving: see stall_message.
-constexpr auto kStallLimit = std::chrono::seconds(5);
-
-}  // namespace
-
 Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, DistributeRequest req,
                                            const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
@@ -49,7 +44,7 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
         if (now_count != last || req.pool->available() > 0) {
           last = now_count;
           last_change = std::chrono::steady_clock::now();
-        } else if (std::chrono::steady_clock::now() - last_change > kStallLimit) {
+        } else if (std::chrono::steady_clock::now() - last_change > std::chrono::seconds(config::kReceiveStallSeconds)) {
           std::cerr << "rank " << rank << ": " << req.stall_message << '\n';
           comm.Abort(1);
         }

@@ -38,7 +38,7 @@ struct DistributeRequest {
   bool sum_input = false;                        // compute the input checksum while routing
   // Called on the receiver thread with every arriving buffer, in arrival order.
   std::function<void(Buffer)> on_receive;
-  // Non-empty: if the pool stays dry and nothing arrives for config::kStallLimit, print this
+  // Non-empty: if the pool stays dry and nothing arrives for config::kReceiveStallSeconds, print this
   // line (after "rank R: ") and abort the job — the receiver keeps everything it gets (onepass),
   // so a dry pool cannot refill.
   std::string stall_message;

@@ -86,9 +86,8 @@ void RunFormer::Work() {
     if (!has_batch_) return;
     std::vector<Buffer> batch = std::move(batch_);
     const uint64_t records = batch_records_;
-    const bool failed = !status_.ok();
     lock.unlock();
-    Status st = failed ? Status::Ok() : arena.execute([&] { return WriteRun(batch, records); });
+    Status st = arena.execute([&] { return WriteRun(batch, records); });  // HandOff passes no batch after a failure
     batch.clear();  // the records go back to the caller's pool
     lock.lock();
     status_.Update(st);

@@ -17,7 +17,10 @@ Result<SortOutput> OpenSortOutput(const SortOptions& opt, const DiskOptions& dis
 
 Status PublishTogether(Comm& comm, DiskSink* sink) {
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sink->Complete()));
-  return AgreeOnStatus(comm, sink->Publish());
+  const Status mine = sink->Publish();
+  Status all = AgreeOnStatus(comm, mine);
+  if (!all.ok() && mine.ok()) sink->Unpublish();  // another rank's rename failed: all or none
+  return all;
 }
 
 }  // namespace rs::sort

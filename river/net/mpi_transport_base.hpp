@@ -172,6 +172,8 @@ class MpiTransportBase : public Transport {
         sleep = std::chrono::microseconds(1);
         last_progress = std::chrono::steady_clock::now();
       } else {
+        // A pool emptied by this rank's own consumer (twopass writing a run) is no silent peer.
+        if (pool_->available() == 0) last_progress = std::chrono::steady_clock::now();
         if (options_.stall_timeout.count() > 0 &&
             std::chrono::steady_clock::now() - last_progress > options_.stall_timeout) {
           Stalled();

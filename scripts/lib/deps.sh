@@ -2,7 +2,7 @@
 # missing (apt-get update first, and only when something is missing). Idempotent.
 
 # What building and testing needs.
-RS_BUILD_PACKAGES=(g++ cmake make pkg-config openmpi-bin libopenmpi-dev liburing-dev libtbb-dev
+RS_BUILD_PACKAGES=(g++ bc cmake make pkg-config openmpi-bin libopenmpi-dev liburing-dev libtbb-dev
   libcli11-dev libdeflate-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev)
 # What the benchmark and plotting scripts need on top.
 RS_BENCH_PACKAGES=(fio hyperfine python3-matplotlib bc)
@@ -35,8 +35,12 @@ rs_build() {
   rs_say "configure: cmake -S . -B $dir -DCMAKE_BUILD_TYPE=Release"
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
   rs_say "build: cmake --build $dir -j$(nproc)"
-  cmake --build "$dir" -j"$(nproc)" 2>&1 | grep -Ev '^\[ *[0-9]+%\]|^Consolidate|^-- ' || true
-  [ -x "$dir/app/riversort" ] || { echo "build failed" >&2; return 1; }
+  # The compiler's messages without the progress lines; a failed build fails here (an old binary
+  # left in the directory must not pass for a new one).
+  local rc=0
+  cmake --build "$dir" -j"$(nproc)" > "$dir/build.log" 2>&1 || rc=$?
+  grep -Ev '^\[ *[0-9]+%\]|^Consolidate|^-- ' "$dir/build.log" || true
+  [ "$rc" = 0 ] || { echo "build failed (cmake --build exited $rc; $dir/build.log)" >&2; return 1; }
 }
 
 # The mpirun flags that matter here (shared/MACHINE.md): ob1 avoids ~100 ms of interconnect

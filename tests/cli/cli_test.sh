@@ -175,7 +175,7 @@ grep -q '"peak_rss"' "$T/tp.json" && grep -q '"max_runs_per_rank"' "$T/tp.json" 
 check sort-twopass-manifest 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T/sout" --name 'tp.{rank}' \
   --manifest "$T/sin/in.manifest.json"
 check sort-threepass 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" sort --algo threepass --in-dir "$T/sin" \
-  --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'th.{rank}' --memory 3M --transfer-size 100K --queue-depth 2 \
+  --in-name 'in.{rank}' --out-dir "$T/sout" --out-name 'th.{rank}' --memory 4M --transfer-size 100K --queue-depth 2 \
   --tmp-dir "$T/tmp0" --tmp-dir "$T/tmp1" --validate
 check sort-threepass-manifest 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T/sout" --name 'th.{rank}' \
   --manifest "$T/sin/in.manifest.json"

@@ -47,7 +47,7 @@ left_behind() {
 }
 
 # 1. Every algorithm across 4 hosts, validated by the sort and by validate --manifest. 2M records
-# (50 MB per host): enough that auto has to choose twopass under --memory 128M. Then a link cut
+# (50 MB per host): enough that auto has to choose twopass under --memory 192M. Then a link cut
 # during a twopass exchange: the job ends within the watchdog's 5 s (plus mpirun's keepalive).
 out=$("$CLUSTER" --hosts 4 --records 2M --riversort "$RS" --data-dir "$T" --timeout 120 --cut-link 2>&1)
 rc=$?

@@ -28,7 +28,7 @@ mkdir -p "$T/in" "$T/out" "$T/tmp"
 "${MPI[@]}" -q -np 3 "$RS" gen --records 3M --dir "$T/in" --name 'in.{rank}' 2>/dev/null || { echo "gen failed"; exit 1; }
 INPUT_SUM=$(cat "$T"/in/* | sha256sum)
 SORT=(sort --in-dir "$T/in" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 'out.{rank}' --tmp-dir "$T/tmp")
-memory_for() { [ "$1" = onepass ] || echo "--memory 128M"; }  # the out-of-core sorts under a budget
+memory_for() { [ "$1" = onepass ] || echo "--memory 192M"; }  # the out-of-core sorts under a budget
 
 leftovers() { ls "$T/out" "$T/tmp" | grep -v ':$' | grep -v '^$'; }
 clear_dirs() { rm -f "$T"/out/* "$T"/tmp/*; }
@@ -81,7 +81,7 @@ done
 for sig in INT TERM; do
   for algo in twopass threepass; do
     clear_dirs
-    "${MPI[@]}" -q -np 3 "$RS" "${SORT[@]}" --algo "$algo" --memory 128M >/dev/null 2>&1 &
+    "${MPI[@]}" -q -np 3 "$RS" "${SORT[@]}" --algo "$algo" --memory 192M >/dev/null 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do ls "$T/tmp" | grep -q '\.run$' && break; sleep 0.05; done
     ls "$T/tmp" | grep -q '\.run$' && ok || bad "$sig $algo: no runs appeared to interrupt"
@@ -104,7 +104,7 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=8m tmpfs "$T/small" 2>/dev/null
     clear_dirs; rm -rf "${T:?}/small/"*
     if [ "$where" = out ]; then dirs=(--out-dir "$T/small" --tmp-dir "$T/tmp"); else dirs=(--out-dir "$T/out" --tmp-dir "$T/small"); fi
     err=$("${MPI[@]}" -q -np 3 "$RS" sort --algo twopass --in-dir "$T/in" --in-name 'in.{rank}' --out-name 'out.{rank}' \
-          "${dirs[@]}" --memory 128M 2>&1 >/dev/null); rc=$?
+          "${dirs[@]}" --memory 192M 2>&1 >/dev/null); rc=$?
     [ "$rc" = 1 ] && ok || bad "full $where: exit $rc, want 1"
     [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ "$err" == "rank "*"No space left on device"* ]] && ok ||
       bad "full $where: want one line 'rank R: ...No space left on device', got: $err"

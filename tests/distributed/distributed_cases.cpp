@@ -16,6 +16,8 @@
 #include "gen/record_generator.hpp"
 #include "io/manifest.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <nlohmann/json.hpp>
 #include "validate/partition_validator.hpp"
 #include "validate/report.hpp"
 #include "validate/validate_job.hpp"
@@ -313,11 +315,12 @@ void SortsEverything(Comm& comm, const MakerForRun& maker, const std::string& al
       {"tiny", 3, {}, false, false, sort::SplitterKind::kSample},
   };
   // The out-of-core sorts get a budget that makes several runs per rank and a fan-in of 2, so
-  // the merges go in levels; they get three times the records.
+  // the merges go in levels; they get 3·P times the records, so every rank has several runs.
   const bool external = algo != "onepass";
+  int deepest_merge = 0;  // rank 0: the most merge levels any case needed (the report's details)
   int run = 0;
   for (Case c : cases) {
-    if (external) c.records *= 3;
+    if (external) c.records *= 3 * uint64_t(p);  // several runs per rank at every P
     // Rank 0 writes the input partitions: gensort data cut at uneven points, or all-equal keys.
     std::string all = Generate(c.mode, 1000, c.records);
     if (c.all_equal) {
@@ -356,6 +359,9 @@ void SortsEverything(Comm& comm, const MakerForRun& maker, const std::string& al
     if (!report.ok()) continue;  // the same verdict on every rank
     EXPECT_EQ(report->records, c.records) << c.name;
     EXPECT_EQ(report->checksum, want.ToString()) << c.name << ": the input checksum the sort computed";
+    if (external && comm.rank() == 0) {
+      deepest_merge = std::max(deepest_merge, nlohmann::json::parse(report->details_json).value("merge_levels", 0));
+    }
     if (algo == "threepass" && comm.rank() == 0) {  // exact: every rank ⌊N/P⌋ or ⌈N/P⌉
       for (int r = 0; r < p; ++r) {
         EXPECT_EQ(report->ranks[size_t(r)].records_out,
@@ -373,6 +379,9 @@ void SortsEverything(Comm& comm, const MakerForRun& maker, const std::string& al
     EXPECT_EQ(outcome.exit_code, 0) << c.name << " with " << p << " ranks: " << outcome.report << outcome.error;
     EXPECT_NE(outcome.report.find("Records: " + std::to_string(c.records) + "\n"), std::string::npos)
         << c.name << ": " << outcome.report;
+  }
+  if (external && comm.rank() == 0) {  // the budget and fan-in really forced merges in levels
+    EXPECT_GE(deepest_merge, 2) << algo << " with " << p << " ranks never merged in levels";
   }
 }
 

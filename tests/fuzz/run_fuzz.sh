@@ -35,7 +35,9 @@ fi
 
 # --- configure (the whole tree, with clang) and build only the fuzz target
 if [ -f "$BUILD/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang' "$BUILD/CMakeCache.txt"; then
-  rm -rf "$BUILD"  # configured with another compiler: start over (this dir is ours)
+  # Configured with another compiler: start over, but only in a directory this script made.
+  [ -f "$BUILD/.rs-fuzz-build" ] || { echo "run_fuzz.sh: $BUILD is another compiler's build directory; give a fresh one" >&2; exit 1; }
+  rm -rf "$BUILD"
 fi
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 rs_say "fuzz build: CC=clang CXX=clang++ cmake -S $ROOT -B $BUILD -DRS_FUZZ=ON"
@@ -43,6 +45,7 @@ if ! CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWit
     -DCMAKE_CXX_FLAGS="$SAN -fsanitize=fuzzer-no-link" -DCMAKE_EXE_LINKER_FLAGS="$SAN" >"$T/configure.log" 2>&1; then
   cat "$T/configure.log"; echo "FAIL: configuring $BUILD with clang failed"; exit 1
 fi
+touch "$BUILD/.rs-fuzz-build"  # this directory is ours: the script may start it over
 if ! cmake --build "$BUILD" -j"$(nproc)" --target validate_fuzz >"$T/build.log" 2>&1; then
   cat "$T/build.log"; echo "FAIL: building validate_fuzz with clang failed"; exit 1
 fi
