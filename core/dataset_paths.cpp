@@ -33,6 +33,9 @@ Status DatasetPaths::Check(int ranks) const {
     return Status::Error("--name: " + std::to_string(names.size()) + " names given for " +
                          std::to_string(ranks) + " ranks (give one pattern with {rank}, or one name per rank)");
   }
+  for (const auto& d : dirs) {
+    if (d.empty()) return Status::Error("--dir '': an empty directory name (did a variable expand to nothing?)");
+  }
   for (const auto& n : names) {
     if (n.empty() || n.find('/') != std::string::npos) {
       return Status::Error("--name '" + n + "': must be a file name without '/' (directories go in --dir)");

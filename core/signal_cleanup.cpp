@@ -17,9 +17,29 @@ constexpr int kSlots = 4096;
 std::atomic<char*> g_paths[kSlots];
 static_assert(std::atomic<char*>::is_always_lock_free, "the signal handler reads these");
 
+// Publications to undo: "final\0aside\0" (aside empty: remove final). Few at once (a rank's
+// output members, a manifest).
+constexpr int kRestoreSlots = 256;
+std::atomic<char*> g_restores[kRestoreSlots];
+
+int Claim(std::atomic<char*>* slots, int n, char* value) {
+  for (int i = 0; i < n; ++i) {
+    char* expected = nullptr;
+    if (slots[i].compare_exchange_strong(expected, value, std::memory_order_acq_rel)) return i;
+  }
+  return -1;
+}
+
 }  // namespace
 
 void RemoveRegisteredFiles() {
+  for (auto& slot : g_restores) {
+    if (char* p = slot.exchange(nullptr, std::memory_order_acq_rel)) {
+      const char* aside = p + std::strlen(p) + 1;
+      if (*aside != '\0') ::rename(aside, p);
+      else ::unlink(p);
+    }
+  }
   for (auto& slot : g_paths) {
     if (char* p = slot.load(std::memory_order_acquire)) ::unlink(p);
   }
@@ -53,6 +73,31 @@ RemoveOnSignal::RemoveOnSignal(const std::string& path) {
     }
   }
   std::free(copy);
+}
+
+RestoreOnSignal::RestoreOnSignal(const std::string& final_path, const std::string& aside) {
+  const size_t n = final_path.size() + aside.size() + 2;
+  char* copy = static_cast<char*>(std::malloc(n));
+  if (copy == nullptr) return;
+  std::memcpy(copy, final_path.c_str(), final_path.size() + 1);
+  std::memcpy(copy + final_path.size() + 1, aside.c_str(), aside.size() + 1);
+  slot_ = Claim(g_restores, kRestoreSlots, copy);
+  if (slot_ < 0) std::free(copy);
+}
+
+RestoreOnSignal& RestoreOnSignal::operator=(RestoreOnSignal&& o) noexcept {
+  if (this != &o) {
+    Release();
+    slot_ = o.slot_;
+    o.slot_ = -1;
+  }
+  return *this;
+}
+
+void RestoreOnSignal::Release() {
+  if (slot_ < 0) return;
+  (void)g_restores[slot_].exchange(nullptr, std::memory_order_acq_rel);  // not freed: see RemoveOnSignal
+  slot_ = -1;
 }
 
 RemoveOnSignal& RemoveOnSignal::operator=(RemoveOnSignal&& o) noexcept {

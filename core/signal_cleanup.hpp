@@ -32,4 +32,23 @@ class RemoveOnSignal {
   int slot_ = -1;  // -1: nothing registered (also when every slot was taken)
 };
 
+// Undoes a publication if a signal ends the process while this guard lives: the file a publish
+// moved aside goes back under the final name (`aside` empty: the final name is removed). Restores
+// run before removals. Move-only.
+class RestoreOnSignal {
+ public:
+  RestoreOnSignal() = default;
+  RestoreOnSignal(const std::string& final_path, const std::string& aside);
+  ~RestoreOnSignal() { Release(); }
+  RestoreOnSignal(RestoreOnSignal&& o) noexcept : slot_(o.slot_) { o.slot_ = -1; }
+  RestoreOnSignal& operator=(RestoreOnSignal&& o) noexcept;
+  RestoreOnSignal(const RestoreOnSignal&) = delete;
+  RestoreOnSignal& operator=(const RestoreOnSignal&) = delete;
+  // The publication is settled (or undone by its owner): nothing to do on a signal.
+  void Release();
+
+ private:
+  int slot_ = -1;
+};
+
 }  // namespace rs

@@ -6,7 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <atomic>
 #include <utility>
+
+#include "io/job_files.hpp"
+#include "io/write_guard.hpp"
 
 namespace rs {
 
@@ -32,6 +37,10 @@ File& File::operator=(File&& o) noexcept {
 Result<File> File::Open(const std::string& path, int flags, mode_t mode) {
   File f;
   f.path_ = path;
+  // Reads never block in open (a FIFO would wait for a writer forever) and read only what an
+  // input may be; O_NONBLOCK comes off again at once, since io_uring answers EAGAIN on such files.
+  const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
+  if (read_only) flags |= O_NONBLOCK;
   int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
   if (fd < 0 && errno == EINVAL && (flags & O_DIRECT)) {
     f.direct_refused_ = true;
@@ -41,6 +50,14 @@ Result<File> File::Open(const std::string& path, int flags, mode_t mode) {
   if (fd < 0) return Status::FromErrno(errno, path);
   f.fd_ = fd;
   f.direct_ = (flags & O_DIRECT) != 0;
+  if (read_only) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return Status::FromErrno(errno, path, "stat");
+    RS_RETURN_IF_ERROR(CheckInputType(path, st.st_mode));
+    if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+      return Status::FromErrno(errno, path, "fcntl");
+    }
+  }
   return f;
 }
 
@@ -105,12 +122,6 @@ Status File::Close() {
 }
 
 namespace {
-std::string DirectoryOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 Status SyncDirectory(const std::string& path) {
   std::string dir = DirectoryOf(path);
@@ -123,47 +134,80 @@ Status SyncDirectory(const std::string& path) {
   if (rc != 0 && err != EINVAL) return Status::FromErrno(err, dir, "fsync directory");
   return Status::Ok();
 }
+
+// rename(2) that never replaces: RENAME_NOREPLACE, or where the filesystem lacks it (EINVAL),
+// link + unlink (link fails on an existing name too).
+int RenameNoReplace(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return -1;
+  if (::link(from.c_str(), to.c_str()) != 0) return -1;
+  ::unlink(from.c_str());
+  return 0;
+}
+
+std::atomic<uint64_t> g_serial{0};
+
 }  // namespace
 
-OutputFile::~OutputFile() { Discard(); }
+OutputFile::~OutputFile() {
+  Discard();
+  Unpublish();  // never settled: the publication was not agreed, so what it replaced comes back
+}
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
     : file_(std::move(o.file_)), final_path_(std::move(o.final_path_)),
-      temp_path_(std::exchange(o.temp_path_, std::string())), temp_guard_(std::move(o.temp_guard_)),
+      temp_path_(std::exchange(o.temp_path_, std::string())),
+      aside_path_(std::exchange(o.aside_path_, std::string())), temp_guard_(std::move(o.temp_guard_)),
+      restore_(std::move(o.restore_)), claim_(std::move(o.claim_)), serial_(o.serial_),
       published_(std::exchange(o.published_, false)) {}
 
 OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
   if (this != &o) {
     Discard();
+    Unpublish();
     file_ = std::move(o.file_);
     final_path_ = std::move(o.final_path_);
     temp_path_ = std::exchange(o.temp_path_, std::string());
+    aside_path_ = std::exchange(o.aside_path_, std::string());
     temp_guard_ = std::move(o.temp_guard_);
+    restore_ = std::move(o.restore_);
+    claim_ = std::move(o.claim_);
+    serial_ = o.serial_;
     published_ = std::exchange(o.published_, false);
   }
   return *this;
 }
 
-Result<OutputFile> OutputFile::Create(const std::string& final_path, int extra_flags) {
+Result<OutputFile> OutputFile::Create(const std::string& final_path, int extra_flags, mode_t mode) {
   OutputFile out;
   out.final_path_ = final_path;
-  std::string temp = final_path + ".tmp." + std::to_string(::getpid());
-  auto f = File::Open(temp, O_WRONLY | O_CREAT | O_TRUNC | extra_flags);
+  out.serial_ = g_serial.fetch_add(1);
+  // A missing or unwritable directory is named by the path the user gave.
+  if (::access(DirectoryOf(final_path).c_str(), W_OK | X_OK) != 0) return Status::FromErrno(errno, final_path);
+  auto claim = DirectoryClaim::Take(DirectoryOf(final_path));
+  if (!claim.ok()) return claim.status();
+  out.claim_ = std::move(*claim);
+  std::string temp = final_path + ".riversort-" + ProcessToken() + "-" + std::to_string(out.serial_) + ".tmp";
+  // Registered before it exists, so a signal at any moment after the open removes it.
+  out.temp_guard_ = RemoveOnSignal(temp);
+  auto f = File::Open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | extra_flags, mode);
   if (!f.ok()) {
+    out.temp_guard_.Release();
     // Name the path the user gave, not our temporary name.
     std::string msg = f.status().message();
     if (msg.compare(0, temp.size(), temp) == 0) msg.replace(0, temp.size(), final_path);
     return Status::Error(msg);
   }
   out.file_ = std::move(*f);
-  out.temp_guard_ = RemoveOnSignal(temp);
   out.temp_path_ = std::move(temp);
   return out;
 }
 
 Status OutputFile::Commit(uint64_t size) {
   RS_RETURN_IF_ERROR(Finish(size));
-  return Publish();
+  RS_RETURN_IF_ERROR(Publish());
+  Settle();
+  return Status::Ok();
 }
 
 Status OutputFile::Named(Status st) const {
@@ -182,18 +226,62 @@ Status OutputFile::Finish(uint64_t size) {
 }
 
 Status OutputFile::Publish() {
-  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    return Status::FromErrno(errno, final_path_, "rename");
+  if (temp_path_.empty()) return Status::Error("internal: " + final_path_ + ": published twice or discarded");
+  std::string aside;
+  struct stat st;
+  if (::lstat(final_path_.c_str(), &st) == 0) {
+    // Only a file or a link is ever replaced (a link is replaced, not followed); a directory or
+    // a device node under the final name is refused (io/write_guard.hpp refuses it up front).
+    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+      return Status::Error(final_path_ + ": rename: exists and is not a regular file");
+    }
+    aside = final_path_ + ".riversort-" + ProcessToken() + "-" + std::to_string(serial_) + ".old";
+    if (RenameNoReplace(final_path_, aside) != 0) return Status::FromErrno(errno, final_path_, "move aside");
+  } else if (errno != ENOENT) {
+    return Status::FromErrno(errno, final_path_, "stat");
   }
+  // From here a signal puts the old file back (or frees the name).
+  restore_ = RestoreOnSignal(final_path_, aside);
+  if (RenameNoReplace(temp_path_, final_path_) != 0) {
+    Status st = Status::FromErrno(errno, final_path_, "rename");
+    if (!aside.empty()) ::rename(aside.c_str(), final_path_.c_str());
+    restore_.Release();
+    return st;
+  }
+  aside_path_ = std::move(aside);
   temp_path_.clear();
   temp_guard_.Release();
   published_ = true;
-  return SyncDirectory(final_path_);
+  Status synced = SyncDirectory(final_path_);
+  if (!synced.ok()) Unpublish();
+  return synced;
+}
+
+void OutputFile::Settle() {
+  if (!published_) return;
+  if (!aside_path_.empty()) {
+    RemoveOnSignal gone(aside_path_);  // from now on a signal finishes the job rather than undoing it
+    restore_.Release();
+    ::unlink(aside_path_.c_str());
+    aside_path_.clear();
+  }
+  restore_.Release();
+  published_ = false;
+  claim_.Release();
 }
 
 void OutputFile::Unpublish() {
-  if (published_) ::unlink(final_path_.c_str());
+  if (!published_) return;
+  if (!aside_path_.empty()) {
+    ::rename(aside_path_.c_str(), final_path_.c_str());  // atomically replaces ours with theirs
+  } else {
+    ::unlink(final_path_.c_str());
+  }
+  aside_path_.clear();
+  restore_.Release();
   published_ = false;
+  claim_.Release();
+  (void)SyncDirectory(final_path_);
 }
 
 void OutputFile::Discard() {
@@ -202,8 +290,8 @@ void OutputFile::Discard() {
   ::unlink(temp_path_.c_str());
   temp_path_.clear();
   temp_guard_.Release();
+  if (!published_) claim_.Release();
 }
-
 Status WriteFileAtomically(const std::string& path, const std::string& contents) {
   auto out = OutputFile::Create(path);
   if (!out.ok()) return out.status();

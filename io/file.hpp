@@ -11,6 +11,8 @@
 
 #include "core/signal_cleanup.hpp"
 #include "core/status.hpp"
+#include "io/job_files.hpp"
+#include "io/publishable.hpp"
 
 namespace rs {
 
@@ -24,7 +26,9 @@ class File {
   File& operator=(const File&) = delete;
 
   // open(2) with the given flags; O_DIRECT is dropped with direct_refused() set when the
-  // filesystem refuses it (tmpfs answers EINVAL), so callers can announce the fallback.
+  // filesystem refuses it (tmpfs answers EINVAL), so callers can announce the fallback. A file
+  // opened read-only is opened without blocking and must be a regular file or a block device
+  // (a FIFO, socket, directory or character device is refused with one line).
   static Result<File> Open(const std::string& path, int flags, mode_t mode = 0644);
 
   bool is_open() const { return fd_ >= 0; }
@@ -49,33 +53,42 @@ class File {
   std::string path_;
 };
 
-// Output that appears under its final name only when complete: data goes to "<path>.tmp.<pid>",
-// and Commit() syncs it and renames it into place (then syncs the directory). Destroying an
-// uncommitted OutputFile removes the temporary file. Input files are never opened this way.
-class OutputFile {
+// Output that appears under its final name only when complete, and never destroys what it
+// replaces until the replacement is final (docs/reliability.md, "Publishing"). Data goes to
+// "<final>.riversort-<token>-<n>.tmp", created with O_EXCL | O_NOFOLLOW in a directory this
+// process has claimed (io/job_files.hpp), so no planted file or link is ever written through.
+// Publish() moves a file already under the final name aside to "<final>.riversort-<token>-<n>.old"
+// and renames the temporary into place without replacing anything (RENAME_NOREPLACE); Settle()
+// then removes the file set aside, and Unpublish() puts it back instead. A signal between Publish
+// and Settle puts it back too (core/signal_cleanup.hpp), and so does destroying an unsettled
+// OutputFile: nothing is lost unless the publication was agreed. Input files are never opened
+// this way. Owned by one thread.
+class OutputFile : public Publishable {
  public:
   OutputFile() = default;
-  ~OutputFile();
+  ~OutputFile() override;
   OutputFile(OutputFile&&) noexcept;
   OutputFile& operator=(OutputFile&&) noexcept;
 
-  // flags are added to O_WRONLY|O_CREAT|O_TRUNC (e.g. O_DIRECT).
-  static Result<OutputFile> Create(const std::string& final_path, int extra_flags = 0);
+  // flags are added to O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW (e.g. O_DIRECT); mode before the umask.
+  static Result<OutputFile> Create(const std::string& final_path, int extra_flags = 0, mode_t mode = 0666);
   File& file() { return file_; }
   const File& file() const { return file_; }
   const std::string& final_path() const { return final_path_; }
-  // Truncates to `size` (O_DIRECT writes whole blocks), fsyncs, closes and renames.
+  // Finish, Publish and Settle: for a file that appears on its own.
   Status Commit(uint64_t size);
-  // Commit in two steps, for outputs made of several files that must appear together:
-  // Finish every file first (truncate, fsync, close), then Publish them (rename, sync dir).
+  // Truncates to `size` (O_DIRECT writes whole blocks), fsyncs and closes the temporary.
   Status Finish(uint64_t size);
-  Status Publish();
+  // Renames the finished temporary into place; what the final name held is kept aside.
+  Status Publish() override;
+  // The publication is final: the file set aside (if any) is removed.
+  void Settle() override;
+  // Undoes Publish: what the final name held before is back (or the name is free again).
+  void Unpublish() override;
   // Preallocates (fallocate); errors name the final path.
   Status Allocate(uint64_t size);
   // Removes the temporary file (also done by the destructor).
   void Discard();
-  // Removes the published file (for outputs of several files, one of which failed to publish).
-  void Unpublish();
 
  private:
   // Errors of the temporary file name the path the user gave.
@@ -84,7 +97,11 @@ class OutputFile {
   File file_;
   std::string final_path_;
   std::string temp_path_;
-  RemoveOnSignal temp_guard_;  // an interrupted job leaves no temporary behind
+  std::string aside_path_;      // where Publish moved the file it replaced; empty: nothing replaced
+  RemoveOnSignal temp_guard_;   // an interrupted job leaves no temporary behind
+  RestoreOnSignal restore_;     // an interrupted publication is undone
+  DirectoryClaim claim_;        // while a temporary or a file set aside exists
+  uint64_t serial_ = 0;
   bool published_ = false;
 };
 

@@ -129,7 +129,9 @@ Result<uint64_t> StripedFile::ReadAt(uint64_t offset, uint64_t len, uint8_t* buf
 
 Status StripedFile::Commit(uint64_t size) {
   RS_RETURN_IF_ERROR(Finish(size));
-  return Publish();
+  RS_RETURN_IF_ERROR(Publish());
+  Settle();
+  return Status::Ok();
 }
 
 Status StripedFile::Finish(uint64_t size) {
@@ -144,12 +146,16 @@ Status StripedFile::Finish(uint64_t size) {
 Status StripedFile::Publish() {
   for (size_t k = 0; k < outputs_.size(); ++k) {
     Status st = outputs_[k].Publish();
-    if (!st.ok()) {  // take back the members already renamed (k too, if only its dir sync failed)
-      for (size_t j = 0; j <= k; ++j) outputs_[j].Unpublish();
+    if (!st.ok()) {  // take back the members already renamed (k undid itself)
+      for (size_t j = 0; j < k; ++j) outputs_[j].Unpublish();
       return st;
     }
   }
   return Status::Ok();
+}
+
+void StripedFile::Settle() {
+  for (auto& o : outputs_) o.Settle();
 }
 
 void StripedFile::Unpublish() {

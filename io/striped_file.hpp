@@ -21,7 +21,7 @@ struct StripeExtent {
   uint64_t len;
 };
 
-class StripedFile {
+class StripedFile : public Publishable {
  public:
   StripedFile() = default;
   StripedFile(StripedFile&&) noexcept = default;
@@ -52,14 +52,15 @@ class StripedFile {
   // Bytes member k holds when the logical file has `size` bytes.
   static uint64_t MemberSize(uint64_t size, uint64_t unit, int members, int k);
 
-  // Writers: truncate each member to its share of `size`, fsync, rename into place.
+  // Writers: truncate each member to its share of `size`, fsync, rename into place, settle.
   Status Commit(uint64_t size);
-  // Commit in two steps, for outputs that must appear together with other ranks': Finish every
-  // member (truncate, fsync, close) under its temporary name, then Publish them all.
+  // Commit in steps, for outputs that must appear together with other ranks' (PublishTogether):
+  // Finish every member (truncate, fsync, close) under its temporary name, then Publish them all
+  // (what they replace is kept aside), then Settle or Unpublish (io/file.hpp OutputFile).
   Status Finish(uint64_t size);
-  Status Publish();
-  // Removes the published members (the other ranks' outputs failed to appear: none may stay).
-  void Unpublish();
+  Status Publish() override;
+  void Settle() override;
+  void Unpublish() override;
   // Writers: remove the temporaries (also done on destruction without Commit).
   void Discard();
 

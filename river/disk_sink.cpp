@@ -171,7 +171,9 @@ Status DiskSink::Publish() {
 
 Status DiskSink::Close() {
   RS_RETURN_IF_ERROR(Complete());
-  return Publish();
+  RS_RETURN_IF_ERROR(Publish());
+  Settle();
+  return Status::Ok();
 }
 
 void DiskSink::Abort() { (void)End(false); }

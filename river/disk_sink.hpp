@@ -19,7 +19,7 @@
 
 namespace rs {
 
-class DiskSink final : public Sink {
+class DiskSink final : public Sink, public Publishable {
  public:
   // members: one path per directory (K = members.size()); size_hint preallocates (0: unknown).
   // Notices (engine fallback, O_DIRECT refused) are appended to *notices as single lines.
@@ -29,14 +29,16 @@ class DiskSink final : public Sink {
   ~DiskSink() override;
 
   void Put(Buffer buffer) override;
-  Status Close() override;  // Complete, then Publish
+  Status Close() override;  // Complete, Publish, Settle
   void Abort() override;
-  // Close in two steps, for a partition that must appear only with every other rank's: Complete
-  // writes and syncs everything under temporary names; Publish renames it into place.
+  // Close in steps, for a partition that must appear only with every other rank's
+  // (io/publish_together.hpp): Complete writes and syncs everything under temporary names;
+  // Publish renames it into place keeping what it replaces; Settle or Unpublish.
   Status Complete();
-  Status Publish();
-  // Takes a published partition back (another rank's did not appear).
-  void Unpublish();
+  Status Publish() override;
+  void Settle() override { file_.Settle(); }
+  // Takes a published partition back (another rank's did not appear): what it replaced returns.
+  void Unpublish() override;
   uint64_t bytes() const { return bytes_; }
   const char* engine_name() const { return engine_->name(); }
 

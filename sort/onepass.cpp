@@ -161,7 +161,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
     b.set_size(n * kRecordSize);
     sink->Put(std::move(b));
   }
-  st = PublishTogether(comm, sink.get());
+  st = PublishPartition(comm, sink.get());
   received.clear();
   clock.Lap("write", n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);

@@ -1,6 +1,8 @@
 // sort/sort_output.cpp — the output sink of the out-of-core sorts.
 #include "sort/sort_output.hpp"
 
+#include "io/publish_together.hpp"
+
 namespace rs::sort {
 
 Result<SortOutput> OpenSortOutput(const SortOptions& opt, const DiskOptions& disk, int rank, uint64_t size_hint,
@@ -15,12 +17,6 @@ Result<SortOutput> OpenSortOutput(const SortOptions& opt, const DiskOptions& dis
   return out;
 }
 
-Status PublishTogether(Comm& comm, DiskSink* sink) {
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sink->Complete()));
-  const Status mine = sink->Publish();
-  Status all = AgreeOnStatus(comm, mine);
-  if (!all.ok() && mine.ok()) sink->Unpublish();  // another rank's rename failed: all or none
-  return all;
-}
+Status PublishPartition(Comm& comm, DiskSink* sink) { return PublishTogether(comm, sink->Complete(), {sink}); }
 
 }  // namespace rs::sort

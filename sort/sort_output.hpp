@@ -1,6 +1,6 @@
 // sort/sort_output.hpp — a rank's output partition: the DiskSink and (for the out-of-core sorts) a
-// small pool of write buffers of its own, created before the work so that a missing or full
-// output directory is found first; and the publication of all partitions together. Main thread.
+// small pool of write buffers of its own, created before the work so that a full output directory
+// is found first; and the publication of all partitions together. Main thread.
 #pragma once
 
 #include <memory>
@@ -18,10 +18,9 @@ struct SortOutput {
   std::unique_ptr<DiskSink> sink;
 };
 
-// Every rank's partition appears, or none: each rank completes (writes and syncs) its output under
-// temporary names, the ranks agree, then each renames into place. A rank that fails or dies
-// before the agreement leaves no partition of the job under a final name. Collective.
-Status PublishTogether(Comm& comm, DiskSink* sink);
+// Every rank's partition appears, or none, and what the final names held is kept until then
+// (io/publish_together.hpp): completes the sink, then publishes with every other rank. Collective.
+Status PublishPartition(Comm& comm, DiskSink* sink);
 
 // `disk` as the sort streams (transfer_size: whole records and blocks); size_hint preallocates.
 Result<SortOutput> OpenSortOutput(const SortOptions& options, const DiskOptions& disk, int rank, uint64_t size_hint,

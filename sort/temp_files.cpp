@@ -7,28 +7,36 @@
 #include <cerrno>
 #include <cstring>
 
+#include "io/job_files.hpp"
+
 namespace rs::sort {
 
 TempFiles::TempFiles(std::vector<std::string> dirs, int rank) : dirs_(std::move(dirs)), rank_(rank) {}
 
 TempFiles::~TempFiles() {
   for (const auto& l : live_) ::unlink(l.path.c_str());
+  claims_.clear();  // after the files: a claim outlives what it covers
 }
 
-Status TempFiles::Check() const {
+Status TempFiles::Check() {
   if (dirs_.empty()) return Status::Error("no temporary directory (give --tmp-dir)");
   for (const auto& d : dirs_) {
+    if (d.empty()) return Status::Error("--tmp-dir '': an empty directory name (did a variable expand to nothing?)");
     if (::access(d.c_str(), W_OK | X_OK) != 0) {
       return Status::Error(d + ": temporary directory not usable: " + std::strerror(errno));
     }
+    auto claim = DirectoryClaim::Take(d);
+    if (!claim.ok()) return Status::Error(d + ": temporary directory not usable: " + claim.status().message());
+    claims_.push_back(std::move(*claim));
   }
   return Status::Ok();
 }
 
 std::vector<std::string> TempFiles::NewMembers(const std::string& tag) {
   std::lock_guard lock(mu_);
-  const std::string name = "riversort-" + std::to_string(::getpid()) + "-r" + std::to_string(rank_) + "-" + tag + "-" +
-                           std::to_string(next_++) + ".run";
+  // The process token (io/job_files.hpp) tells `riversort clean` whose file this is.
+  const std::string name =
+      "riversort-" + ProcessToken() + "-r" + std::to_string(rank_) + "-" + tag + "-" + std::to_string(next_++) + ".run";
   std::vector<std::string> members;
   for (const auto& d : dirs_) {
     std::string path = d;

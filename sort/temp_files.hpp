@@ -1,6 +1,7 @@
 // sort/temp_files.hpp — the temporary files of one sort on one rank (sorted runs, work files):
 // one member per temporary directory (striped like any partition), named
-// <dir>/riversort-<pid>-r<rank>-<tag>-<n>.run so that two jobs never collide. Every file still
+// <dir>/riversort-<token>-r<rank>-<tag>-<n>.run (io/job_files.hpp) so that two jobs never collide
+// and `riversort clean` can tell whose it is. Every file still
 // listed is removed when the TempFiles is destroyed, also after an error, and by the signal
 // handler when the job is interrupted, so a failed sort leaves no temporary space behind. NewMembers and Remove are thread-safe (a run former's worker
 // names runs while the main thread runs); construct and destroy on one thread.
@@ -12,6 +13,7 @@
 
 #include "core/signal_cleanup.hpp"
 #include "core/status.hpp"
+#include "io/job_files.hpp"
 
 namespace rs::sort {
 
@@ -28,8 +30,9 @@ class TempFiles {
   ~TempFiles();
   TempFiles(const TempFiles&) = delete;
   TempFiles& operator=(const TempFiles&) = delete;
-  // Each directory exists and is writable (one clear line naming the first that is not).
-  Status Check() const;
+  // Each directory exists and is writable (one clear line naming the first that is not); claims
+  // each for this process (io/job_files.hpp) so `riversort clean` leaves the runs alone.
+  Status Check();
   // Member paths for a new file; listed for removal from now on. Thread-safe.
   std::vector<std::string> NewMembers(const std::string& tag);
   // Removes a file's members now (a merged run's space is reused by the next level). Thread-safe.
@@ -38,6 +41,7 @@ class TempFiles {
 
  private:
   std::vector<std::string> dirs_;
+  std::vector<DirectoryClaim> claims_;
   int rank_;
   std::mutex mu_;
   uint64_t next_ = 0;

@@ -164,7 +164,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   pm.progress = progress;
   auto merged = ParallelMerge(comm, opt, pm, make_transport);
   if (!merged.ok()) return fail(merged.status());
-  st = PublishTogether(comm, sink);
+  st = PublishPartition(comm, sink);
   clock.Lap("parallel merge", n_out * kRecordSize);
   if (progress) progress->EndPhase();
   RS_RETURN_IF_ERROR(st);

@@ -122,7 +122,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   });
   if (!merged.ok()) sink->Abort();
   st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
-  if (st.ok()) st = PublishTogether(comm, sink);
+  if (st.ok()) st = PublishPartition(comm, sink);
   clock.Lap("merge", n_recv * kRecordSize);
   if (progress) progress->EndPhase();
   RS_RETURN_IF_ERROR(st);

@@ -67,7 +67,7 @@ std::string Joined(const std::vector<std::string>& names) {
 
 bool HasTempFile(const std::string& dir) {
   for (const auto& n : Listing(dir)) {
-    if (n.find(".tmp.") != std::string::npos) return true;
+    if (test::IsOutputTemporary(n)) return true;
   }
   return false;
 }
@@ -196,7 +196,7 @@ TEST(PartitionWriterTest, MissingDirectoryNamesPathAndLeavesNothing) {
     const std::string& message = result.status().message();
     EXPECT_NE(message.find(path), std::string::npos) << message;
     EXPECT_NE(message.find("No such file or directory"), std::string::npos) << message;
-    EXPECT_EQ(message.find(".tmp."), std::string::npos) << message;
+    EXPECT_EQ(message.find(".riversort-"), std::string::npos) << message;
     EXPECT_TRUE(Listing(dir.path()).empty()) << Joined(Listing(dir.path()));
   }
 }

@@ -33,7 +33,7 @@ std::vector<std::string> Entries(const std::string& dir) {
 
 bool HasTemporary(const std::string& dir) {
   for (const auto& name : Entries(dir)) {
-    if (name.find(".tmp.") != std::string::npos) return true;
+    if (test::IsOutputTemporary(name)) return true;
   }
   return false;
 }

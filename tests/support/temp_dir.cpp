@@ -49,4 +49,9 @@ void WriteFile(const std::string& path, const std::string& contents) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+bool IsOutputTemporary(const std::string& name) {
+  return name.find(".riversort-") != std::string::npos && name.size() > 4 &&
+         name.compare(name.size() - 4, 4, ".tmp") == 0;
+}
+
 }  // namespace rs::test

@@ -24,6 +24,9 @@ class TempDir {
 // holding `name`.
 std::vector<std::string> StripeMembers(const std::string& base, int k, const std::string& name);
 
+// True for the name of an output's temporary ("<final>.riversort-<token>-<n>.tmp", io/file.hpp).
+bool IsOutputTemporary(const std::string& name);
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& contents);
 

@@ -1,0 +1,65 @@
+// io/job_files.hpp — how riversort names and claims the files it makes, so that a later
+// `riversort clean` (or a later sort) can tell a live job's temporaries from the leftovers of a
+// job that died (docs/reliability.md, "Leftovers").
+//
+// Every process draws a random token (16 hex digits) once. Each temporary it creates carries the
+// token in its name — `<final>.riversort-<token>-<n>.tmp` (an output not yet published),
+// `<final>.riversort-<token>-<n>.old` (a file a publish replaced, kept until every rank has
+// published), `riversort-<token>-r<rank>-<tag>-<n>.run` (runs and work files) — and before the
+// first of them appears in a directory, the process claims the directory: it creates
+// `riversort-<token>.lock` there and holds an flock on it until it exits. A token whose lock file
+// is missing or not locked belongs to no live process: its files are leftovers.
+// Any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.hpp"
+
+namespace rs {
+
+// This process's token (random, drawn once).
+const std::string& ProcessToken();
+// The directory part of a path ("." when none).
+std::string DirectoryOf(const std::string& path);
+// The last component of a path.
+std::string BaseName(const std::string& path);
+
+// This process's claim on a directory while it has temporaries there: the first claim creates
+// the lock file already locked (O_TMPFILE + flock + linkat where the filesystem allows), so a
+// `clean` never sees it unlocked while the process lives; the last one to go removes it (so does
+// the signal handler). Move-only; any thread.
+class DirectoryClaim {
+ public:
+  DirectoryClaim() = default;
+  ~DirectoryClaim() { Release(); }
+  DirectoryClaim(DirectoryClaim&& o) noexcept : key_(std::move(o.key_)) { o.key_.clear(); }
+  DirectoryClaim& operator=(DirectoryClaim&& o) noexcept;
+  DirectoryClaim(const DirectoryClaim&) = delete;
+  DirectoryClaim& operator=(const DirectoryClaim&) = delete;
+
+  static Result<DirectoryClaim> Take(const std::string& dir);
+  void Release();
+
+ private:
+  std::string key_;  // the directory's real path; empty: no claim
+};
+
+// What `riversort clean` finds in one directory.
+struct Leftovers {
+  std::vector<std::string> removable;  // temporaries (.tmp, .run) and lock files of dead jobs
+  uint64_t removable_bytes = 0;
+  std::vector<std::string> replaced;   // .old files of dead jobs: a user's file a publish moved aside
+  uint64_t live_jobs = 0;              // tokens whose lock is held (their files are left alone)
+};
+
+// Scans `dir` (not recursively) for riversort's files. Only regular files owned by the caller
+// (any owner for root) are listed; links are never followed.
+Result<Leftovers> FindLeftovers(const std::string& dir);
+// Removes what FindLeftovers listed as removable (each checked again: still a regular file, still
+// unlocked); returns the bytes freed.
+uint64_t RemoveLeftovers(const std::string& dir, const Leftovers& found);
+
+}  // namespace rs

@@ -1,0 +1,133 @@
+// io/lock_file.cpp — flock-held files: directory claims and output-name locks.
+#include "io/lock_file.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <utility>
+
+#include "io/job_files.hpp"
+
+namespace rs {
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.release();
+  }
+  return *this;
+}
+
+std::string LockIdentity() {
+  static const std::string identity = [] {
+    char host[256] = "?";
+    ::gethostname(host, sizeof host - 1);
+    char when[32] = "?";
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    if (::gmtime_r(&now, &tm) != nullptr) std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return "pid " + std::to_string(::getpid()) + " on host " + host + " since " + when + ", token " + ProcessToken();
+  }();
+  return identity;
+}
+
+namespace {
+
+Status WriteIdentity(int fd, const std::string& path) {
+  const std::string text = LockIdentity() + "\n";
+  if (::ftruncate(fd, 0) != 0) return Status::FromErrno(errno, path, "truncate lock file");
+  if (::pwrite(fd, text.data(), text.size(), 0) != ssize_t(text.size())) {
+    return Status::FromErrno(errno, path, "write lock file");
+  }
+  return Status::Ok();
+}
+
+std::string ReadIdentity(int fd) {
+  char buf[512];
+  const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  std::string s = n > 0 ? std::string(buf, size_t(n)) : std::string();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s.empty() ? "a job that has not yet written its name" : s;
+}
+
+}  // namespace
+
+Result<UniqueFd> CreateLockedFile(const std::string& path, mode_t mode) {
+  const std::string dir = DirectoryOf(path);
+  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, mode));
+  if (fd.get() >= 0) {
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return Status::FromErrno(errno, path, "lock");
+    RS_RETURN_IF_ERROR(WriteIdentity(fd.get(), path));
+    // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc link works for anyone.
+    const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) return fd;
+    if (errno != ENOENT) return Status::FromErrno(errno, path, "create");
+    // No /proc: fall through to the named creation.
+  } else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    return Status::FromErrno(errno, path, "create");
+  }
+  fd = UniqueFd(::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (fd.get() < 0) return Status::FromErrno(errno, path, "create");
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    Status st = Status::FromErrno(errno, path, "lock");
+    ::unlink(path.c_str());
+    return st;
+  }
+  RS_RETURN_IF_ERROR(WriteIdentity(fd.get(), path));
+  return fd;
+}
+
+bool IsLockHeld(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) return false;
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return false;  // released with the descriptor
+  return errno == EWOULDBLOCK;
+}
+
+OutputLock::~OutputLock() {
+  // Removed while still held, so no other job can be holding the name that goes away.
+  if (fd_.get() >= 0 && !path_.empty()) ::unlink(path_.c_str());
+}
+
+std::string OutputLock::LockPath(const std::string& final_path) { return final_path + ".riversort.lock"; }
+
+Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
+  const std::string path = LockPath(final_path);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644));
+    if (fd.get() < 0) {
+      if (errno == ELOOP) return Status::Error(path + ": is a symbolic link; riversort never writes through a link");
+      return Status::FromErrno(errno, path, "create lock file");
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return Status::FromErrno(errno, path, "stat lock file");
+    if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || (st.st_uid != ::geteuid())) {
+      return Status::Error(path + ": not a lock file this user made (a regular file with one link is needed); "
+                                  "remove it if no job is running");
+    }
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) return Status::FromErrno(errno, path, "lock");
+      return Status::Error(final_path + ": another riversort job is writing it (" + ReadIdentity(fd.get()) +
+                           "); wait for it to end or choose other output names");
+    }
+    // The holder before us may have removed the file after we opened it: then lock the new one.
+    struct stat now;
+    if (::stat(path.c_str(), &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) continue;
+    RS_RETURN_IF_ERROR(WriteIdentity(fd.get(), path));
+    OutputLock lock;
+    lock.fd_ = std::move(fd);
+    lock.path_ = path;
+    return lock;
+  }
+  return Status::Error(path + ": the lock file keeps being replaced; is another job starting and stopping?");
+}
+
+}  // namespace rs

@@ -1,0 +1,65 @@
+// io/lock_file.hpp — files held with flock(2): a process's claim on a directory (io/job_files.hpp)
+// and a job's lock on each output name (io/write_guard.hpp), so that a second job writing the
+// same names is refused with a line naming the first. The kernel drops an flock when its holder
+// dies, so a lock file left by a killed job is simply reused (or removed by `riversort clean`).
+// Any thread; each object is owned by one.
+#pragma once
+
+#include <string>
+
+#include "core/status.hpp"
+
+namespace rs {
+
+// An owned file descriptor, closed on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd();
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Who holds a lock, written into the lock file: host, pid, start time and token of this process.
+std::string LockIdentity();
+
+// Creates `path` (which must not exist) already locked and holding LockIdentity(): an unnamed
+// file is locked first and then linked in (O_TMPFILE), so nobody ever sees it unlocked; where the
+// filesystem has no O_TMPFILE, O_CREAT|O_EXCL|O_NOFOLLOW then flock.
+Result<UniqueFd> CreateLockedFile(const std::string& path, mode_t mode);
+// True when some process holds an flock on `path` (false when it does not exist). Never follows
+// a link.
+bool IsLockHeld(const std::string& path);
+
+// The lock on one output name: `<final>.riversort.lock` beside it, flocked for the job's life.
+// A lock file that exists is reused only when it is a regular file with one link owned by this
+// user (a planted link or hard link is refused, never written through).
+class OutputLock {
+ public:
+  OutputLock() = default;
+  ~OutputLock();
+  OutputLock(OutputLock&&) noexcept = default;
+  OutputLock& operator=(OutputLock&&) noexcept = default;
+
+  static std::string LockPath(const std::string& final_path);
+  // Refused with "FINAL: another riversort job is writing it (pid P on host H since T; ...)".
+  static Result<OutputLock> Acquire(const std::string& final_path);
+
+ private:
+  UniqueFd fd_;
+  std::string path_;
+};
+
+}  // namespace rs
