@@ -9,6 +9,14 @@
 
 namespace rs::cli {
 
+// A path argument: an empty one (a shell variable that expanded to nothing) would mean the
+// current directory or, joined to a name, the filesystem root.
+inline const CLI::Validator kPath(
+    [](std::string& s) -> std::string {
+      return s.empty() ? "an empty path (did a shell variable expand to nothing?)" : "";
+    },
+    "PATH");
+
 inline const CLI::Validator kRecordCount(
     [](std::string& s) -> std::string {
       return ParseCount(s) ? "" : "'" + s + "' is not a record count (allowed: 0 or more, optional suffix k/M/G/T = 10^3/6/9/12)";

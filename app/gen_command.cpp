@@ -23,9 +23,9 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
       ->check(kRecordNumber)->capture_default_str();
   sub->add_flag("--ascii", args->ascii, "ASCII records, like gensort -a");
   sub->add_flag("--skew", args->skew, "Skewed keys, like gensort -s");
-  sub->add_option("--dir", args->dirs, "Output directory; repeat to stripe each partition over several (one per disk)")->required();
+  sub->add_option("--dir", args->dirs, "Output directory; repeat to stripe each partition over several (one per disk)")->check(kPath)->required();
   sub->add_option("--name", args->names, "File name with {rank}, or one name per rank")->required();
-  sub->add_option("--manifest", args->manifest, "Manifest path (default: DIR/NAME with {rank}->manifest .json)");
+  sub->add_option("--manifest", args->manifest, "Manifest path (default: DIR/NAME with {rank}->manifest .json)")->check(kPath);
   sub->add_option("--threads", args->threads, "Generator threads per rank (0 = one per core)")
       ->check(kThreads)->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);

@@ -71,7 +71,7 @@ std::function<int(Comm&)> AddIobenchCommand(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "iobench", "Sweep stripes x transfer size x queue depth x engine x read/write on a test file; print the table, "
                  "record results/iobench-<host>-<date>.csv and .json, and name the best setting per direction");
-  sub->add_option("--dir", args->dirs, "Test directory (repeat: K stripes use the first K)")->required();
+  sub->add_option("--dir", args->dirs, "Test directory (repeat: K stripes use the first K)")->check(kPath)->required();
   sub->add_option("--size", args->size, "Test file size per point (K/M/G = 2^10/20/30)")
       ->check(kByteSize)->capture_default_str();
   sub->add_option("--transfer-size", args->transfer_sizes, "Bytes per disk request, comma-separated or repeated")
@@ -91,7 +91,7 @@ std::function<int(Comm&)> AddIobenchCommand(CLI::App& app) {
   sub->add_flag("--buffered", args->buffered, "Go through the page cache instead of O_DIRECT (reads may be cached)");
   sub->add_option("--runs", args->runs, "Measure every point this many times; rows hold the medians")
       ->check(CLI::Range(1, tune::kIobenchMaxRuns))->capture_default_str();
-  sub->add_option("--out-dir", args->out_dir, "Where the CSV and JSON go")->capture_default_str();
+  sub->add_option("--out-dir", args->out_dir, "Where the CSV and JSON go")->check(kPath)->capture_default_str();
 
   return [sub, args](Comm& comm) -> int {
     if (!sub->parsed()) return -1;

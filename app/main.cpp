@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "app/clean_command.hpp"
 #include "app/gen_command.hpp"
 #include "app/iobench_command.hpp"
 #include "app/sort_command.hpp"
@@ -18,7 +19,8 @@ int main(int argc, char** argv) {
   std::vector<std::function<int(rs::Comm&)>> commands = {rs::cli::AddGenCommand(app),
                                                          rs::cli::AddValidateCommand(app),
                                                          rs::cli::AddSortCommand(app),
-                                                         rs::cli::AddIobenchCommand(app)};
+                                                         rs::cli::AddIobenchCommand(app),
+                                                         rs::cli::AddCleanCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,7 +6,6 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
-#include "io/file.hpp"
 #include "sort/sort_algorithm.hpp"
 
 namespace rs::cli {
@@ -26,14 +25,14 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
                                              "output partition r holds the r-th key range");
   sub->add_option("--algo", args->algo, "onepass (in memory), twopass (2 reads + 2 writes), threepass (3 + 3, exact balance), or auto (onepass if it fits --memory, else twopass)")
       ->check(CLI::IsMember({"onepass", "twopass", "threepass", "auto"}))->capture_default_str();
-  sub->add_option("--in-dir", args->in_dirs, "Input directory; repeat for striped partitions")->required();
+  sub->add_option("--in-dir", args->in_dirs, "Input directory; repeat for striped partitions")->check(kPath)->required();
   sub->add_option("--in-name", args->in_names, "Input name with {rank}, or one per rank")->required();
-  sub->add_option("--out-dir", args->out_dirs, "Output directory; repeat to stripe the output")->required();
+  sub->add_option("--out-dir", args->out_dirs, "Output directory; repeat to stripe the output")->check(kPath)->required();
   sub->add_option("--out-name", args->out_names, "Output name with {rank}, or one per rank")->required();
-  sub->add_option("--manifest", args->manifest, "Input manifest (default: the one gen wrote beside the input)");
+  sub->add_option("--manifest", args->manifest, "Input manifest (default: the one gen wrote beside the input)")->check(kPath);
   sub->add_option("--memory", args->memory, "Memory budget per rank for buffers (K/M/G; 0 = onepass: what the data needs, twopass/threepass: 1G)")
       ->check(kByteSize)->capture_default_str();
-  sub->add_option("--tmp-dir", args->tmp_dirs, "Directory for runs and work files; repeat to stripe them (default: the --out-dir directories)");
+  sub->add_option("--tmp-dir", args->tmp_dirs, "Directory for runs and work files; repeat to stripe them (default: the --out-dir directories)")->check(kPath);
   sub->add_flag("--progress", args->progress, "Live progress lines on rank 0 (default: only when stderr is a terminal)");
   sub->add_option("--transport", args->transport, "mpi (two-sided) or rma (one-sided puts)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, TransportKind>{{"mpi", TransportKind::kMpi},
@@ -54,7 +53,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
                 "Read the input through the page cache (for cached input, as the Datamation rules allow); "
                 "the output stays O_DIRECT");
   sub->add_flag("--validate", args->validate, "Validate the output (order and checksum against the input)");
-  sub->add_option("--result", args->result, "Write the JSON result here (schema in docs/results.md)");
+  sub->add_option("--result", args->result, "Write the JSON result here (schema in docs/results.md)")->check(kPath);
   sub->add_option("--threads", args->threads, "Threads per rank (0 = one per core)")->check(kThreads)->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
 
@@ -90,16 +89,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
       say(report.status().message());
       return 1;
     }
-    if (comm.rank() == 0) {
-      std::cout << report->Table() << std::flush;
-      if (!opt.result_path.empty()) {
-        Status st = WriteFileAtomically(opt.result_path, report->Json());
-        if (!st.ok()) {
-          say(st.message());
-          return 1;
-        }
-      }
-    }
+    if (comm.rank() == 0) std::cout << report->Table() << std::flush;
     bool ok = report->validation == "SUCCESS" || report->validation == "not run";
     if (!ok) say("validation failed: " + report->validation);
     return ok ? 0 : 1;

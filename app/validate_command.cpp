@@ -18,12 +18,12 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("validate", "Validate order and checksum like valsort 1.5; under mpirun each "
                                                  "rank validates its partition and rank 0 reports the whole");
-  auto* dir = sub->add_option("--dir", args->dirs, "Directory of the partitions; repeat for striped partitions (one per disk)");
+  auto* dir = sub->add_option("--dir", args->dirs, "Directory of the partitions; repeat for striped partitions (one per disk)")->check(kPath);
   auto* name = sub->add_option("--name", args->names, "File name with {rank}, or one name per rank");
   auto* sums = sub->add_option("--summaries", args->summaries,
-                               "Combine a file of 280-byte summaries instead of reading data (valsort -s)");
-  sub->add_option("--summary-out", args->summary_out, "Write the 280-byte summary (valsort -o)");
-  auto* man = sub->add_option("--manifest", args->manifest, "Expect the records and checksum of this input manifest");
+                               "Combine a file of 280-byte summaries instead of reading data (valsort -s)")->check(kPath);
+  sub->add_option("--summary-out", args->summary_out, "Write the 280-byte summary (valsort -o)")->check(kPath);
+  auto* man = sub->add_option("--manifest", args->manifest, "Expect the records and checksum of this input manifest")->check(kPath);
   sub->add_option("--expect-checksum", args->expect, "Expect this checksum (hex, as valsort prints it)")
       ->check(kHexChecksum)->excludes(man);
   sub->add_option("--threads", args->threads, "Validator threads per rank (0 = one per core)")

@@ -58,4 +58,14 @@ std::string DatasetPaths::DefaultManifestPath() const {
   return dirs[0] + "/" + name + ".json";
 }
 
+std::string DatasetPaths::AsFlags() const {
+  const auto quoted = [](const std::string& s) {
+    return s.find_first_of(" '{}\"$*?") == std::string::npos ? s : "'" + s + "'";
+  };
+  std::string out;
+  for (const auto& d : dirs) out += (out.empty() ? "--dir " : " --dir ") + quoted(d);
+  for (const auto& n : names) out += " --name " + quoted(n);
+  return out;
+}
+
 }  // namespace rs

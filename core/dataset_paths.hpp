@@ -22,6 +22,8 @@ struct DatasetPaths {
   // Default manifest path: first dir / name with "{rank}" replaced by "manifest", plus ".json"
   // (in.{rank} -> in.manifest.json).
   std::string DefaultManifestPath() const;
+  // The flags that name this dataset, as a user would type them: "--dir D1 --dir D2 --name P".
+  std::string AsFlags() const;
 };
 
 std::string ReplaceRank(const std::string& pattern, const std::string& with);

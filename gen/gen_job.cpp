@@ -7,7 +7,10 @@
 
 #include "gen/partition_writer.hpp"
 #include "gen/rank_slice.hpp"
+#include "io/file.hpp"
 #include "io/manifest.hpp"
+#include "io/publish_together.hpp"
+#include "io/write_guard.hpp"
 
 namespace rs::gen {
 
@@ -44,6 +47,19 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
 
   const RankSlice slice = SliceForRank(opt.start, opt.records, rank, ranks);
   const std::vector<std::string> files = opt.paths.Members(rank);
+  const bool to_null = files[0] == "/dev/null";
+  const std::string manifest_path =
+      to_null ? std::string() : opt.manifest_path.empty() ? opt.paths.DefaultManifestPath() : opt.manifest_path;
+  // Before the first record: no name written twice (`--name a a`, a manifest named like a
+  // partition), output directories sound, the names locked against other jobs.
+  WritePlan plan;
+  if (!to_null) plan.outputs = files;
+  if (rank == 0 && !manifest_path.empty()) plan.outputs.push_back(manifest_path);
+  auto guard = GuardWrites(comm, plan);
+  if (!guard.ok()) return guard.status();
+  if (notice != nullptr) {
+    for (const auto& n : (*guard)->notices()) notice(n);
+  }
   Result<PartitionWriteResult> written = Status::Ok();
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
   arena.execute([&] { written = GeneratePartition(opt.mode, slice.first, slice.count, files, opt.disk); });
@@ -67,13 +83,22 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
   GenJobResult result;
   result.checksum = manifest.checksum;
   result.records = opt.records;
-  const bool to_null = files[0] == "/dev/null";
-  Status saved;
-  if (!to_null) {
-    result.manifest_path = opt.manifest_path.empty() ? opt.paths.DefaultManifestPath() : opt.manifest_path;
-    if (rank == 0) saved = manifest.Save(result.manifest_path);
+  result.manifest_path = manifest_path;
+  // All or none: every rank's partition and the manifest appear together, after every rank has
+  // written and synced its own (a disk that fills on one rank leaves no partition anywhere).
+  Status completed;
+  std::vector<Publishable*> outputs;
+  if (written->sink) outputs.push_back(written->sink.get());
+  OutputFile manifest_file;
+  if (rank == 0 && !manifest_path.empty()) {
+    const std::string json = manifest.ToJson();
+    auto made = OutputFile::Create(manifest_path);
+    if (made.ok()) manifest_file = std::move(*made);
+    completed = made.ok() ? manifest_file.file().WriteAt(json.data(), json.size(), 0) : made.status();
+    if (completed.ok()) completed = manifest_file.Finish(json.size());
+    if (completed.ok()) outputs.push_back(&manifest_file);
   }
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, saved));
+  RS_RETURN_IF_ERROR(PublishTogether(comm, completed, outputs));
   return result;
 }
 

@@ -67,8 +67,9 @@ Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_
             delete c;
           }));
 
-  if (sink) RS_RETURN_IF_ERROR(sink->Close());
+  if (sink) RS_RETURN_IF_ERROR(sink->Complete());
   result.checksum = Checksum128(total);
+  result.sink = std::move(sink);
   return result;
 }
 

@@ -3,6 +3,7 @@
 // async (O_DIRECT, striped) writes. Called by one thread per rank.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,17 +11,21 @@
 #include "core/status.hpp"
 #include "gen/record_generator.hpp"
 #include "river/disk_options.hpp"
+#include "river/disk_sink.hpp"
 
 namespace rs::gen {
 
 struct PartitionWriteResult {
   Checksum128 checksum;
   std::vector<std::string> notices;  // one line each (engine fallback, O_DIRECT refused)
+  // Complete and synced under temporary names; the caller publishes it (with the other ranks'
+  // partitions and the manifest: all or none). Null for /dev/null.
+  std::unique_ptr<DiskSink> sink;
 };
 
 // Writes records first .. first+count-1 to the striped partition `members` (one path per
-// directory): under temporary names, published only when complete and synced. The single member
-// "/dev/null" generates without writing (as gensort). Runs on the caller's TBB arena.
+// directory), under temporary names, complete and synced but not yet published. The single
+// member "/dev/null" generates without writing (as gensort). Runs on the caller's TBB arena.
 Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_t count,
                                                const std::vector<std::string>& members, const DiskOptions& options);
 

@@ -92,9 +92,20 @@ bool IsLockHeld(const std::string& path) {
   return errno == EWOULDBLOCK;
 }
 
-OutputLock::~OutputLock() {
-  // Removed while still held, so no other job can be holding the name that goes away.
+void OutputLock::Release() {
   if (fd_.get() >= 0 && !path_.empty()) ::unlink(path_.c_str());
+  fd_ = UniqueFd();
+  path_.clear();
+}
+
+OutputLock& OutputLock::operator=(OutputLock&& o) noexcept {
+  if (this != &o) {
+    Release();
+    fd_ = std::move(o.fd_);
+    path_ = std::move(o.path_);
+    o.path_.clear();
+  }
+  return *this;
 }
 
 std::string OutputLock::LockPath(const std::string& final_path) { return final_path + ".riversort.lock"; }

@@ -49,13 +49,16 @@ bool IsLockHeld(const std::string& path);
 class OutputLock {
  public:
   OutputLock() = default;
-  ~OutputLock();
-  OutputLock(OutputLock&&) noexcept = default;
-  OutputLock& operator=(OutputLock&&) noexcept = default;
+  ~OutputLock() { Release(); }
+  OutputLock(OutputLock&& o) noexcept : fd_(std::move(o.fd_)), path_(std::move(o.path_)) { o.path_.clear(); }
+  OutputLock& operator=(OutputLock&& o) noexcept;
 
   static std::string LockPath(const std::string& final_path);
   // Refused with "FINAL: another riversort job is writing it (pid P on host H since T; ...)".
   static Result<OutputLock> Acquire(const std::string& final_path);
+  // Removes the lock file (while still holding it, so no other job holds the name that goes
+  // away) and unlocks.
+  void Release();
 
  private:
   UniqueFd fd_;

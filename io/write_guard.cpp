@@ -218,7 +218,7 @@ std::string FindCollision(const std::vector<RankFacts>& all) {
                   "); give every rank and every file its own name";
         } else {
           line += "output is the input (" + whose(other.rank, other.fact) +
-                  " is the same file); the input is never modified: give other --out-dir or --out-name";
+                  " is the same file); inputs are never written: choose another output path";
         }
         return line;
       }

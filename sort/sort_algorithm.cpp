@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "core/config.hpp"
+#include "io/file.hpp"
+#include "io/write_guard.hpp"
 #include "sort/memory_plan.hpp"
 #include "sort/onepass.hpp"
 #include "sort/progress.hpp"
@@ -13,7 +15,9 @@
 
 namespace rs::sort {
 
-Result<RunReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
+namespace {
+
+Result<RunReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
   std::string algo = opt.algo;
   if (algo == "auto") {
     auto input = OpenSortInput(comm, opt);  // cheap: sizes and the manifest; the sort checks again
@@ -31,6 +35,25 @@ Result<RunReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMak
   if (algo == "twopass") return RunTwopass(comm, opt, &progress, make_transport);
   if (algo == "threepass") return RunThreepass(comm, opt, &progress, make_transport);
   return Status::Error("--algo " + algo + ": not one of onepass, twopass, threepass, auto");
+}
+
+}  // namespace
+
+Result<RunReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
+  // Before the first byte is read: no path the sort writes is one it reads or writes twice, the
+  // output names are locked against other jobs, and every argument path is sound.
+  RS_RETURN_IF_ERROR(opt.in.Check(comm.size()));
+  RS_RETURN_IF_ERROR(opt.out.Check(comm.size()));
+  auto guard = GuardWrites(comm, SortWritePlan(opt, comm.rank()));
+  if (!guard.ok()) return guard.status();
+  for (const auto& n : (*guard)->notices()) std::cerr << n << '\n';
+  auto report = RunAlgorithm(comm, opt, make_transport);
+  if (!report.ok() || opt.result_path.empty()) return report;
+  // The JSON result, while the guard still holds its name.
+  Status written;
+  if (comm.rank() == 0) written = WriteFileAtomically(opt.result_path, report->Json());
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, written));
+  return report;
 }
 
 }  // namespace rs::sort

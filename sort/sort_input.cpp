@@ -11,19 +11,6 @@
 namespace rs::sort {
 namespace {
 
-Status CheckNotSameFiles(const DatasetPaths& in, const DatasetPaths& out, int rank) {
-  namespace fs = std::filesystem;
-  for (const auto& o : out.Members(rank)) {
-    for (const auto& i : in.Members(rank)) {
-      std::error_code e1, e2;
-      if (fs::weakly_canonical(o, e1) == fs::weakly_canonical(i, e2)) {
-        return Status::Error(o + ": output is the input (give other --out-dir or --out-name; input is never modified)");
-      }
-    }
-  }
-  return Status::Ok();
-}
-
 Result<uint64_t> PartitionBytes(const SortOptions& opt, int rank) {
   auto probe = StripedFile::OpenRead(opt.in.Members(rank), opt.disk.stripe_unit, false);
   if (!probe.ok()) return probe.status();
@@ -36,7 +23,7 @@ Result<uint64_t> PartitionBytes(const SortOptions& opt, int rank) {
 
 // The input's total checksum from its manifest, when there is one (rank 0 reads it).
 Result<std::optional<Checksum128>> ManifestChecksum(Comm& comm, const SortOptions& opt, uint64_t records) {
-  std::string path = opt.manifest.empty() ? opt.in.DefaultManifestPath() : opt.manifest;
+  const std::string path = InputManifestPath(opt);
   Status st;
   std::string sum;
   if (comm.rank() == 0 && (!opt.manifest.empty() || std::filesystem::exists(path))) {
@@ -64,12 +51,10 @@ Result<SortInput> OpenSortInput(Comm& comm, const SortOptions& opt) {
   RS_RETURN_IF_ERROR(opt.out.Check(ranks));
   RS_RETURN_IF_ERROR(opt.disk.Check());
   SortInput in;
-  Status st = CheckNotSameFiles(opt.in, opt.out, rank);
-  if (st.ok()) {
-    auto bytes = PartitionBytes(opt, rank);
-    if (bytes.ok()) in.bytes = *bytes;
-    else st = bytes.status();
-  }
+  Status st;
+  auto bytes = PartitionBytes(opt, rank);
+  if (bytes.ok()) in.bytes = *bytes;
+  else st = bytes.status();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   in.records = in.bytes / kRecordSize;
   for (const auto& c : comm.AllGather(std::to_string(in.records))) {
@@ -81,6 +66,23 @@ Result<SortInput> OpenSortInput(Comm& comm, const SortOptions& opt) {
   if (!sum.ok()) return sum.status();
   in.manifest_checksum = *sum;
   return in;
+}
+
+std::string InputManifestPath(const SortOptions& opt) {
+  return opt.manifest.empty() ? opt.in.DefaultManifestPath() : opt.manifest;
+}
+
+WritePlan SortWritePlan(const SortOptions& opt, int rank) {
+  WritePlan plan;
+  plan.inputs = opt.in.Members(rank);
+  plan.outputs = opt.out.Members(rank);
+  plan.temp_dirs = opt.tmp_dirs;
+  if (rank == 0) {
+    const std::string manifest = InputManifestPath(opt);
+    if (!opt.manifest.empty() || std::filesystem::exists(manifest)) plan.inputs.push_back(manifest);
+    if (!opt.result_path.empty()) plan.outputs.push_back(opt.result_path);
+  }
+  return plan;
 }
 
 }  // namespace rs::sort

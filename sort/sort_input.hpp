@@ -1,6 +1,7 @@
 // sort/sort_input.hpp — what every sort algorithm checks and learns about its input before the
-// work: the partitions exist and hold whole records, the output is not the input, the record
-// counts of all ranks, and the input's checksum from its manifest when there is one.
+// work: the partitions exist and hold whole records, the record counts of all ranks, and the
+// input's checksum from its manifest when there is one; and what a sort reads and writes, for
+// the write guard (io/write_guard.hpp) that runs before all of it.
 // Collective over the Comm; call from each rank's main thread.
 #pragma once
 
@@ -8,6 +9,7 @@
 
 #include "core/checksum.hpp"
 #include "core/comm.hpp"
+#include "io/write_guard.hpp"
 #include "sort/sort_options.hpp"
 
 namespace rs::sort {
@@ -22,7 +24,13 @@ struct SortInput {
 };
 
 // Every rank returns the same status: a missing partition, a size that is not a multiple of 100,
-// output equal to input, or a manifest that disagrees with the partitions fails every rank.
+// or a manifest that disagrees with the partitions fails every rank.
 Result<SortInput> OpenSortInput(Comm& comm, const SortOptions& options);
+
+// What rank `rank` of this sort reads (its partition's members; rank 0: the manifest) and writes
+// (its output partition's members; rank 0: --result), for GuardWrites.
+WritePlan SortWritePlan(const SortOptions& options, int rank);
+// The input manifest this sort uses: --manifest, else gen's default beside the input.
+std::string InputManifestPath(const SortOptions& options);
 
 }  // namespace rs::sort

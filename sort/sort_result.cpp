@@ -58,6 +58,12 @@ Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput
     v.threads = opt.threads;
     v.expect_checksum = want.value();
     v.expect_records = input.total;
+    if (input.manifest_checksum) {  // the input may have changed since its manifest was written
+      v.expect_source = "the input's manifest " + InputManifestPath(opt);
+      v.input_check = "riversort validate " + opt.in.AsFlags() + " --manifest " + InputManifestPath(opt);
+    } else {
+      v.expect_source = "the records the sort read";
+    }
     auto verdict = validate::RunValidateJob(comm, v);
     if (rank == 0) std::cerr << verdict.report;
     // A failed validation is a result, not an error: the report says so and the command exits 1.

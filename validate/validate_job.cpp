@@ -7,6 +7,7 @@
 
 #include "io/file.hpp"
 #include "io/manifest.hpp"
+#include "io/write_guard.hpp"
 #include "validate/partition_validator.hpp"
 #include "validate/report.hpp"
 
@@ -18,8 +19,6 @@ ValidateOutcome Failure(const Status& st) { return {"", st.message(), 1}; }
 
 // Summary of every rank's partition, combined in rank order (the same on every rank).
 Result<Summary> ValidateDistributed(Comm& comm, const ValidateJobOptions& opt) {
-  RS_RETURN_IF_ERROR(opt.paths.Check(comm.size()));
-  RS_RETURN_IF_ERROR(opt.disk.Check());
   Result<Summary> mine = Status::Ok();
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
   arena.execute([&] { mine = ValidatePartition(opt.paths.Members(comm.rank()), opt.disk); });
@@ -40,34 +39,67 @@ Result<Summary> CombineSummaryFile(const std::string& path) {
   return Combine(*parts);
 }
 
-// Compares the validated totals with what the input held (rank 0 reads the manifest).
-Status CheckExpected(const ValidateJobOptions& opt, const Summary& total, int rank) {
+// What the validated totals must match (rank 0 reads the manifest, before any record is read).
+struct Expected {
+  std::optional<u128> checksum;
+  std::optional<uint64_t> records;
+  std::string source;
+};
+
+Result<Expected> LoadExpected(const ValidateJobOptions& opt, int rank) {
+  Expected e{opt.expect_checksum, opt.expect_records, opt.expect_source};
+  if (e.source.empty()) e.source = opt.expect_records ? "the input" : "--expect-checksum";
+  if (rank != 0 || opt.manifest.empty()) return e;
+  auto m = Manifest::Load(opt.manifest);
+  if (!m.ok()) return m.status();
+  e.checksum = m->checksum.value();
+  e.records = m->records;
+  e.source = "manifest " + opt.manifest;
+  return e;
+}
+
+// Compares the validated totals with what was expected (rank 0).
+Status CheckExpected(const ValidateJobOptions& opt, const Expected& want, const Summary& total, int rank) {
   if (rank != 0) return Status::Ok();
-  std::optional<u128> want_sum = opt.expect_checksum;
-  std::optional<u128> want_records;
-  if (opt.expect_records) want_records = *opt.expect_records;
-  std::string source = opt.expect_records ? "the input" : "--expect-checksum";
-  if (!opt.manifest.empty()) {
-    auto m = Manifest::Load(opt.manifest);
-    if (!m.ok()) return m.status();
-    want_sum = m->checksum.value();
-    want_records = m->records;
-    source = "manifest " + opt.manifest;
+  // A sort's --validate compares its output with what the input was said to hold: when that is
+  // the input's manifest, the input may have changed since, so the line blames neither side.
+  const std::string hint = opt.input_check.empty() ? "" : "; check the input itself with `" + opt.input_check + "`";
+  if (want.records && *want.records != total.records) {
+    return Status::Error("record count mismatch: validated " + ToDecimal(total.records) + " records, " + want.source +
+                         " has " + ToDecimal(*want.records) + " (records were lost or duplicated" + hint + ")");
   }
-  if (want_records && *want_records != total.records) {
-    return Status::Error("record count mismatch: validated " + ToDecimal(total.records) + " records, " + source +
-                         " has " + ToDecimal(*want_records) + " (records were lost or duplicated)");
-  }
-  if (want_sum && *want_sum != total.checksum.value()) {
-    return Status::Error("checksum mismatch: validated " + total.checksum.ToString() + ", " + source + " has " +
-                         ToValsortHex(*want_sum) + " (records were lost, duplicated or corrupted)");
+  if (want.checksum && *want.checksum != total.checksum.value()) {
+    return Status::Error("checksum mismatch: validated " + total.checksum.ToString() + ", " + want.source + " has " +
+                         ToValsortHex(*want.checksum) + " (records were lost, duplicated or corrupted" + hint + ")");
   }
   return Status::Ok();
+}
+
+// What this rank reads and writes, for the write guard.
+WritePlan ValidateWritePlan(const ValidateJobOptions& opt, int rank) {
+  WritePlan plan;
+  if (opt.summaries_in.empty()) plan.inputs = opt.paths.Members(rank);
+  if (rank == 0) {
+    if (!opt.summaries_in.empty()) plan.inputs.push_back(opt.summaries_in);
+    if (!opt.manifest.empty()) plan.inputs.push_back(opt.manifest);
+    if (!opt.summary_out.empty()) plan.outputs.push_back(opt.summary_out);
+  }
+  return plan;
 }
 
 }  // namespace
 
 ValidateOutcome RunValidateJob(Comm& comm, const ValidateJobOptions& opt) {
+  // Cheap checks first: flags, paths, the write guard, the manifest — before any record is read.
+  if (opt.summaries_in.empty()) {
+    if (Status st = opt.paths.Check(comm.size()); !st.ok()) return Failure(st);
+  }
+  if (Status st = opt.disk.Check(); !st.ok()) return Failure(st);
+  auto guard = GuardWrites(comm, ValidateWritePlan(opt, comm.rank()));
+  if (!guard.ok()) return Failure(guard.status());
+  auto expected = LoadExpected(opt, comm.rank());
+  if (Status st = AgreeOnStatus(comm, expected.status()); !st.ok()) return Failure(st);
+
   Result<Summary> total = opt.summaries_in.empty() ? ValidateDistributed(comm, opt)
                                                    : CombineSummaryFile(opt.summaries_in);
   if (!total.ok()) return Failure(total.status());
@@ -82,7 +114,7 @@ ValidateOutcome RunValidateJob(Comm& comm, const ValidateJobOptions& opt) {
     written = WriteFileAtomically(opt.summary_out, std::string(bytes.begin(), bytes.end()));
   }
   Status st = AgreeOnStatus(comm, written);
-  if (st.ok()) st = AgreeOnStatus(comm, CheckExpected(opt, *total, comm.rank()));
+  if (st.ok()) st = AgreeOnStatus(comm, CheckExpected(opt, *expected, *total, comm.rank()));
   if (!st.ok()) {
     out.error = st.message();
     out.exit_code = 1;
