@@ -96,6 +96,7 @@ void OutputLock::Release() {
   if (fd_.get() >= 0 && !path_.empty()) ::unlink(path_.c_str());
   fd_ = UniqueFd();
   path_.clear();
+  guard_.Release();
 }
 
 OutputLock& OutputLock::operator=(OutputLock&& o) noexcept {
@@ -103,6 +104,7 @@ OutputLock& OutputLock::operator=(OutputLock&& o) noexcept {
     Release();
     fd_ = std::move(o.fd_);
     path_ = std::move(o.path_);
+    guard_ = std::move(o.guard_);
     o.path_.clear();
   }
   return *this;
@@ -113,6 +115,15 @@ std::string OutputLock::LockPath(const std::string& final_path) { return final_p
 Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
   const std::string path = LockPath(final_path);
   for (int attempt = 0; attempt < 5; ++attempt) {
+    // A new lock file appears already locked, so a scan for leftovers never sees it unlocked.
+    auto fresh = CreateLockedFile(path, 0644);
+    if (fresh.ok()) {
+      OutputLock lock;
+      lock.fd_ = std::move(*fresh);
+      lock.path_ = path;
+      lock.guard_ = RemoveOnSignal(path);
+      return lock;
+    }
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644));
     if (fd.get() < 0) {
       if (errno == ELOOP) return Status::Error(path + ": is a symbolic link; riversort never writes through a link");
@@ -136,6 +147,7 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
     OutputLock lock;
     lock.fd_ = std::move(fd);
     lock.path_ = path;
+    lock.guard_ = RemoveOnSignal(path);
     return lock;
   }
   return Status::Error(path + ": the lock file keeps being replaced; is another job starting and stopping?");

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "core/signal_cleanup.hpp"
 #include "core/status.hpp"
 
 namespace rs {
@@ -50,7 +51,10 @@ class OutputLock {
  public:
   OutputLock() = default;
   ~OutputLock() { Release(); }
-  OutputLock(OutputLock&& o) noexcept : fd_(std::move(o.fd_)), path_(std::move(o.path_)) { o.path_.clear(); }
+  OutputLock(OutputLock&& o) noexcept
+      : fd_(std::move(o.fd_)), path_(std::move(o.path_)), guard_(std::move(o.guard_)) {
+    o.path_.clear();
+  }
   OutputLock& operator=(OutputLock&& o) noexcept;
 
   static std::string LockPath(const std::string& final_path);
@@ -63,6 +67,7 @@ class OutputLock {
  private:
   UniqueFd fd_;
   std::string path_;
+  RemoveOnSignal guard_;  // an interrupted job leaves no lock file behind
 };
 
 }  // namespace rs

@@ -3,7 +3,7 @@
 # 10 Datamation sorts (1 M records, onepass) and 3 scaled terabyte sorts (4 GB over 2 ranks with
 # --memory 256M: twopass, threepass, auto), each validated against the input's manifest. After
 # every sort the machine must be back at its baseline: no riversort process left, no temporary
-# file (runs, *.tmp.*) in the data directories, disk space used back where it was (the output
+# file (runs, *.tmp, locks) in the data directories, disk space used back where it was (the output
 # removed), open file handles (/proc/sys/fs/file-nr) and memory in use (MemTotal − MemAvailable)
 # within a small tolerance. Writes results/soak-HOST-DATE.txt with the command that produced it.
 # Usage: scripts/soak.sh [--dir D (default: the repository; the data goes in D/soak-data)] [--tb-bytes 4G]
@@ -60,7 +60,7 @@ check_baseline() {  # NAME
   local name=$1 mem files disk left procs
   sleep 0.5
   procs=$(pgrep -fc "^$RS " || true)
-  left=$(find "$DIR/out" "$DIR/tmp" "$DIR/dm" "$DIR/tb" \( -name '*.run' -o -name '*.tmp.*' \) | wc -l)
+  left=$(find "$DIR/out" "$DIR/tmp" "$DIR/dm" "$DIR/tb" \( -name '*.run' -o -name '*.riversort-*.tmp' -o -name '*.lock' \) | wc -l)
   rm -f "$DIR"/out/*
   sync
   mem=$(mem_used_mb) files=$(open_files) disk=$(disk_used_mb)

@@ -205,6 +205,6 @@ check sort-missing-outdir 1 "$T/nodir/x.0: No such file or directory" -- "$RS" s
 [ ! -e "$T/sout/p.out" ] && [ ! -e "$T/sout/x" ] && pass=$((pass + 1)) || { echo "FAIL failed sorts left output"; fails=$((fails + 1)); }
 one_line sort-bad-splitters -- "$RS" sort --splitters magic --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" --out-name y
 
-ls "$T" | grep -q '\.tmp\.' && { echo "FAIL temporary files left: $(ls "$T" | grep '\.tmp\.')"; fails=$((fails + 1)); }
+ls "$T" | grep -qE 'riversort-[0-9a-f]{16}|\.riversort\.lock$' && { echo "FAIL temporary files left: $(ls "$T" | grep riversort)"; fails=$((fails + 1)); }
 echo "cli_test: $pass passed, $fails failed"
 [ "$fails" = 0 ]

@@ -51,8 +51,10 @@ for case in "onepass:read & distribute" "onepass:sort" "onepass:write" \
   # The killed rank cannot remove its own temporaries (SIGKILL); no partition may look finished.
   ls "$T"/out | grep -qE '^out\.[0-9]+$' && bad "kill $algo/$phase: a partition under its final name: $(ls "$T/out")" || ok
   # Nothing of the surviving ranks is left (they are ended by mpirun's SIGTERM).
-  leftovers | grep -vE '(\.tmp\.|riversort-)[0-9]+' | grep -q . && bad "kill $algo/$phase: stray files $(leftovers)" || ok
-  survivors=$(leftovers | grep -E 'r[02]-|^out\.[02]\.tmp' || true)
+  # (the killed rank's: its runs, claim and output temporary carry its token; its output lock)
+  leftovers | grep -vE 'riversort-[0-9a-f]{16}|^out\.1\.riversort\.lock$' | grep -q . &&
+    bad "kill $algo/$phase: stray files $(leftovers)" || ok
+  survivors=$(leftovers | grep -E -- '-r[02]-|^out\.[02]\.' || true)
   [ -z "$survivors" ] && ok || bad "kill $algo/$phase: surviving ranks left temporaries: $survivors"
 done
 
@@ -90,7 +92,7 @@ for sig in INT TERM; do
     [ "$rc" != 0 ] && ok || bad "$sig $algo: exit 0"
     sleep 0.5
     # Temporaries are gone; a job interrupted after every rank published keeps its whole output.
-    leftovers | grep -qE '\.run$|\.tmp\.' && bad "$sig $algo: left $(leftovers)" || ok
+    leftovers | grep -qE '\.run$|\.tmp$|\.lock$' && bad "$sig $algo: left $(leftovers)" || ok
     n=$(ls "$T/out" | grep -cE '^out\.[0-9]+$')
     [ "$n" = 0 ] || [ "$n" = 3 ] && ok || bad "$sig $algo: $n of 3 partitions under their final names"
   done

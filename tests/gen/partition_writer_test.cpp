@@ -98,6 +98,18 @@ bool DevShmIsTmpfs() {
 
 // --- Bytes, size and checksum equal GenerateRecords ------------------------------------------
 
+// GeneratePartition leaves the partition complete but unpublished (gen publishes all ranks'
+// together); these tests publish it on its own.
+Result<PartitionWriteResult> Generate(GenMode mode, u128 first, uint64_t count, const std::vector<std::string>& members,
+                                      const DiskOptions& options) {
+  auto result = GeneratePartition(mode, first, count, members, options);
+  if (result.ok() && result->sink) {
+    RS_RETURN_IF_ERROR(result->sink->Publish());
+    result->sink->Settle();
+  }
+  return result;
+}
+
 struct WriteCase {
   uint64_t count;
   bool direct;
@@ -109,7 +121,7 @@ TEST_P(PartitionWriteTest, FileEqualsGeneratedRecords) {
   const WriteCase& c = GetParam();
   test::TempDir dir;
   const std::string path = dir.File("part.dat");
-  auto result = GeneratePartition(kPlain, 0, c.count, {path}, Disk(c.direct));
+  auto result = Generate(kPlain, 0, c.count, {path}, Disk(c.direct));
   ASSERT_TRUE(result.ok()) << result.status().message();
 
   Expected expected = ExpectedRecords(kPlain, 0, c.count);
@@ -146,7 +158,7 @@ TEST(PartitionWriterTest, AllModesAcrossChunksAnd2To64) {
     SCOPED_TRACE(std::string(mode.ascii ? "ascii" : "binary") + (mode.skew ? " skew" : ""));
     test::TempDir dir;
     const std::string path = dir.File("modes.dat");
-    auto result = GeneratePartition(mode, first, kCount, {path}, Disk(true));
+    auto result = Generate(mode, first, kCount, {path}, Disk(true));
     ASSERT_TRUE(result.ok()) << result.status().message();
     Expected expected = ExpectedRecords(mode, first, kCount);
     EXPECT_EQ(result->checksum.ToString(), expected.checksum.ToString());
@@ -161,7 +173,7 @@ TEST(PartitionWriterTest, G03ThroughTheWriter) {
     SCOPED_TRACE(direct ? "direct" : "buffered");
     test::TempDir dir;
     const std::string path = dir.File("g1000.dat");
-    auto result = GeneratePartition(kPlain, 0, 1000, {path}, Disk(direct));
+    auto result = Generate(kPlain, 0, 1000, {path}, Disk(direct));
     ASSERT_TRUE(result.ok()) << result.status().message();
     EXPECT_EQ(result->checksum.ToString(), "1ea6370b955");
     EXPECT_EQ(test::Sha256Hex(test::ReadFile(path)),
@@ -173,7 +185,7 @@ TEST(PartitionWriterTest, G19DevNullChecksumsWithoutWriting) {
   // gensort -c 1000000 /dev/null prints 7a0e0d4868cd4 and writes nothing.
   for (bool direct : {true, false}) {
     SCOPED_TRACE(direct ? "direct" : "buffered");
-    auto result = GeneratePartition(kPlain, 0, 1000000, {"/dev/null"}, Disk(direct));
+    auto result = Generate(kPlain, 0, 1000000, {"/dev/null"}, Disk(direct));
     ASSERT_TRUE(result.ok()) << result.status().message();
     EXPECT_EQ(result->checksum.ToString(), "7a0e0d4868cd4");
     // /dev/null is still the character device, and no temporary file was left next to it.
@@ -191,7 +203,7 @@ TEST(PartitionWriterTest, MissingDirectoryNamesPathAndLeavesNothing) {
     SCOPED_TRACE(direct ? "direct" : "buffered");
     test::TempDir dir;
     const std::string path = dir.File("missing/part.dat");
-    auto result = GeneratePartition(kPlain, 0, 1000, {path}, Disk(direct));
+    auto result = Generate(kPlain, 0, 1000, {path}, Disk(direct));
     ASSERT_FALSE(result.ok());
     const std::string& message = result.status().message();
     EXPECT_NE(message.find(path), std::string::npos) << message;
@@ -209,7 +221,7 @@ TEST(PartitionWriterTest, ReadOnlyDirectoryIsPermissionDenied) {
     const std::string ro = dir.File("ro");
     ASSERT_EQ(::mkdir(ro.c_str(), 0555), 0) << std::strerror(errno);
     const std::string path = ro + "/part.dat";
-    auto result = GeneratePartition(kPlain, 0, 1000, {path}, Disk(direct));
+    auto result = Generate(kPlain, 0, 1000, {path}, Disk(direct));
     ASSERT_EQ(::chmod(ro.c_str(), 0755), 0);  // so TempDir can clean up
     ASSERT_FALSE(result.ok());
     const std::string& message = result.status().message();
@@ -227,7 +239,7 @@ TEST(PartitionWriterTest, TmpfsWriteWithDirectSucceeds) {
   ASSERT_FALSE(dir.path().empty()) << "mkdtemp in /dev/shm failed: " << std::strerror(errno);
   const std::string path = dir.path() + "/part.dat";
   constexpr uint64_t kCount = 20481;
-  auto result = GeneratePartition(kPlain, 0, kCount, {path}, Disk(true));
+  auto result = Generate(kPlain, 0, kCount, {path}, Disk(true));
   ASSERT_TRUE(result.ok()) << result.status().message();
   Expected expected = ExpectedRecords(kPlain, 0, kCount);
   EXPECT_EQ(result->checksum.ToString(), expected.checksum.ToString());
@@ -255,7 +267,7 @@ TEST(PartitionWriterTest, TmpfsRefusingDirectFallsBackToBuffered) {
 
   const std::string path = dir.path() + "/part.dat";
   constexpr uint64_t kCount = 1025;
-  auto result = GeneratePartition(kPlain, 0, kCount, {path}, Disk(true));
+  auto result = Generate(kPlain, 0, kCount, {path}, Disk(true));
   ASSERT_TRUE(result.ok()) << result.status().message();
   EXPECT_TRUE(std::any_of(result->notices.begin(), result->notices.end(),
                           [](const std::string& n) { return n.find("refuses O_DIRECT") != std::string::npos; }))

@@ -455,6 +455,8 @@ TEST(SampleInput, ReadsTheRightKeysFromStripedPartitions) {
     options.stripe_unit = kUnit;
     auto written = gen::GeneratePartition(mode, 1000, kCount, members, options);
     ASSERT_TRUE(written.ok()) << written.status().message();
+    ASSERT_TRUE(written->sink->Publish().ok());  // complete, published on its own here
+    written->sink->Settle();
 
     // Random records: the same positions as SampleRecords draws from memory, the same keys.
     const uint64_t n = 5000;
