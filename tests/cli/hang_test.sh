@@ -59,7 +59,7 @@ for case in "twopass:merge" "threepass:local sort" "threepass:parallel selection
   esac
   RS_FAULT="1:$point:stop" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${cmd[@]}" --net-timeout 3 >/dev/null 2>"$T/err" &
   pid=$!
-  for _ in $(seq 1 400); do grep -q 'RS_FAULT: stopping' "$T/err" && break; sleep 0.05; done
+  for _ in $(seq 1 1200); do grep -q "RS_FAULT: stopping" "$T/err" && break; sleep 0.05; done
   stopped=$(now)
   ranks=$(ranks_of "$pid")
   grep -q 'RS_FAULT: stopping' "$T/err" && ok || bad "stop $what/$point: the rank never reached the point"
@@ -107,7 +107,7 @@ for case in "twopass:exchange" "threepass:local merge"; do
   RS_FAULT="1:$point:stop" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" --algo "$algo" --memory 192M \
     >/dev/null 2>"$T/err" &
   pid=$!
-  for _ in $(seq 1 400); do grep -q 'RS_FAULT: stopping' "$T/err" && break; sleep 0.05; done
+  for _ in $(seq 1 1200); do grep -q "RS_FAULT: stopping" "$T/err" && break; sleep 0.05; done
   ranks=$(ranks_of "$pid")
   sleep 0.5  # the healthy ranks are working or waiting by now, their temporaries on disk
   before=$(leftovers | grep -cE '\.run$|\.tmp\.')
