@@ -5,6 +5,8 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "core/config.hpp"
+#include "core/fault_point.hpp"
 #include "gen/gen_job.hpp"
 
 namespace rs::cli {
@@ -13,6 +15,7 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
   struct Args {
     std::string records, start = "0", threads = "0", manifest;
     bool ascii = false, skew = false;
+    unsigned net_timeout = config::kNetTimeoutSeconds;
     std::vector<std::string> dirs, names;
   };
   auto args = std::make_shared<Args>();
@@ -28,6 +31,10 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
   sub->add_option("--manifest", args->manifest, "Manifest path (default: DIR/NAME with {rank}->manifest .json)")->check(kPath);
   sub->add_option("--threads", args->threads, "Generator threads per rank (0 = one per core)")
       ->check(kThreads)->capture_default_str();
+  // Read by main, which runs the liveness ring with it (river/net/liveness.hpp).
+  sub->add_option("--net-timeout", args->net_timeout,
+                  "Seconds a rank may not answer before the job ends as having lost it or its link (0: never)")
+      ->check(CLI::Range(0u, 86400u))->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
 
   return [sub, args, disk](Comm& comm) -> int {
@@ -45,6 +52,7 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
     opt.manifest_path = args->manifest;
     opt.threads = int(*ParseCount(args->threads));
     opt.disk = *disk_options;
+    FaultPoint("gen");  // reliability tests: a rank lost while the others work
     auto result = gen::RunGenJob(comm, opt, [](const std::string& line) { std::cerr << line << '\n'; });
     if (!result.ok()) {
       if (comm.rank() == 0) std::cerr << result.status().message() << '\n';

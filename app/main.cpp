@@ -8,8 +8,23 @@
 #include "app/iobench_command.hpp"
 #include "app/sort_command.hpp"
 #include "app/validate_command.hpp"
+#include "core/config.hpp"
 #include "core/signal_cleanup.hpp"
+#include "river/net/liveness.hpp"
 #include "river/net/mpi_comm.hpp"
+
+namespace {
+
+// The parsed subcommand's --net-timeout; commands without the flag get the default.
+unsigned NetTimeoutOf(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) {
+    const CLI::Option* opt = sub->get_option_no_throw("--net-timeout");
+    if (opt != nullptr && opt->count() > 0) return opt->as<unsigned>();
+  }
+  return rs::config::kNetTimeoutSeconds;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::unique_ptr<rs::Comm> comm = rs::MakeWorldComm(&argc, &argv);
@@ -34,9 +49,15 @@ int main(int argc, char** argv) {
     if (comm->rank() == 0) std::cerr << "riversort: " << e.what() << " (see --help)\n";
     return 2;
   }
+  // Watches the other ranks through every phase of the command (river/net/liveness.hpp).
+  rs::LivenessGuard liveness = rs::StartLivenessRing(*comm, rs::LivenessFor(NetTimeoutOf(app)));
+  int code = 2;
   for (auto& run : commands) {
-    int code = run(*comm);
-    if (code >= 0) return code;
+    code = run(*comm);
+    if (code >= 0) break;
   }
-  return 2;
+  if (code < 0) code = 2;
+  // MPI_Finalize waits for every rank: the ring keeps watching through it, then says goodbye.
+  comm.reset();
+  return code;
 }

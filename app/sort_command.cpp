@@ -43,7 +43,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
           {"free", ExchangeSchedule::kFree}, {"restricted", ExchangeSchedule::kRestricted}}))
       ->capture_default_str();
   sub->add_option("--net-timeout", args->net_timeout,
-                  "Seconds the exchange may make no progress before the job ends as having lost a rank or link (0: never)")
+                  "Seconds a rank may not answer, or the exchange make no progress, before the job ends as having lost a rank or link (0: never)")
       ->check(CLI::Range(0u, 86400u))->capture_default_str();
   sub->add_option("--splitters", args->splitters, "sample (any keys) or uniform (key-prefix ranges; uniform keys only)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, sort::SplitterKind>{

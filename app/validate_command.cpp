@@ -5,6 +5,8 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "core/config.hpp"
+#include "core/fault_point.hpp"
 #include "validate/validate_job.hpp"
 
 namespace rs::cli {
@@ -14,6 +16,7 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
     std::vector<std::string> dirs, names;
     std::string summary_out, summaries, manifest, expect, threads = "0";
     bool quiet = false;
+    unsigned net_timeout = config::kNetTimeoutSeconds;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("validate", "Validate order and checksum like valsort 1.5; under mpirun each "
@@ -29,6 +32,10 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
   sub->add_option("--threads", args->threads, "Validator threads per rank (0 = one per core)")
       ->check(kThreads)->capture_default_str();
   sub->add_flag("-q,--quiet", args->quiet, "No report, only the exit status (valsort -q)");
+  // Read by main, which runs the liveness ring with it (river/net/liveness.hpp).
+  sub->add_option("--net-timeout", args->net_timeout,
+                  "Seconds a rank may not answer before the job ends as having lost it or its link (0: never)")
+      ->check(CLI::Range(0u, 86400u))->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
   dir->needs(name);
   name->needs(dir);
@@ -53,6 +60,7 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
     if (!args->expect.empty()) opt.expect_checksum = ParseHexU128(args->expect);
     opt.threads = int(*ParseCount(args->threads));
     opt.disk = *disk_options;
+    FaultPoint("validate");  // reliability tests: a rank lost while the others work
     auto out = validate::RunValidateJob(comm, opt);
     if (comm.rank() == 0) {
       if (!args->quiet) std::cerr << out.report;

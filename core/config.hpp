@@ -43,6 +43,28 @@ inline constexpr unsigned kNetTimeoutSeconds = 60;
 // line. Long against a pause in the exchange (a few ms), short for a user waiting on a hang.
 inline constexpr unsigned kReceiveStallSeconds = 5;
 
+// How long a rank ended by SIGINT/SIGTERM/SIGHUP waits, its temporaries removed, before it dies
+// (core/signal_cleanup.cpp): mpirun follows its SIGTERM with SIGKILL as soon as one rank has died,
+// so every rank must have run its handler by then. 200 ms covers a rank waiting its turn on a busy
+// CPU (a few ms; ~50 ms with 32 ranks on 2 cores) many times over, and is nothing to a user's Ctrl-C.
+inline constexpr unsigned kSignalLingerMillis = 200;
+
+// The liveness ring (river/net/liveness.hpp): each rank sends a one-byte heartbeat to its successor
+// this often. A second is nothing for the network (one byte per rank per second) and leaves a 60 s
+// --net-timeout 60 chances; a shorter --net-timeout shortens the period to a third of it, so a
+// healthy rank always has several heartbeats in flight before it could be judged silent.
+inline constexpr unsigned kHeartbeatMillis = 1000;
+// How long the ranks try to link up the ring before carrying on without it (with a notice): a
+// connect on a LAN or loopback takes microseconds; a filtered port would otherwise hang for TCP's
+// SYN retries (minutes). A few seconds is a small price on a job that then cannot detect hangs.
+inline constexpr unsigned kRingConnectMillis = 3000;
+// A predecessor's connection that closes without its goodbye is reported after this grace, unless
+// this rank is ended first: when mpirun tears a job down (Ctrl-C, another rank's exit) it sends
+// SIGTERM to every rank within a few milliseconds, and those deaths are no news to the user. A
+// rank killed alone (a crash, the OOM killer) is still reported well before mpirun's own teardown,
+// which waits odls_base_sigkill_timeout (1 s) between SIGCONT and SIGTERM.
+inline constexpr unsigned kAbruptEndGraceMillis = 300;
+
 }  // namespace rs::config
 
 // The in-core record sort (sort/record_sorter, sort/entry_radix_sort): measured on this machine.

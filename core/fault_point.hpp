@@ -3,7 +3,8 @@
 // SIGSTOP, as a rank behind a cut link looks to its peers) when it reaches <point>, the start of
 // a sort's phase as the phase table names it ("read & distribute", "merge", "local sort", "local
 // merge", "parallel selection", "parallel merge", "sort", "write"), or "exchange" / "remote reads"
-// once a transport is up (read & distribute; threepass's parallel merge). The rank is the launcher's
+// once a transport is up (read & distribute; threepass's parallel merge), or "gen" / "validate"
+// as those commands start their work. The rank is the launcher's
 // (OMPI_COMM_WORLD_RANK; 0 without mpirun). Unset, a point costs one comparison. Any thread.
 #pragma once
 

@@ -5,8 +5,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <ctime>
 #include <cstdlib>
 #include <cstring>
+
+#include "core/config.hpp"
 
 namespace rs {
 namespace {
@@ -48,6 +52,15 @@ void RemoveRegisteredFiles() {
 namespace {
 
 extern "C" void OnTerminatingSignal(int sig) {
+  RemoveRegisteredFiles();
+  // Open MPI 4.1's mpirun ends a job with SIGTERM to every rank and, once the first rank has died
+  // (its SIGCHLD), SIGKILL to the others within milliseconds: a rank still waiting for a CPU would
+  // die before its handler ran and leave its temporaries. Each rank lingers here instead, so none
+  // dies before all have had time to clean up; the second sweep takes files other threads
+  // registered meanwhile.
+  timespec linger{0, long(config::kSignalLingerMillis) * 1000000L};
+  while (::nanosleep(&linger, &linger) != 0 && errno == EINTR) {
+  }
   RemoveRegisteredFiles();
   ::signal(sig, SIG_DFL);
   ::raise(sig);

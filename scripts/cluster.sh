@@ -279,7 +279,7 @@ printf "$ROW\n" "" "" "durable s" "MB" "MiB" "rank" "--validate" "--manifest" "o
 printf '%s\n' "${SUMMARY[@]}"
 [ "$failed" = 0 ] || die "at least one algorithm failed (logs above)"
 
-# --- a link cut during the exchange: the transports' watchdog must end the job (--net-timeout)
+# --- a link cut during the exchange: a watchdog (the transports' or the liveness ring) must end the job (--net-timeout)
 if [ "$CUT_LINK" = 1 ]; then
   victim=h$((HOSTS - 1))
   rm -f "$W"/hosts/h*/out.*
@@ -305,7 +305,8 @@ if [ "$CUT_LINK" = 1 ]; then
   ip -n "$SW" link set "$victim" up
   [ -s "$SHARED/cut-at" ] || die "cut link: the exchange never got under way"
   secs=$(awk -v a="$(cat "$SHARED/cut-at")" -v b="$ended" 'BEGIN { printf "%.1f", b - a }')
-  line=$(grep -m1 -E '^rank [0-9]+: the exchange made no progress' "$SHARED/log/cut-link" || true)
+  # The exchange's watchdog or the liveness ring, whichever sees the silence first.
+  line=$(grep -m1 -E '^rank [0-9]+: (the exchange made no progress|rank [0-9]+ has not answered)' "$SHARED/log/cut-link" || true)
   published=$(ls "$W"/hosts/h*/ | grep -cE '^out\.[0-9]+$' || true)
   echo "cut link: exit $src $secs s after the cut; partitions published: $published; ${line:-no line naming a rank}"
   [ "$src" != 0 ] && [ -n "$line" ] && [ "$published" = 0 ] || die "cut link: the job did not end as it should"

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/signal_cleanup.hpp"
+#include "river/net/liveness.hpp"
 
 namespace rs {
 
@@ -45,6 +46,7 @@ class MpiComm final : public Comm {
 
   [[noreturn]] void Abort(int exit_code) override {
     RemoveRegisteredFiles();  // MPI_Abort runs no destructors: temporaries would stay behind
+    LeaveLivenessRing();      // this rank's line is said; its ring successor need not report it
     MPI_Abort(MPI_COMM_WORLD, exit_code);
     std::_Exit(exit_code);
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/signal_cleanup.hpp"
+#include "river/net/liveness.hpp"
 
 #include "core/blocking_queue.hpp"
 #include "river/net/transport.hpp"
@@ -203,6 +204,7 @@ class MpiTransportBase : public Transport {
     std::fprintf(stderr, "%s\n", line.c_str());
     std::fflush(stderr);
     RemoveRegisteredFiles();  // MPI_Abort runs no destructors
+    LeaveLivenessRing();      // the line above is the news; the ring successor need not add its own
     MPI_Abort(MPI_COMM_WORLD, 1);
     std::abort();
   }

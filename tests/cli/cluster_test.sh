@@ -65,7 +65,7 @@ done
 mb=$(awk '$1 == "twopass" { print int($4) }' <<< "$out")
 [ "${mb:-0}" -ge 140 ] && pass=$((pass + 1)) || fail "twopass moved ${mb:-no} MB over the bridge, want >= 140"
 cut=$(grep '^cut link: exit' <<< "$out")
-if [[ $cut =~ ^cut\ link:\ exit\ ([0-9]+)\ ([0-9.]+)\ s\ after\ the\ cut\;\ partitions\ published:\ 0\;\ rank\ [0-9]+:\ the\ exchange\ made\ no\ progress ]] &&
+if [[ $cut =~ ^cut\ link:\ exit\ ([0-9]+)\ ([0-9.]+)\ s\ after\ the\ cut\;\ partitions\ published:\ 0\;\ rank\ [0-9]+:\ (the\ exchange\ made\ no\ progress|rank\ [0-9]+\ has\ not\ answered) ]] &&
    [ "${BASH_REMATCH[1]}" != 0 ] && awk -v s="${BASH_REMATCH[2]}" 'BEGIN { exit !(s <= 20) }'; then
   pass=$((pass + 1))
 else
