@@ -50,10 +50,17 @@ cat "$DATA"/in/in.* > /dev/null  # input in the page cache, as the Datamation ru
 rm -f "$DATA"/out/*
 rs_say "sort: ${MPIRUN[*]} riversort sort --algo onepass --transport $TRANSPORT --exchange $EXCHANGE --splitters $SPLITTERS --buffered-input"
 t0=$(date +%s.%N)
+rc=0
 RS_LAUNCH_TIME=$t0 "${MPIRUN[@]}" -x RS_LAUNCH_TIME "$RS" sort --algo onepass --in-dir "$DATA/in" --in-name 'in.{rank}' \
   --out-dir "$DATA/out" --out-name 'out.{rank}' --transport "$TRANSPORT" --exchange "$EXCHANGE" \
-  --splitters "$SPLITTERS" --buffered-input --result "$RESULT"
+  --splitters "$SPLITTERS" --buffered-input --result "$RESULT" || rc=$?
 t1=$(date +%s.%N)
+if [ "$rc" != 0 ]; then
+  # A rank that died leaves its temporaries (its token says it is gone); kept data gets them removed.
+  [ "$KEEP" = 1 ] && { rs_say "clean: riversort clean --dir $DATA/out"; "${MPIRUN[@]}" "$RS" clean --dir "$DATA/out" >/dev/null || true; }
+  echo "datamation.sh: the sort failed (exit $rc)" >&2
+  exit "$rc"
+fi
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 rs_say "validate: riversort validate --manifest (order and checksum against the input)"
 "${MPIRUN[@]}" "$RS" validate --dir "$DATA/out" --name 'out.{rank}' --manifest "$DATA/in/in.manifest.json"

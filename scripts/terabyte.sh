@@ -164,6 +164,12 @@ t0=$(date +%s.%N)
 rc=0
 RS_LAUNCH_TIME=$t0 RS_PROGRESS_TTY=$TTY "${MPIRUN[@]}" -x RS_LAUNCH_TIME -x RS_PROGRESS_TTY "${SORT[@]}" || rc=$?
 t1=$(date +%s.%N)
+if [ "$rc" != 0 ] && [ "$KEEP" = 1 ]; then
+  # The data stays, but not the temporaries of a rank that died (riversort clean, on every node).
+  CLEAN=("$RS" clean); for d in "${ROOTS[@]}"; do CLEAN+=(--dir "$d/out" --dir "$d/tmp"); done
+  rs_say "clean: ${CLEAN[*]}"
+  "${MPIRUN[@]}" "${CLEAN[@]}" | grep -E 'freed|kept' >&2 || true
+fi
 [ "$rc" = 0 ] || die "the sort failed (exit $rc); $([ "$KEEP" = 1 ] && echo "data kept" || echo "data removed")"
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 python3 - "$RESULT" "$wall" "$MEMORY" "$MEMORY_BYTES" <<'PY'
