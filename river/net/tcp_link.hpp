@@ -9,28 +9,13 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "core/unique_fd.hpp"
 
 namespace rs::tcp {
 
 using Clock = std::chrono::steady_clock;
 
-// Owns a file descriptor; closes it once.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() { Reset(); }
-  UniqueFd(UniqueFd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  UniqueFd& operator=(UniqueFd&& o) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  void Reset();
-
- private:
-  int fd_ = -1;
-};
+using rs::UniqueFd;
 
 // A listening socket on every IPv4 interface, on a port the kernel picks.
 struct Listener {

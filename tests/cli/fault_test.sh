@@ -9,20 +9,9 @@
 set -u
 RS=$1
 MPIRUN=${2:-mpirun}
+source "$(dirname "$0")/lib.sh"
 # Without -q: mpirun's "process rank R ... exited on signal" line is what names a killed rank.
-MPI=("$MPIRUN" --allow-run-as-root --oversubscribe --mca pml ob1 --mca btl self,vader
-     --mca btl_vader_single_copy_mechanism none)
-T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-fault-XXXXXX")
-MOUNTS=()
-cleanup() {
-  for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+MPI=("$MPIRUN" "${MPI_FLAGS[@]}")
 
 mkdir -p "$T/in" "$T/out" "$T/tmp"
 "${MPI[@]}" -q -np 3 "$RS" gen --records 3M --dir "$T/in" --name 'in.{rank}' 2>/dev/null || { echo "gen failed"; exit 1; }
@@ -119,5 +108,4 @@ else
   echo "skip disk-full cases: cannot mount a tmpfs here (needs root)"
 fi
 
-echo "fault_test: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish fault_test

@@ -9,14 +9,7 @@
 set -u
 RS=$1
 MPIRUN=${2:-mpirun}
-MPI=("$MPIRUN" -q --allow-run-as-root --oversubscribe --mca pml ob1 --mca btl self,vader
-     --mca btl_vader_single_copy_mechanism none)
-T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-hang-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/lib.sh"
 now() { date +%s.%N; }
 within() { [ "$(echo "$1 <= $2" | bc)" = 1 ]; }
 
@@ -124,5 +117,4 @@ for case in "twopass:exchange" "threepass:local merge"; do
   echo "ctrl-c $algo/$point: $before temporaries before, exit $rc, left: ${left:-none}, $n partitions published"
 done
 
-echo "hang_test: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish hang_test

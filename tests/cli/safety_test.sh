@@ -10,19 +10,7 @@
 set -u
 RS=$1
 MPIRUN=${2:-mpirun}
-MPI=("$MPIRUN" -q --allow-run-as-root --oversubscribe --mca pml ob1 --mca btl self,vader
-     --mca btl_vader_single_copy_mechanism none)
-T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-safety-XXXXXX")
-MOUNTS=()
-cleanup() {
-  for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/lib.sh"
 
 # refused NAME WANT_SUBSTRING -- command: exit non-zero, stderr exactly one line containing WANT.
 refused() {
@@ -173,5 +161,4 @@ out=$("$RS" clean --dir "$T/tmp" --dir "$T/out" 2>&1); rc=$?
 [ -z "$(ls -A "$T/out" | grep -vE '^n\.[01]$')" ] && ok || bad "clean left in out: $(ls -A "$T/out")"
 input_unchanged end
 
-echo "safety_test: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish safety_test
