@@ -2,6 +2,8 @@
 #include "io/file.hpp"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +66,11 @@ Result<File> File::Open(const std::string& path, int flags, mode_t mode) {
 Result<uint64_t> File::Size() const {
   struct stat st;
   if (::fstat(fd_, &st) != 0) return Status::FromErrno(errno, path_, "stat");
+  if (S_ISBLK(st.st_mode)) {  // a raw disk as input: st_size is 0, the device knows its size
+    uint64_t bytes = 0;
+    if (::ioctl(fd_, BLKGETSIZE64, &bytes) != 0) return Status::FromErrno(errno, path_, "BLKGETSIZE64");
+    return bytes;
+  }
   return uint64_t(st.st_size);
 }
 
