@@ -30,7 +30,13 @@ struct SortOutcome {
   std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)
 };
 
-// Call once every rank's output is published (synced and renamed).
+// This rank's peak RSS so far against RssLimit(budget) (budget 0: none): an error saying both,
+// `when` ending the line (what became of the output). Call before the ranks agree to publish, so
+// that a run over its limit publishes nothing.
+Status CheckPeakRss(uint64_t budget, const std::string& when = "nothing was published");
+
+// Call once every rank's output is published (synced and renamed). A rank whose peak RSS ended
+// over the budget's limit (RssLimit) makes it an error naming the rank, the peak and the limit.
 Result<RunReport> FinishSort(Comm& comm, const SortOptions& options, const SortInput& input, SortOutcome outcome);
 
 }  // namespace rs::sort

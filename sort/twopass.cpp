@@ -121,7 +121,8 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
     if (progress) progress->Add(n * kRecordSize);
   });
   if (!merged.ok()) sink->Abort();
-  st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
+  // A rank over its memory limit fails the run before anything is published.
+  st = AgreeOnStatus(comm, merged.ok() ? CheckPeakRss(plan.budget) : merged.status());
   if (st.ok()) st = PublishTogether(comm, sink);
   clock.Lap("merge", n_recv * kRecordSize);
   if (progress) progress->EndPhase();
