@@ -6,6 +6,7 @@
 #include "core/config.hpp"
 #include "sort/memory_plan.hpp"
 #include "sort/onepass.hpp"
+#include "sort/phase_clock.hpp"
 #include "sort/progress.hpp"
 #include "sort/sort_input.hpp"
 #include "sort/threepass.hpp"
@@ -14,6 +15,9 @@
 namespace rs::sort {
 
 Result<RunReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
+  // Each sort's own peak RSS: the report shows it and a budget is checked against it. Not where
+  // the process runs several ranks (Comm::owns_process), whose sorts would reset each other's.
+  if (comm.owns_process()) PhaseClock::ResetPeakRss();
   std::string algo = opt.algo;
   if (algo == "auto") {
     auto input = OpenSortInput(comm, opt);  // cheap: sizes and the manifest; the sort checks again

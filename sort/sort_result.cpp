@@ -19,9 +19,9 @@ std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) 
 
 }  // namespace
 
-Status CheckPeakRss(uint64_t budget, const std::string& when) {
+Status CheckPeakRss(const Comm& comm, uint64_t budget, const std::string& when) {
   const uint64_t peak = PhaseClock::PeakRss();
-  if (budget == 0 || peak <= RssLimit(budget)) return Status::Ok();
+  if (budget == 0 || !comm.owns_process() || peak <= RssLimit(budget)) return Status::Ok();
   return Status::Error("peak RSS " + Mib(peak) + " is over the limit of " + Mib(RssLimit(budget)) + " for --memory " +
                        Mib(budget) + " (the budget + 15 % + 64 MiB); " + when);
 }
@@ -82,7 +82,7 @@ Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput
   // The sorts check the peak before they publish; what is left is the memory of this last step
   // (the validation), found only after the output was published.
   for (size_t r = 0; r < report.ranks.size(); ++r) {
-    if (out.budget > 0 && report.ranks[r].peak_rss > report.RssLimit()) {
+    if (out.budget > 0 && comm.owns_process() && report.ranks[r].peak_rss > report.RssLimit()) {
       return Status::Error("rank " + std::to_string(r) + ": peak RSS " + Mib(report.ranks[r].peak_rss) +
                            " is over the limit of " + Mib(report.RssLimit()) + " for --memory " + Mib(out.budget) +
                            " (the budget + 15 % + 64 MiB); the output was published before this was found");

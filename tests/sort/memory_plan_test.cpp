@@ -17,6 +17,7 @@
 #include "river/mem_pool.hpp"
 #include "sort/range_source.hpp"
 #include "sort/run_former.hpp"
+#include "sort/phase_clock.hpp"
 #include "sort/run_report.hpp"
 #include "sort/sort_result.hpp"
 
@@ -155,16 +156,36 @@ TEST(MemoryPlan, PoolsBeyondTheMachineAreRefusedBeforeMapping) {
 }
 
 TEST(MemoryPlan, PeakRssOverTheLimitIsAnError) {
-  EXPECT_TRUE(CheckPeakRss(0).ok());                // no budget, no limit
-  EXPECT_TRUE(CheckPeakRss(uint64_t(1) << 40).ok());
+  LocalComm comm;
+  PhaseClock::ResetPeakRss();
+  EXPECT_TRUE(CheckPeakRss(comm, 0).ok());                // no budget, no limit
+  EXPECT_TRUE(CheckPeakRss(comm, uint64_t(1) << 40).ok());
   // Touch more than the limit of a 1 MiB budget (65 MiB and a bit).
   auto mem = AlignedBuffer::Allocate(RssLimit(kMiB) + 8 * kMiB);
   ASSERT_TRUE(mem.ok());
   std::memset(mem->data(), 1, mem->size());
-  const Status st = CheckPeakRss(kMiB);
+  const Status st = CheckPeakRss(comm, kMiB);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("is over the limit of 66 MiB"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("nothing was published"), std::string::npos) << st.message();
+  // A new sort starts a new peak: the memory above is gone.
+  mem = AlignedBuffer::Allocate(4096);
+  PhaseClock::ResetPeakRss();
+  EXPECT_TRUE(CheckPeakRss(comm, kMiB).ok()) << PhaseClock::PeakRss();
+  // Where one process runs several ranks, its memory is no rank's: not checked.
+  class TwoRanksHere final : public Comm {
+   public:
+    int rank() const override { return 0; }
+    int size() const override { return 2; }
+    std::vector<std::string> AllGather(std::string_view) override { return {}; }
+    [[noreturn]] void Abort(int) override { std::abort(); }
+    bool owns_process() const override { return false; }
+  } shared;
+  auto again = AlignedBuffer::Allocate(RssLimit(kMiB) + 8 * kMiB);
+  ASSERT_TRUE(again.ok());
+  std::memset(again->data(), 1, again->size());
+  EXPECT_FALSE(CheckPeakRss(comm, kMiB).ok());
+  EXPECT_TRUE(CheckPeakRss(shared, kMiB).ok());
 }
 
 }  // namespace
