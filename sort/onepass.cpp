@@ -159,7 +159,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
     sink->Put(std::move(b));
   }
   // A rank over its memory limit (--memory given) fails the run before anything is published.
-  st = AgreeOnStatus(comm, CheckPeakRss(opt.memory));
+  st = AgreeOnStatus(comm, CheckPeakRss(comm, opt.memory));
   if (st.ok()) st = PublishTogether(comm, sink.get());
   received.clear();
   clock.Lap("write", n_recv * kRecordSize);

@@ -167,7 +167,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   auto merged = ParallelMerge(comm, opt, pm, make_transport);
   if (!merged.ok()) return fail(merged.status());
   // A rank over its memory limit fails the run before anything is published.
-  st = AgreeOnStatus(comm, CheckPeakRss(plan.budget));
+  st = AgreeOnStatus(comm, CheckPeakRss(comm, plan.budget));
   if (st.ok()) st = PublishTogether(comm, sink);
   clock.Lap("parallel merge", n_out * kRecordSize);
   if (progress) progress->EndPhase();

@@ -122,7 +122,7 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   });
   if (!merged.ok()) sink->Abort();
   // A rank over its memory limit fails the run before anything is published.
-  st = AgreeOnStatus(comm, merged.ok() ? CheckPeakRss(plan.budget) : merged.status());
+  st = AgreeOnStatus(comm, merged.ok() ? CheckPeakRss(comm, plan.budget) : merged.status());
   if (st.ok()) st = PublishTogether(comm, sink);
   clock.Lap("merge", n_recv * kRecordSize);
   if (progress) progress->EndPhase();
