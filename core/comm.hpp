@@ -21,6 +21,11 @@ class Comm {
   virtual std::vector<std::string> AllGather(std::string_view mine) = 0;
   // Ends the whole job at once; for a rank that cannot reach the next collective.
   [[noreturn]] virtual void Abort(int exit_code) = 0;
+  // Whether this rank is its whole process (one rank per process, as under mpirun): only then is
+  // the process's memory the rank's, and a per-rank budget checked against its RSS. The
+  // in-process loopback runs its ranks as threads of a host process (a test binary) whose memory
+  // is no rank's.
+  virtual bool owns_process() const { return true; }
 };
 
 // Single process: rank 0 of 1.

@@ -144,6 +144,17 @@ inline constexpr unsigned kRemoteReadsPerStream = 2;
 // parallel selection counts keys below a pivot by one in-memory search and one small read
 // (1024 records = 100 KiB) instead of a binary search over the disk. 16 bytes per 1024 records.
 inline constexpr uint64_t kKeyIndexStride = 1024;
+// Memory a merged stream (a RangeSource: its DiskSource's I/O thread and io_uring ring, their
+// heap) takes besides its buffers, counted per run by the budget. Measured with 16-128 streams of
+// 102,400-byte buffers: 23-42 KiB of RSS per stream beyond its pool (the most with few streams, as
+// the first threads set up their malloc arenas); 64 KiB leaves room for a deeper stack or a
+// bigger ring elsewhere.
+inline constexpr uint64_t kStreamOverheadBytes = uint64_t(64) << 10;
+// Memory a sorted run's bookkeeping takes until it is merged (its SortedRun, its member path and
+// the signal handler's copy of it, the vectors' growth, the merge's stable_sort): measured 260-292
+// bytes per run with 10^4-10^5 runs; counted as 512 for the merge levels' temporary copies.
+// Negligible for 65 runs, but 100 MB for 200,000 runs (a terabyte per rank under a small budget).
+inline constexpr uint64_t kRunBookkeepingBytes = 512;
 // --memory of twopass and threepass when none is given: the scaled terabyte sort's 1 GiB per rank.
 inline constexpr uint64_t kDefaultMemory = uint64_t(1) << 30;
 

@@ -11,6 +11,7 @@ class LoopbackComm final : public Comm {
   LoopbackComm(LoopbackGroup* group, int rank) : group_(group), rank_(rank) {}
   int rank() const override { return rank_; }
   int size() const override { return group_->size_; }
+  bool owns_process() const override { return false; }
   std::vector<std::string> AllGather(std::string_view mine) override {
     return group_->AllGather(rank_, mine);
   }

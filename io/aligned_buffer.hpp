@@ -1,4 +1,5 @@
-// io/aligned_buffer.hpp — one large anonymous mapping, 2 MiB aligned, with MADV_HUGEPAGE.
+// io/aligned_buffer.hpp — one anonymous mapping, 2 MiB aligned with MADV_HUGEPAGE over its whole
+// huge pages (4 KiB pages for the tail, and for buffers under 2 MiB: page aligned only).
 // Allocate big buffers once and reuse them: first touch of fresh memory costs 1-2 s/GiB on this
 // VM, reused huge-page memory ~0.08 s/GiB (MACHINE.md). Move-only; unmapped on destruction.
 #pragma once
@@ -18,6 +19,9 @@ class AlignedBuffer {
   AlignedBuffer& operator=(AlignedBuffer&& o) noexcept;
 
   static Result<AlignedBuffer> Allocate(size_t bytes);
+  // The most RSS a buffer of `bytes` can take when all of it is touched: its 4 KiB pages (the
+  // huge pages cover whole 2 MiB of the buffer only, never more than it holds).
+  static size_t Footprint(size_t bytes) { return (bytes + 4095) / 4096 * 4096; }
   uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
 

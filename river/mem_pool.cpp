@@ -1,9 +1,34 @@
 // river/mem_pool.cpp
 #include "river/mem_pool.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <string>
 
 namespace rs {
+namespace {
+
+// Bytes of every live pool of this process.
+std::atomic<uint64_t> g_pooled{0};
+
+std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+
+}  // namespace
+
+uint64_t MemoryPerProcess() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return UINT64_MAX;  // unknown: no limit
+  uint64_t local = 1;
+  if (const char* n = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) local = std::max<uint64_t>(1, std::strtoull(n, nullptr, 10));
+  return uint64_t(pages) * uint64_t(page) / local;
+}
+
+uint64_t MemPool::Bytes(size_t buffer_size, size_t count) {
+  return AlignedBuffer::Footprint((buffer_size + 4095) / 4096 * 4096 * count);
+}
 
 Buffer& Buffer::operator=(Buffer&& o) noexcept {
   if (this != &o) {
@@ -27,7 +52,18 @@ void Buffer::Release() {
 
 Result<std::unique_ptr<MemPool>> MemPool::Create(size_t buffer_size, size_t count) {
   if (buffer_size == 0 || count == 0) return Status::Error("memory pool needs at least one non-empty buffer");
+  const uint64_t bytes = Bytes(buffer_size, count), limit = MemoryPerProcess();
+  const uint64_t before = g_pooled.fetch_add(bytes);
   std::unique_ptr<MemPool> pool(new MemPool());
+  pool->bytes_ = bytes;  // from here on the destructor gives the bytes back
+  if (before + bytes > limit || before + bytes < before) {
+    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    return Status::Error("a pool of " + std::to_string(count) + " buffers of " + std::to_string(buffer_size) +
+                         " bytes (" + Mib(bytes) + (before > 0 ? ", besides " + Mib(before) + " in other pools" : "") +
+                         ") does not fit this machine's memory (" + Mib(limit) + " per process" +
+                         (local != nullptr ? std::string(", ") + local + " ranks on it" : "") +
+                         "): lower --transfer-size or --queue-depth");
+  }
   pool->buffer_size_ = (buffer_size + 4095) / 4096 * 4096;
   pool->count_ = count;
   auto mem = AlignedBuffer::Allocate(pool->buffer_size_ * count);
@@ -37,6 +73,8 @@ Result<std::unique_ptr<MemPool>> MemPool::Create(size_t buffer_size, size_t coun
   pool->low_water_ = count;
   return pool;
 }
+
+MemPool::~MemPool() { g_pooled.fetch_sub(bytes_); }
 
 Buffer MemPool::Take() {
   Buffer b;

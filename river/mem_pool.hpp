@@ -52,10 +52,20 @@ class Buffer {
   uint64_t offset_ = 0;
 };
 
+// This machine's physical memory shared by the ranks mpirun started on it
+// (OMPI_COMM_WORLD_LOCAL_SIZE; 1 outside mpirun): the most one process may hold in pools.
+uint64_t MemoryPerProcess();
+
 class MemPool {
  public:
-  // `count` buffers of `buffer_size` bytes (rounded up to 4 KiB for O_DIRECT).
+  // `count` buffers of `buffer_size` bytes (rounded up to 4 KiB for O_DIRECT). Refused with one
+  // line when this pool and the process's other live pools together would exceed
+  // MemoryPerProcess(): a pool is sized to be filled, and such a pool cannot be (--transfer-size
+  // 1G made onepass map 38.6 GB per rank on a 24 GiB machine).
   static Result<std::unique_ptr<MemPool>> Create(size_t buffer_size, size_t count);
+  // The most RSS such a pool takes (MemPool::Create rounds as this does).
+  static uint64_t Bytes(size_t buffer_size, size_t count);
+  ~MemPool();
 
   Buffer Get();                  // blocks until a buffer is free
   std::optional<Buffer> TryGet();
@@ -81,6 +91,7 @@ class MemPool {
   void Return(uint32_t index);
 
   AlignedBuffer memory_;
+  uint64_t bytes_ = 0;  // counted in the process's pooled bytes
   size_t buffer_size_ = 0;
   size_t count_ = 0;
   mutable std::mutex mu_;

@@ -33,5 +33,10 @@ Result<ExternalPlan> PlanThreepass(const SortOptions& options, const SortInput& 
 // What onepass needs for this input: it holds every record it receives (and, with a sample
 // split, its whole input first).
 uint64_t OnepassMemory(const SortOptions& options, const SortInput& input, int ranks);
+// onepass's refusal before any work: a --memory it cannot keep, or (with or without one) more
+// memory than this machine has for a rank (MemoryPerProcess), naming the knobs.
+Status CheckOnepassMemory(const SortOptions& options, const SortInput& input, int ranks);
+// threepass: the key index the local merge keeps for parallel selection, for `records` records.
+uint64_t ThreepassKeyIndexBytes(uint64_t records);
 
 }  // namespace rs::sort

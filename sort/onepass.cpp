@@ -32,10 +32,7 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
   auto input = OpenSortInput(comm, opt);
   if (!input.ok()) return input.status();
   const uint64_t n_local = input->records, total = input->total;
-  if (const uint64_t need = OnepassMemory(opt, *input, ranks); opt.memory > 0 && need > opt.memory) {
-    return Status::Error("--memory " + std::to_string(opt.memory >> 20) + " MiB is too small for --algo onepass: this input needs " +
-                         std::to_string((need >> 20) + 1) + " MiB per rank; use --algo twopass or auto");
-  }
+  RS_RETURN_IF_ERROR(CheckOnepassMemory(opt, *input, ranks));  // the same on every rank
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
   // Disk streams of records: buffers of whole records that are also whole 4 KiB blocks.
   const DiskOptions disk = RecordDiskOptions(opt);
@@ -161,7 +158,8 @@ Result<RunReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transport
     b.set_size(n * kRecordSize);
     sink->Put(std::move(b));
   }
-  st = PublishPartition(comm, sink.get());
+  // A rank over its memory limit (--memory given) fails the run before anything is published.
+  st = PublishPartition(comm, sink.get(), CheckPeakRss(comm, opt.memory));
   received.clear();
   clock.Lap("write", n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);

@@ -51,8 +51,12 @@ class PhaseClock {
   double launch_s() const { return launch_s_; }  // the overhead phase (FromLaunch), else 0
   // Seconds since this process started (from /proc/self/stat; 10 ms resolution), or -1.
   static double SinceProcessStart();
-  // Peak resident set size of this process in bytes.
+  // Peak resident set size of this process in bytes since the last ResetPeakRss (VmHWM), or
+  // since it started where that cannot be read.
   static uint64_t PeakRss();
+  // Starts a new peak from the current RSS (a process that runs several sorts, as the tests do,
+  // reports and checks each one's own peak).
+  static void ResetPeakRss();
 
  private:
   double wall0_, cpu0_;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.hpp"
 #include "river/disk_options.hpp"
 #include "river/disk_source.hpp"
 
@@ -22,8 +23,10 @@ class RangeSource final : public Source {
                                                    std::vector<std::string>* notices);
   std::optional<Buffer> Get() override;
   Status status() const override;
-  // Memory one source takes: its pool.
-  static uint64_t Bytes(const DiskOptions& disk, unsigned reads) { return (reads + 1) * disk.transfer_size; }
+  // Memory one source takes: its pool, and its I/O thread and ring (measured, core/config.hpp).
+  static uint64_t Bytes(const DiskOptions& disk, unsigned reads) {
+    return MemPool::Bytes(disk.transfer_size, reads + 1) + config::external::kStreamOverheadBytes;
+  }
 
  private:
   RangeSource() = default;

@@ -8,6 +8,7 @@
 #include "io/write_guard.hpp"
 #include "sort/memory_plan.hpp"
 #include "sort/onepass.hpp"
+#include "sort/phase_clock.hpp"
 #include "sort/progress.hpp"
 #include "sort/sort_input.hpp"
 #include "sort/threepass.hpp"
@@ -46,6 +47,9 @@ Result<RunReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMak
   RS_RETURN_IF_ERROR(opt.out.Check(comm.size()));
   auto guard = GuardWrites(comm, SortWritePlan(opt, comm.rank()));
   if (!guard.ok()) return guard.status();
+  // Each sort's own peak RSS: the report shows it and a budget is checked against it. Not where
+  // the process runs several ranks (Comm::owns_process), whose sorts would reset each other's.
+  if (comm.owns_process()) PhaseClock::ResetPeakRss();
   for (const auto& n : (*guard)->notices()) std::cerr << n << '\n';
   auto report = RunAlgorithm(comm, opt, make_transport);
   if (!report.ok() || opt.result_path.empty()) return report;

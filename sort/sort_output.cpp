@@ -17,6 +17,10 @@ Result<SortOutput> OpenSortOutput(const SortOptions& opt, const DiskOptions& dis
   return out;
 }
 
-Status PublishPartition(Comm& comm, DiskSink* sink) { return PublishTogether(comm, sink->Complete(), {sink}); }
+Status PublishPartition(Comm& comm, DiskSink* sink, const Status& ready) {
+  Status completed = sink->Complete();  // also when not ready: the I/O thread must end
+  completed.Update(ready);
+  return PublishTogether(comm, completed, {sink});
+}
 
 }  // namespace rs::sort

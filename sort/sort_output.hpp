@@ -19,8 +19,10 @@ struct SortOutput {
 };
 
 // Every rank's partition appears, or none, and what the final names held is kept until then
-// (io/publish_together.hpp): completes the sink, then publishes with every other rank. Collective.
-Status PublishPartition(Comm& comm, DiskSink* sink);
+// (io/publish_together.hpp): completes the sink, then publishes with every other rank. `ready`:
+// anything else this rank found that must stop the publication (a peak over the memory limit).
+// Collective.
+Status PublishPartition(Comm& comm, DiskSink* sink, const Status& ready = Status::Ok());
 
 // `disk` as the sort streams (transfer_size: whole records and blocks); size_hint preallocates.
 Result<SortOutput> OpenSortOutput(const SortOptions& options, const DiskOptions& disk, int rank, uint64_t size_hint,

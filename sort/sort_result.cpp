@@ -13,6 +13,19 @@
 
 namespace rs::sort {
 
+namespace {
+
+std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+
+}  // namespace
+
+Status CheckPeakRss(const Comm& comm, uint64_t budget, const std::string& when) {
+  const uint64_t peak = PhaseClock::PeakRss();
+  if (budget == 0 || !comm.owns_process() || peak <= RssLimit(budget)) return Status::Ok();
+  return Status::Error("peak RSS " + Mib(peak) + " is over the limit of " + Mib(RssLimit(budget)) + " for --memory " +
+                       Mib(budget) + " (the budget + 15 % + 64 MiB); " + when);
+}
+
 Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput& input, SortOutcome out) {
   const int rank = comm.rank();
   // Every rank has published its output (synced and renamed) before this collective: the whole
@@ -20,8 +33,6 @@ Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, Status::Ok()));
   const double durable_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 
-  RankReport mine{out.clock->phases(), input.records, out.records_out, out.net.bytes_sent, out.net.bytes_received,
-                  PhaseClock::PeakRss()};
   RunReport report;
   report.algo = out.algo;
   report.config_json = ConfigJson(opt);
@@ -29,7 +40,6 @@ Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput
   for (const auto& p : out.clock->phases()) {
     if (p.name != "overhead") report.total_s += p.wall_s;
   }
-  report.ranks = GatherRankReports(comm, mine);
   // The launcher's clock (scripts set RS_LAUNCH_TIME just before mpirun): launch to the moment
   // every rank's output was durable — the Datamation interval.
   if (const char* t = std::getenv("RS_LAUNCH_TIME")) report.launch_to_durable_s = durable_at - std::atof(t);
@@ -40,10 +50,6 @@ Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput
   report.memory_budget = out.budget;
   report.details_json = out.details_json;
   report.notes = out.notes;
-  std::vector<uint64_t> per_rank_out;
-  for (const auto& r : report.ranks) per_rank_out.push_back(r.records_out);
-  report.imbalance = partition::Imbalance(per_rank_out);
-
   // The input checksum: the manifest's, or the sum of what every rank read.
   Checksum128 want = input.manifest_checksum.value_or(Checksum128());
   if (!input.manifest_checksum) {
@@ -69,8 +75,24 @@ Result<RunReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput
     // A failed validation is a result, not an error: the report says so and the command exits 1.
     report.validation = verdict.exit_code == 0 ? "SUCCESS" : !verdict.error.empty() ? verdict.error : "ERROR";
   }
+  // Every rank's phases and peak RSS, gathered after the validation so that the peak covers it.
+  RankReport mine{out.clock->phases(), input.records, out.records_out, out.net.bytes_sent, out.net.bytes_received,
+                  PhaseClock::PeakRss()};
+  report.ranks = GatherRankReports(comm, mine);
+  std::vector<uint64_t> per_rank_out;
+  for (const auto& r : report.ranks) per_rank_out.push_back(r.records_out);
+  report.imbalance = partition::Imbalance(per_rank_out);
   if (rank == 0) {
     for (const auto& n : out.notices) std::cerr << "rank 0: " << n << '\n';
+  }
+  // The sorts check the peak before they publish; what is left is the memory of this last step
+  // (the validation), found only after the output was published.
+  for (size_t r = 0; r < report.ranks.size(); ++r) {
+    if (out.budget > 0 && comm.owns_process() && report.ranks[r].peak_rss > report.RssLimit()) {
+      return Status::Error("rank " + std::to_string(r) + ": peak RSS " + Mib(report.ranks[r].peak_rss) +
+                           " is over the limit of " + Mib(report.RssLimit()) + " for --memory " + Mib(out.budget) +
+                           " (the budget + 15 % + 64 MiB); the output was published before this was found");
+    }
   }
   return report;
 }

@@ -30,7 +30,14 @@ struct SortOutcome {
   std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)
 };
 
-// Call once every rank's output is published (synced and renamed).
+// This rank's peak RSS in this sort against RssLimit(budget) (budget 0: none): an error saying
+// both, `when` ending the line (what became of the output). Call before the ranks agree to
+// publish, so that a run over its limit publishes nothing. Not checked where the process runs
+// several ranks or hosts the rank (Comm::owns_process): its memory is no single rank's.
+Status CheckPeakRss(const Comm& comm, uint64_t budget, const std::string& when = "nothing was published");
+
+// Call once every rank's output is published (synced and renamed). A rank whose peak RSS ended
+// over the budget's limit (RssLimit) makes it an error naming the rank, the peak and the limit.
 Result<RunReport> FinishSort(Comm& comm, const SortOptions& options, const SortInput& input, SortOutcome outcome);
 
 }  // namespace rs::sort

@@ -17,6 +17,7 @@
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
 #include "sort/file_sorted_keys.hpp"
+#include "sort/memory_plan.hpp"
 #include "sort/external_setup.hpp"
 #include "sort/parallel_merge.hpp"
 #include "sort/parallel_selection.hpp"
@@ -101,6 +102,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   if (progress) progress->StartPhase("local merge", input.bytes);
   SortedRun work{temp->NewMembers("work"), input.records};
   std::vector<Key> index;  // every kKeyIndexStride-th key, for parallel selection
+  index.reserve(size_t(ThreepassKeyIndexBytes(input.records) / sizeof(Key)));  // as planned, not doubled
   int merge_levels = 0;
   {
     auto work_sink = DiskSink::Create(work.members, disk, out_pool, input.bytes, &notices);
@@ -164,7 +166,8 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   pm.progress = progress;
   auto merged = ParallelMerge(comm, opt, pm, make_transport);
   if (!merged.ok()) return fail(merged.status());
-  st = PublishPartition(comm, sink);
+  // A rank over its memory limit fails the run before anything is published.
+  st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
   clock.Lap("parallel merge", n_out * kRecordSize);
   if (progress) progress->EndPhase();
   RS_RETURN_IF_ERROR(st);

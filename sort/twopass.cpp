@@ -122,7 +122,8 @@ Result<RunReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progr
   });
   if (!merged.ok()) sink->Abort();
   st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
-  if (st.ok()) st = PublishPartition(comm, sink);
+  // A rank over its memory limit fails the run before anything is published.
+  if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
   clock.Lap("merge", n_recv * kRecordSize);
   if (progress) progress->EndPhase();
   RS_RETURN_IF_ERROR(st);

@@ -8,18 +8,32 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include "core/config.hpp"
 #include "core/record.hpp"
 #include "river/disk_source.hpp"
 #include "validate/record_validator.hpp"
 
 namespace rs::validate {
 
+namespace {
+
+// Blocks being validated at once: enough to keep every thread of the arena busy.
+size_t Tokens(int threads) { return size_t(std::max(2, 2 * threads)); }
+
+}  // namespace
+
+uint64_t ValidatePartitionBytes(const DiskOptions& options, int threads) {
+  const int n = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
+  return MemPool::Bytes(options.record_transfer_size(), Tokens(n) + options.Effective().queue_depth + 2) +
+         config::external::kStreamOverheadBytes;
+}
+
 Result<Summary> ValidatePartition(const std::vector<std::string>& members, const DiskOptions& options,
                                   std::vector<std::string>* notices) {
   DiskOptions opt = options.Effective();
   // Buffers of whole records that are also whole 4 KiB blocks.
   opt.transfer_size = options.record_transfer_size();
-  const size_t tokens = size_t(std::max(2, 2 * tbb::this_task_arena::max_concurrency()));
+  const size_t tokens = Tokens(tbb::this_task_arena::max_concurrency());
   auto pool = MemPool::Create(opt.transfer_size, tokens + opt.queue_depth + 2);
   if (!pool.ok()) return pool.status();
   auto source = DiskSource::Open(members, opt, pool->get(), notices);

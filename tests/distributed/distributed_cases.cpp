@@ -336,6 +336,10 @@ void SortsEverything(Comm& comm, const MakerForRun& maker, const std::string& al
     std::vector<std::string> parts;
     if (comm.rank() == 0) parts = SplitAt(all, cuts, p);
     WriteParts(dir, comm, c.name, parts);
+    // The input's copies go before the sort: rank 0 would hold them (48 MB at P = 4) on top of the
+    // sort's budget, which the sort checks its peak RSS against.
+    std::vector<std::string>().swap(parts);
+    std::string().swap(all);
 
     sort::SortOptions opt;
     opt.in = {{dir.path()}, {c.name + ".{rank}"}};

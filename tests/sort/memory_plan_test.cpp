@@ -1,0 +1,192 @@
+// tests/sort/memory_plan_test.cpp — the budget holds at every transfer size (issue 10): a plan's
+// own sums stay within the budget, a refusal names a minimum that is then accepted, pools never
+// take more RSS than they hold, a pool larger than the machine is refused before it is mapped,
+// and a peak RSS over the limit is an error.
+#include "sort/memory_plan.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "core/config.hpp"
+#include "core/record.hpp"
+#include "io/aligned_buffer.hpp"
+#include "river/mem_pool.hpp"
+#include "sort/range_source.hpp"
+#include "sort/run_former.hpp"
+#include "sort/phase_clock.hpp"
+#include "sort/run_report.hpp"
+#include "sort/sort_result.hpp"
+
+namespace rs::sort {
+namespace {
+
+constexpr uint64_t kMiB = uint64_t(1) << 20;
+
+SortInput Input(uint64_t records_per_rank, int ranks) {
+  SortInput in;
+  in.records = in.max_records = records_per_rank;
+  in.bytes = records_per_rank * kRecordSize;
+  in.total = records_per_rank * uint64_t(ranks);
+  return in;
+}
+
+// "... it needs at least N MiB per rank ..." -> N MiB.
+uint64_t StatedMinimum(const std::string& message) {
+  const auto at = message.find("at least ");
+  EXPECT_NE(at, std::string::npos) << message;
+  return std::stoull(message.substr(at + 9)) * kMiB;
+}
+
+// What the plan's pools and structures take in run formation and in the merge, summed from the
+// sizes the sort creates them with (twopass.cpp, threepass.cpp, run_merge.cpp).
+struct Spent {
+  uint64_t formation, merge;
+};
+Spent Sum(const ExternalPlan& p, const SortOptions& opt, uint64_t other_buffers, uint64_t runs) {
+  const DiskOptions disk = RecordDiskOptions(opt);
+  const uint64_t out = MemPool::Bytes(p.buffer_bytes, disk.queue_depth + 2);
+  const uint64_t book = runs * config::external::kRunBookkeepingBytes;
+  return {MemPool::Bytes(p.buffer_bytes, p.pool_buffers + other_buffers) + RunFormer::OverheadBytes(disk, p.run_records) + book,
+          out + book + p.fan_in * RangeSource::Bytes(disk, config::external::kMergeReadsPerRun)};
+}
+
+TEST(MemoryPlan, EveryTransferSizeFitsOrIsRefusedWithAMinimumThatWorks) {
+  const int ranks = 2;
+  const SortInput input = Input(2'500'000, ranks);  // 250 MB per rank
+  for (const uint64_t t : {uint64_t(64) << 10, uint64_t(128) << 10, kMiB, 2 * kMiB, 8 * kMiB}) {
+    for (const uint64_t budget : {4 * kMiB, 16 * kMiB, 64 * kMiB, 1024 * kMiB}) {
+      for (const bool three : {false, true}) {
+        SCOPED_TRACE(std::to_string(t) + "-byte transfers, budget " + std::to_string(budget >> 20) + " MiB, " +
+                     (three ? "threepass" : "twopass"));
+        SortOptions opt;
+        opt.disk.transfer_size = t;
+        opt.memory = budget;
+        auto plan = three ? PlanThreepass(opt, input, ranks) : PlanTwopass(opt, input, ranks);
+        if (!plan.ok()) {
+          // Refused: the minimum it names is accepted.
+          EXPECT_NE(plan.status().message().find("is too small"), std::string::npos);
+          opt.memory = StatedMinimum(plan.status().message());
+          ASSERT_GT(opt.memory, budget);
+          plan = three ? PlanThreepass(opt, input, ranks) : PlanTwopass(opt, input, ranks);
+          ASSERT_TRUE(plan.ok()) << plan.status().message();
+        }
+        const DiskOptions disk = RecordDiskOptions(opt);
+        const uint64_t data = three ? input.max_records * kRecordSize : input.total * kRecordSize / ranks * 11 / 10;
+        const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
+        // Besides the run pool: twopass's reads, sends and output; threepass's output.
+        const uint64_t other = three ? disk.queue_depth + 2 : plan->send_buffers + disk.queue_depth + 2 + disk.queue_depth + 2;
+        const Spent s = Sum(*plan, opt, other, runs);
+        EXPECT_LE(s.formation, opt.memory);
+        EXPECT_LE(s.merge + (three ? ThreepassKeyIndexBytes(input.max_records) : 0), opt.memory);
+        EXPECT_GE(plan->fan_in, 2u);
+        EXPECT_GE(plan->run_records, 1u);
+      }
+    }
+  }
+}
+
+TEST(MemoryPlan, ManyRunsAreCountedByTheirBookkeeping) {
+  // A terabyte per rank under a small budget: hundreds of thousands of runs, whose bookkeeping
+  // alone is tens of MB; the plan either counts it within the budget or refuses.
+  SortOptions opt;
+  opt.disk.transfer_size = 64 << 10;
+  opt.memory = 16 * kMiB;
+  const SortInput input = Input(10'000'000'000, 2);
+  auto plan = PlanTwopass(opt, input, 2);
+  if (plan.ok()) {
+    const uint64_t data = input.total * kRecordSize / 2 * 11 / 10;
+    const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
+    EXPECT_LE(runs * config::external::kRunBookkeepingBytes, opt.memory);
+  } else {
+    EXPECT_NE(plan.status().message().find("is too small"), std::string::npos);
+  }
+}
+
+TEST(MemoryPlan, OnepassWithAHugeTransferSizeIsRefusedNamingTheKnob) {
+  SortOptions opt;
+  opt.disk.transfer_size = uint64_t(1) << 30;
+  const SortInput input = Input(2'500'000, 2);
+  const Status st = CheckOnepassMemory(opt, input, 2);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("--transfer-size"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find('\n'), std::string::npos);
+  opt.disk.transfer_size = 2 * kMiB;
+  EXPECT_TRUE(CheckOnepassMemory(opt, input, 2).ok());
+}
+
+uint64_t RssBytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+TEST(MemoryPlan, SmallPoolsTakeNoHugePages) {
+  // 40 pools of 3 x 100 KiB, every byte touched: with each rounded up to a 2 MiB huge page they
+  // took 80 MiB; their buffers are 12 MiB.
+  std::vector<std::unique_ptr<MemPool>> pools;
+  const uint64_t before = RssBytes();
+  for (int i = 0; i < 40; ++i) {
+    auto p = MemPool::Create(config::kRecordBlock, 3);
+    ASSERT_TRUE(p.ok());
+    std::vector<Buffer> held;
+    for (int j = 0; j < 3; ++j) {
+      held.push_back((*p)->Get());
+      std::memset(held.back().data(), 1, held.back().capacity());
+    }
+    pools.push_back(std::move(*p));
+  }
+  const uint64_t grew = RssBytes() - before;
+  EXPECT_LE(grew, 40 * MemPool::Bytes(config::kRecordBlock, 3) + 2 * kMiB) << grew;
+}
+
+TEST(MemoryPlan, PoolsBeyondTheMachineAreRefusedBeforeMapping) {
+  auto huge = MemPool::Create(uint64_t(1) << 30, 4096);  // 4 TiB
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("--transfer-size"), std::string::npos) << huge.status().message();
+  // The refused pool is not counted against later ones.
+  auto small = MemPool::Create(4096, 4);
+  EXPECT_TRUE(small.ok());
+}
+
+TEST(MemoryPlan, PeakRssOverTheLimitIsAnError) {
+  LocalComm comm;
+  PhaseClock::ResetPeakRss();
+  EXPECT_TRUE(CheckPeakRss(comm, 0).ok());                // no budget, no limit
+  EXPECT_TRUE(CheckPeakRss(comm, uint64_t(1) << 40).ok());
+  // Touch more than the limit of a 1 MiB budget (65 MiB and a bit).
+  auto mem = AlignedBuffer::Allocate(RssLimit(kMiB) + 8 * kMiB);
+  ASSERT_TRUE(mem.ok());
+  std::memset(mem->data(), 1, mem->size());
+  const Status st = CheckPeakRss(comm, kMiB);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("is over the limit of 66 MiB"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("nothing was published"), std::string::npos) << st.message();
+  // A new sort starts a new peak: the memory above is gone.
+  mem = AlignedBuffer::Allocate(4096);
+  PhaseClock::ResetPeakRss();
+  EXPECT_TRUE(CheckPeakRss(comm, kMiB).ok()) << PhaseClock::PeakRss();
+  // Where one process runs several ranks, its memory is no rank's: not checked.
+  class TwoRanksHere final : public Comm {
+   public:
+    int rank() const override { return 0; }
+    int size() const override { return 2; }
+    std::vector<std::string> AllGather(std::string_view) override { return {}; }
+    [[noreturn]] void Abort(int) override { std::abort(); }
+    bool owns_process() const override { return false; }
+  } shared;
+  auto again = AlignedBuffer::Allocate(RssLimit(kMiB) + 8 * kMiB);
+  ASSERT_TRUE(again.ok());
+  std::memset(again->data(), 1, again->size());
+  EXPECT_FALSE(CheckPeakRss(comm, kMiB).ok());
+  EXPECT_TRUE(CheckPeakRss(shared, kMiB).ok());
+}
+
+}  // namespace
+}  // namespace rs::sort
