@@ -9,16 +9,10 @@
 set -u
 RS=$1
 MPIRUN=${2:-mpirun}
-MPI=("$MPIRUN" -q --allow-run-as-root --oversubscribe --mca pml ob1 --mca btl self,vader
-     --mca btl_vader_single_copy_mechanism none)
+source "$(dirname "$0")/lib.sh"
 NP=2
 RECORDS=3M
-T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-budget-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+fail() { bad "$@"; }
 
 # run CMD...: its stderr in ERR, its exit status in RC.
 run() { ERR=$("$@" 2>&1 >/dev/null); RC=$?; }
@@ -91,5 +85,4 @@ run "${MPI[@]}" -np $NP "$RS" validate --dir "$T/in" --name 'in.{rank}' --transf
 if [[ "$ERR" == *"Records: 3000000"* && "$ERR" != *"does not fit"* ]]; then ok
 else fail "validate-4M-qd4: exit $RC, want every record read; stderr:"; printf '%s\n' "$ERR"; fi
 
-echo "budget_test: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish budget_test
