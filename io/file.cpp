@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <atomic>
 #include <utility>
 
@@ -243,15 +244,23 @@ Status OutputFile::Publish() {
       return Status::Error(final_path_ + ": rename: exists and is not a regular file");
     }
     aside = final_path_ + ".riversort-" + ProcessToken() + "-" + std::to_string(serial_) + ".old";
-    if (RenameNoReplace(final_path_, aside) != 0) return Status::FromErrno(errno, final_path_, "move aside");
   } else if (errno != ENOENT) {
     return Status::FromErrno(errno, final_path_, "stat");
   }
-  // From here a signal puts the old file back (or frees the name).
+  // From before the first rename a signal puts the old file back (or frees the name); a restore
+  // of an aside not yet made fails harmlessly (ENOENT).
   restore_ = RestoreOnSignal(final_path_, aside);
+  if (!aside.empty() && RenameNoReplace(final_path_, aside) != 0) {
+    Status st = Status::FromErrno(errno, final_path_, "move aside");
+    restore_.Release();
+    return st;
+  }
   if (RenameNoReplace(temp_path_, final_path_) != 0) {
     Status st = Status::FromErrno(errno, final_path_, "rename");
-    if (!aside.empty()) ::rename(aside.c_str(), final_path_.c_str());
+    // Back without replacing: whatever took the final name meanwhile stays, and so does the .old.
+    if (!aside.empty() && RenameNoReplace(aside, final_path_) != 0) {
+      st = Status::Error(st.message() + "; the file it held is kept as " + aside);
+    }
     restore_.Release();
     return st;
   }
@@ -311,10 +320,17 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   if (!f.ok()) return f.status();
   auto size = f->Size();
   if (!size.ok()) return size.status();
-  std::string s(*size, '\0');
-  auto n = f->ReadAt(s.data(), s.size(), 0);
-  if (!n.ok()) return n.status();
-  s.resize(*n);
+  // Read to the end, not to the size: files under /proc and /sys say they hold 0 bytes.
+  std::string s(std::max<uint64_t>(*size, 4096), '\0');
+  size_t have = 0;
+  while (true) {
+    auto n = f->ReadAt(s.data() + have, s.size() - have, have);
+    if (!n.ok()) return n.status();
+    have += *n;
+    if (have < s.size()) break;
+    s.resize(s.size() * 2);
+  }
+  s.resize(have);
   return s;
 }
 

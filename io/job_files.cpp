@@ -65,7 +65,7 @@ struct Claim {
   RemoveOnSignal guard;
   int count = 0;
   ~Claim() {
-    if (!path.empty()) ::unlink(path.c_str());  // the flock goes with the descriptor
+    if (!path.empty()) ::unlink(path.c_str());  // the lock goes with the descriptor
   }
 };
 

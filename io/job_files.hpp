@@ -7,7 +7,7 @@
 // `<final>.riversort-<token>-<n>.old` (a file a publish replaced, kept until every rank has
 // published), `riversort-<token>-r<rank>-<tag>-<n>.run` (runs and work files) — and before the
 // first of them appears in a directory, the process claims the directory: it creates
-// `riversort-<token>.lock` there and holds an flock on it until it exits. A token whose lock file
+// `riversort-<token>.lock` there and holds a lock on it (F_OFD_SETLK) until it exits. A token whose lock file
 // is missing or not locked belongs to no live process: its files are leftovers.
 // Any thread.
 #pragma once
@@ -28,7 +28,7 @@ std::string DirectoryOf(const std::string& path);
 std::string BaseName(const std::string& path);
 
 // This process's claim on a directory while it has temporaries there: the first claim creates
-// the lock file already locked (O_TMPFILE + flock + linkat where the filesystem allows), so a
+// the lock file already locked (O_TMPFILE + lock + linkat where the filesystem allows), so a
 // `clean` never sees it unlocked while the process lives; the last one to go removes it (so does
 // the signal handler). Move-only; any thread.
 class DirectoryClaim {

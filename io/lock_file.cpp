@@ -1,8 +1,7 @@
-// io/lock_file.cpp — flock-held files: directory claims and output-name locks.
+// io/lock_file.cpp — locked files: directory claims and output-name locks.
 #include "io/lock_file.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +28,19 @@ std::string LockIdentity() {
 
 namespace {
 
+// Locks are open-file-description locks (F_OFD_SETLK) on the whole file, not flock(2): they are
+// held per open file like flock, they reach the server on NFS (where flock is emulated with
+// POSIX locks and refused on a read-only descriptor), and F_OFD_GETLK can ask whether one is held
+// without taking it — so a scan for leftovers never disturbs a job taking its locks.
+int LockWholeFile(int fd) {
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  return ::fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+bool Busy(int err) { return err == EAGAIN || err == EACCES || err == EWOULDBLOCK; }
+
 Status WriteIdentity(int fd, const std::string& path) {
   const std::string text = LockIdentity() + "\n";
   if (::ftruncate(fd, 0) != 0) return Status::FromErrno(errno, path, "truncate lock file");
@@ -52,7 +64,7 @@ Result<UniqueFd> CreateLockedFile(const std::string& path, mode_t mode) {
   const std::string dir = DirectoryOf(path);
   UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, mode));
   if (fd.get() >= 0) {
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return Status::FromErrno(errno, path, "lock");
+    if (LockWholeFile(fd.get()) != 0) return Status::FromErrno(errno, path, "lock");
     RS_RETURN_IF_ERROR(WriteIdentity(fd.get(), path));
     // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc link works for anyone.
     const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
@@ -62,22 +74,29 @@ Result<UniqueFd> CreateLockedFile(const std::string& path, mode_t mode) {
   } else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
     return Status::FromErrno(errno, path, "create");
   }
-  fd = UniqueFd(::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, mode));
+  // Locked and written under a staging name no scan takes for a lock file, then linked into place
+  // (link fails on an existing name), so the final name is never seen unlocked either.
+  const std::string staging = path + ".new";
+  fd = UniqueFd(::open(staging.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, mode));
   if (fd.get() < 0) return Status::FromErrno(errno, path, "create");
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    Status st = Status::FromErrno(errno, path, "lock");
-    ::unlink(path.c_str());
-    return st;
-  }
-  RS_RETURN_IF_ERROR(WriteIdentity(fd.get(), path));
+  Status st = LockWholeFile(fd.get()) == 0 ? WriteIdentity(fd.get(), path) : Status::FromErrno(errno, path, "lock");
+  if (st.ok() && ::link(staging.c_str(), path.c_str()) != 0) st = Status::FromErrno(errno, path, "create");
+  ::unlink(staging.c_str());
+  if (!st.ok()) return st;
   return fd;
 }
 
 bool IsLockHeld(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) return false;
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return false;  // released with the descriptor
-  return errno == EWOULDBLOCK;
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  // Asks without taking: a job locking this file right now is never turned away by the probe.
+  // Where the filesystem cannot answer, count it as held: leftovers are kept rather than a live
+  // job's files removed.
+  if (::fcntl(fd.get(), F_OFD_GETLK, &fl) != 0) return true;
+  return fl.l_type != F_UNLCK;
 }
 
 void OutputLock::Release() {
@@ -123,8 +142,8 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
       return Status::Error(path + ": not a lock file this user made (a regular file with one link is needed); "
                                   "remove it if no job is running");
     }
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-      if (errno != EWOULDBLOCK) return Status::FromErrno(errno, path, "lock");
+    if (LockWholeFile(fd.get()) != 0) {
+      if (!Busy(errno)) return Status::FromErrno(errno, path, "lock");
       return Status::Error(final_path + ": another riversort job is writing it (" + ReadIdentity(fd.get()) +
                            "); wait for it to end or choose other output names");
     }

@@ -1,6 +1,7 @@
-// io/lock_file.hpp — files held with flock(2): a process's claim on a directory (io/job_files.hpp)
+// io/lock_file.hpp — files held locked (open-file-description locks, F_OFD_SETLK): a process's
+// claim on a directory (io/job_files.hpp)
 // and a job's lock on each output name (io/write_guard.hpp), so that a second job writing the
-// same names is refused with a line naming the first. The kernel drops an flock when its holder
+// same names is refused with a line naming the first. The kernel drops the lock when its holder
 // dies, so a lock file left by a killed job is simply reused (or removed by `riversort clean`).
 // Any thread; each object is owned by one.
 #pragma once
@@ -18,13 +19,13 @@ std::string LockIdentity();
 
 // Creates `path` (which must not exist) already locked and holding LockIdentity(): an unnamed
 // file is locked first and then linked in (O_TMPFILE), so nobody ever sees it unlocked; where the
-// filesystem has no O_TMPFILE, O_CREAT|O_EXCL|O_NOFOLLOW then flock.
+// filesystem has no O_TMPFILE, the same under a staging name "<path>.new" that is then linked in.
 Result<UniqueFd> CreateLockedFile(const std::string& path, mode_t mode);
-// True when some process holds an flock on `path` (false when it does not exist). Never follows
-// a link.
+// True when some process holds the lock on `path` (false when it does not exist; true when the
+// filesystem cannot tell). Asks without taking the lock; never follows a link.
 bool IsLockHeld(const std::string& path);
 
-// The lock on one output name: `<final>.riversort.lock` beside it, flocked for the job's life.
+// The lock on one output name: `<final>.riversort.lock` beside it, held for the job's life.
 // A lock file that exists is reused only when it is a regular file with one link owned by this
 // user (a planted link or hard link is refused, never written through).
 class OutputLock {

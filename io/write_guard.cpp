@@ -23,9 +23,11 @@ namespace {
 constexpr size_t kSuffixRoom = 40;
 
 struct PathFact {
-  char role = 'I';  // 'I' input, 'O' output
+  char role = 'I';  // 'I' input, 'O' output, 'D' a directory the job writes temporaries in
   bool exists = false;
   uint64_t dev = 0, ino = 0;
+  uint64_t rdev = 0;     // a block-device input: the device itself
+  uint64_t dir_dev = 0;  // an output or temporary directory: the filesystem's device
   std::string real;  // resolved path
   std::string given;
 };
@@ -75,6 +77,8 @@ std::string Encode(const RankFacts& f) {
     Put(&out, p.exists ? 1 : 0);
     Put(&out, p.dev);
     Put(&out, p.ino);
+    Put(&out, p.rdev);
+    Put(&out, p.dir_dev);
     Put(&out, p.real);
     Put(&out, p.given);
   }
@@ -100,6 +104,8 @@ RankFacts Decode(const std::string& s) {
     p.exists = r.Num() != 0;
     p.dev = r.Num();
     p.ino = r.Num();
+    p.rdev = r.Num();
+    p.dir_dev = r.Num();
     p.real = r.Str();
     p.given = r.Str();
     f.paths.push_back(std::move(p));
@@ -142,17 +148,46 @@ const char* TypeName(unsigned mode) {
   return "not a regular file";
 }
 
-Status InputFact(const std::string& path, PathFact* f) {
+// The name itself, resolved like an output's (real directory + name): where the name is a link,
+// another rank's output of that name would replace the link the user reads through.
+std::string NamePath(const std::string& path) {
+  const std::string dir = RealPath(DirectoryOf(path));
+  return dir.empty() ? std::string() : (dir == "/" ? "" : dir) + "/" + BaseName(path);
+}
+
+Status InputFact(const std::string& path, std::vector<PathFact>* out) {
   if (path.empty()) return Status::Error("an empty input path (did a variable expand to nothing?)");
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, path);
   RS_RETURN_IF_ERROR(CheckInputType(path, st.st_mode));
-  f->role = 'I';
-  f->exists = true;
-  f->dev = st.st_dev;
-  f->ino = st.st_ino;
-  f->real = RealPath(path);
-  f->given = path;
+  PathFact f;
+  f.role = 'I';
+  f.exists = true;
+  f.dev = st.st_dev;
+  f.ino = st.st_ino;
+  if (S_ISBLK(st.st_mode)) f.rdev = st.st_rdev;
+  f.real = RealPath(path);
+  f.given = path;
+  out->push_back(f);
+  struct stat link;
+  if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+    PathFact name;
+    name.role = 'I';
+    name.real = NamePath(path);
+    name.given = path;
+    if (!name.real.empty()) out->push_back(std::move(name));
+  }
+  return Status::Ok();
+}
+
+Status DirFact(const std::string& dir, PathFact* f) {
+  if (dir.empty()) return Status::Error("an empty temporary directory (did a variable expand to nothing?)");
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return Status::Ok();  // the job names it (TempFiles::Check)
+  f->role = 'D';
+  f->dir_dev = st.st_dev;
+  f->real = RealPath(dir);
+  f->given = dir;
   return Status::Ok();
 }
 
@@ -168,6 +203,7 @@ Status OutputFact(const std::string& path, PathFact* f) {
   if (real_dir.empty()) return Status::FromErrno(errno, path);
   if (::access(real_dir.c_str(), W_OK | X_OK) != 0) return Status::FromErrno(errno, path);
   struct stat st;
+  if (::stat(real_dir.c_str(), &st) == 0) f->dir_dev = st.st_dev;
   if (::lstat(path.c_str(), &st) == 0) {
     // A link at the final name is replaced by the rename, never followed; anything else but a
     // regular file would be destroyed (a device node) or cannot be replaced (a directory).
@@ -195,8 +231,23 @@ std::string FindCollision(const std::vector<RankFacts>& all) {
   };
   std::map<std::string, Seen> by_real;
   std::map<std::tuple<std::string, uint64_t, uint64_t>, Seen> by_inode;
+  // A block device read raw must not hold a filesystem this job writes into.
+  std::map<std::pair<std::string, uint64_t>, Seen> raw_inputs;
   for (int r = 0; r < int(all.size()); ++r) {
     for (const PathFact& p : all[size_t(r)].paths) {
+      if (p.rdev != 0) raw_inputs.emplace(std::make_pair(all[size_t(r)].host, p.rdev), Seen{r, &p});
+    }
+  }
+  for (int r = 0; r < int(all.size()); ++r) {
+    for (const PathFact& p : all[size_t(r)].paths) {
+      if (p.dir_dev != 0) {
+        if (auto it = raw_inputs.find({all[size_t(r)].host, p.dir_dev}); it != raw_inputs.end()) {
+          return "rank " + std::to_string(r) + ": " + p.given + ": is on the filesystem of rank " +
+                 std::to_string(it->second.rank) + "'s input device " + it->second.fact->given +
+                 ", which is read raw; inputs are never written: choose another output or temporary directory";
+        }
+      }
+      if (p.role == 'D') continue;
       std::optional<Seen> prior;
       if (auto it = by_real.find(p.real); it != by_real.end()) prior = it->second;
       const auto inode = std::make_tuple(all[size_t(r)].host, p.dev, p.ino);
@@ -248,9 +299,7 @@ Result<std::unique_ptr<WriteGuard>> GuardWrites(Comm& comm, const WritePlan& pla
   mine.host = HostId();
   Status st;
   for (const auto& p : plan.inputs) {
-    PathFact f;
-    if (st.ok()) st = InputFact(p, &f);
-    if (st.ok()) mine.paths.push_back(std::move(f));
+    if (st.ok()) st = InputFact(p, &mine.paths);
   }
   for (const auto& p : plan.outputs) {
     PathFact f;
@@ -258,7 +307,9 @@ Result<std::unique_ptr<WriteGuard>> GuardWrites(Comm& comm, const WritePlan& pla
     if (st.ok()) mine.paths.push_back(std::move(f));
   }
   for (const auto& d : plan.temp_dirs) {
-    if (st.ok() && d.empty()) st = Status::Error("an empty temporary directory (did a variable expand to nothing?)");
+    PathFact f;
+    if (st.ok()) st = DirFact(d, &f);
+    if (st.ok() && f.role == 'D') mine.paths.push_back(std::move(f));
   }
   if (!st.ok()) mine.error = st.message();
   // Locks only once the paths are sound; a collision found below is reported before them.
@@ -268,7 +319,11 @@ Result<std::unique_ptr<WriteGuard>> GuardWrites(Comm& comm, const WritePlan& pla
     if (lock.ok()) guard->locks_.push_back(std::move(*lock));
     else mine.lock_error = lock.status().message();
   }
-  if (mine.error.empty()) {
+  // One scan per host (its first rank), not per rank: ranks of a host see the same directories,
+  // and P ranks reading one shared directory at once would load its filesystem for nothing.
+  const char* local_rank = std::getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+  const bool scans = local_rank == nullptr || std::string(local_rank) == "0";
+  if (mine.error.empty() && scans) {
     std::set<std::string> dirs;
     for (const auto& p : plan.outputs) dirs.insert(DirectoryOf(p));
     for (const auto& d : plan.temp_dirs) dirs.insert(d);

@@ -1,12 +1,15 @@
 // river/mem_pool.cpp
 #include "river/mem_pool.hpp"
 
+#include <fstream>
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace rs {
 namespace {
@@ -18,12 +21,41 @@ std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) 
 
 }  // namespace
 
+namespace {
+// The memory limit of this process's cgroup (v2 memory.max, v1 memory.limit_in_bytes), or
+// UINT64_MAX: under Slurm or in a container the limit, not the machine, is what the OOM killer
+// enforces.
+uint64_t CgroupLimit() {
+  // This process's cgroups (/proc/self/cgroup): "0::/path" (v2), "N:...memory...:/path" (v1).
+  std::vector<std::string> files;
+  std::ifstream self("/proc/self/cgroup");
+  for (std::string line; std::getline(self, line);) {
+    const size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    const std::string controllers = line.substr(a + 1, b - a - 1), where = line.substr(b + 1);
+    if (controllers.empty()) files.push_back("/sys/fs/cgroup" + where + "/memory.max");
+    if (("," + controllers + ",").find(",memory,") != std::string::npos) {
+      files.push_back("/sys/fs/cgroup/memory" + where + "/memory.limit_in_bytes");
+    }
+  }
+  uint64_t limit = UINT64_MAX;
+  for (const std::string& path : files) {
+    std::ifstream in(path);
+    std::string value;
+    if (in >> value && !value.empty() && value.find_first_not_of("0123456789") == std::string::npos) {
+      limit = std::min<uint64_t>(limit, std::strtoull(value.c_str(), nullptr, 10));
+    }
+  }
+  return limit;
+}
+}  // namespace
+
 uint64_t MemoryPerProcess() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   if (pages <= 0 || page <= 0) return UINT64_MAX;  // unknown: no limit
   uint64_t local = 1;
   if (const char* n = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) local = std::max<uint64_t>(1, std::strtoull(n, nullptr, 10));
-  return uint64_t(pages) * uint64_t(page) / local;
+  return std::min(uint64_t(pages) * uint64_t(page), CgroupLimit()) / local;
 }
 
 uint64_t MemPool::Bytes(size_t buffer_size, size_t count) {

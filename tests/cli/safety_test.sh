@@ -84,6 +84,23 @@ if dev=$(losetup -f --show "$T/raw" 2>/dev/null); then
 else
   echo "skip block-device input: cannot attach a loop device here (needs root)"
 fi
+# ... but never one whose filesystem the job writes into: it would overwrite what it reads raw.
+if truncate -s 64M "$T/fs.img" && mkfs.ext4 -q -F "$T/fs.img" 2>/dev/null && dev=$(losetup -f --show "$T/fs.img" 2>/dev/null); then
+  mkdir -p "$T/mnt"
+  if mount "$dev" "$T/mnt" 2>/dev/null; then
+    MOUNTS=("$T/mnt" "${MOUNTS[@]}")
+    refused raw-input-own-fs "is on the filesystem of rank 0's input device $dev, which is read raw" -- "$RS" sort \
+      --in-dir "$(dirname "$dev")" --in-name "$(basename "$dev")" --out-dir "$T/mnt" --out-name x
+    [ -z "$(ls -A "$T/mnt" | grep -v lost+found)" ] && ok || bad "raw-input-own-fs: wrote $(ls -A "$T/mnt")"
+    umount "$T/mnt"
+  else
+    echo "skip raw-input-own-fs: cannot mount a loop filesystem here"
+  fi
+  losetup -d "$dev"
+else
+  echo "skip raw-input-own-fs: cannot make a loop filesystem here (needs root and e2fsprogs)"
+fi
+rm -f "$T/fs.img"
 for flag in --in-dir --out-dir --tmp-dir --result --manifest; do
   args=(--in-dir "$T/d" --in-name in.0 --out-dir "$T/out" --out-name e)
   refused "empty$flag" "$flag: an empty path" -- "$RS" sort "${args[@]}" "$flag" ''

@@ -60,6 +60,24 @@ TEST(WriteGuard, SameFileUnderAnotherSpellingOrHardLinkIsFound) {
   EXPECT_EQ(sym[0], "");
 }
 
+TEST(WriteGuard, OutputReplacingTheLinkAnInputIsReadThroughIsRefused) {
+  test::TempDir d;
+  test::WriteFile(d.File("data.0"), "a");
+  test::WriteFile(d.File("data.1"), "b");
+  ASSERT_EQ(::symlink(d.File("data.0").c_str(), d.File("lnk.0").c_str()), 0);
+  ASSERT_EQ(::symlink(d.File("data.1").c_str(), d.File("lnk.1").c_str()), 0);
+  // Rank 0 would rename its output over the link rank 1 reads its input through.
+  auto got = Guard({{{d.File("lnk.0")}, {d.File("lnk.1")}, {}}, {{d.File("lnk.1")}, {d.File("o.1")}, {}}});
+  EXPECT_NE(got[0].find("rank 0: " + d.File("lnk.1") + ": output is the input"), std::string::npos) << got[0];
+}
+
+TEST(WriteGuard, HostIsTheKernelsBootId) {
+  // /proc files report size 0: ReadWholeFile must read to the end (the guard keys inodes by it).
+  auto boot = ReadWholeFile("/proc/sys/kernel/random/boot_id");
+  ASSERT_TRUE(boot.ok()) << boot.status().message();
+  EXPECT_EQ(boot->size(), 37u) << *boot;  // a UUID and a newline
+}
+
 TEST(WriteGuard, NameWrittenTwiceIsRefused) {
   test::TempDir d;
   auto two_ranks = Guard({{{}, {d.File("same")}, {}}, {{}, {d.File("same")}, {}}});
@@ -177,6 +195,18 @@ TEST(PublishTogether, AnUnsettledOutputPutsBackWhatItReplacedWhenDestroyed) {
     EXPECT_EQ(test::ReadFile(d.File("f")), "ours");
   }  // never settled: the publication was not agreed
   EXPECT_EQ(test::ReadFile(d.File("f")), "theirs");
+}
+
+TEST(Leftovers, AProbeNeverTakesTheLock) {
+  test::TempDir d;
+  // A stale lock file (its job died): the probe says free, and a job taking it right after (or
+  // during) the probe gets it — the probe asks, it does not lock.
+  test::WriteFile(OutputLock::LockPath(d.File("out")), "dead job");
+  EXPECT_FALSE(IsLockHeld(OutputLock::LockPath(d.File("out"))));
+  auto lock = OutputLock::Acquire(d.File("out"));
+  ASSERT_TRUE(lock.ok()) << lock.status().message();
+  EXPECT_TRUE(IsLockHeld(OutputLock::LockPath(d.File("out"))));
+  EXPECT_TRUE(OutputLock::Acquire(d.File("out")).status().message().find("another riversort job") != std::string::npos);
 }
 
 TEST(Leftovers, DeadJobsFilesAreFoundLiveOnesLeftAlone) {
