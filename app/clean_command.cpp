@@ -41,7 +41,7 @@ std::function<int(Comm&)> AddCleanCommand(CLI::App& app) {
       }
       for (const auto& f : found->removable) std::cout << who << (args->dry_run ? "would remove " : "remove ") << f << '\n';
       files += found->removable.size();
-      freed += args->dry_run ? found->removable_bytes : RemoveLeftovers(dir, *found);
+      freed += args->dry_run ? found->removable_bytes : RemoveLeftovers(*found);
       for (const auto& old : found->replaced) {
         const std::string final_name = old.substr(0, old.rfind(".riversort-"));
         std::cout << who << "kept " << old << ": the file " << final_name

@@ -2,6 +2,7 @@
 #include "core/signal_cleanup.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,17 +19,44 @@ namespace {
 // Enough for every temporary a sort keeps at once (runs at the largest fan-in, outputs, members
 // of striped files); a path that finds no slot is still removed by its owner on normal exits.
 constexpr int kSlots = 4096;
-std::atomic<char*> g_paths[kSlots];
-static_assert(std::atomic<char*>::is_always_lock_free, "the signal handler reads these");
+// A file to remove, and what it must be: this process's user's file (a path someone else put
+// there is never removed) and, once known, the device and inode this process created.
+struct Entry {
+  uint64_t dev = 0, ino = 0;  // 0: not yet known (registered before the file exists)
+  char path[1];               // NUL-terminated, allocated past the end
+};
+std::atomic<Entry*> g_paths[kSlots];
+static_assert(std::atomic<Entry*>::is_always_lock_free, "the signal handler reads these");
+
+Entry* MakeEntry(const std::string& path, uint64_t dev, uint64_t ino) {
+  auto* e = static_cast<Entry*>(std::malloc(sizeof(Entry) + path.size()));
+  if (e == nullptr) return nullptr;
+  e->dev = dev;
+  e->ino = ino;
+  std::memcpy(e->path, path.c_str(), path.size() + 1);
+  return e;
+}
+
+// Async-signal-safe: lstat, geteuid, unlink, rmdir. Files on the first pass, directories (a
+// job's private subdirectory, emptied by then) on the second.
+void RemoveIfOurs(const Entry* e, bool directories) {
+  struct stat st;
+  if (::lstat(e->path, &st) != 0 || st.st_uid != ::geteuid()) return;
+  if (e->ino != 0 && (uint64_t(st.st_dev) != e->dev || uint64_t(st.st_ino) != e->ino)) return;
+  if (S_ISDIR(st.st_mode) != directories) return;
+  if (directories) ::rmdir(e->path);
+  else ::unlink(e->path);
+}
 
 // Publications to undo: "final\0aside\0" (aside empty: remove final). Few at once (a rank's
 // output members, a manifest).
 constexpr int kRestoreSlots = 256;
 std::atomic<char*> g_restores[kRestoreSlots];
 
-int Claim(std::atomic<char*>* slots, int n, char* value) {
+template <typename T>
+int Claim(std::atomic<T*>* slots, int n, T* value) {
   for (int i = 0; i < n; ++i) {
-    char* expected = nullptr;
+    T* expected = nullptr;
     if (slots[i].compare_exchange_strong(expected, value, std::memory_order_acq_rel)) return i;
   }
   return -1;
@@ -40,12 +68,15 @@ void RemoveRegisteredFiles() {
   for (auto& slot : g_restores) {
     if (char* p = slot.exchange(nullptr, std::memory_order_acq_rel)) {
       const char* aside = p + std::strlen(p) + 1;
+      struct stat st;
       if (*aside != '\0') ::rename(aside, p);
-      else ::unlink(p);
+      else if (::lstat(p, &st) == 0 && st.st_uid == ::geteuid()) ::unlink(p);  // our new file only
     }
   }
-  for (auto& slot : g_paths) {
-    if (char* p = slot.load(std::memory_order_acquire)) ::unlink(p);
+  for (bool directories : {false, true}) {
+    for (auto& slot : g_paths) {
+      if (const Entry* e = slot.load(std::memory_order_acquire)) RemoveIfOurs(e, directories);
+    }
   }
 }
 
@@ -76,16 +107,19 @@ void InstallSignalCleanup() {
 }
 
 RemoveOnSignal::RemoveOnSignal(const std::string& path) {
-  char* copy = ::strdup(path.c_str());
-  if (copy == nullptr) return;
-  for (int i = 0; i < kSlots; ++i) {
-    char* expected = nullptr;
-    if (g_paths[i].compare_exchange_strong(expected, copy, std::memory_order_acq_rel)) {
-      slot_ = i;
-      return;
-    }
-  }
-  std::free(copy);
+  Entry* e = MakeEntry(path, 0, 0);
+  if (e == nullptr) return;
+  slot_ = Claim(g_paths, kSlots, e);
+  if (slot_ < 0) std::free(e);
+}
+
+void RemoveOnSignal::Identify(uint64_t dev, uint64_t ino) {
+  if (slot_ < 0) return;
+  const Entry* old = g_paths[slot_].load(std::memory_order_acquire);
+  if (old == nullptr) return;
+  Entry* e = MakeEntry(old->path, dev, ino);
+  // The old entry is not freed: a handler may be reading it (see Release).
+  if (e != nullptr) g_paths[slot_].store(e, std::memory_order_release);
 }
 
 RestoreOnSignal::RestoreOnSignal(const std::string& final_path, const std::string& aside) {

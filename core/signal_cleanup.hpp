@@ -5,6 +5,7 @@
 // the process by the same signal. Register/release from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace rs {
@@ -15,11 +16,16 @@ void InstallSignalCleanup();
 // which runs no destructors. Async-signal-safe.
 void RemoveRegisteredFiles();
 
-// Removes `path` if a signal ends the process while this guard lives. Move-only.
+// Removes `path` if a signal ends the process while this guard lives — only if it is still this
+// process's user's file and, once Identify has been called, the very file (device and inode) the
+// process made: a path someone else put there is never removed. A directory is removed once
+// empty (a job's private temporary directory). Move-only.
 class RemoveOnSignal {
  public:
   RemoveOnSignal() = default;
   explicit RemoveOnSignal(const std::string& path);
+  // The file now exists and is this one.
+  void Identify(uint64_t dev, uint64_t ino);
   ~RemoveOnSignal() { Release(); }
   RemoveOnSignal(RemoveOnSignal&& o) noexcept : slot_(o.slot_) { o.slot_ = -1; }
   RemoveOnSignal& operator=(RemoveOnSignal&& o) noexcept;

@@ -206,6 +206,8 @@ Result<OutputFile> OutputFile::Create(const std::string& final_path, int extra_f
     if (msg.compare(0, temp.size(), temp) == 0) msg.replace(0, temp.size(), final_path);
     return Status::Error(msg);
   }
+  struct stat st;
+  if (::fstat(f->fd(), &st) == 0) out.temp_guard_.Identify(st.st_dev, st.st_ino);
   out.file_ = std::move(*f);
   out.temp_path_ = std::move(temp);
   return out;

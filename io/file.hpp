@@ -53,6 +53,10 @@ class File {
   std::string path_;
 };
 
+// Mode of riversort's own temporaries (runs, work files, journals): nobody else reads them.
+// Outputs and manifests are created 0666 and get the user's umask.
+inline constexpr mode_t kPrivateFileMode = 0600;
+
 // Output that appears under its final name only when complete, and never destroys what it
 // replaces until the replacement is final (docs/reliability.md, "Publishing"). Data goes to
 // "<final>.riversort-<token>-<n>.tmp", created with O_EXCL | O_NOFOLLOW in a directory this

@@ -37,7 +37,7 @@ bool EndsWith(const std::string& s, const std::string& tail) {
 }
 
 // The kinds of riversort file a name can be; the token is filled in where the name has one.
-enum class Kind { kNone, kClaim, kTemporary, kReplaced, kOutputLock };
+enum class Kind { kNone, kClaim, kTemporary, kReplaced, kOutputLock, kPrivateDir };
 
 Kind Classify(const std::string& name, std::string* token) {
   static const std::string kPrefix = "riversort-";
@@ -47,6 +47,7 @@ Kind Classify(const std::string& name, std::string* token) {
     *token = name.substr(kPrefix.size(), kTokenLen);
     const std::string rest = name.substr(kPrefix.size() + kTokenLen);
     if (rest == ".lock") return Kind::kClaim;
+    if (rest.size() == 7 && rest[0] == '-' && rest.find('.') == std::string::npos) return Kind::kPrivateDir;
     if (rest.compare(0, 2, "-r") == 0 && EndsWith(rest, ".run")) return Kind::kTemporary;
   }
   // <final>.riversort-<token>-<n>.tmp / .old
@@ -121,6 +122,8 @@ Result<DirectoryClaim> DirectoryClaim::Take(const std::string& dir) {
     made->fd = std::move(*fd);
     made->path = path;
     made->guard = RemoveOnSignal(path);
+    struct stat st;
+    if (::fstat(made->fd.get(), &st) == 0) made->guard.Identify(st.st_dev, st.st_ino);
     claim = std::move(made);
   }
   ++claim->count;
@@ -164,8 +167,24 @@ Result<Leftovers> FindLeftovers(const std::string& dir) {
     const Kind kind = Classify(name, &token);
     if (kind == Kind::kNone) continue;
     struct stat st;
-    if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (me != 0 && st.st_uid != me) continue;
+    if (kind == Kind::kPrivateDir) {  // a job's private subdirectory of a shared scratch directory
+      if (!S_ISDIR(st.st_mode)) continue;
+      const std::string sub = dir + "/" + name;
+      if (IsLockHeld(sub + "/riversort-" + token + ".lock")) {
+        ++out.live_jobs;
+        continue;
+      }
+      auto inside = FindLeftovers(sub);
+      if (!inside.ok()) continue;
+      out.removable.insert(out.removable.end(), inside->removable.begin(), inside->removable.end());
+      out.removable_bytes += inside->removable_bytes;
+      out.replaced.insert(out.replaced.end(), inside->replaced.begin(), inside->replaced.end());
+      out.removable.push_back(sub);  // after its files: removed once empty
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) continue;
     const uint64_t bytes = uint64_t(st.st_blocks) * 512;
     if (kind == Kind::kOutputLock) {  // no token: stale when nobody holds it
       if (!IsLockHeld(dir + "/" + name)) {
@@ -193,11 +212,16 @@ Result<Leftovers> FindLeftovers(const std::string& dir) {
   return out;
 }
 
-uint64_t RemoveLeftovers(const std::string& dir, const Leftovers& found) {
+uint64_t RemoveLeftovers(const Leftovers& found) {
   uint64_t freed = 0;
   for (const auto& path : found.removable) {
     std::string token;
     const Kind kind = Classify(BaseName(path), &token);
+    const std::string dir = DirectoryOf(path);
+    if (kind == Kind::kPrivateDir) {
+      ::rmdir(path.c_str());  // only once empty: anything not riversort's keeps it
+      continue;
+    }
     // Checked again: a lock taken since the scan means a live job.
     const std::string lock = kind == Kind::kOutputLock ? path : dir + "/riversort-" + token + ".lock";
     if (kind != Kind::kClaim && IsLockHeld(lock)) continue;

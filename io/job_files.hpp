@@ -59,7 +59,7 @@ struct Leftovers {
 // (any owner for root) are listed; links are never followed.
 Result<Leftovers> FindLeftovers(const std::string& dir);
 // Removes what FindLeftovers listed as removable (each checked again: still a regular file, still
-// unlocked); returns the bytes freed.
-uint64_t RemoveLeftovers(const std::string& dir, const Leftovers& found);
+// unlocked; a private subdirectory only once empty); returns the bytes freed.
+uint64_t RemoveLeftovers(const Leftovers& found);
 
 }  // namespace rs

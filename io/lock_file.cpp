@@ -99,6 +99,11 @@ bool IsLockHeld(const std::string& path) {
   return fl.l_type != F_UNLCK;
 }
 
+void OutputLock::Identify() {
+  struct stat st;
+  if (::fstat(fd_.get(), &st) == 0) guard_.Identify(st.st_dev, st.st_ino);
+}
+
 void OutputLock::Release() {
   if (fd_.get() >= 0 && !path_.empty()) ::unlink(path_.c_str());
   fd_ = UniqueFd();
@@ -129,6 +134,7 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
       lock.fd_ = std::move(*fresh);
       lock.path_ = path;
       lock.guard_ = RemoveOnSignal(path);
+      lock.Identify();
       return lock;
     }
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644));
@@ -155,6 +161,7 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
     lock.fd_ = std::move(fd);
     lock.path_ = path;
     lock.guard_ = RemoveOnSignal(path);
+    lock.Identify();
     return lock;
   }
   return Status::Error(path + ": the lock file keeps being replaced; is another job starting and stopping?");

@@ -46,6 +46,7 @@ class OutputLock {
   void Release();
 
  private:
+  void Identify();  // the signal handler removes this very lock file, nothing put in its place
   UniqueFd fd_;
   std::string path_;
   RemoveOnSignal guard_;  // an interrupted job leaves no lock file behind

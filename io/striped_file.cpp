@@ -48,14 +48,14 @@ Result<StripedFile> StripedFile::OpenRead(const std::vector<std::string>& member
 }
 
 Result<StripedFile> StripedFile::Create(const std::vector<std::string>& members, uint64_t unit, bool direct,
-                                        uint64_t size_hint) {
+                                        uint64_t size_hint, mode_t mode) {
   if (members.empty()) return Status::Error("no member files given");
   if (members.size() > 1 && unit == 0) return Status::Error("a striped file needs a stripe unit > 0");
   StripedFile f;
   f.paths_ = members;
   f.unit_ = members.size() == 1 && unit == 0 ? 1 : unit;
   for (int k = 0; k < int(members.size()); ++k) {
-    auto out = OutputFile::Create(members[size_t(k)], direct ? O_DIRECT : 0);
+    auto out = OutputFile::Create(members[size_t(k)], direct ? O_DIRECT : 0, mode);
     if (!out.ok()) return out.status();
     if (size_hint > 0) {
       // Whole blocks, since O_DIRECT writes the tail padded to a block.

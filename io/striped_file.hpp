@@ -31,9 +31,10 @@ class StripedFile : public Publishable {
   // some logical size, otherwise an error says which member is wrong. direct: O_DIRECT where the
   // filesystem accepts it.
   static Result<StripedFile> OpenRead(const std::vector<std::string>& members, uint64_t stripe_unit, bool direct);
-  // Creates members under temporary names; size_hint (0 = unknown) preallocates each member.
+  // Creates members under temporary names; size_hint (0 = unknown) preallocates each member;
+  // mode before the umask (kPrivateFileMode for riversort's own temporaries).
   static Result<StripedFile> Create(const std::vector<std::string>& members, uint64_t stripe_unit, bool direct,
-                                    uint64_t size_hint);
+                                    uint64_t size_hint, mode_t mode = 0666);
 
   uint64_t size() const { return size_; }
   uint64_t stripe_unit() const { return unit_; }

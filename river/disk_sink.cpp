@@ -15,11 +15,11 @@ namespace rs {
 
 Result<std::unique_ptr<DiskSink>> DiskSink::Create(const std::vector<std::string>& members, const DiskOptions& options,
                                                    const MemPool* pool, uint64_t size_hint,
-                                                   std::vector<std::string>* notices) {
+                                                   std::vector<std::string>* notices, mode_t mode) {
   RS_RETURN_IF_ERROR(options.Check());
   std::unique_ptr<DiskSink> sink(new DiskSink(options.Effective().queue_depth));
   sink->options_ = options.Effective();
-  auto file = StripedFile::Create(members, options.stripe_unit, options.direct, size_hint);
+  auto file = StripedFile::Create(members, options.stripe_unit, options.direct, size_hint, mode);
   if (!file.ok()) return file.status();
   sink->file_ = std::move(*file);
   auto engine = OpenStreamEngine(sink->options_, sink->file_, pool, notices);

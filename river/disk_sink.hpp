@@ -23,9 +23,10 @@ class DiskSink final : public Sink, public Publishable {
  public:
   // members: one path per directory (K = members.size()); size_hint preallocates (0: unknown).
   // Notices (engine fallback, O_DIRECT refused) are appended to *notices as single lines.
+  // mode: before the umask (io/file.hpp kPrivateFileMode for runs and work files).
   static Result<std::unique_ptr<DiskSink>> Create(const std::vector<std::string>& members, const DiskOptions& options,
                                                   const MemPool* pool, uint64_t size_hint,
-                                                  std::vector<std::string>* notices);
+                                                  std::vector<std::string>* notices, mode_t mode = 0666);
   ~DiskSink() override;
 
   void Put(Buffer buffer) override;

@@ -4,6 +4,7 @@
 #include <tbb/task_arena.h>
 
 #include "core/record.hpp"
+#include "io/file.hpp"
 #include "river/disk_sink.hpp"
 
 namespace rs::sort {
@@ -102,7 +103,8 @@ Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records) {
   for (const auto& b : batch) spans.push_back({b.data(), b.size() / kRecordSize});
   RS_RETURN_IF_ERROR(sorter_->SortEntries(spans));
   SortedRun run{options_.temp->NewMembers(options_.tag), records};
-  auto sink = DiskSink::Create(run.members, options_.disk, write_pool_.get(), records * kRecordSize, &worker_notices_);
+  auto sink = DiskSink::Create(run.members, options_.disk, write_pool_.get(), records * kRecordSize, &worker_notices_,
+                               kPrivateFileMode);
   if (!sink.ok()) return sink.status();
   const uint64_t per_buf = options_.disk.transfer_size / kRecordSize;
   for (uint64_t first = 0; first < records; first += per_buf) {

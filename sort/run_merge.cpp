@@ -5,6 +5,7 @@
 
 #include "core/config.hpp"
 #include "core/record.hpp"
+#include "io/file.hpp"
 #include "river/disk_sink.hpp"
 #include "sort/range_source.hpp"
 
@@ -51,7 +52,7 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
       level = std::max(level, r.level);
     }
     SortedRun merged{opt.temp->NewMembers("merge"), records, level + 1};
-    auto sink = DiskSink::Create(merged.members, opt.disk, opt.out_pool, records * kRecordSize, opt.notices);
+    auto sink = DiskSink::Create(merged.members, opt.disk, opt.out_pool, records * kRecordSize, opt.notices, kPrivateFileMode);
     if (!sink.ok()) {
       st = sink.status();
     } else {

@@ -1,6 +1,7 @@
 // sort/temp_files.cpp — naming and cleanup of a sort's temporary files.
 #include "sort/temp_files.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,14 +17,34 @@ TempFiles::TempFiles(std::vector<std::string> dirs, int rank) : dirs_(std::move(
 TempFiles::~TempFiles() {
   for (const auto& l : live_) ::unlink(l.path.c_str());
   claims_.clear();  // after the files: a claim outlives what it covers
+  for (const auto& p : private_) ::rmdir(p.path.c_str());
 }
 
 Status TempFiles::Check() {
   if (dirs_.empty()) return Status::Error("no temporary directory (give --tmp-dir)");
-  for (const auto& d : dirs_) {
+  for (auto& d : dirs_) {
     if (d.empty()) return Status::Error("--tmp-dir '': an empty directory name (did a variable expand to nothing?)");
     if (::access(d.c_str(), W_OK | X_OK) != 0) {
       return Status::Error(d + ": temporary directory not usable: " + std::strerror(errno));
+    }
+    struct stat st;
+    if (::stat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Status::Error(d + ": temporary directory not usable: not a directory");
+    }
+    if (st.st_mode & S_IWOTH) {
+      if (!(st.st_mode & S_ISVTX)) {
+        return Status::Error(d + ": temporary directory is world-writable without the sticky bit: any user could "
+                                 "replace riversort's files there (chmod +t it, or give a private --tmp-dir)");
+      }
+      // A shared scratch directory: work in a private subdirectory nobody else can enter.
+      std::string pattern = d + "/riversort-" + ProcessToken() + "-XXXXXX";
+      if (::mkdtemp(pattern.data()) == nullptr) {
+        return Status::Error(d + ": temporary directory not usable: mkdtemp: " + std::strerror(errno));
+      }
+      PrivateDir made{pattern, RemoveOnSignal(pattern)};
+      if (::stat(pattern.c_str(), &st) == 0) made.guard.Identify(st.st_dev, st.st_ino);
+      private_.push_back(std::move(made));
+      d = pattern;
     }
     auto claim = DirectoryClaim::Take(d);
     if (!claim.ok()) return Status::Error(d + ": temporary directory not usable: " + claim.status().message());

@@ -30,8 +30,11 @@ class TempFiles {
   ~TempFiles();
   TempFiles(const TempFiles&) = delete;
   TempFiles& operator=(const TempFiles&) = delete;
-  // Each directory exists and is writable (one clear line naming the first that is not); claims
-  // each for this process (io/job_files.hpp) so `riversort clean` leaves the runs alone.
+  // Each directory exists and is writable (one clear line naming the first that is not). A
+  // world-writable directory without the sticky bit is refused (anyone could replace the job's
+  // files there); in one with it (a shared scratch directory) the job makes a private
+  // subdirectory, mode 0700 (mkdtemp), and works in that. Claims each directory for this process
+  // (io/job_files.hpp) so `riversort clean` leaves the runs alone.
   Status Check();
   // Member paths for a new file; listed for removal from now on. Thread-safe.
   std::vector<std::string> NewMembers(const std::string& tag);
@@ -42,6 +45,11 @@ class TempFiles {
  private:
   std::vector<std::string> dirs_;
   std::vector<DirectoryClaim> claims_;
+  struct PrivateDir {
+    std::string path;
+    RemoveOnSignal guard;  // removed (once empty) also when a signal ends the job
+  };
+  std::vector<PrivateDir> private_;
   int rank_;
   std::mutex mu_;
   uint64_t next_ = 0;

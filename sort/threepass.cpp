@@ -14,6 +14,7 @@
 
 #include "core/fault_point.hpp"
 #include "core/record.hpp"
+#include "io/file.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
 #include "sort/file_sorted_keys.hpp"
@@ -105,7 +106,7 @@ Result<RunReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pro
   index.reserve(size_t(ThreepassKeyIndexBytes(input.records) / sizeof(Key)));  // as planned, not doubled
   int merge_levels = 0;
   {
-    auto work_sink = DiskSink::Create(work.members, disk, out_pool, input.bytes, &notices);
+    auto work_sink = DiskSink::Create(work.members, disk, out_pool, input.bytes, &notices, kPrivateFileMode);
     if (!work_sink.ok()) {
       st = work_sink.status();
     } else {

@@ -226,7 +226,7 @@ TEST(Leftovers, DeadJobsFilesAreFoundLiveOnesLeftAlone) {
   EXPECT_EQ(found->removable.size(), 3u);
   EXPECT_EQ(found->replaced.size(), 1u);
   EXPECT_EQ(found->live_jobs, 1u);
-  EXPECT_GE(RemoveLeftovers(d.path(), *found), 8192u);
+  EXPECT_GE(RemoveLeftovers(*found), 8192u);
   EXPECT_FALSE(fs::exists(d.File("out.0.riversort-" + dead + "-3.tmp")));
   EXPECT_FALSE(fs::exists(d.File("riversort-" + dead + "-r0-run-1.run")));
   EXPECT_FALSE(fs::exists(d.File("out.0.riversort.lock")));
