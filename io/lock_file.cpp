@@ -137,6 +137,12 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
       lock.Identify();
       return lock;
     }
+    // A link there is refused by name (open's O_NOFOLLOW answers ELOOP, or EACCES in a sticky
+    // directory that protects other users' links).
+    struct stat planted;
+    if (::lstat(path.c_str(), &planted) == 0 && S_ISLNK(planted.st_mode)) {
+      return Status::Error(path + ": is a symbolic link; riversort never writes through a link");
+    }
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644));
     if (fd.get() < 0) {
       if (errno == ELOOP) return Status::Error(path + ": is a symbolic link; riversort never writes through a link");
