@@ -239,19 +239,36 @@ TEST(Leftovers, DeadJobsFilesAreFoundLiveOnesLeftAlone) {
 
 TEST(OutputFile, PlantedTemporaryOrLinkIsNeverWrittenThrough) {
   test::TempDir d;
-  // Outputs are created O_EXCL | O_NOFOLLOW: whatever sits at a name is refused, not truncated.
-  auto out = OutputFile::Create(d.File("o"));
-  ASSERT_TRUE(out.ok());
-  struct stat st;
-  bool found_temp = false;
-  for (const auto& e : fs::directory_iterator(d.path())) {
-    if (test::IsOutputTemporary(e.path().filename())) {
-      found_temp = true;
-      ASSERT_EQ(::lstat(e.path().c_str(), &st), 0);
-      EXPECT_TRUE(S_ISREG(st.st_mode));
-    }
+  test::WriteFile(d.File("target"), "theirs");
+  // An attacker who knew this process's token (they cannot: it is random) plants a link under
+  // every temporary name it could use next: the create is refused, nothing is written through.
+  for (int n = 0; n < 4096; ++n) {
+    const std::string name = d.File("o.riversort-" + ProcessToken() + "-" + std::to_string(n) + ".tmp");
+    ASSERT_EQ(::symlink(d.File("target").c_str(), name.c_str()), 0);
   }
-  EXPECT_TRUE(found_temp);
+  auto out = OutputFile::Create(d.File("o"));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), d.File("o") + ": File exists");
+  EXPECT_EQ(test::ReadFile(d.File("target")), "theirs");
+  struct stat st;
+  ASSERT_EQ(::lstat(d.File("target").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 6);
+}
+
+TEST(OutputFile, TemporariesArePrivateOutputsFollowTheUmask) {
+  test::TempDir d;
+  const mode_t old = ::umask(022);
+  auto run = OutputFile::Create(d.File("run"), 0, kPrivateFileMode);
+  auto out = OutputFile::Create(d.File("out"));
+  ::umask(old);
+  ASSERT_TRUE(run.ok() && out.ok());
+  ASSERT_TRUE(run->Commit(0).ok());
+  ASSERT_TRUE(out->Commit(0).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(d.File("run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(d.File("out").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
 }
 
 }  // namespace
