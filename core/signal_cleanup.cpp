@@ -10,6 +10,8 @@
 #include <ctime>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 #include "core/config.hpp"
 
@@ -52,6 +54,20 @@ void RemoveIfOurs(const Entry* e, bool directories) {
 // output members, a manifest).
 constexpr int kRestoreSlots = 256;
 std::atomic<char*> g_restores[kRestoreSlots];
+
+// Entries taken out of the tables are never freed (a handler on another thread may have loaded
+// the pointer just before, and a freed then reused block could name another file); they are kept
+// here, reachable, ~100 bytes per temporary file over the process's life.
+std::mutex g_retired_mu;
+std::vector<void*>& Retired() {
+  static auto* retired = new std::vector<void*>();
+  return *retired;
+}
+void Retire(void* p) {
+  if (p == nullptr) return;
+  std::lock_guard lock(g_retired_mu);
+  Retired().push_back(p);
+}
 
 template <typename T>
 int Claim(std::atomic<T*>* slots, int n, T* value) {
@@ -118,8 +134,8 @@ void RemoveOnSignal::Identify(uint64_t dev, uint64_t ino) {
   const Entry* old = g_paths[slot_].load(std::memory_order_acquire);
   if (old == nullptr) return;
   Entry* e = MakeEntry(old->path, dev, ino);
-  // The old entry is not freed: a handler may be reading it (see Release).
-  if (e != nullptr) g_paths[slot_].store(e, std::memory_order_release);
+  // The old entry is retired, not freed: a handler may be reading it.
+  if (e != nullptr) Retire(g_paths[slot_].exchange(e, std::memory_order_acq_rel));
 }
 
 RestoreOnSignal::RestoreOnSignal(const std::string& final_path, const std::string& aside) {
@@ -143,7 +159,7 @@ RestoreOnSignal& RestoreOnSignal::operator=(RestoreOnSignal&& o) noexcept {
 
 void RestoreOnSignal::Release() {
   if (slot_ < 0) return;
-  (void)g_restores[slot_].exchange(nullptr, std::memory_order_acq_rel);  // not freed: see RemoveOnSignal
+  Retire(g_restores[slot_].exchange(nullptr, std::memory_order_acq_rel));
   slot_ = -1;
 }
 
@@ -158,10 +174,7 @@ RemoveOnSignal& RemoveOnSignal::operator=(RemoveOnSignal&& o) noexcept {
 
 void RemoveOnSignal::Release() {
   if (slot_ < 0) return;
-  // The string is not freed: a handler (or RemoveRegisteredFiles on another thread) may have
-  // loaded the pointer just before the exchange, and a freed then reused string could name
-  // another file. A path of ~100 bytes per temporary file is the price.
-  (void)g_paths[slot_].exchange(nullptr, std::memory_order_acq_rel);
+  Retire(g_paths[slot_].exchange(nullptr, std::memory_order_acq_rel));
   slot_ = -1;
 }
 

@@ -3,6 +3,7 @@
 
 #include <liburing.h>
 
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 
@@ -53,6 +54,7 @@ class UringEngine final : public IoEngine {
   }
 
   void Submit(const IoRequest& r) override {
+    assert(!free_.empty() && "Submit beyond depth(): the caller keeps at most depth() outstanding");
     unsigned slot = free_.back();
     free_.pop_back();
     slots_[slot] = {r, 0};
@@ -71,6 +73,11 @@ class UringEngine final : public IoEngine {
   }
 
   Status Wait(std::vector<IoCompletion>* out) override {
+    if (!unqueued_.empty()) {  // requests no submission entry could be had for: their errors first
+      out->insert(out->end(), unqueued_.begin(), unqueued_.end());
+      unqueued_.clear();
+      return Status::Ok();
+    }
     size_t before = out->size();
     while (out->size() == before && outstanding() > 0) {
       RS_RETURN_IF_ERROR(Flush());
@@ -85,6 +92,8 @@ class UringEngine final : public IoEngine {
       }
       io_uring_cq_advance(ring_.get(), seen);
     }
+    out->insert(out->end(), unqueued_.begin(), unqueued_.end());
+    unqueued_.clear();
     return Flush();  // resubmitted remainders go out now
   }
 
@@ -98,8 +107,14 @@ class UringEngine final : public IoEngine {
     Slot& s = slots_[slot];
     io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
     if (sqe == nullptr) {  // the SQ is sized to depth, so this only happens with pending submits
-      (void)Flush();
+      Status flushed = Flush();
       sqe = io_uring_get_sqe(ring_.get());
+      if (sqe == nullptr) {  // the submit failed: the request completes with its error, never a null sqe
+        assert(!flushed.ok());
+        unqueued_.push_back({s.req.tag, -int64_t(flushed.ok() ? EBUSY : EAGAIN)});
+        free_.push_back(slot);
+        return;
+      }
     }
     uint8_t* buf = s.req.buf + s.done;
     unsigned len = s.req.len - s.done;
@@ -145,6 +160,7 @@ class UringEngine final : public IoEngine {
   unsigned depth_;
   std::vector<Slot> slots_;
   std::vector<unsigned> free_;
+  std::vector<IoCompletion> unqueued_;  // failed to get a submission entry; reported by Wait
   std::vector<int> fds_;
   std::vector<iovec> memory_;
   bool files_registered_ = false;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <atomic>
 #include <cstdlib>
 #include <string>
@@ -106,7 +107,11 @@ Result<std::unique_ptr<MemPool>> MemPool::Create(size_t buffer_size, size_t coun
   return pool;
 }
 
-MemPool::~MemPool() { g_pooled.fetch_sub(bytes_); }
+MemPool::~MemPool() {
+  // Every buffer back before the memory goes: one still out would point into freed memory.
+  assert(free_.size() == count_ && "a MemPool destroyed while buffers are still out");
+  g_pooled.fetch_sub(bytes_);
+}
 
 Buffer MemPool::Take() {
   Buffer b;

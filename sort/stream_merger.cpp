@@ -1,6 +1,7 @@
 // sort/stream_merger.cpp — loser-tree merge, one record copy per record.
 #include "sort/stream_merger.hpp"
 
+#include <cassert>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -22,6 +23,9 @@ struct Cursor {
       buffer = source->Get();
       if (!buffer) return false;
       next = buffer->data();
+      // Sources hand over whole records (runs and chunks are cut on record boundaries): a partial
+      // one would be dropped here without a word.
+      assert(buffer->size() % kRecordSize == 0 && "a merge input buffer that ends inside a record");
       end = next + buffer->size() / kRecordSize * kRecordSize;
       if (next != end) return true;
     }

@@ -5,12 +5,7 @@
 set -u
 RS=$1
 MPIRUN=${2:-mpirun}
-MPI=("$MPIRUN" -q --allow-run-as-root --oversubscribe --mca pml ob1 --mca btl self,vader
-     --mca btl_vader_single_copy_mechanism none)
-T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-cli-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
+source "$(dirname "$0")/lib.sh"
 
 # check NAME WANT_RC WANT_STDERR_SUBSTRING -- command...
 check() {
@@ -206,5 +201,4 @@ check sort-missing-outdir 1 "$T/nodir/x.0: No such file or directory" -- "$RS" s
 one_line sort-bad-splitters -- "$RS" sort --splitters magic --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" --out-name y
 
 ls "$T" | grep -qE 'riversort-[0-9a-f]{16}|\.riversort\.lock$' && { echo "FAIL temporary files left: $(ls "$T" | grep riversort)"; fails=$((fails + 1)); }
-echo "cli_test: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish cli_test

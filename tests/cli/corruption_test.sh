@@ -9,16 +9,8 @@
 set -u
 RS=$1
 MPIRUN=${2:-mpirun}
-MPI=("$MPIRUN" -q --allow-run-as-root --oversubscribe --mca pml ob1 --mca btl self,vader
-     --mca btl_vader_single_copy_mechanism none)
-NP=3
-RECORDS=50000
-T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-corrupt-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+source "$(dirname "$0")/lib.sh"
+fail() { bad "$@"; }
 
 # run NAME -- command...: runs it, keeps its stderr in ERR and its exit status in RC.
 run() {
@@ -134,5 +126,4 @@ for algo in tp op; do
   [ "$(printf '%s\n' "$ERR" | wc -l)" = 1 ] && ok || fail "$algo-partial: want one line: $ERR"
 done
 
-echo "corruption_test: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish corruption_test

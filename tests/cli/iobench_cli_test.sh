@@ -6,12 +6,9 @@
 set -u
 RS=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-iobench-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+MPIRUN=${MPIRUN:-mpirun}  # lib.sh wants one; iobench runs alone
+source "$(dirname "$0")/lib.sh"
+fail() { bad "$@"; }
 
 one_line() {  # NAME WANT_SUBSTRING -- command: non-zero exit, exactly one line on stderr naming the flag
   local name=$1 want=$2; shift 3
@@ -76,5 +73,4 @@ one_line dir-twice "given twice" -- "$RS" iobench --dir "$T/d0" --dir "$T/d0/"
 one_line no-dir "--dir" -- "$RS" iobench
 [ ! -e "$T/bad" ] && ok || fail "a refused run wrote $T/bad"
 
-echo "iobench_cli_test: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish iobench_cli_test

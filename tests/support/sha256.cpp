@@ -45,7 +45,7 @@ std::string Sha256Hex(const void* data, size_t len) {
   for (size_t off = 0; off < full; off += 64) Block(h, p + off);
   uint8_t tail[128] = {};
   size_t rest = len - full;
-  std::memcpy(tail, p + full, rest);
+  if (rest > 0) std::memcpy(tail, p + full, rest);  // an empty input may come as a null pointer
   tail[rest] = 0x80;
   size_t tail_len = rest + 9 <= 64 ? 64 : 128;
   uint64_t bits = uint64_t(len) * 8;
