@@ -24,9 +24,9 @@ build() {  # build PRESET [TARGET...]
   for t in "$@"; do targets+=(--target "$t"); done
   rs_say "build: cmake --build --preset $preset -j$(nproc) ${targets[*]}"
   local dir=build-$preset rc=0
-  cmake --build --preset "$preset" -j"$(nproc)" "${targets[@]}" > "$dir.log" 2>&1 || rc=$?
-  grep -E 'error|warning' "$dir.log" | head -40 || true
-  [ "$rc" = 0 ] || { echo "sanitize.sh: the $preset build failed ($dir.log)" >&2; exit 1; }
+  cmake --build --preset "$preset" -j"$(nproc)" "${targets[@]}" > "$dir/build.log" 2>&1 || rc=$?
+  grep -Ev '^\[ *[0-9]+%\]|^Consolidate|^-- ' "$dir/build.log" | head -40 || true  # the compiler's messages
+  [ "$rc" = 0 ] || { echo "sanitize.sh: the $preset build failed ($dir/build.log)" >&2; exit 1; }
 }
 
 if [ "$which" = asan-ubsan ] || [ "$which" = all ]; then
