@@ -10,6 +10,8 @@ set -u
 RS=$1
 MPIRUN=${2:-mpirun}
 source "$(dirname "$0")/lib.sh"
+NP=3
+RECORDS=50000
 fail() { bad "$@"; }
 
 # run NAME -- command...: runs it, keeps its stderr in ERR and its exit status in RC.
