@@ -24,10 +24,10 @@ struct SortOptions {
   uint64_t memory = 0;   // per-rank budget for buffers in bytes; 0: what the data needs
   // Where runs and work files go (one member per directory, striped); empty: the output's dirs.
   std::vector<std::string> tmp_dirs;
-  bool progress = false;
+  bool progress = false;  // force rank 0's live progress lines (else only on a terminal)
   // Most runs per merge (0: what --memory allows, at most config::external::kMaxFanIn); tests set
   // it low to force merges in levels.
-  size_t fan_in = 0;  // force rank 0's live progress lines (else only on a terminal)
+  size_t fan_in = 0;
   TransportKind transport = TransportKind::kMpi;
   TransportOptions exchange;
   SplitterKind splitters = SplitterKind::kSample;
