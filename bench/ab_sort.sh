@@ -5,22 +5,17 @@
 # input in the page cache, --buffered-input), timed from the launch of mpirun to its exit; every
 # output is validated against the input's manifest. Prints the median of RUNS per binary and the
 # ratio NEW/OLD, one RESULT line.
-# Usage: bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT [--runs N] [--records N] [--out results/FILE.txt]
+# Usage: [RECORDS=1M] bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1 NEW=$2; shift 2
-RUNS=9 RECORDS=1M OUT=results/ab_sort-$(hostname)-$(date +%Y%m%d-%H%M%S).txt
-while [ $# -gt 0 ]; do
-  case $1 in
-    --runs) RUNS=$2; shift 2 ;;
-    --records) RECORDS=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    *) echo "ab_sort.sh: unknown option $1" >&2; exit 2 ;;
-  esac
-done
+RECORDS=${RECORDS:-1M}
 source scripts/lib/deps.sh
+source scripts/lib/bench.sh
+rs_bench_args ab_sort 9 "$@"
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np 2)
-DATA=$(mktemp -d "${TMPDIR:-/tmp}/riversort-ab-XXXXXX")
+mkdir -p "$DATA"
+DATA=$(mktemp -d "$DATA/ab-XXXXXX")
 trap 'rm -rf "$DATA"' EXIT
 mkdir -p "$DATA/in" "$DATA/out" "$(dirname "$OUT")"
 "${MPI[@]}" "$NEW" gen --records "$RECORDS" --dir "$DATA/in" --name 'in.{rank}' 2>/dev/null
@@ -36,7 +31,6 @@ run() {  # run BINARY: prints the wall seconds; the output is validated
     { echo "ab_sort.sh: $1 produced an invalid output" >&2; exit 1; }
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 cat "$DATA"/in/in.* > /dev/null
 run "$OLD" > /dev/null; run "$NEW" > /dev/null  # warm-up: page cache, binaries
@@ -45,10 +39,10 @@ for ((i = 0; i < RUNS; i++)); do
   if ((i % 2 == 0)); then old+=("$(run "$OLD")"); new+=("$(run "$NEW")")
   else new+=("$(run "$NEW")"); old+=("$(run "$OLD")"); fi
 done
-mo=$(printf '%s\n' "${old[@]}" | median)
-mn=$(printf '%s\n' "${new[@]}" | median)
+mo=$(rs_median "${old[@]}")
+mn=$(rs_median "${new[@]}")
 {
-  echo "command: bench/ab_sort.sh $OLD $NEW --runs $RUNS --records $RECORDS"
+  echo "command: RECORDS=$RECORDS bench/ab_sort.sh $OLD $NEW --runs $RUNS"
   echo "old ($OLD): ${old[*]}"
   echo "new ($NEW): ${new[*]}"
   echo "RESULT records=$RECORDS runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }') validation=SUCCESS"
