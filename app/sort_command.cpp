@@ -6,7 +6,7 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
-#include "sort/sort_algorithm.hpp"
+#include "sort/algorithms/sort_algorithm.hpp"
 
 namespace rs::cli {
 

@@ -1,4 +1,4 @@
-// bench/sort_bench.cpp — micro-benchmark of the in-core record sort (sort/record_sorter.hpp):
+// bench/sort_bench.cpp — micro-benchmark of the in-core record sort (sort/incore/record_sorter.hpp):
 // 1 M and 5 M gensort records (binary uniform and -s skewed) on 1 and 2 TBB threads, reporting
 // records/s and the build/sort/gather split, next to a parallel memcpy of the same bytes; and
 // two sorters of 5 M records at once, one thread each, as two ranks on this 2-core machine.
@@ -25,7 +25,7 @@
 #include "core/record.hpp"
 #include "gen/record_generator.hpp"
 #include "io/aligned_buffer.hpp"
-#include "sort/record_sorter.hpp"
+#include "sort/incore/record_sorter.hpp"
 #include "validate/record_validator.hpp"
 
 namespace {

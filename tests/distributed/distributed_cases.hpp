@@ -7,7 +7,7 @@
 
 #include "core/comm.hpp"
 #include "river/net/transport.hpp"
-#include "sort/sort_algorithm.hpp"
+#include "sort/algorithms/sort_algorithm.hpp"
 
 namespace rs::test {
 

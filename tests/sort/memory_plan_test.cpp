@@ -2,7 +2,7 @@
 // own sums stay within the budget, a refusal names a minimum that is then accepted, pools never
 // take more RSS than they hold, a pool larger than the machine is refused before it is mapped,
 // and a peak RSS over the limit is an error.
-#include "sort/memory_plan.hpp"
+#include "sort/job/memory_plan.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -15,11 +15,11 @@
 #include "core/record.hpp"
 #include "io/aligned_buffer.hpp"
 #include "river/mem_pool.hpp"
-#include "sort/range_source.hpp"
-#include "sort/run_former.hpp"
-#include "sort/phase_clock.hpp"
-#include "sort/run_report.hpp"
-#include "sort/sort_result.hpp"
+#include "sort/external/range_source.hpp"
+#include "sort/external/run_former.hpp"
+#include "sort/report/phase_clock.hpp"
+#include "sort/report/sort_report.hpp"
+#include "sort/job/sort_result.hpp"
 
 namespace rs::sort {
 namespace {

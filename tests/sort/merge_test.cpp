@@ -14,10 +14,10 @@
 #include "core/record.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
-#include "sort/range_source.hpp"
-#include "sort/run_former.hpp"
-#include "sort/run_merge.hpp"
-#include "sort/stream_merger.hpp"
+#include "sort/external/range_source.hpp"
+#include "sort/external/run_former.hpp"
+#include "sort/external/run_merge.hpp"
+#include "sort/external/stream_merger.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace rs::sort {

@@ -2,7 +2,7 @@
 // (key, rank, position) order on 1..7 loopback ranks (random, duplicated and equal keys; uneven,
 // empty and tiny ranks), its rounds and its errors; FileSortedKeys against MemorySortedKeys (plain
 // and striped files, block edges) and its errors (truncated file, wrong index).
-#include "sort/parallel_selection.hpp"
+#include "sort/selection/parallel_selection.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,8 +18,8 @@
 
 #include "core/loopback_comm.hpp"
 #include "core/uint128.hpp"
-#include "sort/file_sorted_keys.hpp"
-#include "sort/sorted_keys.hpp"
+#include "sort/selection/file_sorted_keys.hpp"
+#include "sort/selection/sorted_keys.hpp"
 #include "tests/support/stripe_io.hpp"
 #include "tests/support/temp_dir.hpp"
 

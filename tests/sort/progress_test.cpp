@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "sort/progress.hpp"
+#include "sort/report/progress.hpp"
 
 namespace rs::sort {
 namespace {

@@ -15,7 +15,7 @@
 #include "core/checksum.hpp"
 #include "core/record.hpp"
 #include "gen/record_generator.hpp"
-#include "sort/record_sorter.hpp"
+#include "sort/incore/record_sorter.hpp"
 
 namespace rs::sort {
 namespace {

@@ -1,0 +1,196 @@
+// sort/algorithms/onepass.cpp — the phases of the one-pass sort, as the rank's main thread runs them:
+//   overhead            launch and init (process start to here)
+//   read & distribute   DiskSource -> PartitionSink -> Transport, overlapped; a receiver thread
+//                       keeps every arriving buffer (they are the sort's input)
+//   sort                16-byte key-prefix/index entries, parallel radix sort
+//   write               gather the sorted records chunk by chunk into pool buffers -> DiskSink
+//                       (the gather overlaps the writes); fsync and rename at the end
+#include "sort/algorithms/onepass.hpp"
+
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+
+#include "core/fault_point.hpp"
+#include "core/record.hpp"
+#include "partition/splitter.hpp"
+#include "river/disk_sink.hpp"
+#include "river/disk_source.hpp"
+#include "sort/job/memory_plan.hpp"
+#include "sort/job/read_distribute.hpp"
+#include "sort/incore/record_sorter.hpp"
+#include "sort/job/sort_input.hpp"
+#include "sort/job/sort_output.hpp"
+#include "sort/job/sort_result.hpp"
+
+namespace rs::sort {
+
+Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
+  const int rank = comm.rank(), ranks = comm.size();
+  PhaseClock clock = PhaseClock::FromLaunch();
+
+  auto input = OpenSortInput(comm, opt);
+  if (!input.ok()) return input.status();
+  const uint64_t n_local = input->records, total = input->total;
+  RS_RETURN_IF_ERROR(CheckOnepassMemory(opt, *input, ranks));  // the same on every rank
+  tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
+  // Disk streams of records: buffers of whole records that are also whole 4 KiB blocks.
+  const DiskOptions disk = RecordDiskOptions(opt);
+  const uint64_t buf_bytes = disk.transfer_size;
+  DiskOptions read_disk = disk;
+  if (opt.buffered_input) {
+    read_disk.direct = false;
+    read_disk = read_disk.Effective();
+  }
+  const uint64_t per_buf = buf_bytes / kRecordSize;
+  std::vector<std::string> notices;
+
+  // With a sample split the whole partition is read into memory first and sampled there: the
+  // input was written with O_DIRECT, so sampling it on disk costs one random read per sample
+  // (docs/partition.md), as much as the whole Datamation sort. A uniform split needs no sample,
+  // so reading and exchanging overlap.
+  const bool sample_split = opt.splitters == SplitterKind::kSample && ranks > 1;
+  Status st;
+  // One pool for every buffer of the run (read, send, receive, write). Its free list is LIFO, so
+  // a buffer freed by one phase is the next one taken by another: the pages already touched are
+  // reused, and only the peak of buffers in use is ever touched (first touch of fresh memory costs
+  // 1-3 s/GiB on this VM, reused memory ~0.1 s/GiB).
+  std::unique_ptr<MemPool> pool;
+  const uint64_t capacity = OnepassReceiveBytes(opt, total, ranks);
+  const size_t buffers = size_t((capacity + buf_bytes - 1) / buf_bytes) + OnepassCirculatingBuffers(opt, ranks) +
+                         (sample_split ? size_t((input->bytes + buf_bytes - 1) / buf_bytes) : 0);  // input held whole
+  {
+    auto made = MemPool::Create(buf_bytes, buffers);
+    if (made.ok()) pool = std::move(*made);
+    else st = made.status();
+  }
+  std::unique_ptr<DiskSource> source;
+  if (st.ok()) {
+    auto s = DiskSource::Open(opt.in.Members(rank), read_disk, pool.get(), &notices);
+    if (s.ok()) source = std::move(*s);
+    else st = s.status();
+  }
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  const bool sum_input = !input->manifest_checksum.has_value();
+
+  // --- splitter ---------------------------------------------------------------------------------
+  std::unique_ptr<partition::Splitter> splitter;
+  std::vector<Buffer> held;  // the whole partition, when it is read first
+  if (!sample_split) {
+    splitter = partition::MakeUniformSplitter(ranks);
+  } else {
+    while (auto b = source->Get()) held.push_back(std::move(*b));
+    st = source->status();
+    const uint64_t share = partition::RankSampleSize(partition::DefaultSampleSize(ranks, total), total, n_local);
+    std::vector<partition::SplitKey> sample;
+    for (size_t k = 0; k < held.size() && st.ok(); ++k) {  // stratified: each buffer its share
+      const uint64_t count = held[k].size() / kRecordSize, first = held[k].offset() / kRecordSize;
+      const uint64_t n = (share * (first + count) + n_local - 1) / n_local - (share * first + n_local - 1) / n_local;
+      for (auto key : partition::SampleRecords(held[k].data(), count, uint32_t(rank), n, 0x5eed + k)) {
+        key.position += first;
+        sample.push_back(key);
+      }
+    }
+    RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+    auto made = partition::MakeSampleSplitter(comm, sample, n_local, ranks);
+    if (!made.ok()) return made.status();
+    splitter = std::move(*made);
+  }
+
+  // --- output: created now, so a missing or full directory is found before the work ---------
+  const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+  std::unique_ptr<DiskSink> sink;
+  {
+    auto made = DiskSink::Create(opt.out.Members(rank), disk, pool.get(), mean_bytes, &notices);
+    if (made.ok()) sink = std::move(*made);
+    else st = made.status();
+  }
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+
+  // The sorter's entry arrays (32 bytes per record this rank may receive), allocated before the
+  // exchange so a failure is found early; touched by the sort itself. (Prefaulting them on a
+  // background thread during the exchange was measured slower: both cores are busy then, and
+  // with 10 M records the sort phase waited for 200 MB of fresh pages.)
+  auto sorter = RecordSorter::Create(std::max<uint64_t>(capacity / kRecordSize, 1));
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sorter.ok() ? Status::Ok() : sorter.status()));
+
+  // --- read & distribute ------------------------------------------------------------------------
+  FaultPoint("read & distribute");
+  std::vector<Buffer> received;
+  DistributeRequest req;
+  req.pool = pool.get();
+  req.source = source.get();
+  req.preloaded = std::move(held);
+  req.splitter = splitter.get();
+  req.sum_input = sum_input;
+  req.on_receive = [&](Buffer b) { received.push_back(std::move(b)); };
+  req.stall_message = "its key range holds more than the " + std::to_string(capacity) +
+                      " bytes of memory set aside for it (skewed keys with --splitters uniform?); use --splitters "
+                      "sample, a larger --memory, or --algo twopass";
+  auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
+  source.reset();
+  clock.Lap("read & distribute", n_local * kRecordSize);
+  if (!dist.ok()) return dist.status();
+
+  // --- sort ----------------------------------------------------------------------------------
+  FaultPoint("sort");
+  std::vector<RecordSpan> spans;
+  uint64_t n_recv = 0;
+  for (const auto& b : received) {
+    spans.push_back({b.data(), b.size() / kRecordSize});
+    n_recv += b.size() / kRecordSize;
+  }
+  if (n_recv > (*sorter)->max_records()) {  // more than the share (only with --memory or a uniform split)
+    sorter->reset();  // the old entry arrays go first: never both at once
+    sorter = RecordSorter::Create(n_recv);
+  }
+  st = sorter.ok() ? Status::Ok() : sorter.status();
+  if (st.ok()) arena.execute([&] { st = (*sorter)->SortEntries(spans); });
+  clock.Lap("sort", n_recv * kRecordSize);
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+
+  // --- write -------------------------------------------------------------------------------------
+  FaultPoint("write");
+  for (uint64_t first = 0; first < n_recv; first += per_buf) {
+    uint64_t n = std::min(per_buf, n_recv - first);
+    Buffer b = pool->Get();
+    arena.execute([&] { (*sorter)->Gather(first, n, b.data()); });
+    b.set_size(n * kRecordSize);
+    sink->Put(std::move(b));
+  }
+  // A rank over its memory limit (--memory given) fails the run before anything is published.
+  st = PublishPartition(comm, sink.get(), CheckPeakRss(comm, opt.memory));
+  received.clear();
+  clock.Lap("write", n_recv * kRecordSize);
+  RS_RETURN_IF_ERROR(st);
+
+  SortOutcome out;
+  out.algo = "onepass";
+  out.clock = &clock;
+  out.budget = opt.memory;
+  out.records_out = n_recv;
+  out.net = dist->stats;
+  out.transport_name = dist->transport_name;
+  out.engine_name = sink->engine_name();
+  out.read_sum = dist->input_sum;
+  out.notices = std::move(notices);
+  return FinishSort(comm, opt, *input, std::move(out));
+}
+
+uint64_t OnepassReceiveBytes(const SortOptions& opt, uint64_t total, int ranks) {
+  const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+  // What this rank receives: a sample split stays within a few percent of the mean (the bound
+  // is in partition/splitter.hpp); a uniform split of skewed keys can put anything anywhere, so
+  // it gets twice the mean.
+  const uint64_t need = opt.splitters == SplitterKind::kSample ? mean_bytes + mean_bytes / 4 : 2 * mean_bytes;
+  return std::min(need, total * kRecordSize);
+}
+
+size_t OnepassCirculatingBuffers(const SortOptions& opt, int ranks) {
+  // Reads in flight, one partly filled buffer per destination, sends and receives in flight,
+  // writes in flight.
+  return opt.disk.Effective().queue_depth + 2 * size_t(ranks) + opt.exchange.max_sends_in_flight +
+         opt.exchange.posted_receives + 6;
+}
+
+}  // namespace rs::sort

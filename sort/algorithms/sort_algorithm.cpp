@@ -1,0 +1,63 @@
+// sort/algorithms/sort_algorithm.cpp — algorithm choice and live progress.
+#include "sort/algorithms/sort_algorithm.hpp"
+
+#include <iostream>
+
+#include "core/config.hpp"
+#include "io/file.hpp"
+#include "io/write_guard.hpp"
+#include "sort/job/memory_plan.hpp"
+#include "sort/algorithms/onepass.hpp"
+#include "sort/report/phase_clock.hpp"
+#include "sort/report/progress.hpp"
+#include "sort/job/sort_input.hpp"
+#include "sort/algorithms/threepass.hpp"
+#include "sort/algorithms/twopass.hpp"
+
+namespace rs::sort {
+
+namespace {
+
+Result<SortReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
+  std::string algo = opt.algo;
+  if (algo == "auto") {
+    auto input = OpenSortInput(comm, opt);  // cheap: sizes and the manifest; the sort checks again
+    if (!input.ok()) return input.status();
+    const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+    const uint64_t need = OnepassMemory(opt, *input, comm.size());
+    algo = need <= budget ? "onepass" : "twopass";
+    if (comm.rank() == 0) {
+      std::cerr << "auto: " << algo << " (onepass needs " << ((need >> 20) + 1) << " MiB per rank; the budget is "
+                << (budget >> 20) << " MiB)\n";
+    }
+  }
+  Progress progress(comm.rank() == 0 && (opt.progress || StderrIsTerminal()));
+  if (algo == "onepass") return RunOnepass(comm, opt, make_transport);
+  if (algo == "twopass") return RunTwopass(comm, opt, &progress, make_transport);
+  if (algo == "threepass") return RunThreepass(comm, opt, &progress, make_transport);
+  return Status::Error("--algo " + algo + ": not one of onepass, twopass, threepass, auto");
+}
+
+}  // namespace
+
+Result<SortReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
+  // Before the first byte is read: no path the sort writes is one it reads or writes twice, the
+  // output names are locked against other jobs, and every argument path is sound.
+  RS_RETURN_IF_ERROR(opt.in.Check(comm.size()));
+  RS_RETURN_IF_ERROR(opt.out.Check(comm.size()));
+  auto guard = GuardWrites(comm, SortWritePlan(opt, comm.rank()));
+  if (!guard.ok()) return guard.status();
+  // Each sort's own peak RSS: the report shows it and a budget is checked against it. Not where
+  // the process runs several ranks (Comm::owns_process), whose sorts would reset each other's.
+  if (comm.owns_process()) PhaseClock::ResetPeakRss();
+  for (const auto& n : (*guard)->notices()) std::cerr << n << '\n';
+  auto report = RunAlgorithm(comm, opt, make_transport);
+  if (!report.ok() || opt.result_path.empty()) return report;
+  // The JSON result, while the guard still holds its name.
+  Status written;
+  if (comm.rank() == 0) written = WriteFileAtomically(opt.result_path, report->Json());
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, written));
+  return report;
+}
+
+}  // namespace rs::sort

@@ -1,0 +1,199 @@
+// sort/algorithms/threepass.cpp — the phases of the three-pass sort, named as in the Compaq sort's breakdown:
+//   overhead             launch and init (process start to here)
+//   local sort           DiskSource -> RunFormer: sorted runs of the partition (read 1, write 1)
+//   local merge          runs -> one sorted work file per rank, keeping every 1024th key
+//                        (read 2, write 2)
+//   parallel selection   exact output boundaries in every work file (a few KB per round)
+//   parallel merge       each rank merges its ranges of every work file, remote ones fetched
+//                        by remote I/O, into its output (read 3, write 3)
+#include "sort/algorithms/threepass.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "core/fault_point.hpp"
+#include "core/record.hpp"
+#include "io/file.hpp"
+#include "river/disk_sink.hpp"
+#include "river/disk_source.hpp"
+#include "sort/selection/file_sorted_keys.hpp"
+#include "sort/job/memory_plan.hpp"
+#include "sort/job/external_setup.hpp"
+#include "sort/selection/parallel_merge.hpp"
+#include "sort/selection/parallel_selection.hpp"
+#include "sort/report/progress.hpp"
+#include "sort/external/run_former.hpp"
+#include "sort/external/run_merge.hpp"
+#include "sort/report/run_summary.hpp"
+#include "sort/job/sort_input.hpp"
+#include "sort/job/sort_output.hpp"
+#include "sort/job/sort_result.hpp"
+#include "sort/external/temp_files.hpp"
+
+namespace rs::sort {
+
+Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* progress,
+                               const TransportMaker& make_transport) {
+  const int rank = comm.rank(), ranks = comm.size();
+  PhaseClock clock = PhaseClock::FromLaunch();
+
+  auto setup = SetUpExternalSort(comm, opt, ExternalAlgo::kThreepass);
+  if (!setup.ok()) return setup.status();
+  const auto& [input, plan, temp, disk] = *setup;
+  std::vector<std::string> notices;
+  const bool sum_input = !input.manifest_checksum.has_value();
+  Checksum128 read_sum;
+
+  // The output, created now so a missing or full directory is found first.
+  Status st;
+  SortOutput output;
+  {
+    const uint64_t share = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+    if (auto made = OpenSortOutput(opt, disk, rank, share, &notices); made.ok()) output = std::move(*made);
+    else st = made.status();
+  }
+  DiskSink* sink = output.sink.get();
+  MemPool* out_pool = output.pool.get();
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  // Any failure from here on leaves nothing under the output's name.
+  auto fail = [&](const Status& s) {
+    sink->Abort();
+    return s;
+  };
+
+  // --- phase 1: local sort --------------------------------------------------------------------------
+  FaultPoint("local sort");
+  if (progress) progress->StartPhase("local sort", input.bytes);
+  std::vector<SortedRun> runs;
+  {
+    std::unique_ptr<MemPool> pool;
+    std::unique_ptr<DiskSource> source;
+    std::unique_ptr<RunFormer> former;
+    if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok()) pool = std::move(*made);
+    else st = made.status();
+    if (st.ok()) {
+      if (auto s = DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); s.ok()) source = std::move(*s);
+      else st = s.status();
+    }
+    if (st.ok()) {
+      if (auto f = RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices); f.ok())
+        former = std::move(*f);
+      else st = f.status();
+    }
+    if (st.ok()) {
+      while (auto b = source->Get()) {
+        if (sum_input) read_sum.AddRecords(b->data(), b->size() / kRecordSize);
+        if (progress) progress->Add(b->size());
+        former->Put(std::move(*b));
+      }
+      st = source->status();
+      auto formed = former->Close();
+      if (formed.ok()) runs = std::move(*formed);
+      else st.Update(formed.status());
+    }
+  }
+  clock.Lap("local sort", input.bytes);
+  if (!st.ok()) sink->Abort();
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  const size_t run_count = runs.size();
+
+  // --- phase 2: local merge into the work file ----------------------------------------------------
+  FaultPoint("local merge");
+  if (progress) progress->StartPhase("local merge", input.bytes);
+  SortedRun work{temp->NewMembers("work"), input.records};
+  std::vector<Key> index;  // every kKeyIndexStride-th key, for parallel selection
+  index.reserve(size_t(ThreepassKeyIndexBytes(input.records) / sizeof(Key)));  // as planned, not doubled
+  int merge_levels = 0;
+  {
+    auto work_sink = DiskSink::Create(work.members, disk, out_pool, input.bytes, &notices, kPrivateFileMode);
+    if (!work_sink.ok()) {
+      st = work_sink.status();
+    } else {
+      RunMergeOptions mo;
+      mo.disk = disk;
+      mo.fan_in = plan.fan_in;
+      mo.temp = temp.get();
+      mo.out_pool = out_pool;
+      mo.notices = &notices;
+      const uint64_t stride = config::external::kKeyIndexStride;
+      uint64_t seen = 0;
+      auto merged = MergeRuns(std::move(runs), mo, work_sink->get(), [&](const uint8_t* records, uint64_t n) {
+        for (uint64_t i = (stride - seen % stride) % stride; i < n; i += stride) {
+          Key k;
+          std::copy_n(records + i * kRecordSize, kKeySize, k.begin());
+          index.push_back(k);
+        }
+        seen += n;
+        if (progress) progress->Add(n * kRecordSize);
+      });
+      if (merged.ok()) {
+        merge_levels = merged->levels;
+        st = (*work_sink)->Close();
+      } else {
+        st = merged.status();
+        (*work_sink)->Abort();
+      }
+    }
+  }
+  clock.Lap("local merge", input.bytes);
+  if (!st.ok()) sink->Abort();
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+
+  // --- phase 3a: parallel selection ---------------------------------------------------------------------
+  FaultPoint("parallel selection");
+  if (progress) progress->StartPhase("parallel selection", 0);
+  Selection selection;
+  {
+    auto keys = FileSortedKeys::Open(work.members, opt.disk.stripe_unit, std::move(index));
+    RS_RETURN_IF_ERROR(AgreeOnStatus(comm, keys.ok() ? Status::Ok() : fail(keys.status())));
+    auto selected = SelectBoundaries(comm, **keys);
+    if (!selected.ok()) return fail(selected.status());
+    selection = std::move(*selected);
+  }
+  clock.Lap("parallel selection", 0);
+
+  // --- phase 3b: parallel merge ---------------------------------------------------------------------
+  uint64_t n_out = 0;
+  for (int q = 0; q < ranks; ++q) n_out += selection.cuts[size_t(q)][size_t(rank) + 1] - selection.cuts[size_t(q)][size_t(rank)];
+  FaultPoint("parallel merge");
+  if (progress) progress->StartPhase("parallel merge", n_out * kRecordSize);
+  ParallelMergeRequest pm;
+  pm.work_members = work.members;
+  pm.cuts = selection.cuts;
+  pm.disk = disk;
+  pm.out_pool = out_pool;
+  pm.out = sink;
+  pm.progress = progress;
+  auto merged = ParallelMerge(comm, opt, pm, make_transport);
+  if (!merged.ok()) return fail(merged.status());
+  // A rank over its memory limit fails the run before anything is published.
+  st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
+  clock.Lap("parallel merge", n_out * kRecordSize);
+  if (progress) progress->EndPhase();
+  RS_RETURN_IF_ERROR(st);
+  temp->Remove(work.members);
+
+  // --- report --------------------------------------------------------------------------------------
+  const RunSummary summary = SummarizeRuns(comm, plan, run_count, merge_levels);
+  SortOutcome out;
+  out.algo = "threepass";
+  out.clock = &clock;
+  out.budget = plan.budget;
+  out.records_out = merged->records;
+  out.net = merged->net;
+  out.transport_name = merged->transport_name;
+  out.engine_name = sink->engine_name();
+  out.read_sum = read_sum;
+  auto details = nlohmann::json::parse(RunSummaryJson(summary));
+  details["selection_rounds"] = selection.rounds;
+  details["selection_round_bound"] = MaxSelectionRounds(input.total);
+  out.details_json = details.dump();
+  out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
+                      std::to_string(selection.rounds) + " rounds (bound " +
+                      std::to_string(MaxSelectionRounds(input.total)) + ")");
+  out.notices = std::move(notices);
+  return FinishSort(comm, opt, input, std::move(out));
+}
+
+}  // namespace rs::sort

@@ -1,0 +1,148 @@
+// sort/algorithms/twopass.cpp — the phases of the two-pass sort, as the rank's main thread runs them:
+//   overhead            launch and init (process start to here)
+//   read & distribute   DiskSource -> PartitionSink -> Transport; the receiver thread feeds a
+//                       RunFormer, which sorts each run in core and writes it to a temporary file
+//                       while the next one fills (read 1, write 1)
+//   merge               loser-tree merge of the runs, double-buffered reads per run, into the
+//                       output; levels first when the runs exceed the fan-in (read 2, write 2)
+#include "sort/algorithms/twopass.hpp"
+
+#include <algorithm>
+
+#include "core/fault_point.hpp"
+#include "core/record.hpp"
+#include "river/disk_sink.hpp"
+#include "river/disk_source.hpp"
+#include "sort/job/external_setup.hpp"
+#include "sort/report/progress.hpp"
+#include "sort/external/run_former.hpp"
+#include "sort/external/run_merge.hpp"
+#include "sort/report/run_summary.hpp"
+#include "sort/job/sort_input.hpp"
+#include "sort/job/sort_output.hpp"
+#include "sort/job/sort_result.hpp"
+#include "sort/external/temp_files.hpp"
+
+namespace rs::sort {
+
+Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progress,
+                             const TransportMaker& make_transport) {
+  const int rank = comm.rank(), ranks = comm.size();
+  PhaseClock clock = PhaseClock::FromLaunch();
+
+  auto setup = SetUpExternalSort(comm, opt, ExternalAlgo::kTwopass);
+  if (!setup.ok()) return setup.status();
+  const auto& [input, plan, temp, disk] = *setup;
+  std::vector<std::string> notices;
+
+  auto splitter = SplitterFromDisk(comm, opt, input, &notices);
+  if (!splitter.ok()) return splitter.status();
+
+  // Memory of the first pass: the pool (two runs and what circulates) and the run former's
+  // sorter and write buffers; all of it is freed before the merge takes its own.
+  Status st;
+  std::unique_ptr<MemPool> pool;
+  std::unique_ptr<DiskSource> source;
+  std::unique_ptr<RunFormer> former;
+  if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok()) pool = std::move(*made);
+  else st = made.status();
+  // The reads get their own few buffers: a DiskSource reads ahead into every free buffer of its
+  // pool, and the partitioner must always find one to route into. The partitioner's buffers are
+  // apart from the receives too (DistributeRequest::send_pool says why).
+  std::unique_ptr<MemPool> read_pool, send_pool;
+  if (st.ok()) {
+    if (auto made = MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); made.ok()) read_pool = std::move(*made);
+    else st = made.status();
+  }
+  if (st.ok()) {
+    if (auto made = MemPool::Create(plan.buffer_bytes, plan.send_buffers); made.ok()) send_pool = std::move(*made);
+    else st = made.status();
+  }
+  if (st.ok()) {
+    if (auto s = DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices); s.ok())
+      source = std::move(*s);
+    else st = s.status();
+  }
+  if (st.ok()) {
+    if (auto f = RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices); f.ok())
+      former = std::move(*f);
+    else st = f.status();
+  }
+  // The output, created now so a missing or full directory is found first.
+  SortOutput output;
+  if (st.ok()) {
+    const uint64_t hint = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+    if (auto made = OpenSortOutput(opt, disk, rank, hint, &notices); made.ok()) output = std::move(*made);
+    else st = made.status();
+  }
+  DiskSink* sink = output.sink.get();
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+
+  // --- read & distribute, forming runs at the receiver ------------------------------------------
+  FaultPoint("read & distribute");
+  if (progress) progress->StartPhase("read & distribute", input.bytes);
+  DistributeRequest req;
+  req.pool = pool.get();
+  req.send_pool = send_pool.get();
+  req.source = source.get();
+  req.splitter = splitter->get();
+  req.sum_input = !input.manifest_checksum.has_value();
+  req.on_receive = [&](Buffer b) { former->Put(std::move(b)); };
+  req.progress = progress;
+  auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
+  auto runs = former->Close();  // also after a failed exchange: the worker must stop
+  former.reset();
+  source.reset();
+  read_pool.reset();
+  send_pool.reset();
+  pool.reset();
+  if (!dist.ok()) {
+    sink->Abort();
+    return dist.status();
+  }
+  st = runs.ok() ? Status::Ok() : runs.status();
+  if (!st.ok()) sink->Abort();
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  uint64_t n_recv = 0;
+  for (const auto& r : *runs) n_recv += r.records;
+  const size_t run_count = runs->size();
+  clock.Lap("read & distribute", input.bytes);
+
+  // --- merge ---------------------------------------------------------------------------------------
+  FaultPoint("merge");
+  if (progress) progress->StartPhase("merge", n_recv * kRecordSize);
+  RunMergeOptions mo;
+  mo.disk = disk;
+  mo.fan_in = plan.fan_in;
+  mo.temp = temp.get();
+  mo.out_pool = output.pool.get();
+  mo.notices = &notices;
+  auto merged = MergeRuns(std::move(*runs), mo, sink, [&](const uint8_t*, uint64_t n) {
+    if (progress) progress->Add(n * kRecordSize);
+  });
+  if (!merged.ok()) sink->Abort();
+  st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
+  // A rank over its memory limit fails the run before anything is published.
+  if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
+  clock.Lap("merge", n_recv * kRecordSize);
+  if (progress) progress->EndPhase();
+  RS_RETURN_IF_ERROR(st);
+
+  // --- report ----------------------------------------------------------------------------------------
+  const RunSummary summary = SummarizeRuns(comm, plan, run_count, merged->levels);
+  SortOutcome out;
+  out.algo = "twopass";
+  out.clock = &clock;
+  out.budget = plan.budget;
+  out.records_out = n_recv;
+  out.net = dist->stats;
+  out.transport_name = dist->transport_name;
+  out.engine_name = sink->engine_name();
+  out.read_sum = dist->input_sum;
+  out.details_json = RunSummaryJson(summary);
+  out.notes.push_back(RunSummaryLine("twopass", summary));
+  out.notices = std::move(notices);
+  return FinishSort(comm, opt, input, std::move(out));
+}
+
+}  // namespace rs::sort

@@ -1,0 +1,122 @@
+// sort/external/run_former.cpp — sorted runs written while the next one fills.
+#include "sort/external/run_former.hpp"
+
+#include <tbb/task_arena.h>
+
+#include "core/record.hpp"
+#include "io/file.hpp"
+#include "river/disk_sink.hpp"
+
+namespace rs::sort {
+
+uint64_t RunFormer::OverheadBytes(const DiskOptions& disk, uint64_t run_records) {
+  return run_records * 2 * sizeof(SortEntry) + (uint64_t(disk.Effective().queue_depth) + 2) * disk.transfer_size;
+}
+
+Result<std::unique_ptr<RunFormer>> RunFormer::Create(const RunFormerOptions& options,
+                                                     std::vector<std::string>* notices) {
+  if (options.run_records == 0) return Status::Error("run formation needs room for at least one record");
+  auto sorter = RecordSorter::Create(options.run_records);
+  if (!sorter.ok()) return sorter.status();
+  // The writes' own buffers: the run's records stay in the caller's pool until the run is
+  // written, so sharing that pool could leave the writer with nothing to gather into.
+  auto pool = MemPool::Create(options.disk.transfer_size, options.disk.Effective().queue_depth + 2);
+  if (!pool.ok()) return pool.status();
+  return std::unique_ptr<RunFormer>(new RunFormer(options, std::move(*sorter), std::move(*pool), notices));
+}
+
+RunFormer::RunFormer(const RunFormerOptions& options, std::unique_ptr<RecordSorter> sorter,
+                     std::unique_ptr<MemPool> write_pool, std::vector<std::string>* notices)
+    : options_(options), sorter_(std::move(sorter)), write_pool_(std::move(write_pool)), notices_(notices) {
+  worker_ = std::thread([this] { Work(); });
+}
+
+RunFormer::~RunFormer() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void RunFormer::Put(Buffer buffer) {
+  const uint64_t n = buffer.size() / kRecordSize;
+  if (n == 0) return;
+  if (filling_records_ > 0 && filling_records_ + n > options_.run_records) HandOff();
+  filling_records_ += n;
+  filling_.push_back(std::move(buffer));
+}
+
+void RunFormer::HandOff() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !has_batch_; });
+  if (!status_.ok()) {  // the worker failed: drop, Close() reports it
+    filling_.clear();
+    filling_records_ = 0;
+    return;
+  }
+  batch_ = std::move(filling_);
+  batch_records_ = filling_records_;
+  filling_.clear();
+  filling_records_ = 0;
+  has_batch_ = true;
+  lock.unlock();
+  cv_.notify_all();
+}
+
+Result<std::vector<SortedRun>> RunFormer::Close() {
+  if (filling_records_ > 0) HandOff();
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !has_batch_; });
+    closing_ = true;
+  }
+  cv_.notify_all();
+  worker_.join();
+  if (notices_) notices_->insert(notices_->end(), worker_notices_.begin(), worker_notices_.end());
+  if (!status_.ok()) return status_;
+  return std::move(runs_);
+}
+
+void RunFormer::Work() {
+  tbb::task_arena arena(options_.threads > 0 ? options_.threads : tbb::task_arena::automatic);
+  while (true) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return has_batch_ || closing_; });
+    if (!has_batch_) return;
+    std::vector<Buffer> batch = std::move(batch_);
+    const uint64_t records = batch_records_;
+    lock.unlock();
+    Status st = arena.execute([&] { return WriteRun(batch, records); });  // HandOff passes no batch after a failure
+    batch.clear();  // the records go back to the caller's pool
+    lock.lock();
+    status_.Update(st);
+    has_batch_ = false;
+    lock.unlock();
+    cv_.notify_all();
+  }
+}
+
+Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records) {
+  std::vector<RecordSpan> spans;
+  for (const auto& b : batch) spans.push_back({b.data(), b.size() / kRecordSize});
+  RS_RETURN_IF_ERROR(sorter_->SortEntries(spans));
+  SortedRun run{options_.temp->NewMembers(options_.tag), records};
+  auto sink = DiskSink::Create(run.members, options_.disk, write_pool_.get(), records * kRecordSize, &worker_notices_,
+                               kPrivateFileMode);
+  if (!sink.ok()) return sink.status();
+  const uint64_t per_buf = options_.disk.transfer_size / kRecordSize;
+  for (uint64_t first = 0; first < records; first += per_buf) {
+    const uint64_t n = std::min(per_buf, records - first);
+    Buffer b = write_pool_->Get();
+    sorter_->Gather(first, n, b.data());
+    b.set_size(n * kRecordSize);
+    (*sink)->Put(std::move(b));
+  }
+  RS_RETURN_IF_ERROR((*sink)->Close());
+  runs_.push_back(std::move(run));
+  return Status::Ok();
+}
+
+}  // namespace rs::sort

@@ -1,0 +1,69 @@
+// sort/external/run_former.hpp — run formation under a memory budget: unsorted buffers of records come in
+// (from the disk in threepass, from the network in twopass); every run_records records are sorted
+// in core (RecordSorter) and written as one sorted run to a temporary file, on a worker thread, while
+// the next run fills. At most two runs are in memory: the one being written and the one filling.
+// Put/Close from one producer thread.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "river/disk_options.hpp"
+#include "river/mem_pool.hpp"
+#include "sort/incore/record_sorter.hpp"
+#include "sort/external/temp_files.hpp"
+
+namespace rs::sort {
+
+struct RunFormerOptions {
+  DiskOptions disk;          // for writing runs (transfer_size: whole records and 4 KiB blocks)
+  uint64_t run_records = 0;  // records per run (the budget's share for one run)
+  TempFiles* temp = nullptr;
+  std::string tag = "run";   // in the temporary file names
+  int threads = 0;           // TBB threads for the in-core sort (0: one per core)
+};
+
+class RunFormer {
+ public:
+  // Allocates the sorter's entry arrays (32 bytes per run record) and the write buffers.
+  static Result<std::unique_ptr<RunFormer>> Create(const RunFormerOptions& options, std::vector<std::string>* notices);
+  ~RunFormer();
+  // Takes a buffer of whole records. Blocks while a full run waits for the previous one to be
+  // written (the caller's pool then runs dry: back-pressure). After an error, buffers are dropped.
+  void Put(Buffer buffer);
+  // Sorts and writes what is left; waits for the worker. The runs in order of formation.
+  Result<std::vector<SortedRun>> Close();
+  // Memory one run of `run_records` records costs besides its records: entries and write buffers.
+  static uint64_t OverheadBytes(const DiskOptions& disk, uint64_t run_records);
+
+ private:
+  RunFormer(const RunFormerOptions& options, std::unique_ptr<RecordSorter> sorter, std::unique_ptr<MemPool> write_pool,
+            std::vector<std::string>* notices);
+  void HandOff();     // producer: gives the filling run to the worker (waits until it is idle)
+  void Work();        // worker thread
+  Status WriteRun(std::vector<Buffer>& batch, uint64_t records);
+
+  RunFormerOptions options_;
+  std::unique_ptr<RecordSorter> sorter_;
+  std::unique_ptr<MemPool> write_pool_;
+  std::vector<std::string>* notices_;
+  std::vector<Buffer> filling_;
+  uint64_t filling_records_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool has_batch_ = false;  // the worker has a run to sort and write
+  bool closing_ = false;
+  std::vector<Buffer> batch_;
+  uint64_t batch_records_ = 0;
+  Status status_;
+  std::vector<SortedRun> runs_;                // the worker's until it is joined
+  std::vector<std::string> worker_notices_;    // likewise; appended to *notices_ at Close
+  std::thread worker_;
+};
+
+}  // namespace rs::sort

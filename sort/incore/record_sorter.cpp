@@ -1,0 +1,233 @@
+// sort/incore/record_sorter.cpp — the three phases of the in-core sort: build entries, sort, gather.
+#include "sort/incore/record_sorter.hpp"
+
+#include <emmintrin.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/record.hpp"
+#include "core/config.hpp"
+
+namespace rs::sort {
+
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+RecordSorter::RecordSorter(uint64_t max_records, AlignedBuffer entries)
+    : max_records_(max_records), entries_(std::move(entries)) {
+  data_ = reinterpret_cast<SortEntry*>(entries_.data());
+  scratch_ = data_ == nullptr ? nullptr : data_ + max_records_;
+}
+
+Result<std::unique_ptr<RecordSorter>> RecordSorter::Create(uint64_t max_records) {
+  if (max_records > (uint64_t(1) << 40)) {
+    return Status::Error("record sorter: max_records " + std::to_string(max_records) +
+                         " is too large");
+  }
+  Result<AlignedBuffer> buffer =
+      AlignedBuffer::Allocate(size_t(max_records) * 2 * sizeof(SortEntry));
+  if (!buffer.ok()) return buffer.status();
+  return std::unique_ptr<RecordSorter>(new RecordSorter(max_records, std::move(buffer.value())));
+}
+
+void RecordSorter::Prefault() {
+  uint8_t* const base = entries_.data();
+  const size_t bytes = entries_.size();
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, bytes, config::sort::kPrefaultGrainBytes),
+                    [&](const tbb::blocked_range<size_t>& r) {
+                      // One write per 4 KiB page (at each page start in the range, so no
+                      // two tasks write the same byte) faults it in with or without THP.
+                      constexpr size_t kPage = 4096;
+                      for (size_t o = (r.begin() + kPage - 1) & ~(kPage - 1); o < r.end();
+                           o += kPage) {
+                        base[o] = 0;
+                      }
+                    });
+}
+
+Result<uint64_t> RecordSorter::CountRecords(std::span<const RecordSpan> spans) const {
+  if (spans.size() > kMaxSpans) {
+    return Status::Error("record sorter: " + std::to_string(spans.size()) + " spans (at most " +
+                         std::to_string(kMaxSpans) + ")");
+  }
+  uint64_t n = 0;
+  for (size_t s = 0; s < spans.size(); ++s) {
+    if (spans[s].count >= kMaxRecordsPerSpan) {
+      std::string msg = "record sorter: span ";
+      msg += std::to_string(s);
+      msg += " has ";
+      msg += std::to_string(spans[s].count);
+      msg += " records (at most 2^32 - 1)";
+      return Status::Error(msg);
+    }
+    n += spans[s].count;  // cannot overflow: at most 2^16 spans of < 2^32 records
+  }
+  if (n > max_records_) {
+    return Status::Error("record sorter: " + std::to_string(n) +
+                         " records exceed the capacity of " + std::to_string(max_records_));
+  }
+  return n;
+}
+
+Status RecordSorter::Sort(std::span<const RecordSpan> spans, uint8_t* out) {
+  Result<uint64_t> n = CountRecords(spans);
+  if (!n.ok()) {
+    timings_ = {};
+    sorted_ = 0;
+    return n.status();
+  }
+  if (*n > 0 && out == nullptr) return Status::Error("record sorter: no output buffer");
+  RS_RETURN_IF_ERROR(SortEntries(spans));
+  Gather(0, sorted_, out);
+  return Status::Ok();
+}
+
+Status RecordSorter::SortEntries(std::span<const RecordSpan> spans) {
+  timings_ = {};
+  sorted_ = 0;
+  Result<uint64_t> counted = CountRecords(spans);
+  if (!counted.ok()) return counted.status();
+  const uint64_t n = *counted;
+  if (n == 0) return Status::Ok();
+
+  span_begin_.resize(spans.size() + 1);
+  span_data_.resize(spans.size());
+  uint64_t at = 0;
+  for (size_t s = 0; s < spans.size(); ++s) {
+    span_begin_[s] = at;
+    span_data_[s] = spans[s].data;
+    at += spans[s].count;
+  }
+  span_begin_[spans.size()] = at;
+
+  auto t0 = std::chrono::steady_clock::now();
+  Build(spans, n);
+  timings_.build_s = SecondsSince(t0);
+  t0 = std::chrono::steady_clock::now();
+  RadixSortEntries(data_, scratch_, n, &first_);
+  timings_.sort_s = SecondsSince(t0);
+  sorted_ = n;
+  return Status::Ok();
+}
+
+// Entries in input order, in ParallelChunks(n) chunks; each chunk also counts its first digits
+// and ORs (entry ^ first entry) to find the key bits all entries share.
+void RecordSorter::Build(std::span<const RecordSpan> spans, uint64_t n) {
+  const int bits = FirstDigitBits(n);
+  const uint64_t chunks = ParallelChunks(n);
+  first_.bits = bits;
+  first_.chunks = chunks;
+  first_.counts.assign(bits > 0 ? chunks << bits : 0, 0);
+  const uint64_t first_span = uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), 0) -
+                                       span_begin_.begin() - 1);
+  const SortEntry first = MakeEntry(spans[first_span].data, 0);
+  std::vector<uint64_t> diff(2 * chunks, 0);
+
+  tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
+    const uint64_t begin = ChunkBegin(n, chunks, c), end = ChunkBegin(n, chunks, c + 1);
+    uint64_t* h = bits > 0 ? first_.counts.data() + (c << bits) : nullptr;
+    const int shift = 64 - bits;
+    uint64_t dh = 0, dl = 0;
+    // The span holding record `begin`: the last one starting at or before it (skips empties).
+    uint64_t s = uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), begin) -
+                          span_begin_.begin() - 1);
+    uint64_t i = begin;
+    while (i < end) {
+      const uint64_t span_end = std::min(end, span_begin_[s + 1]);
+      const uint8_t* rec = span_data_[s] + (i - span_begin_[s]) * kRecordSize;
+      uint64_t loc = (s << kSpanShift) | (i - span_begin_[s]);
+      SortEntry* e = data_ + i;
+      if (h != nullptr) {
+        for (; i < span_end; ++i, ++loc, ++e, rec += kRecordSize) {
+          *e = MakeEntry(rec, loc);
+          ++h[e->hi >> shift];
+          dh |= e->hi ^ first.hi;
+          dl |= e->lo ^ first.lo;
+        }
+      } else {
+        for (; i < span_end; ++i, ++loc, ++e, rec += kRecordSize) *e = MakeEntry(rec, loc);
+      }
+      ++s;
+    }
+    diff[2 * c] = dh;
+    diff[2 * c + 1] = dl;
+  });
+  uint64_t dh = 0, dl = 0;
+  for (uint64_t c = 0; c < chunks; ++c) {
+    dh |= diff[2 * c];
+    dl |= diff[2 * c + 1];
+  }
+  dl &= kLoKeyMask;
+  // Only measured along with the histograms (bits > 0); unused otherwise.
+  first_.common_prefix_bits = bits == 0 ? 0
+                              : dh != 0 ? std::countl_zero(dh)
+                              : dl != 0 ? 64 + std::countl_zero(dl)
+                                        : kKeyBits;
+}
+
+// out[i] = the record of sorted entry first + i. Reads are random, so records a little ahead
+// are prefetched (all 2-3 cache lines of each). Records go through an L1 staging block that is
+// streamed to the output with non-temporal stores when the output is 16-byte aligned.
+void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
+  if (first >= sorted_ || count == 0) return;
+  const uint64_t n = std::min(count, sorted_ - first);
+  const auto t0 = std::chrono::steady_clock::now();
+  const SortEntry* const entries = data_ + first;
+  // Prefetches may look past the range (records of the next call), not past the entries.
+  const uint64_t prefetch_limit = sorted_ - first;
+  const uint8_t* const* span_data = span_data_.data();
+  auto record = [&](uint64_t i) {
+    const uint64_t lo = entries[i].lo;
+    return span_data[(lo & kLocatorMask) >> kSpanShift] + (lo & kRecordIndexMask) * kRecordSize;
+  };
+  constexpr uint64_t kBlock = config::sort::kGatherBlockRecords;
+  static_assert(kBlock * kRecordSize % 16 == 0);
+  const bool stream = (reinterpret_cast<uintptr_t>(out) & 15) == 0;
+  const uint64_t blocks = (n + kBlock - 1) / kBlock;
+  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, config::sort::kRecordGrain / kBlock),
+                    [&](const tbb::blocked_range<uint64_t>& r) {
+                      alignas(64) uint8_t stage[kBlock * kRecordSize];
+                      for (uint64_t b = r.begin(); b < r.end(); ++b) {
+                        const uint64_t begin = b * kBlock, size = std::min(kBlock, n - begin);
+                        uint8_t* const to = out + begin * kRecordSize;
+                        uint8_t* const staged = stream ? stage : to;
+                        for (uint64_t k = 0; k < size; ++k) {
+                          const uint64_t ahead = begin + k + config::sort::kGatherPrefetchDistance;
+                          if (ahead < prefetch_limit) {
+                            const uint8_t* p = record(ahead);
+                            __builtin_prefetch(p);
+                            __builtin_prefetch(p + 64);
+                            __builtin_prefetch(p + kRecordSize - 1);
+                          }
+                          std::memcpy(staged + k * kRecordSize, record(begin + k), kRecordSize);
+                        }
+                        if (!stream) continue;
+                        const uint64_t bytes = size * kRecordSize, whole = bytes & ~uint64_t(15);
+                        for (uint64_t o = 0; o < whole; o += 16) {
+                          _mm_stream_si128(
+                              reinterpret_cast<__m128i*>(to + o),
+                              _mm_load_si128(reinterpret_cast<const __m128i*>(stage + o)));
+                        }
+                        std::memcpy(to + whole, stage + whole, bytes - whole);
+                      }
+                      // Non-temporal stores are weakly ordered: fence before the task reports
+                      // completion.
+                      if (stream) _mm_sfence();
+                    });
+  timings_.gather_s += SecondsSince(t0);
+}
+
+}  // namespace rs::sort

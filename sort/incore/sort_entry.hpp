@@ -1,0 +1,45 @@
+// sort/incore/sort_entry.hpp — the 16-byte sort entry of a 100-byte record: the 10-byte key as integers
+// plus a 48-bit locator, so that comparing entries as 128-bit integers is (key, input order).
+// Plain value type, any thread.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "core/record.hpp"
+
+namespace rs::sort {
+
+// hi = key bytes 0..7 big-endian; lo = key bytes 8..9 big-endian in bits 63..48, then the
+// locator (span index << 32 | record index within the span) in bits 47..0.
+struct alignas(16) SortEntry {
+  uint64_t hi;
+  uint64_t lo;
+};
+static_assert(sizeof(SortEntry) == 16);
+
+// Key bits held in an entry, counted from the top of hi: 64 in hi, 16 in lo.
+inline constexpr int kKeyBits = int(kKeySize) * 8;
+// The key part of lo.
+inline constexpr uint64_t kLoKeyMask = ~uint64_t(0) << 48;
+inline constexpr uint64_t kLocatorMask = ~kLoKeyMask;
+inline constexpr int kSpanShift = 32;
+inline constexpr uint64_t kRecordIndexMask = (uint64_t(1) << kSpanShift) - 1;
+// Limits of the locator: 16 bits of span index, 32 bits of record index.
+inline constexpr uint64_t kMaxSpans = uint64_t(1) << 16;
+inline constexpr uint64_t kMaxRecordsPerSpan = uint64_t(1) << 32;
+
+inline SortEntry MakeEntry(const uint8_t* record, uint64_t locator) {
+  uint64_t w8;
+  uint16_t w2;
+  std::memcpy(&w8, record, 8);
+  std::memcpy(&w2, record + 8, 2);
+  return {__builtin_bswap64(w8), (uint64_t(__builtin_bswap16(w2)) << 48) | locator};
+}
+
+// Entries order as 128-bit integers: key first, then locator (input order). Branch-free.
+inline bool EntryLess(const SortEntry& a, const SortEntry& b) {
+  return ((unsigned __int128)a.hi << 64 | a.lo) < ((unsigned __int128)b.hi << 64 | b.lo);
+}
+
+}  // namespace rs::sort

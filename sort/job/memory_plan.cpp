@@ -1,0 +1,180 @@
+// sort/job/memory_plan.cpp — the budget arithmetic of the sorts.
+#include "sort/job/memory_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/config.hpp"
+#include "core/record.hpp"
+#include "river/mem_pool.hpp"
+#include "sort/algorithms/onepass.hpp"
+#include "sort/selection/parallel_merge.hpp"
+#include "sort/external/run_former.hpp"
+#include "sort/external/run_merge.hpp"
+#include "sort/selection/sorted_keys.hpp"
+#include "validate/partition_validator.hpp"
+
+namespace rs::sort {
+namespace {
+
+std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+
+size_t OutputBuffers(const SortOptions& opt) { return opt.disk.Effective().queue_depth + 2; }
+
+// What an external sort holds besides its runs' buffers, phase by phase.
+struct Needs {
+  size_t circulating = 0;     // run formation: buffers of the run pool that move besides the two runs
+  size_t other = 0;           // run formation: buffers in pools of their own
+  uint64_t data = 0;          // bytes per rank that become runs
+  uint64_t merge_extra = 0;   // bytes held through the merge besides its streams (threepass's key index)
+  uint64_t last_phase = 0;    // bytes the phase after the merge needs (threepass's parallel merge)
+};
+
+// Sizes runs and the fan-in from the budget. Everything that grows with the data, the transfer
+// size or the number of runs is counted: pools as MemPool::Bytes maps them, each merged run's
+// stream (its buffers, I/O thread and ring), each run's bookkeeping, the key index, and the
+// validation at the end when asked for. What stays is the process's fixed memory (code, MPI, TBB:
+// about 14 MiB at launch, 18 MiB with its threads here), which SortReport::RssLimit's 64 MiB covers.
+Result<ExternalPlan> Plan(const SortOptions& opt, const Needs& n, const char* algo) {
+  ExternalPlan p;
+  p.budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+  const DiskOptions disk = RecordDiskOptions(opt);
+  const uint64_t t = p.buffer_bytes = disk.transfer_size;
+  const uint64_t per_buf = t / kRecordSize;
+  // Run formation: 2 runs of b buffers + circulating buffers + the sorter and write buffers of one run.
+  const uint64_t fixed = MemPool::Bytes(t, n.circulating + n.other) + RunFormer::OverheadBytes(disk, 0);
+  const uint64_t per_run_buffer = 2 * t + RunFormer::OverheadBytes(disk, per_buf) - RunFormer::OverheadBytes(disk, 0);
+  // Merges: the output's buffers, the streams of the runs merged at once, and every run's bookkeeping.
+  const uint64_t out = MemPool::Bytes(t, OutputBuffers(opt));
+  const uint64_t stream = RunMergeInputBytes(disk, 1);
+  const uint64_t run_bytes = per_buf * kRecordSize;
+  auto bookkeeping = [&](uint64_t b) {  // of the runs b buffers long that the data makes
+    return (n.data + b * run_bytes - 1) / (b * run_bytes) * config::external::kRunBookkeepingBytes;
+  };
+  auto formation = [&](uint64_t b) { return fixed + b * per_run_buffer + bookkeeping(b); };
+  auto merge = [&](uint64_t b, uint64_t fan_in) { return out + n.merge_extra + bookkeeping(b) + fan_in * stream; };
+  // The validation at the end (FinishSort) runs while the output's pool is still held.
+  const uint64_t validation = opt.validate ? out + validate::ValidatePartitionBytes(opt.disk, opt.threads) : 0;
+  const uint64_t after = std::max(n.last_phase, validation);
+  auto feasible = [&](uint64_t b) { return std::max({formation(b), merge(b, 2), after}) <= p.budget; };
+
+  // The smallest budget that works: longer runs cost more to form but fewer to keep track of, so
+  // the least is found over run lengths (a geometric scan: within 5 % of the best length).
+  const uint64_t longest = std::max<uint64_t>(1, (n.data + run_bytes - 1) / run_bytes);
+  uint64_t minimum = UINT64_MAX, best_b = 1;
+  for (uint64_t b = 1; b <= longest; b = std::max(b + 1, b + b / 20)) {
+    const uint64_t need = std::max({formation(b), merge(b, 2), after});
+    if (need < minimum) minimum = need, best_b = b;
+  }
+  if (p.budget < minimum) {
+    return Status::Error("--memory " + Mib(p.budget) + " is too small for --algo " + algo + " with " +
+                         std::to_string(t) + "-byte buffers: it needs at least " + Mib(minimum) +
+                         " per rank (or a smaller --transfer-size)");
+  }
+  // The longest runs the budget allows, then the fan-in their merge leaves room for.
+  const uint64_t cap = std::max<uint64_t>(1, (p.budget - std::min(p.budget, fixed)) / per_run_buffer);
+  auto fan_in_at = [&](uint64_t b) {
+    const uint64_t spent = out + n.merge_extra + bookkeeping(b);
+    size_t f = size_t(std::min<uint64_t>(config::external::kMaxFanIn, (p.budget - std::min(p.budget, spent)) / stream));
+    if (opt.fan_in >= 2) f = std::min(f, opt.fan_in);
+    return f;
+  };
+  const size_t fan_in = fan_in_at(std::min(cap, longest));
+  // Runs no larger than they need to be: the memory a sort touches first costs far more than
+  // memory it reuses (MACHINE.md: 1-3 s/GiB on this VM), and the sort touches about two runs in
+  // run formation plus 3 buffers per run in the merge, 2R + 3t·data/R, least at R = sqrt(1.5·data·t)
+  // (docs/external.md has the measurements). But never so small that the runs exceed the fan-in
+  // (a second merge level rereads everything), and never more than the budget allows.
+  const double best = std::sqrt(1.5 * double(n.data) * double(t));
+  const uint64_t one_level = n.data / std::max<size_t>(fan_in - 1, 1);
+  const uint64_t wanted = std::max<uint64_t>(uint64_t(best), one_level) / t + 1;
+  uint64_t b = std::min(cap, wanted);
+  // Shorter runs mean more of them to keep track of: shorten until the bookkeeping fits too.
+  for (int i = 0; i < 64 && !feasible(b) && b > 1; ++i) {
+    const uint64_t room = p.budget - std::min(p.budget, fixed + bookkeeping(b));
+    b = std::max<uint64_t>(1, std::min(b - 1, room / per_run_buffer));
+  }
+  if (!feasible(b)) b = best_b;  // the length the minimum was found at
+  p.run_buffers = size_t(b);
+  p.run_records = p.run_buffers * per_buf;
+  p.pool_buffers = 2 * p.run_buffers + n.circulating;
+  p.fan_in = std::max<size_t>(2, fan_in_at(b));
+  return p;
+}
+
+}  // namespace
+
+DiskOptions RecordDiskOptions(const SortOptions& opt) {
+  DiskOptions d = opt.disk.Effective();
+  d.transfer_size = opt.disk.record_transfer_size();
+  return d;
+}
+
+Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input, int ranks) {
+  // What circulates in read & distribute (partly filled buffers, sends and receives, as in
+  // onepass), but the reads have a pool of their own (twopass.cpp says why).
+  // Receives in the pool besides the runs: the posted ones and those waiting for the receiver.
+  // The partitioner's pool: a buffer filling per destination, sends in flight, and as many again
+  // queued for slow peers. The reads' pool: reads in flight and two being routed.
+  const size_t reads = opt.disk.Effective().queue_depth;
+  const size_t receives = opt.exchange.posted_receives + 4;
+  const size_t sends = 2 * size_t(ranks) + 2 * opt.exchange.max_sends_in_flight;
+  // A rank receives about its share of the data (the sample split's bound: 10 % above the mean).
+  const uint64_t share = input.total * kRecordSize / uint64_t(ranks) * 11 / 10;
+  // The output's own pool (sort_output) lives through every phase.
+  Needs n;
+  n.circulating = receives;
+  n.other = sends + reads + 2 + OutputBuffers(opt);
+  n.data = share;
+  auto plan = Plan(opt, n, "twopass");
+  if (plan.ok()) plan->send_buffers = sends;
+  return plan;
+}
+
+Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& input, int ranks) {
+  const DiskOptions disk = RecordDiskOptions(opt);
+  // Run formation reads the disk only: reads in flight and the one being handed over.
+  // The output's own pool (sort_output) lives through every phase.
+  Needs n;
+  n.circulating = disk.queue_depth + 2;
+  n.other = OutputBuffers(opt);
+  n.data = input.max_records * kRecordSize;
+  // The local merge keeps every kKeyIndexStride-th key of the work file for parallel selection
+  // (a 10-byte key per 1024 records: 98 MB for a terabyte per rank).
+  n.merge_extra = ThreepassKeyIndexBytes(input.max_records);
+  n.last_phase = MemPool::Bytes(disk.transfer_size, OutputBuffers(opt)) + ParallelMergeBytes(disk, opt.exchange, ranks);
+  return Plan(opt, n, "threepass");
+}
+
+uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {
+  const DiskOptions disk = RecordDiskOptions(opt);
+  const uint64_t t = disk.transfer_size;
+  const uint64_t receive = OnepassReceiveBytes(opt, input.total, ranks);
+  const bool held = opt.splitters == SplitterKind::kSample && ranks > 1;  // the input is read whole first
+  const uint64_t buffers = (receive + t - 1) / t + OnepassCirculatingBuffers(opt, ranks) +
+                           (held ? (input.max_records * kRecordSize + t - 1) / t : 0);
+  const uint64_t validation = opt.validate ? validate::ValidatePartitionBytes(opt.disk, opt.threads) : 0;
+  return MemPool::Bytes(t, buffers) + receive / kRecordSize * 2 * sizeof(SortEntry) + validation;
+}
+
+uint64_t ThreepassKeyIndexBytes(uint64_t records) {
+  return (records / config::external::kKeyIndexStride + 1) * sizeof(Key);
+}
+
+Status CheckOnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {
+  const uint64_t need = OnepassMemory(opt, input, ranks);
+  if (opt.memory > 0 && need > opt.memory) {
+    return Status::Error("--memory " + std::to_string(opt.memory >> 20) + " MiB is too small for --algo onepass: this input needs " +
+                         std::to_string((need >> 20) + 1) + " MiB per rank; use --algo twopass or auto");
+  }
+  // Without a budget onepass takes what the data needs, but its pools are sized by the transfer
+  // size and depth too (buffers in flight): --transfer-size 1G mapped 38.6 GB per rank.
+  if (const uint64_t machine = MemoryPerProcess(); need > machine) {
+    return Status::Error("--algo onepass needs " + std::to_string((need >> 20) + 1) + " MiB per rank with " +
+                         std::to_string(RecordDiskOptions(opt).transfer_size) + "-byte buffers, more than this machine's " +
+                         Mib(machine) + " per rank: lower --transfer-size or --queue-depth, or use --algo twopass");
+  }
+  return Status::Ok();
+}
+
+}  // namespace rs::sort

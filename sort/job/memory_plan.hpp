@@ -1,0 +1,42 @@
+// sort/job/memory_plan.hpp — how each algorithm spends --memory (a hard budget per rank for buffers;
+// DESIGN §5): run size, pool sizes and merge fan-in, all in one place, and the refusal of a budget
+// too small for the data, naming the minimum that would work. Pure functions, any thread.
+#pragma once
+
+#include <cstdint>
+
+#include "core/status.hpp"
+#include "sort/job/sort_input.hpp"
+#include "sort/job/sort_options.hpp"
+
+namespace rs::sort {
+
+struct ExternalPlan {
+  uint64_t budget = 0;        // bytes per rank
+  uint64_t buffer_bytes = 0;  // every stream's transfer size: whole records and 4 KiB blocks
+  size_t run_buffers = 0;     // buffers of records per run (one run fills while the last is written)
+  uint64_t run_records = 0;
+  size_t pool_buffers = 0;    // run formation's pool: two runs plus what circulates
+  size_t send_buffers = 0;    // twopass: the partitioner's own pool (one per destination, sends)
+  size_t fan_in = 0;          // runs per merge
+};
+
+// The disk options of every stream of records: the effective depth, buffers of whole records
+// that are also whole 4 KiB blocks.
+DiskOptions RecordDiskOptions(const SortOptions& options);
+
+// twopass: run formation at the receivers, behind read & distribute; then the local merge.
+Result<ExternalPlan> PlanTwopass(const SortOptions& options, const SortInput& input, int ranks);
+// threepass: run formation straight from the disk; the local merge; the parallel merge of P
+// streams (one per rank's work file, remote ones fetched in chunks).
+Result<ExternalPlan> PlanThreepass(const SortOptions& options, const SortInput& input, int ranks);
+// What onepass needs for this input: it holds every record it receives (and, with a sample
+// split, its whole input first).
+uint64_t OnepassMemory(const SortOptions& options, const SortInput& input, int ranks);
+// onepass's refusal before any work: a --memory it cannot keep, or (with or without one) more
+// memory than this machine has for a rank (MemoryPerProcess), naming the knobs.
+Status CheckOnepassMemory(const SortOptions& options, const SortInput& input, int ranks);
+// threepass: the key index the local merge keeps for parallel selection, for `records` records.
+uint64_t ThreepassKeyIndexBytes(uint64_t records);
+
+}  // namespace rs::sort

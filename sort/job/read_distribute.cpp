@@ -1,0 +1,102 @@
+// sort/job/read_distribute.cpp — read & distribute: DiskSource -> PartitionSink -> NetSink, with a
+// receiver thread on the other side of the transport.
+#include "sort/job/read_distribute.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "core/config.hpp"
+#include "core/fault_point.hpp"
+#include "core/record.hpp"
+#include "partition/partition_sink.hpp"
+#include "river/net_sink.hpp"
+#include "sort/report/progress.hpp"
+
+namespace rs::sort {
+Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, DistributeRequest req,
+                                           const TransportMaker& make_transport) {
+  const int rank = comm.rank(), ranks = comm.size();
+  // From here until the transport is destroyed, only its communication thread calls MPI.
+  auto transport = make_transport ? make_transport(req.pool, opt.exchange)
+                                  : MakeTransport(comm, opt.transport, req.pool, opt.exchange);
+  if (!transport.ok()) return transport.status();
+  Transport& net = **transport;
+  FaultPoint("exchange");  // reliability tests: a rank lost once the exchange has begun
+  std::atomic<uint64_t> received_count{0};
+  std::atomic<bool> receiving{true};
+  std::thread receiver([&] {
+    while (auto r = net.Receive()) {
+      req.on_receive(std::move(r->buffer));
+      ++received_count;
+    }
+    receiving = false;
+  });
+  std::thread watchdog;
+  if (!req.stall_message.empty()) {
+    watchdog = std::thread([&] {
+      auto last_change = std::chrono::steady_clock::now();
+      uint64_t last = 0;
+      while (receiving) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const uint64_t now_count = received_count;
+        if (now_count != last || req.pool->available() > 0) {
+          last = now_count;
+          last_change = std::chrono::steady_clock::now();
+        } else if (std::chrono::steady_clock::now() - last_change > std::chrono::seconds(config::kReceiveStallSeconds)) {
+          std::cerr << "rank " << rank << ": " << req.stall_message << '\n';
+          comm.Abort(1);
+        }
+      }
+    });
+  }
+
+  std::vector<std::unique_ptr<NetSink>> net_sinks;
+  std::vector<Sink*> sinks;
+  std::vector<MemPool*> pools;
+  for (int d = 0; d < ranks; ++d) {
+    net_sinks.push_back(std::make_unique<NetSink>(&net, d));
+    sinks.push_back(net_sinks.back().get());
+    // What a rank routes to itself goes from its partitioner straight to its receiver: those
+    // buffers come from the receive pool (a send buffer kept by the receiver would never return).
+    pools.push_back(d == rank || !req.send_pool ? req.pool : req.send_pool);
+  }
+  partition::PartitionSink partitioner(req.splitter, sinks, pools, uint32_t(rank));
+  DistributeResult result;
+  auto route = [&](Buffer b) {
+    if (req.sum_input) result.input_sum.AddRecords(b.data(), b.size() / kRecordSize);
+    if (req.progress) req.progress->Add(b.size());
+    partitioner.Put(std::move(b));
+  };
+  for (auto& b : req.preloaded) route(std::move(b));
+  req.preloaded.clear();
+  Status local;
+  if (req.source) {
+    while (auto b = req.source->Get()) route(std::move(*b));
+    local = req.source->status();
+  }
+  local.Update(partitioner.Close());
+  net.FinishSending();  // also after a read error: the peers must not wait for this rank
+  receiver.join();
+  if (watchdog.joinable()) watchdog.join();
+  local.Update(net.status());
+  result.stats = net.stats();
+  result.transport_name = net.name();
+  transport->reset();  // joins the communication thread: collectives are allowed again
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, local));
+  return result;
+}
+
+Result<std::unique_ptr<partition::Splitter>> SplitterFromDisk(Comm& comm, const SortOptions& opt,
+                                                              const SortInput& input, std::vector<std::string>* notices) {
+  const int rank = comm.rank(), ranks = comm.size();
+  if (opt.splitters == SplitterKind::kUniform || ranks == 1) return partition::MakeUniformSplitter(ranks);
+  const uint64_t share = partition::RankSampleSize(partition::DefaultSampleSize(ranks, input.total), input.total,
+                                                   input.records);
+  auto sample = partition::SampleInput(opt.in.Members(rank), opt.disk, uint32_t(rank), share, 0x5eed, notices);
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sample.ok() ? Status::Ok() : sample.status()));
+  return partition::MakeSampleSplitter(comm, *sample, input.records, ranks);
+}
+
+}  // namespace rs::sort

@@ -1,0 +1,43 @@
+// sort/job/sort_options.hpp — everything `riversort sort` is told, with defaults from core/config.hpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/dataset_paths.hpp"
+#include "river/disk_options.hpp"
+#include "river/net/mpi_transport.hpp"
+
+namespace rs::sort {
+
+enum class SplitterKind { kUniform, kSample };
+
+struct SortOptions {
+  std::string algo = "onepass";
+  DatasetPaths in;
+  DatasetPaths out;
+  std::string manifest;  // input manifest; empty: in's default manifest if it exists
+  DiskOptions disk;
+  // Read the input through the page cache while the output stays as `disk` says: for input that
+  // is cached (the Datamation rules allow it), where O_DIRECT would read it from the disk again.
+  bool buffered_input = false;
+  uint64_t memory = 0;   // per-rank budget for buffers in bytes; 0: what the data needs
+  // Where runs and work files go (one member per directory, striped); empty: the output's dirs.
+  std::vector<std::string> tmp_dirs;
+  bool progress = false;  // force rank 0's live progress lines (else only on a terminal)
+  // Most runs per merge (0: what --memory allows, at most config::external::kMaxFanIn); tests set
+  // it low to force merges in levels.
+  size_t fan_in = 0;
+  TransportKind transport = TransportKind::kMpi;
+  TransportOptions exchange;
+  SplitterKind splitters = SplitterKind::kSample;
+  bool validate = false;
+  std::string result_path;  // JSON result; empty: none
+  int threads = 0;          // TBB threads per rank; 0 = one per core
+};
+
+const char* SplitterName(SplitterKind k);
+// The options as a JSON object, for result files.
+std::string ConfigJson(const SortOptions& options);
+
+}  // namespace rs::sort

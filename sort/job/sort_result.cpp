@@ -1,0 +1,106 @@
+// sort/job/sort_result.cpp — the report and validation every sort ends with.
+#include "sort/job/sort_result.hpp"
+
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include "core/uint128.hpp"
+#include "partition/splitter.hpp"
+#include "validate/validate_job.hpp"
+
+namespace rs::sort {
+
+namespace {
+
+std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+
+// One rank's peak against its limit. Not checked where ranks are threads of one process (their
+// peaks are one), nor under a sanitizer, whose shadow memory and quarantine are not the sort's.
+Status PeakWithinBudget(const Comm& comm, uint64_t peak, uint64_t budget, const std::string& when) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return Status::Ok();
+#endif
+  if (budget == 0 || !comm.owns_process() || peak <= RssLimit(budget)) return Status::Ok();
+  return Status::Error("peak RSS " + Mib(peak) + " is over the limit of " + Mib(RssLimit(budget)) + " for --memory " +
+                       Mib(budget) + " (the budget + 15 % + 64 MiB); " + when);
+}
+
+}  // namespace
+
+Status CheckPeakRss(const Comm& comm, uint64_t budget, const std::string& when) {
+  return PeakWithinBudget(comm, PhaseClock::PeakRss(), budget, when);
+}
+
+Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput& input, SortOutcome out) {
+  const int rank = comm.rank();
+  // Every rank has published its output (synced and renamed) before this collective: the whole
+  // output is durable from here on.
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, Status::Ok()));
+  const double durable_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+
+  SortReport report;
+  report.algo = out.algo;
+  report.config_json = ConfigJson(opt);
+  report.total_s = out.clock->launch_s();
+  for (const auto& p : out.clock->phases()) {
+    if (p.name != "overhead") report.total_s += p.wall_s;
+  }
+  // The launcher's clock (scripts set RS_LAUNCH_TIME just before mpirun): launch to the moment
+  // every rank's output was durable — the Datamation interval.
+  if (const char* t = std::getenv("RS_LAUNCH_TIME")) report.launch_to_durable_s = durable_at - std::atof(t);
+  report.records = input.total;
+  report.cores = tbb::this_task_arena::max_concurrency();
+  report.transport = out.transport_name;
+  report.engine = out.engine_name;
+  report.memory_budget = out.budget;
+  report.details_json = out.details_json;
+  report.notes = out.notes;
+  // The input checksum: the manifest's, or the sum of what every rank read.
+  Checksum128 want = input.manifest_checksum.value_or(Checksum128());
+  if (!input.manifest_checksum) {
+    for (const auto& s : comm.AllGather(out.read_sum.ToString())) want += Checksum128(*ParseHexU128(s));
+  }
+  report.checksum = want.ToString();
+  report.validation = "not run";
+  if (opt.validate) {
+    validate::ValidateJobOptions v;
+    v.paths = opt.out;
+    v.disk = opt.disk;
+    v.threads = opt.threads;
+    v.expect_checksum = want.value();
+    v.expect_records = input.total;
+    if (input.manifest_checksum) {  // the input may have changed since its manifest was written
+      v.expect_source = "the input's manifest " + InputManifestPath(opt);
+      v.input_check = "riversort validate " + opt.in.AsFlags() + " --manifest " + InputManifestPath(opt);
+    } else {
+      v.expect_source = "the records the sort read";
+    }
+    auto verdict = validate::RunValidateJob(comm, v);
+    if (rank == 0) std::cerr << verdict.report;
+    // A failed validation is a result, not an error: the report says so and the command exits 1.
+    report.validation = verdict.exit_code == 0 ? "SUCCESS" : !verdict.error.empty() ? verdict.error : "ERROR";
+  }
+  // Every rank's phases and peak RSS, gathered after the validation so that the peak covers it.
+  RankReport mine{out.clock->phases(), input.records, out.records_out, out.net.bytes_sent, out.net.bytes_received,
+                  PhaseClock::PeakRss()};
+  report.ranks = GatherRankReports(comm, mine);
+  std::vector<uint64_t> per_rank_out;
+  for (const auto& r : report.ranks) per_rank_out.push_back(r.records_out);
+  report.imbalance = partition::Imbalance(per_rank_out);
+  if (rank == 0) {
+    for (const auto& n : out.notices) std::cerr << "rank 0: " << n << '\n';
+  }
+  // The sorts check the peak before they publish; what is left is the memory of this last step
+  // (the validation), found only after the output was published.
+  for (size_t r = 0; r < report.ranks.size(); ++r) {
+    Status st = PeakWithinBudget(comm, report.ranks[r].peak_rss, out.budget,
+                                 "the output was published before this was found");
+    if (!st.ok()) return Status::Error("rank " + std::to_string(r) + ": " + st.message());
+  }
+  return report;
+}
+
+}  // namespace rs::sort

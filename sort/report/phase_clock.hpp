@@ -1,0 +1,67 @@
+// sort/report/phase_clock.hpp — wall and CPU time of a run's phases on one rank, in the shape of the
+// Compaq sort's time breakdown. CPU time is the whole process's (all threads), so utilization =
+// cpu / (wall * cores). Used by the main thread of a rank.
+#pragma once
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace rs::sort {
+
+struct PhaseTime {
+  std::string name;
+  double wall_s = 0;
+  double cpu_s = 0;
+  uint64_t bytes = 0;  // bytes this phase moved (read, sent, sorted, written)
+};
+
+class PhaseClock {
+ public:
+  PhaseClock() : wall0_(Now()), cpu0_(Cpu()) {}
+  // Ends the current phase under `name` and starts the next one.
+  void Lap(const std::string& name, uint64_t bytes) {
+    double w = Now(), c = Cpu();
+    phases_.push_back({name, w - wall0_, c - cpu0_, bytes});
+    wall0_ = w;
+    cpu0_ = c;
+  }
+  // Adds a phase measured elsewhere (e.g. launch overhead before this clock existed).
+  void Add(PhaseTime p) { phases_.push_back(std::move(p)); }
+  const std::vector<PhaseTime>& phases() const { return phases_; }
+
+  static double Now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  }
+  static double Cpu() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+  }
+  // A clock whose first phase is "overhead": launch and init, from process start to now.
+  static PhaseClock FromLaunch() {
+    PhaseClock c;
+    c.launch_s_ = std::max(0.0, SinceProcessStart());
+    c.Add({"overhead", c.launch_s_, Cpu(), 0});
+    return c;
+  }
+  double launch_s() const { return launch_s_; }  // the overhead phase (FromLaunch), else 0
+  // Seconds since this process started (from /proc/self/stat; 10 ms resolution), or -1.
+  static double SinceProcessStart();
+  // Peak resident set size of this process in bytes since the last ResetPeakRss (VmHWM), or
+  // since it started where that cannot be read.
+  static uint64_t PeakRss();
+  // Starts a new peak from the current RSS (a process that runs several sorts, as the tests do,
+  // reports and checks each one's own peak).
+  static void ResetPeakRss();
+
+ private:
+  double wall0_, cpu0_;
+  double launch_s_ = 0;
+  std::vector<PhaseTime> phases_;
+};
+
+}  // namespace rs::sort

@@ -1,0 +1,136 @@
+// sort/report/sort_report.cpp
+#include "sort/report/sort_report.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "core/build_info.hpp"
+
+namespace rs::sort {
+
+using nlohmann::json;
+
+namespace {
+
+json ToJson(const RankReport& r) {
+  json phases = json::array();
+  for (const auto& p : r.phases) phases.push_back({{"name", p.name}, {"wall_s", p.wall_s}, {"cpu_s", p.cpu_s}, {"bytes", p.bytes}});
+  return {{"phases", phases},          {"records_in", r.records_in},         {"records_out", r.records_out},
+          {"bytes_sent", r.bytes_sent}, {"bytes_received", r.bytes_received}, {"peak_rss", r.peak_rss}};
+}
+
+RankReport FromJson(const json& j) {
+  RankReport r;
+  for (const auto& p : j.at("phases")) {
+    r.phases.push_back({p.at("name").get<std::string>(), p.at("wall_s").get<double>(), p.at("cpu_s").get<double>(),
+                        p.at("bytes").get<uint64_t>()});
+  }
+  r.records_in = j.at("records_in").get<uint64_t>();
+  r.records_out = j.at("records_out").get<uint64_t>();
+  r.bytes_sent = j.at("bytes_sent").get<uint64_t>();
+  r.bytes_received = j.at("bytes_received").get<uint64_t>();
+  r.peak_rss = j.at("peak_rss").get<uint64_t>();
+  return r;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+std::vector<RankReport> GatherRankReports(Comm& comm, const RankReport& mine) {
+  auto all = comm.AllGather(ToJson(mine).dump());
+  std::vector<RankReport> out;
+  for (const auto& s : all) out.push_back(FromJson(json::parse(s)));
+  return out;
+}
+
+std::string SortReport::Table() const {
+  std::string t;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-20s %9s %9s %9s %10s %6s\n", "phase", "min s", "median s", "max s", "MB/s", "CPU");
+  t += line;
+  if (ranks.empty()) return t;
+  for (size_t i = 0; i < ranks[0].phases.size(); ++i) {
+    std::vector<double> wall;
+    double cpu = 0, wall_sum = 0;
+    uint64_t bytes = 0;
+    for (const auto& r : ranks) {
+      if (i >= r.phases.size()) continue;
+      wall.push_back(r.phases[i].wall_s);
+      cpu += r.phases[i].cpu_s;
+      wall_sum += r.phases[i].wall_s;
+      bytes += r.phases[i].bytes;
+    }
+    double mx = *std::max_element(wall.begin(), wall.end());
+    double mn = *std::min_element(wall.begin(), wall.end());
+    // MB/s: the phase's bytes over all ranks per second of its slowest rank.
+    std::string mbs = bytes > 0 && mx > 0 ? std::to_string(int(double(bytes) / 1e6 / mx)) : "-";
+    double util = wall_sum > 0 && cores > 0 ? cpu / (wall_sum * cores) : 0;
+    std::snprintf(line, sizeof line, "%-20s %9.3f %9.3f %9.3f %10s %5.0f%%\n", ranks[0].phases[i].name.c_str(), mn,
+                  Median(wall), mx, mbs.c_str(), util * 100);
+    t += line;
+  }
+  std::snprintf(line, sizeof line, "%-20s %9s %9.3f %9s   %s records, imbalance %.3f\n", "total (rank 0)", "",
+                total_s, "", std::to_string(records).c_str(), imbalance);
+  t += line;
+  if (launch_to_durable_s >= 0) {
+    std::snprintf(line, sizeof line, "%-20s %9s %9.3f   (mpirun launch to durable output)\n", "launch to durable", "",
+                  launch_to_durable_s);
+    t += line;
+  }
+  const uint64_t peak = MaxPeakRss();
+  std::string budget;
+  if (memory_budget > 0) {
+    budget = ", budget " + std::to_string(memory_budget >> 20) + " MiB: " + (peak <= RssLimit() ? "within" : "OVER") +
+             " its limit of " + std::to_string(RssLimit() >> 20) + " MiB";
+  }
+  std::snprintf(line, sizeof line, "%-20s %9s %9.0f MiB  (largest rank%s)\n", "peak RSS", "", double(peak) / (1 << 20),
+                budget.c_str());
+  t += line;
+  for (const auto& n : notes) t += n + "\n";
+  return t;
+}
+
+uint64_t SortReport::MaxPeakRss() const {
+  uint64_t peak = 0;
+  for (const auto& r : ranks) peak = std::max(peak, r.peak_rss);
+  return peak;
+}
+
+std::string SortReport::Json() const {
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  json ranks_json = json::array();
+  for (const auto& r : ranks) ranks_json.push_back(ToJson(r));
+  json j = {{"schema", "riversort-result/1"},
+            {"algo", algo},
+            {"records", records},
+            {"total_s", total_s},
+            {"launch_to_durable_s", launch_to_durable_s},
+            {"imbalance", imbalance},
+            {"config", json::parse(config_json.empty() ? "{}" : config_json)},
+            {"environment",
+             {{"host", host},
+              {"ranks", ranks.size()},
+              {"cores_per_rank", cores},
+              {"git_commit", kGitCommit},
+              {"build_type", kBuildType},
+              {"transport", transport},
+              {"io_engine", engine}}},
+            {"validation", {{"verdict", validation}, {"checksum", checksum}}},
+            {"memory_budget", memory_budget},
+            {"peak_rss_max", MaxPeakRss()},
+            {"peak_rss_within_budget", memory_budget == 0 || MaxPeakRss() <= RssLimit()},
+            {"details", json::parse(details_json.empty() ? "{}" : details_json)},
+            {"per_rank", ranks_json}};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace rs::sort

@@ -1,0 +1,47 @@
+// sort/selection/parallel_merge.hpp — threepass phase 3b (DESIGN §5): after parallel selection, output rank
+// r merges records [cuts[q][r], cuts[q][r+1]) of every rank q's sorted work file. Its own range is
+// read from its disk; the others are fetched chunk by chunk over the network — remote I/O: r asks
+// q for chunk i, and q's server thread reads that chunk of its local work file and sends it back
+// (the Compaq sort's shadow thread). Two chunks per remote stream are in flight (double
+// buffering), so memory is bounded whatever the ranges. Collective over the Comm; call from each
+// rank's main thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/comm.hpp"
+#include "river/disk_options.hpp"
+#include "river/sink.hpp"
+#include "sort/job/read_distribute.hpp"
+#include "sort/job/sort_options.hpp"
+
+namespace rs::sort {
+
+class Progress;
+
+struct ParallelMergeRequest {
+  std::vector<std::string> work_members;   // this rank's sorted work file
+  std::vector<std::vector<uint64_t>> cuts;  // Selection::cuts
+  DiskOptions disk;                         // transfer_size: whole records and 4 KiB blocks
+  MemPool* out_pool = nullptr;              // the output's buffers
+  Sink* out = nullptr;                      // not closed here
+  Progress* progress = nullptr;             // bytes merged
+};
+
+struct ParallelMergeResult {
+  uint64_t records = 0;          // written by this rank
+  uint64_t chunks_served = 0;    // remote reads this rank answered
+  TransportStats net;
+  std::string transport_name;
+};
+
+// Memory the phase takes besides the output's buffers: the network pool and the local range's.
+uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks);
+
+// Every rank returns the same status. An I/O error once the exchange has started ends the job
+// at once with one line naming the rank (peers could otherwise wait for its chunks forever).
+Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& options, const ParallelMergeRequest& request,
+                                          const TransportMaker& make_transport);
+
+}  // namespace rs::sort

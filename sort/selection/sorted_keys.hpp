@@ -1,0 +1,65 @@
+// sort/selection/sorted_keys.hpp — one rank's sorted sequence of keys as parallel selection sees it (threepass
+// phase 3a, DESIGN §5): its length, the key at a position, and where a key falls within a range.
+// MemorySortedKeys is the in-memory implementation; FileSortedKeys (sort/selection/file_sorted_keys.hpp)
+// reads a sorted work file on disk.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "core/record.hpp"
+#include "core/status.hpp"
+
+namespace rs::sort {
+
+using Key = std::array<uint8_t, kKeySize>;  // compares as unsigned bytes: the benchmark's key order
+
+// The key of the 100-byte record at `record`.
+Key KeyOf(const uint8_t* record);
+
+// First position in [lo, hi) of `records` (100 bytes each, sorted by key) whose key is not less
+// than `key` (upper: greater than `key`), or hi when there is none.
+uint64_t SearchRecords(const uint8_t* records, uint64_t lo, uint64_t hi, const Key& key, bool upper);
+
+// A sequence of keys sorted in memcmp order. Queries are not const because an implementation may
+// cache what it read. Not thread-safe: one thread queries it at a time.
+class SortedKeys {
+ public:
+  virtual ~SortedKeys() = default;
+  virtual uint64_t size() const = 0;
+
+  // The key at position i (i < size()).
+  Result<Key> KeyAt(uint64_t i);
+  // First position in [lo, hi) whose key is >= key, or hi when there is none (lo <= hi <= size()).
+  // Since the sequence is sorted, the result minus lo counts the keys of [lo, hi) below `key`.
+  Result<uint64_t> LowerBound(const Key& key, uint64_t lo, uint64_t hi) { return Bound(key, lo, hi, false); }
+  // First position in [lo, hi) whose key is > key, or hi when there is none (lo <= hi <= size()).
+  Result<uint64_t> UpperBound(const Key& key, uint64_t lo, uint64_t hi) { return Bound(key, lo, hi, true); }
+
+ protected:
+  // The public calls check the arguments, so implementations see only valid positions and ranges.
+  virtual Result<Key> ReadKey(uint64_t i) = 0;
+  virtual Result<uint64_t> Search(const Key& key, uint64_t lo, uint64_t hi, bool upper) = 0;
+
+ private:
+  Result<uint64_t> Bound(const Key& key, uint64_t lo, uint64_t hi, bool upper);
+};
+
+// `count` sorted records in memory (records may be null when count is 0); they must outlive this.
+class MemorySortedKeys final : public SortedKeys {
+ public:
+  MemorySortedKeys(const uint8_t* records, uint64_t count) : records_(records), count_(count) {}
+  uint64_t size() const override { return count_; }
+
+ protected:
+  Result<Key> ReadKey(uint64_t i) override { return KeyOf(records_ + i * kRecordSize); }
+  Result<uint64_t> Search(const Key& key, uint64_t lo, uint64_t hi, bool upper) override {
+    return SearchRecords(records_, lo, hi, key, upper);
+  }
+
+ private:
+  const uint8_t* records_;
+  uint64_t count_;
+};
+
+}  // namespace rs::sort
