@@ -148,7 +148,7 @@ sortrun() {
 }
 
 # The best iobench setting per direction: the newest results/iobench-*.json (by its date), else
-# the defaults (2 MiB, QD16, io_uring: MACHINE.md and core/config.hpp).
+# the defaults (2 MiB, QD16, io_uring: docs/machine.md#disk and core/config.hpp).
 read -r R_BS R_QD R_ENG W_BS W_QD W_ENG FIO_SRC < <(python3 - <<'PY'
 import glob, json
 best = None

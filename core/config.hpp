@@ -10,7 +10,7 @@ namespace rs::config {
 inline constexpr size_t kDirectAlignment = 4096;
 
 // Disk transfer size and queue depth: reads on this disk need 2 MiB transfers at QD16-32 to
-// reach ~2.5 GB/s (MACHINE.md: 128 KiB or QD1 stalls near 1 GB/s); iobench finds the best here.
+// reach ~2.5 GB/s (docs/machine.md#disk: 128 KiB or QD1 stalls near 1 GB/s); iobench finds the best here.
 inline constexpr uint64_t kTransferSize = uint64_t(2) << 20;
 inline constexpr unsigned kQueueDepth = 16;
 // Upper bound on queue depth: io_uring rings hold at most 32768 entries; far beyond any disk's
@@ -79,7 +79,7 @@ inline constexpr uint64_t kParallelMinEntries = uint64_t(1) << 18;
 
 // A parallel (out-of-cache) radix level picks its digit width so that buckets end near this
 // many entries: 8 Ki entries = 128 KiB, so a bucket and its scratch (256 KiB) stay in the
-// 512 KiB L2 of a core while the sequential levels finish it.
+// 1 MiB L2 of a core (docs/machine.md#hardware) while the sequential levels finish it.
 inline constexpr uint64_t kParallelBucketEntries = uint64_t(1) << 13;
 // ... within these bounds: below 8 bits a level does too little work for its pass over memory;
 // above 11 bits the 2 Ki scatter streams (128 KiB of partly written lines) overflow L1/L2.
@@ -127,7 +127,8 @@ inline constexpr size_t kPrefaultGrainBytes = size_t(2) << 20;
 
 }  // namespace rs::config::sort
 
-// Out-of-core sorts (twopass, threepass: sort/runs, sort/merge, sort/parallel_*).
+// Out-of-core sorts (twopass, threepass: run_former, run_merge, stream_merger, parallel_selection,
+// parallel_merge in sort/).
 namespace rs::config::external {
 
 // Reads in flight per run during a merge: two is double buffering (one buffer being merged, one

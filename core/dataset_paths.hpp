@@ -1,7 +1,7 @@
 // core/dataset_paths.hpp — where partition r of a dataset lives: --dir D... and --name P...
 // One name: a pattern whose "{rank}" becomes the rank (required when there are several ranks).
 // Several names: one per rank, in rank order (for raw files named by hand).
-// Several dirs: the members of a striped partition, one per directory (DESIGN §3).
+// Several dirs: the members of a striped partition, one per directory (docs/dataset.md#names).
 #pragma once
 
 #include <string>

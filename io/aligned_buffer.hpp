@@ -1,7 +1,7 @@
 // io/aligned_buffer.hpp — one anonymous mapping, 2 MiB aligned with MADV_HUGEPAGE over its whole
 // huge pages (4 KiB pages for the tail, and for buffers under 2 MiB: page aligned only).
 // Allocate big buffers once and reuse them: first touch of fresh memory costs 1-2 s/GiB on this
-// VM, reused huge-page memory ~0.08 s/GiB (MACHINE.md). Move-only; unmapped on destruction.
+// VM, reused huge-page memory ~0.08 s/GiB (docs/machine.md#memory). Move-only; unmapped on destruction.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // io/striped_file.hpp — one logical file over K member files (one per directory/disk) in stripe
-// units of U bytes (DESIGN §3): logical offset o lives in member (o / U) % K at offset
+// units of U bytes (docs/dataset.md#names): logical offset o lives in member (o / U) % K at offset
 // (o / U / K) * U + o % U. K = 1 is a plain file, byte-compatible with gensort/valsort.
 // Writers create every member under a temporary name (preallocated) and publish all of them at
 // Commit; the first error is kept and reported with path and reason. Owned by one thread; the

@@ -46,7 +46,7 @@ class UringEngine final : public IoEngine {
     fds_.assign(fds.begin(), fds.end());
     files_registered_ = !fds.empty() && io_uring_register_files(ring_.get(), fds.data(), unsigned(fds.size())) == 0;
     memory_.assign(memory.begin(), memory.end());
-    // Registered buffers pin the memory once instead of per request (MACHINE.md: ~10 % -> ~2 %
+    // Registered buffers pin the memory once instead of per request (docs/machine.md#io_uring: ~10 % -> ~2 %
     // system CPU at 2 MiB / QD16). Refusal (RLIMIT_MEMLOCK) only costs that CPU.
     buffers_registered_ = !memory.empty() &&
                           io_uring_register_buffers(ring_.get(), memory.data(), unsigned(memory.size())) == 0;

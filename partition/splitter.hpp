@@ -4,7 +4,7 @@
 //
 // The order used for routing is SplitKey order: (key, origin rank, position). Every record has a
 // distinct SplitKey, so a boundary may fall inside a run of equal keys and a heavy key (all-equal
-// data, a `-s` hot key) is spread over ranks instead of piling onto one (DESIGN §1 "Daytona").
+// data, a `-s` hot key) is spread over ranks instead of piling onto one (docs/architecture.md#rules, "Daytona").
 //
 // Error bound of the sample splitter (docs/partition.md derives it). N records in SplitKey order,
 // P parts, T_j = j·N/P. Rank r holds N_r records and draws n_r of them uniformly at random with

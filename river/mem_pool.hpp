@@ -1,5 +1,5 @@
 // river/mem_pool.hpp — a bounded pool of equal, aligned buffers carved from one mapping that is
-// allocated once (MADV_HUGEPAGE; MACHINE.md: fresh memory costs 1-2 s/GiB to touch, reused
+// allocated once (MADV_HUGEPAGE; docs/machine.md#memory: fresh memory costs 1-2 s/GiB to touch, reused
 // huge-page memory ~0.08 s/GiB). Get() blocks while every buffer is out: that is River's
 // back-pressure. A Buffer returns itself to its pool when destroyed. Thread-safe.
 #pragma once
@@ -80,7 +80,7 @@ class MemPool {
   // Whether a stream with `depth` requests in flight should register this pool with io_uring.
   // Registering pins, and so touches, every page at once; a pool much larger than the stream's
   // depth is shared by a whole algorithm (onepass keeps every buffer of a run in one pool), and
-  // touching all of it up front would cost 1-2 s/GiB on this VM (MACHINE.md) for pages that
+  // touching all of it up front would cost 1-2 s/GiB on this VM (docs/machine.md#memory) for pages that
   // may never be used. Such pools are left unregistered: a little more CPU per request instead.
   bool WorthRegistering(unsigned depth) const { return count_ <= size_t(config::kRegisterPoolPerDepth) * depth; }
 

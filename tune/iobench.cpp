@@ -60,7 +60,7 @@ double Median(std::vector<double> v) {
 
 // Every buffer of the pool gets the same pseudo-random bytes once (not zeros: a host that
 // detects zero blocks would make writes look faster than they are). This also touches the
-// memory before any clock runs (MACHINE.md: first touch costs 1-2 s/GiB).
+// memory before any clock runs (docs/machine.md#memory: first touch costs 1-2 s/GiB).
 void FillPattern(MemPool* pool) {
   std::vector<Buffer> all;
   for (size_t i = 0; i < pool->count(); ++i) all.push_back(pool->Get());

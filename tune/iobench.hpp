@@ -20,7 +20,7 @@ namespace rs::tune {
 // are below 1 % of a point even at 3 GB/s, and short enough that the default sweep of 24 points
 // (both directions) runs in about a minute on this machine.
 inline constexpr uint64_t kIobenchFileSize = uint64_t(1) << 30;
-// Transfer sizes and depths swept by default: the grid of MACHINE.md's fio table (reads need 2 MiB
+// Transfer sizes and depths swept by default: the grid of the fio table in docs/machine.md#disk (reads need 2 MiB
 // at QD16-32; 128 KiB or QD1 stall near 1 GB/s), so the two can be compared point by point.
 inline const std::vector<uint64_t> kIobenchTransferSizes = {uint64_t(128) << 10, uint64_t(512) << 10,
                                                             uint64_t(2) << 20};

@@ -18,7 +18,7 @@ class MpiComm final : public Comm {
   MpiComm(int* argc, char*** argv) {
     int provided = 0;
     // SERIALIZED: during an exchange one communication thread (not the main thread) makes every
-    // MPI call; the main thread calls MPI only while no exchange runs (DESIGN §4).
+    // MPI call; the main thread calls MPI only while no exchange runs (docs/architecture.md#threading).
     MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);

@@ -43,7 +43,7 @@ rs_build() {
   [ "$rc" = 0 ] || { echo "build failed (cmake --build exited $rc; $dir/build.log)" >&2; return 1; }
 }
 
-# The mpirun flags that matter here (shared/MACHINE.md): ob1 avoids ~100 ms of interconnect
+# The mpirun flags that matter here (docs/machine.md#open-mpi): ob1 avoids ~100 ms of interconnect
 # probing per launch; vader without single-copy is shared memory; -q drops Open MPI's banner
 # when a rank exits non-zero, so the user sees riversort's one line.
 RS_MPIRUN_FLAGS=(-q --oversubscribe --mca pml ob1 --mca btl self,vader --mca btl_vader_single_copy_mechanism none)

@@ -1,5 +1,5 @@
 // sort/algorithms/onepass.hpp — `--algo onepass`: the one-pass, disk-to-disk distributed sort of NOW-Sort
-// and Millennium Sort (DESIGN §5). Every rank: DiskSource -> PartitionSink -> NetSink (peers)
+// and Millennium Sort (docs/architecture.md#algorithms). Every rank: DiskSource -> PartitionSink -> NetSink (peers)
 // or its own receive queue ... NetSource -> in-core sort -> DiskSink. Reading and exchanging
 // overlap; the sorted records stream to disk while they are gathered. Collective over the Comm;
 // call from each rank's main thread.

@@ -1,4 +1,4 @@
-// sort/algorithms/threepass.hpp — `--algo threepass`: the Compaq/Sandia terabyte sort (DESIGN §5). Phase 1
+// sort/algorithms/threepass.hpp — `--algo threepass`: the Compaq/Sandia terabyte sort (docs/architecture.md#algorithms). Phase 1
 // sorts runs of the local partition within --memory; phase 2 merges them into one sorted work
 // file per rank; phase 3a selects the exact output boundaries across every rank's work file
 // (parallel selection); phase 3b merges each output rank's ranges of every work file, fetching

@@ -1,4 +1,4 @@
-// sort/algorithms/twopass.hpp — `--algo twopass`: the 2-IO sort of TritonSort/Themis (DESIGN §5). Every
+// sort/algorithms/twopass.hpp — `--algo twopass`: the 2-IO sort of TritonSort/Themis (docs/architecture.md#algorithms). Every
 // record is read twice and written twice: read & distribute as in onepass, but each receiver forms
 // sorted runs within --memory and spills them to its temporary directories while the exchange
 // goes on; then each rank merges its runs (in levels if they exceed the fan-in) into its output.

@@ -81,7 +81,7 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const Needs& n, const char* al
   };
   const size_t fan_in = fan_in_at(std::min(cap, longest));
   // Runs no larger than they need to be: the memory a sort touches first costs far more than
-  // memory it reuses (MACHINE.md: 1-3 s/GiB on this VM), and the sort touches about two runs in
+  // memory it reuses (docs/machine.md#memory: 1-3 s/GiB on this VM), and the sort touches about two runs in
   // run formation plus 3 buffers per run in the merge, 2R + 3t·data/R, least at R = sqrt(1.5·data·t)
   // (docs/external.md has the measurements). But never so small that the runs exceed the fan-in
   // (a second merge level rereads everything), and never more than the budget allows.

@@ -1,5 +1,5 @@
 // sort/job/memory_plan.hpp — how each algorithm spends --memory (a hard budget per rank for buffers;
-// DESIGN §5): run size, pool sizes and merge fan-in, all in one place, and the refusal of a budget
+// docs/external.md#the-memory-budget): run size, pool sizes and fan-in, all in one place, and the refusal of a budget
 // too small for the data, naming the minimum that would work. Pure functions, any thread.
 #pragma once
 

@@ -39,7 +39,7 @@ std::string FormatDuration(uint64_t seconds) {
 std::string FormatProgress(const ProgressSnapshot& s) {
   // The rate is the phase's average, not a recent window: the host caches this disk, so writes
   // come in bursts that a window of a few seconds would turn into a rate (and an ETA) swinging
-  // 2x between updates (MACHINE.md), while the phase average settles within seconds. It is also
+  // 2x between updates (docs/machine.md#disk), while the phase average settles within seconds. It is also
   // the number the phase table prints at the end (bytes / phase seconds), so the two agree.
   const double rate = s.phase_s > 0 ? double(s.done_bytes) / s.phase_s : 0;  // bytes per second
   char buf[64];

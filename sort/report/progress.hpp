@@ -1,5 +1,5 @@
 // sort/report/progress.hpp — rank 0's live progress line for long sorts: phase, percent, MB/s, ETA on
-// stderr (DESIGN §7). Silent until the run has lasted config::progress::kFirstAfter seconds, so
+// stderr (docs/architecture.md#reports). Silent until the run has lasted config::progress::kFirstAfter seconds, so
 // short runs (the Datamation sort) print only their phase table; then one update per kInterval
 // on a terminal (one line rewritten with '\r') or one newline-ended line per kLogInterval into a
 // log. Every finished phase leaves one "100%" line once the progress is showing.

@@ -1,10 +1,10 @@
-// sort/selection/parallel_merge.hpp — threepass phase 3b (DESIGN §5): after parallel selection, output rank
+// sort/selection/parallel_merge.hpp — threepass phase 3b: after parallel selection, output rank
 // r merges records [cuts[q][r], cuts[q][r+1]) of every rank q's sorted work file. Its own range is
 // read from its disk; the others are fetched chunk by chunk over the network — remote I/O: r asks
 // q for chunk i, and q's server thread reads that chunk of its local work file and sends it back
 // (the Compaq sort's shadow thread). Two chunks per remote stream are in flight (double
 // buffering), so memory is bounded whatever the ranges. Collective over the Comm; call from each
-// rank's main thread.
+// rank's main thread. How it works: docs/external.md#remote-io-in-the-parallel-merge.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// sort/selection/parallel_selection.hpp — threepass phase 3a (DESIGN §5): exact parallel multi-sequence
+// sort/selection/parallel_selection.hpp — threepass phase 3a (docs/external.md#the-pieces-sort): exact parallel multi-sequence
 // selection of the output boundaries over every rank's sorted work file.
 //
 // Order: records compare by (key, rank, position in that rank's file), a strict total order, so

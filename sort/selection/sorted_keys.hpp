@@ -1,5 +1,5 @@
 // sort/selection/sorted_keys.hpp — one rank's sorted sequence of keys as parallel selection sees it (threepass
-// phase 3a, DESIGN §5): its length, the key at a position, and where a key falls within a range.
+// phase 3a, docs/external.md#the-pieces-sort): its length, the key at a position, and where a key falls within a range.
 // MemorySortedKeys is the in-memory implementation; FileSortedKeys (sort/selection/file_sorted_keys.hpp)
 // reads a sorted work file on disk.
 #pragma once

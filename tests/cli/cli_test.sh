@@ -75,7 +75,7 @@ head -c 300 "$T/two.sum" > "$T/bad.sum"
 check V27 1 "partial partition summary found at end" -- "$RS" validate --summaries "$T/bad.sum"
 
 # --- striped: gen over 3 directories with a 64 KiB stripe unit; de-striping the members by
-# the DESIGN §3 formula gives the single-file bytes, and validate reads them striped.
+# the striping formula (docs/dataset.md#names) gives the single-file bytes, and validate reads them striped.
 mkdir -p "$T/s0" "$T/s1" "$T/s2"
 check_exact striped-gen 0 "1f013ceee6d" -- "$RS" gen --records 1000 --start 123456789 --dir "$T/s0" --dir "$T/s1" \
   --dir "$T/s2" --name st.dat --stripe-unit 64K

@@ -1,5 +1,5 @@
 // tests/io/striped_file_test.cpp — StripedFile layout (MemberSize, Map) against brute-force models
-// of DESIGN §3, member-size checks at OpenRead, and Create/Commit/Discard on disk.
+// of docs/dataset.md#names, member-size checks at OpenRead, and Create/Commit/Discard on disk.
 #include "io/striped_file.hpp"
 
 #include <fcntl.h>
@@ -118,7 +118,7 @@ TEST(StripedFile, MapCoversRangeOnceInLogicalOrder) {
           ASSERT_EQ(e.logical_offset, expect) << "gap or overlap at extent " << i;
           ASSERT_GE(e.member, 0);
           ASSERT_LT(e.member, k);
-          // Every byte of the extent against the DESIGN §3 formula.
+          // Every byte of the extent against the striping formula (docs/dataset.md#names).
           for (uint64_t j = 0; j < e.len; ++j) {
             const uint64_t o = e.logical_offset + j;
             ASSERT_EQ(uint64_t(e.member), o / U % K) << "K=" << k << " U=" << U << " o=" << o;
@@ -248,7 +248,7 @@ TEST(StripedFile, CreateCommitPublishesEveryMember) {
       joined[o] = bytes[mo];
     }
   }
-  EXPECT_TRUE(joined == data) << "members do not hold the DESIGN §3 layout of the data";
+  EXPECT_TRUE(joined == data) << "members do not hold the striped layout of the data (docs/dataset.md#names)";
   auto back = StripedFile::OpenRead(members, unit, false);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->size(), data.size());

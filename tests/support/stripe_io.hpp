@@ -1,4 +1,4 @@
-// tests/support/stripe_io.hpp — write test data into striped files by the DESIGN §3 layout,
+// tests/support/stripe_io.hpp — write test data into striped files by the striped layout (docs/dataset.md#names),
 // straight through the member fds (independent of DiskSink, which the tests check).
 #pragma once
 
