@@ -11,8 +11,6 @@
 
 namespace rs {
 
-enum class TransportKind { kMpi, kRma };
-
 // Collective over all ranks. Received buffers come from recv_pool, whose buffers must be at
 // least as large as any buffer sent (all ranks use the same buffer size). With a Comm that is not
 // MPI (a single process), returns a one-rank loopback.

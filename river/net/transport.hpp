@@ -20,6 +20,10 @@ namespace rs {
 // contention the Compaq sort measured.
 enum class ExchangeSchedule { kFree, kRestricted };
 
+// Which backend carries the exchange (--transport): MPI two-sided, or MPI one-sided RMA. The
+// loopback backend is not a choice: it is what a one-process Comm gets.
+enum class TransportKind { kMpi, kRma };
+
 struct TransportOptions {
   ExchangeSchedule schedule = ExchangeSchedule::kFree;
   unsigned max_sends_in_flight = 4;  // flow control: Send blocks beyond this (4 x 2 MB keeps a link busy)

@@ -11,7 +11,8 @@
 #include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "partition/partition_sink.hpp"
-#include "river/net_sink.hpp"
+#include "river/net/net_sink.hpp"
+#include "river/net/mpi_transport.hpp"
 #include "sort/report/progress.hpp"
 
 namespace rs::sort {

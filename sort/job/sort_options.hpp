@@ -6,7 +6,7 @@
 
 #include "core/dataset_paths.hpp"
 #include "river/disk_options.hpp"
-#include "river/net/mpi_transport.hpp"
+#include "river/net/transport.hpp"
 
 namespace rs::sort {
 

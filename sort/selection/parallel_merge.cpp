@@ -19,6 +19,7 @@
 #include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "io/striped_file.hpp"
+#include "river/net/mpi_transport.hpp"
 #include "sort/report/progress.hpp"
 #include "sort/external/range_source.hpp"
 #include "sort/external/stream_merger.hpp"

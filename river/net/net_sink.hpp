@@ -1,4 +1,4 @@
-// river/net_sink.hpp — a Sink whose buffers go to one peer rank over a Transport (River's NetSink).
+// river/net/net_sink.hpp — a Sink whose buffers go to one peer rank over a Transport (River's NetSink).
 // Closing it does not end the transport: a rank ends its sending once, for all peers
 // (Transport::FinishSending). Fed by one thread.
 #pragma once
