@@ -43,6 +43,13 @@ inline constexpr unsigned kNetTimeoutSeconds = 60;
 // line. Long against a pause in the exchange (a few ms), short for a user waiting on a hang.
 inline constexpr unsigned kReceiveStallSeconds = 5;
 
+// A thread that finds a fatal error asks the thread owning MPI to call MPI_Abort
+// (river/net/mpi_abort.hpp) and waits this long for it. The communication thread polls at least
+// every 50 us, so it answers at once; the main thread answers only between collectives, and one
+// blocked in a collective with a lost peer never would: then the rank ends with _exit, which
+// mpirun turns into the end of the job as it does for a killed rank.
+inline constexpr unsigned kAbortHandoffMs = 2000;
+
 // How long a rank ended by SIGINT/SIGTERM/SIGHUP waits, its temporaries removed, before it dies
 // (core/signal_cleanup.cpp): mpirun follows its SIGTERM with SIGKILL as soon as one rank has died,
 // so every rank must have run its handler by then. 200 ms covers a rank waiting its turn on a busy

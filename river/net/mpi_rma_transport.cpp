@@ -39,9 +39,14 @@ class MpiRma final : public MpiTransportBase {
     // window memory itself: that is what lets the shared-memory one-sided component (osc/sm)
     // serve it on one node (Debian's Open MPI leaves out osc/pt2pt, and osc/rdma needs a BTL
     // with RDMA, which vader without single-copy is not).
-    MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1, MPI_INFO_NULL, comm_, &window_mem_,
-                     &win_);
-    MPI_Win_lock_all(MPI_MODE_NOCHECK, win_);
+    // A failure here (comm_ returns errors) leaves the transport failed: its thread ends at once
+    // and status() says why; Shutdown then has no window to release.
+    if (Check(MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1, MPI_INFO_NULL, comm_,
+                               &window_mem_, &win_),
+              "window allocation")) {
+      MPI_Win_set_errhandler(win_, MPI_ERRORS_RETURN);  // a failed put becomes a status, as on comm_
+      locked_ = Check(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "window lock");
+    }
     credits_.resize(size_t(size_));
     for (int p = 0; p < size_; ++p) {
       for (int j = 0; j < kSlotsPerPeer; ++j) credits_[size_t(p)].push_back(uint64_t(j));
@@ -94,7 +99,7 @@ class MpiRma final : public MpiTransportBase {
     // Small sends complete on their own (eager); reap them.
     for (size_t i = 0; i < small_sends_.size();) {
       int done = 0;
-      MPI_Test(&small_sends_[i]->req, &done, MPI_STATUS_IGNORE);
+      if (!Check(MPI_Test(&small_sends_[i]->req, &done, MPI_STATUS_IGNORE), "notice send")) return true;
       if (done) {
         small_sends_[i] = std::move(small_sends_.back());
         small_sends_.pop_back();
@@ -105,17 +110,23 @@ class MpiRma final : public MpiTransportBase {
     // One notice and one credit receive always posted.
     // The notice buffer holds a notice until it is handled: repost only after that.
     if (!notice_posted_ && !waiting_) {
-      MPI_Irecv(&notice_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kNoticeTag, comm_, &notice_in_.req);
+      if (!Check(MPI_Irecv(&notice_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kNoticeTag, comm_,
+                           &notice_in_.req),
+                 "notice receive"))
+        return true;
       notice_posted_ = true;
     }
     if (!credit_posted_) {
-      MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req);
+      if (!Check(MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_,
+                           &credit_in_.req),
+                 "credit receive"))
+        return true;
       credit_posted_ = true;
     }
     // A waiting notice is handled before taking the next: it needs a free pool buffer.
     if (!waiting_ && notice_posted_) {
       int done = 0;
-      MPI_Test(&notice_in_.req, &done, &notice_status_);
+      if (!Check(MPI_Test(&notice_in_.req, &done, &notice_status_), "notice receive")) return true;
       if (done) {
         notice_posted_ = false;
         waiting_ = true;
@@ -126,11 +137,16 @@ class MpiRma final : public MpiTransportBase {
     for (int k = 0; k < 64 && credit_posted_; ++k) {
       int done = 0;
       MPI_Status st;
-      MPI_Test(&credit_in_.req, &done, &st);
+      if (!Check(MPI_Test(&credit_in_.req, &done, &st), "credit receive")) return true;
       if (!done) break;
       credits_[size_t(st.MPI_SOURCE)].push_back(credit_in_.msg.slot);
       Heard(st.MPI_SOURCE);
-      MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req);
+      credit_posted_ = false;
+      if (!Check(MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_,
+                           &credit_in_.req),
+                 "credit receive"))
+        return true;
+      credit_posted_ = true;
       moved = true;
     }
     return moved;
@@ -158,7 +174,7 @@ class MpiRma final : public MpiTransportBase {
   void SendSmall(int peer, int tag, Notice msg) {
     auto s = std::make_unique<Small>();
     s->msg = msg;
-    MPI_Isend(&s->msg, sizeof(Notice), MPI_BYTE, peer, tag, comm_, &s->req);
+    if (!Check(MPI_Isend(&s->msg, sizeof(Notice), MPI_BYTE, peer, tag, comm_, &s->req), "notice send")) return;
     small_sends_.push_back(std::move(s));
   }
 
@@ -166,6 +182,8 @@ class MpiRma final : public MpiTransportBase {
     return sending_finished_ && pending_count_ == 0 && ends_sent_ && ends_received_ == size_ - 1 && !waiting_;
   }
 
+  // Return codes are not checked here: this runs once the exchange is over or has failed, and a
+  // failure is already recorded.
   void Shutdown() override {
     // Credits still travelling belong to streams that have ended; nobody waits for them.
     for (auto* s : {&notice_in_, &credit_in_}) {
@@ -176,13 +194,15 @@ class MpiRma final : public MpiTransportBase {
     }
     for (auto& s : small_sends_) MPI_Request_free(&s->req);
     small_sends_.clear();
-    MPI_Win_unlock_all(win_);
+    if (win_ == MPI_WIN_NULL) return;
+    if (locked_) MPI_Win_unlock_all(win_);
     MPI_Win_free(&win_);  // collective: every rank gets here once its exchange is complete
   }
 
   uint8_t* window_mem_ = nullptr;  // owned by the window
   uint64_t slot_bytes_ = 0;
   MPI_Win win_ = MPI_WIN_NULL;
+  bool locked_ = false;
   std::vector<std::deque<uint64_t>> credits_;  // free slots at each peer
   std::vector<std::unique_ptr<Small>> small_sends_;
   Small notice_in_, credit_in_;

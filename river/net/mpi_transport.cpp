@@ -62,7 +62,11 @@ class MpiTwoSided final : public MpiTransportBase {
       for (int p = 0; p < size_; ++p) {
         if (p == rank_) continue;
         InFlight f{MPI_REQUEST_NULL, Buffer()};
-        MPI_Isend(nullptr, 0, MPI_BYTE, p, kDataTag, comm_, &f.req);
+        const int rc = MPI_Isend(nullptr, 0, MPI_BYTE, p, kDataTag, comm_, &f.req);
+        if (rc != MPI_SUCCESS) {
+          Fail(MpiError(rc, "send end"));
+          return true;
+        }
         in_flight_.push_back(std::move(f));
       }
       ends_sent_ = true;
@@ -71,7 +75,11 @@ class MpiTwoSided final : public MpiTransportBase {
     // Completed sends give their buffers back.
     for (size_t i = 0; i < in_flight_.size();) {
       int done = 0;
-      MPI_Test(&in_flight_[i].req, &done, MPI_STATUS_IGNORE);
+      const int rc = MPI_Test(&in_flight_[i].req, &done, MPI_STATUS_IGNORE);
+      if (rc != MPI_SUCCESS) {
+        Fail(MpiError(rc, "send"));
+        return true;
+      }
       if (done) {
         in_flight_[i] = std::move(in_flight_.back());
         in_flight_.pop_back();
@@ -96,7 +104,11 @@ class MpiTwoSided final : public MpiTransportBase {
     while (!recvs_.empty()) {
       int done = 0;
       MPI_Status st;
-      MPI_Test(&recvs_.front().req, &done, &st);
+      const int rc = MPI_Test(&recvs_.front().req, &done, &st);
+      if (rc != MPI_SUCCESS) {
+        Fail(MpiError(rc, "receive"));
+        return true;
+      }
       if (!done) break;
       int count = 0;
       MPI_Get_count(&st, MPI_BYTE, &count);
@@ -118,6 +130,8 @@ class MpiTwoSided final : public MpiTransportBase {
     return sending_finished_ && pending_count_ == 0 && ends_sent_ && in_flight_.empty() && ends_received_ == size_ - 1;
   }
 
+  // Return codes are not checked here: this runs once the exchange is over or has failed, and a
+  // failure is already recorded.
   void Shutdown() override {
     for (auto& f : recvs_) {  // receives still posted after every peer ended (or on failure)
       MPI_Cancel(&f.req);

@@ -15,10 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/signal_cleanup.hpp"
-#include "river/net/liveness.hpp"
-
 #include "core/blocking_queue.hpp"
+#include "river/net/mpi_abort.hpp"
 #include "river/net/transport.hpp"
 
 namespace rs::mpi_internal {
@@ -40,9 +38,18 @@ class MpiTransportBase : public Transport {
  public:
   MpiTransportBase(MPI_Comm comm, MemPool* pool, const TransportOptions& options)
       : pool_(pool), options_(options), sends_(options.max_sends_in_flight), arrivals_(pool->count() + 1) {
-    MPI_Comm_dup(comm, &comm_);
-    MPI_Comm_rank(comm_, &rank_);
-    MPI_Comm_size(comm_, &size_);
+    // Errors on our communicator come back as return codes (checked at every call) instead of
+    // MPI's default abort: a failed send or receive becomes this transport's status, one line.
+    if (MPI_Comm_dup(comm, &comm_) != MPI_SUCCESS) {
+      comm_ = MPI_COMM_NULL;
+      Fail(Status::Error("MPI Comm_dup failed"));
+      MPI_Comm_rank(comm, &rank_);
+      MPI_Comm_size(comm, &size_);
+    } else {
+      MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
+      MPI_Comm_rank(comm_, &rank_);
+      MPI_Comm_size(comm_, &size_);
+    }
     if (options_.schedule == ExchangeSchedule::kRestricted) {
       options_.max_sends_in_flight = 1;
       options_.posted_receives = 1;
@@ -86,7 +93,9 @@ class MpiTransportBase : public Transport {
   void Start() { thread_ = std::thread([this] { Run(); }); }
   void Stop() {
     if (thread_.joinable()) thread_.join();
-    MPI_Comm_free(&comm_);
+    mpi_internal::TakeMpiOwnership();   // the caller (main thread) makes MPI calls again
+    mpi_internal::ServeAbortRequest();  // an abort asked for as the thread ended is served here
+    if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
   }
 
   // One round of MPI progress; returns whether anything happened.
@@ -95,6 +104,12 @@ class MpiTransportBase : public Transport {
   virtual bool Done() const = 0;
   virtual void Shutdown() {}
 
+  // False (and the transport failed) when an MPI call did not succeed.
+  bool Check(int rc, const char* what) {
+    if (rc == MPI_SUCCESS) return true;
+    Fail(MpiError(rc, what));
+    return false;
+  }
   void Fail(const Status& st) {
     std::lock_guard lock(mu_);
     status_.Update(st);
@@ -163,22 +178,21 @@ class MpiTransportBase : public Transport {
 
  private:
   void Run() {
+    mpi_internal::TakeMpiOwnership();  // from here until Stop(), only this thread calls MPI
     pending_.resize(size_t(size_));
     heard_.assign(size_t(size_), std::chrono::steady_clock::now());
     ended_.assign(size_t(size_), false);
     auto sleep = std::chrono::microseconds(1);
     auto last_progress = std::chrono::steady_clock::now();
+    dry_since_ = last_progress;
     while (!failed_ && !Done()) {
-      if (Progress()) {
+      mpi_internal::ServeAbortRequest();  // another thread's fatal error ends the job from here
+      const bool moved = Progress();
+      const auto now = std::chrono::steady_clock::now();
+      Watch(now, moved, &last_progress);
+      if (moved) {
         sleep = std::chrono::microseconds(1);
-        last_progress = std::chrono::steady_clock::now();
       } else {
-        // A pool emptied by this rank's own consumer (twopass writing a run) is no silent peer.
-        if (pool_->available() == 0) last_progress = std::chrono::steady_clock::now();
-        if (options_.stall_timeout.count() > 0 &&
-            std::chrono::steady_clock::now() - last_progress > options_.stall_timeout) {
-          Stalled();
-        }
         std::this_thread::sleep_for(sleep);
         sleep = std::min(sleep * 2, std::chrono::duration_cast<std::chrono::microseconds>(kMaxIdleSleep));
       }
@@ -188,9 +202,28 @@ class MpiTransportBase : public Transport {
     sends_.Close();
   }
 
-  // Nothing moved for stall_timeout while the exchange is unfinished: a peer is gone or its link
-  // is cut (TCP would retry for many minutes). Names the peer not heard from for longest among
-  // those still sending, and ends the whole job: collectives with a lost peer would hang.
+  // The one stall watchdog of an exchange, on the thread that may end the job by MPI's rules.
+  // Two ways an exchange stops for good:
+  // - nothing moves for stall_timeout while the receive pool has room: a peer is gone or its
+  //   link is cut (TCP would retry for many minutes);
+  // - the receive pool stays empty for dry_pool_timeout while nothing arrives, and its consumer
+  //   keeps everything (onepass): the pool can never refill, so this rank's data outgrew its memory.
+  // A pool emptied by a consumer that gives buffers back (twopass writing a run) is neither.
+  void Watch(std::chrono::steady_clock::time_point now, bool moved, std::chrono::steady_clock::time_point* last_progress) {
+    const bool dry = pool_->available() == 0;
+    if (moved || dry) *last_progress = now;  // a dry pool is this rank's own consumer, not a silent peer
+    if (options_.stall_timeout.count() > 0 && now - *last_progress > options_.stall_timeout) Stalled();
+    const uint64_t received = stats().buffers_received;
+    if (!dry || received != dry_received_) {
+      dry_since_ = now;
+      dry_received_ = received;
+    } else if (options_.dry_pool_timeout.count() > 0 && now - dry_since_ > options_.dry_pool_timeout) {
+      EndJob("rank " + std::to_string(rank_) + ": " + options_.dry_pool_line);
+    }
+  }
+
+  // Names the peer not heard from for longest among those still sending, and ends the whole job:
+  // collectives with a lost peer would hang.
   [[noreturn]] void Stalled() {
     int suspect = -1;
     for (int p = 0; p < size_; ++p) {
@@ -201,18 +234,21 @@ class MpiTransportBase : public Transport {
     std::string line = "rank " + std::to_string(rank_) + ": the exchange made no progress for " + std::to_string(secs) +
                        " s (--net-timeout)";
     if (suspect >= 0) line += "; nothing from rank " + std::to_string(suspect) + ": is it or its link down?";
+    EndJob(line);
+  }
+
+  [[noreturn]] static void EndJob(const std::string& line) {
     std::fprintf(stderr, "%s\n", line.c_str());
     std::fflush(stderr);
-    RemoveRegisteredFiles();  // MPI_Abort runs no destructors
-    LeaveLivenessRing();      // the line above is the news; the ring successor need not add its own
-    MPI_Abort(MPI_COMM_WORLD, 1);
-    std::abort();
+    mpi_internal::EndJob(1);  // on this (the owning) thread: MPI_Abort
   }
 
   BlockingQueue<Outgoing> sends_;
   BlockingQueue<Received> arrivals_;
   std::vector<std::chrono::steady_clock::time_point> heard_;  // comm thread only
   std::vector<bool> ended_;                                   // comm thread only
+  std::chrono::steady_clock::time_point dry_since_{};          // comm thread only
+  uint64_t dry_received_ = 0;                                 // comm thread only
   std::thread thread_;
   mutable std::mutex mu_;
   Status status_;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "core/config.hpp"
 #include "core/status.hpp"
@@ -31,6 +32,12 @@ struct TransportOptions {
   // MPI backends: end the job when nothing moves for this long while the exchange is unfinished
   // (a dead peer or a cut link; TCP alone would retry for many minutes). 0: wait forever.
   std::chrono::seconds stall_timeout{config::kNetTimeoutSeconds};
+  // MPI backends: for a receiver that keeps every buffer it gets (onepass), a receive pool that
+  // stays empty this long while nothing arrives can never refill: end the job with
+  // "rank R: " + dry_pool_line. 0: off (a consumer that gives buffers back). The loopback backend
+  // (tests, one process) has no watchdog: a stall there is a test that times out.
+  std::chrono::seconds dry_pool_timeout{0};
+  std::string dry_pool_line;
 };
 
 struct TransportStats {

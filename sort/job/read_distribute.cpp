@@ -2,9 +2,7 @@
 // receiver thread on the other side of the transport.
 #include "sort/job/read_distribute.hpp"
 
-#include <atomic>
 #include <chrono>
-#include <iostream>
 #include <thread>
 
 #include "core/config.hpp"
@@ -19,40 +17,20 @@ namespace rs::sort {
 Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, DistributeRequest req,
                                            const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
+  TransportOptions exchange = opt.exchange;
+  if (!req.stall_message.empty()) {  // the transport's watchdog ends the job if the pool cannot refill
+    exchange.dry_pool_timeout = std::chrono::seconds(config::kReceiveStallSeconds);
+    exchange.dry_pool_line = req.stall_message;
+  }
   // From here until the transport is destroyed, only its communication thread calls MPI.
-  auto transport = make_transport ? make_transport(req.pool, opt.exchange)
-                                  : MakeTransport(comm, opt.transport, req.pool, opt.exchange);
+  auto transport = make_transport ? make_transport(req.pool, exchange)
+                                  : MakeTransport(comm, opt.transport, req.pool, exchange);
   if (!transport.ok()) return transport.status();
   Transport& net = **transport;
   FaultPoint("exchange");  // reliability tests: a rank lost once the exchange has begun
-  std::atomic<uint64_t> received_count{0};
-  std::atomic<bool> receiving{true};
   std::thread receiver([&] {
-    while (auto r = net.Receive()) {
-      req.on_receive(std::move(r->buffer));
-      ++received_count;
-    }
-    receiving = false;
+    while (auto r = net.Receive()) req.on_receive(std::move(r->buffer));
   });
-  std::thread watchdog;
-  if (!req.stall_message.empty()) {
-    watchdog = std::thread([&] {
-      auto last_change = std::chrono::steady_clock::now();
-      uint64_t last = 0;
-      while (receiving) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        const uint64_t now_count = received_count;
-        if (now_count != last || req.pool->available() > 0) {
-          last = now_count;
-          last_change = std::chrono::steady_clock::now();
-        } else if (std::chrono::steady_clock::now() - last_change > std::chrono::seconds(config::kReceiveStallSeconds)) {
-          std::cerr << "rank " << rank << ": " << req.stall_message << '\n';
-          comm.Abort(1);
-        }
-      }
-    });
-  }
-
   std::vector<std::unique_ptr<NetSink>> net_sinks;
   std::vector<Sink*> sinks;
   std::vector<MemPool*> pools;
@@ -80,7 +58,6 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
   local.Update(partitioner.Close());
   net.FinishSending();  // also after a read error: the peers must not wait for this rank
   receiver.join();
-  if (watchdog.joinable()) watchdog.join();
   local.Update(net.status());
   result.stats = net.stats();
   result.transport_name = net.name();

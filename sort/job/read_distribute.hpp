@@ -38,9 +38,9 @@ struct DistributeRequest {
   bool sum_input = false;                        // compute the input checksum while routing
   // Called on the receiver thread with every arriving buffer, in arrival order.
   std::function<void(Buffer)> on_receive;
-  // Non-empty: if the pool stays dry and nothing arrives for config::kReceiveStallSeconds, print this
-  // line (after "rank R: ") and abort the job — the receiver keeps everything it gets (onepass),
-  // so a dry pool cannot refill.
+  // Non-empty: if the pool stays dry and nothing arrives for config::kReceiveStallSeconds, the
+  // transport's watchdog prints this line (after "rank R: ") and ends the job — the receiver keeps
+  // everything it gets (onepass), so a dry pool cannot refill (TransportOptions::dry_pool_timeout).
   std::string stall_message;
   Progress* progress = nullptr;                  // bytes read are counted here
 };

@@ -117,4 +117,30 @@ for case in "twopass:exchange" "threepass:local merge"; do
   echo "ctrl-c $algo/$point: $before temporaries before, exit $rc, left: ${left:-none}, $n partitions published"
 done
 
+# --- onepass whose key range outgrows its memory: all keys equal, so one rank receives all four
+# partitions (4x the mean; onepass sets aside 2x with --splitters uniform, and the slack of its
+# circulating buffers holds 3x at this size). Its receive pool runs
+# dry and cannot refill; the transport's one watchdog (river/net/mpi_transport_base.hpp) ends the
+# job from the communication thread after config::kReceiveStallSeconds with a line naming it.
+mkdir -p "$T/equal"
+python3 -c "
+import sys
+rec = b'\x80' * 10 + b'x' * 88 + b'\r\n'
+for r in range(4): open(sys.argv[1] + '/e.%d' % r, 'wb').write(rec * 500000)
+" "$T/equal"
+clear_dirs
+EQ=(sort --in-dir "$T/equal" --in-name 'e.{rank}' --out-dir "$T/out" --out-name 'out.{rank}' --algo onepass
+    --splitters uniform)
+need=$("${MPI[@]}" -np 4 "$RS" "${EQ[@]}" --memory 32M 2>&1 | grep -o 'needs [0-9]* MiB' | grep -o '[0-9]*')
+t0=$(now)
+err=$("${MPI[@]}" -np 4 "$RS" "${EQ[@]}" --memory "${need:-0}M" 2>&1 >/dev/null); rc=$?
+secs=$(echo "$(now) - $t0" | bc)
+[ "$rc" != 0 ] && ok || bad "onepass outgrown: exit 0"
+printf '%s\n' "$err" | grep -qE '^rank [0-9]: its key range holds more than the [0-9]+ bytes of memory set aside for it' &&
+  ok || bad "onepass outgrown: no line naming the rank: $err"
+within "$secs" 30 && ok || bad "onepass outgrown: took $secs s"
+[ -z "$(ls "$T/out" | grep -E '^out\.[0-9]+$')" ] && ok || bad "onepass outgrown: partitions published"
+printf 'onepass outgrown (memory %s MiB): %.1f s, exit %s\n' "$need" "$secs" "$rc"
+rm -rf "$T/equal"
+
 finish hang_test
