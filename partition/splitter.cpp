@@ -14,23 +14,15 @@
 #include <string>
 #include <tuple>
 
+#include "core/record.hpp"
 #include "core/uint128.hpp"
 
 namespace rs::partition {
 
 namespace {
 
-inline uint64_t LoadPrefix(const uint8_t* key) {
-  uint64_t v;
-  std::memcpy(&v, key, 8);
-  return __builtin_bswap64(v);
-}
-
-inline uint16_t LoadSuffix(const uint8_t* key) {
-  uint16_t v;
-  std::memcpy(&v, key + 8, 2);
-  return __builtin_bswap16(v);
-}
+inline uint64_t LoadPrefix(const uint8_t* key) { return LoadKeyWords(key).hi; }
+inline uint16_t LoadSuffix(const uint8_t* key) { return LoadKeyWords(key).lo; }
 
 void CheckPartsOrDie(int parts) {
   if (parts < 1 || parts > kMaxParts) {

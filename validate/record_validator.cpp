@@ -5,34 +5,20 @@
 
 #include <cstring>
 
-namespace rs::validate {
+#include "core/record.hpp"
 
-namespace {
-// The 10-byte key as (big-endian 8 bytes, big-endian 2 bytes): comparing these pairs as
-// integers is memcmp order, without a library call per record.
-struct KeyWords {
-  uint64_t hi;
-  uint16_t lo;
-};
-inline KeyWords LoadKey(const uint8_t* rec) {
-  uint64_t hi;
-  uint16_t lo;
-  std::memcpy(&hi, rec, 8);
-  std::memcpy(&lo, rec + 8, 2);
-  return {__builtin_bswap64(hi), __builtin_bswap16(lo)};
-}
-}  // namespace
+namespace rs::validate {
 
 Summary ValidateRecords(const uint8_t* records, uint64_t count) {
   Summary s;
   if (count == 0) return s;
   uint64_t unordered = 0, duplicates = 0, first_unordered = 0;
   u128 sum = 0;
-  KeyWords prev = LoadKey(records);
+  KeyWords prev = LoadKeyWords(records);
   sum += libdeflate_crc32(0, records, kRecordSize);
   for (uint64_t i = 1; i < count; ++i) {
     const uint8_t* rec = records + i * kRecordSize;
-    KeyWords key = LoadKey(rec);
+    KeyWords key = LoadKeyWords(rec);
     if (key.hi == prev.hi && key.lo == prev.lo) {
       ++duplicates;
     } else if (key.hi < prev.hi || (key.hi == prev.hi && key.lo < prev.lo)) {

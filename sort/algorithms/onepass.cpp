@@ -11,7 +11,6 @@
 
 #include <algorithm>
 
-#include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "partition/splitter.hpp"
 #include "river/disk_sink.hpp"
@@ -22,6 +21,7 @@
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_output.hpp"
 #include "sort/job/sort_result.hpp"
+#include "sort/report/phase.hpp"
 
 namespace rs::sort {
 
@@ -115,7 +115,8 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sorter.ok() ? Status::Ok() : sorter.status()));
 
   // --- read & distribute ------------------------------------------------------------------------
-  FaultPoint("read & distribute");
+  // onepass shows no progress line: it is the short sort (in memory), done before a line is due.
+  Phase distributing(clock, nullptr, "read & distribute", n_local * kRecordSize);
   std::vector<Buffer> received;
   DistributeRequest req;
   req.pool = pool.get();
@@ -129,11 +130,11 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
                       "sample, a larger --memory, or --algo twopass";
   auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
   source.reset();
-  clock.Lap("read & distribute", n_local * kRecordSize);
+  distributing.End(n_local * kRecordSize);
   if (!dist.ok()) return dist.status();
 
   // --- sort ----------------------------------------------------------------------------------
-  FaultPoint("sort");
+  Phase sorting(clock, nullptr, "sort", 0);
   std::vector<RecordSpan> spans;
   uint64_t n_recv = 0;
   for (const auto& b : received) {
@@ -146,11 +147,11 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   }
   st = sorter.ok() ? Status::Ok() : sorter.status();
   if (st.ok()) arena.execute([&] { st = (*sorter)->SortEntries(spans); });
-  clock.Lap("sort", n_recv * kRecordSize);
+  sorting.End(n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- write -------------------------------------------------------------------------------------
-  FaultPoint("write");
+  Phase writing(clock, nullptr, "write", n_recv * kRecordSize);
   for (uint64_t first = 0; first < n_recv; first += per_buf) {
     uint64_t n = std::min(per_buf, n_recv - first);
     Buffer b = pool->Get();
@@ -161,19 +162,11 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   // A rank over its memory limit (--memory given) fails the run before anything is published.
   st = PublishPartition(comm, sink.get(), CheckPeakRss(comm, opt.memory));
   received.clear();
-  clock.Lap("write", n_recv * kRecordSize);
+  writing.End(n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);
 
-  SortOutcome out;
-  out.algo = "onepass";
-  out.clock = &clock;
-  out.budget = opt.memory;
-  out.records_out = n_recv;
-  out.net = dist->stats;
-  out.transport_name = dist->transport_name;
-  out.engine_name = sink->engine_name();
-  out.read_sum = dist->input_sum;
-  out.notices = std::move(notices);
+  SortOutcome out = MakeOutcome("onepass", clock, opt.memory, n_recv, dist->stats, dist->transport_name,
+                                sink->engine_name(), dist->input_sum, std::move(notices));
   return FinishSort(comm, opt, *input, std::move(out));
 }
 

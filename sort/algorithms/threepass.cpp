@@ -12,7 +12,6 @@
 
 #include <algorithm>
 
-#include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
@@ -29,6 +28,7 @@
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_output.hpp"
 #include "sort/job/sort_result.hpp"
+#include "sort/report/phase.hpp"
 #include "sort/external/temp_files.hpp"
 
 namespace rs::sort {
@@ -63,8 +63,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   };
 
   // --- phase 1: local sort --------------------------------------------------------------------------
-  FaultPoint("local sort");
-  if (progress) progress->StartPhase("local sort", input.bytes);
+  Phase local_sort(clock, progress, "local sort", input.bytes);
   std::vector<SortedRun> runs;
   {
     std::unique_ptr<MemPool> pool;
@@ -84,7 +83,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
     if (st.ok()) {
       while (auto b = source->Get()) {
         if (sum_input) read_sum.AddRecords(b->data(), b->size() / kRecordSize);
-        if (progress) progress->Add(b->size());
+        local_sort.Add(b->size());
         former->Put(std::move(*b));
       }
       st = source->status();
@@ -93,14 +92,13 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
       else st.Update(formed.status());
     }
   }
-  clock.Lap("local sort", input.bytes);
+  local_sort.End(input.bytes);
   if (!st.ok()) sink->Abort();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   const size_t run_count = runs.size();
 
   // --- phase 2: local merge into the work file ----------------------------------------------------
-  FaultPoint("local merge");
-  if (progress) progress->StartPhase("local merge", input.bytes);
+  Phase local_merge(clock, progress, "local merge", input.bytes);
   SortedRun work{temp->NewMembers("work"), input.records};
   std::vector<Key> index;  // every kKeyIndexStride-th key, for parallel selection
   index.reserve(size_t(ThreepassKeyIndexBytes(input.records) / sizeof(Key)));  // as planned, not doubled
@@ -125,7 +123,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
           index.push_back(k);
         }
         seen += n;
-        if (progress) progress->Add(n * kRecordSize);
+        local_merge.Add(n * kRecordSize);
       });
       if (merged.ok()) {
         merge_levels = merged->levels;
@@ -136,13 +134,12 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
       }
     }
   }
-  clock.Lap("local merge", input.bytes);
+  local_merge.End(input.bytes);
   if (!st.ok()) sink->Abort();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- phase 3a: parallel selection ---------------------------------------------------------------------
-  FaultPoint("parallel selection");
-  if (progress) progress->StartPhase("parallel selection", 0);
+  Phase selecting(clock, progress, "parallel selection", 0);
   Selection selection;
   {
     auto keys = FileSortedKeys::Open(work.members, opt.disk.stripe_unit, std::move(index));
@@ -151,13 +148,12 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
     if (!selected.ok()) return fail(selected.status());
     selection = std::move(*selected);
   }
-  clock.Lap("parallel selection", 0);
+  selecting.End(0);
 
   // --- phase 3b: parallel merge ---------------------------------------------------------------------
   uint64_t n_out = 0;
   for (int q = 0; q < ranks; ++q) n_out += selection.cuts[size_t(q)][size_t(rank) + 1] - selection.cuts[size_t(q)][size_t(rank)];
-  FaultPoint("parallel merge");
-  if (progress) progress->StartPhase("parallel merge", n_out * kRecordSize);
+  Phase parallel_merge(clock, progress, "parallel merge", n_out * kRecordSize);
   ParallelMergeRequest pm;
   pm.work_members = work.members;
   pm.cuts = selection.cuts;
@@ -169,22 +165,14 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   if (!merged.ok()) return fail(merged.status());
   // A rank over its memory limit fails the run before anything is published.
   st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
-  clock.Lap("parallel merge", n_out * kRecordSize);
-  if (progress) progress->EndPhase();
+  parallel_merge.End(n_out * kRecordSize);
   RS_RETURN_IF_ERROR(st);
   temp->Remove(work.members);
 
   // --- report --------------------------------------------------------------------------------------
   const RunSummary summary = SummarizeRuns(comm, plan, run_count, merge_levels);
-  SortOutcome out;
-  out.algo = "threepass";
-  out.clock = &clock;
-  out.budget = plan.budget;
-  out.records_out = merged->records;
-  out.net = merged->net;
-  out.transport_name = merged->transport_name;
-  out.engine_name = sink->engine_name();
-  out.read_sum = read_sum;
+  SortOutcome out = MakeOutcome("threepass", clock, plan.budget, merged->records, merged->net, merged->transport_name,
+                                sink->engine_name(), read_sum, std::move(notices));
   auto details = nlohmann::json::parse(RunSummaryJson(summary));
   details["selection_rounds"] = selection.rounds;
   details["selection_round_bound"] = MaxSelectionRounds(input.total);
@@ -192,7 +180,6 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
                       std::to_string(selection.rounds) + " rounds (bound " +
                       std::to_string(MaxSelectionRounds(input.total)) + ")");
-  out.notices = std::move(notices);
   return FinishSort(comm, opt, input, std::move(out));
 }
 

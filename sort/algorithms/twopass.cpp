@@ -9,7 +9,6 @@
 
 #include <algorithm>
 
-#include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
@@ -21,6 +20,7 @@
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_output.hpp"
 #include "sort/job/sort_result.hpp"
+#include "sort/report/phase.hpp"
 #include "sort/external/temp_files.hpp"
 
 namespace rs::sort {
@@ -79,8 +79,7 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- read & distribute, forming runs at the receiver ------------------------------------------
-  FaultPoint("read & distribute");
-  if (progress) progress->StartPhase("read & distribute", input.bytes);
+  Phase distributing(clock, progress, "read & distribute", input.bytes);
   DistributeRequest req;
   req.pool = pool.get();
   req.send_pool = send_pool.get();
@@ -106,11 +105,10 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   uint64_t n_recv = 0;
   for (const auto& r : *runs) n_recv += r.records;
   const size_t run_count = runs->size();
-  clock.Lap("read & distribute", input.bytes);
+  distributing.End(input.bytes);
 
   // --- merge ---------------------------------------------------------------------------------------
-  FaultPoint("merge");
-  if (progress) progress->StartPhase("merge", n_recv * kRecordSize);
+  Phase merging(clock, progress, "merge", n_recv * kRecordSize);
   RunMergeOptions mo;
   mo.disk = disk;
   mo.fan_in = plan.fan_in;
@@ -118,30 +116,21 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   mo.out_pool = output.pool.get();
   mo.notices = &notices;
   auto merged = MergeRuns(std::move(*runs), mo, sink, [&](const uint8_t*, uint64_t n) {
-    if (progress) progress->Add(n * kRecordSize);
+    merging.Add(n * kRecordSize);
   });
   if (!merged.ok()) sink->Abort();
   st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
   // A rank over its memory limit fails the run before anything is published.
   if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
-  clock.Lap("merge", n_recv * kRecordSize);
-  if (progress) progress->EndPhase();
+  merging.End(n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);
 
   // --- report ----------------------------------------------------------------------------------------
   const RunSummary summary = SummarizeRuns(comm, plan, run_count, merged->levels);
-  SortOutcome out;
-  out.algo = "twopass";
-  out.clock = &clock;
-  out.budget = plan.budget;
-  out.records_out = n_recv;
-  out.net = dist->stats;
-  out.transport_name = dist->transport_name;
-  out.engine_name = sink->engine_name();
-  out.read_sum = dist->input_sum;
+  SortOutcome out = MakeOutcome("twopass", clock, plan.budget, n_recv, dist->stats, dist->transport_name,
+                                sink->engine_name(), dist->input_sum, std::move(notices));
   out.details_json = RunSummaryJson(summary);
   out.notes.push_back(RunSummaryLine("twopass", summary));
-  out.notices = std::move(notices);
   return FinishSort(comm, opt, input, std::move(out));
 }
 

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/record.hpp"
+
 namespace rs::sort {
 
 class LoserTree {
@@ -23,11 +25,8 @@ class LoserTree {
   static constexpr Key kExhausted{~uint64_t(0), ~uint64_t(0)};
 
   static Key MakeKey(const uint8_t* record, uint64_t input) {
-    uint64_t w8;
-    uint16_t w2;
-    std::memcpy(&w8, record, 8);
-    std::memcpy(&w2, record + 8, 2);
-    return {__builtin_bswap64(w8), uint64_t(__builtin_bswap16(w2)) << 48 | input};
+    const KeyWords k = LoadKeyWords(record);
+    return {k.hi, uint64_t(k.lo) << 48 | input};
   }
 
   // `keys[i]`: the first key of input i (kExhausted for an empty input); no inputs is done at once.

@@ -1,7 +1,6 @@
 // sort/incore/record_sorter.cpp — the three phases of the in-core sort: build entries, sort, gather.
 #include "sort/incore/record_sorter.hpp"
 
-#include <emmintrin.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
@@ -15,6 +14,15 @@
 
 #include "core/record.hpp"
 #include "core/config.hpp"
+
+// The gather streams its output with SSE2 non-temporal stores where the CPU has them (every
+// x86-64); elsewhere it copies with plain stores, which is correct, only slower to the cache.
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define RS_STREAMING_STORES 1
+#else
+#define RS_STREAMING_STORES 0
+#endif
 
 namespace rs::sort {
 
@@ -195,7 +203,7 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
   };
   constexpr uint64_t kBlock = config::sort::kGatherBlockRecords;
   static_assert(kBlock * kRecordSize % 16 == 0);
-  const bool stream = (reinterpret_cast<uintptr_t>(out) & 15) == 0;
+  const bool stream = RS_STREAMING_STORES && (reinterpret_cast<uintptr_t>(out) & 15) == 0;
   const uint64_t blocks = (n + kBlock - 1) / kBlock;
   tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, config::sort::kRecordGrain / kBlock),
                     [&](const tbb::blocked_range<uint64_t>& r) {
@@ -215,6 +223,7 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
                           std::memcpy(staged + k * kRecordSize, record(begin + k), kRecordSize);
                         }
                         if (!stream) continue;
+#if RS_STREAMING_STORES
                         const uint64_t bytes = size * kRecordSize, whole = bytes & ~uint64_t(15);
                         for (uint64_t o = 0; o < whole; o += 16) {
                           _mm_stream_si128(
@@ -222,10 +231,13 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
                               _mm_load_si128(reinterpret_cast<const __m128i*>(stage + o)));
                         }
                         std::memcpy(to + whole, stage + whole, bytes - whole);
+#endif
                       }
+#if RS_STREAMING_STORES
                       // Non-temporal stores are weakly ordered: fence before the task reports
                       // completion.
                       if (stream) _mm_sfence();
+#endif
                     });
   timings_.gather_s += SecondsSince(t0);
 }

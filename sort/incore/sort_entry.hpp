@@ -30,11 +30,8 @@ inline constexpr uint64_t kMaxSpans = uint64_t(1) << 16;
 inline constexpr uint64_t kMaxRecordsPerSpan = uint64_t(1) << 32;
 
 inline SortEntry MakeEntry(const uint8_t* record, uint64_t locator) {
-  uint64_t w8;
-  uint16_t w2;
-  std::memcpy(&w8, record, 8);
-  std::memcpy(&w2, record + 8, 2);
-  return {__builtin_bswap64(w8), (uint64_t(__builtin_bswap16(w2)) << 48) | locator};
+  const KeyWords k = LoadKeyWords(record);
+  return {k.hi, (uint64_t(k.lo) << 48) | locator};
 }
 
 // Entries order as 128-bit integers: key first, then locator (input order). Branch-free.

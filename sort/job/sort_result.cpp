@@ -34,6 +34,22 @@ Status CheckPeakRss(const Comm& comm, uint64_t budget, const std::string& when) 
   return PeakWithinBudget(comm, PhaseClock::PeakRss(), budget, when);
 }
 
+SortOutcome MakeOutcome(std::string algo, const PhaseClock& clock, uint64_t budget, uint64_t records_out,
+                        const TransportStats& net, std::string transport_name, std::string engine_name,
+                        const Checksum128& read_sum, std::vector<std::string> notices) {
+  SortOutcome out;
+  out.algo = std::move(algo);
+  out.clock = &clock;
+  out.budget = budget;
+  out.records_out = records_out;
+  out.net = net;
+  out.transport_name = std::move(transport_name);
+  out.engine_name = std::move(engine_name);
+  out.read_sum = read_sum;
+  out.notices = std::move(notices);
+  return out;
+}
+
 Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput& input, SortOutcome out) {
   const int rank = comm.rank();
   // Every rank has published its output (synced and renamed) before this collective: the whole

@@ -30,6 +30,12 @@ struct SortOutcome {
   std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)
 };
 
+// Every algorithm's outcome, made by this one call so that none leaves a field out; details_json
+// and notes (what only the out-of-core sorts say) are added after.
+SortOutcome MakeOutcome(std::string algo, const PhaseClock& clock, uint64_t budget, uint64_t records_out,
+                        const TransportStats& net, std::string transport_name, std::string engine_name,
+                        const Checksum128& read_sum, std::vector<std::string> notices);
+
 // This rank's peak RSS in this sort against RssLimit(budget) (budget 0: none): an error saying
 // both, `when` ending the line (what became of the output). Call before the ranks agree to
 // publish, so that a run over its limit publishes nothing. Not checked where the process runs
