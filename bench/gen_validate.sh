@@ -35,7 +35,7 @@ timed() {
   eval "$var+=($(echo "$t1 - $t0" | bc -l))"
 }
 
-# Verdicts first: the numbers count only if the outputs are right (spec §12 T rows).
+# Verdicts first: the numbers count only if the outputs are right (docs/gensort-spec.md §12 T rows).
 sum=$("$RS" gen --records $N --dir /dev --name null 2>&1)
 [ "$sum" = 4c4e32cca7d315 ] || { echo "gen checksum $sum, want 4c4e32cca7d315" >&2; exit 1; }
 "$RS" gen --records $N --dir "$DATA" --name bench.dat 2>/dev/null

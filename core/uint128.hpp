@@ -17,7 +17,7 @@ inline constexpr uint64_t Lo64(u128 v) { return uint64_t(v); }
 // Parses a plain decimal number (no sign, no suffix, no spaces); nullopt on junk or overflow.
 std::optional<u128> ParseU128(std::string_view text);
 std::string ToDecimal(u128 v);
-// valsort's checksum form (spec §7): lower 64 bits in hex when the upper half is zero,
+// valsort's checksum form (docs/gensort-spec.md §7): lower 64 bits in hex when the upper half is zero,
 // otherwise upper half in hex followed by the lower half as exactly 16 hex digits.
 std::string ToValsortHex(u128 v);
 // Inverse of ToValsortHex (also accepts any plain hex up to 32 digits); nullopt on junk.

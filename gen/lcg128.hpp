@@ -1,5 +1,5 @@
 // gen/lcg128.hpp — gensort's 128-bit LCG, X_{k+1} = A*X_k + C mod 2^128, with skip-ahead to any
-// state in at most 128 affine steps (spec §2). Pure functions; safe from any thread.
+// state in at most 128 affine steps (docs/gensort-spec.md §2). Pure functions; safe from any thread.
 #pragma once
 
 #include <array>

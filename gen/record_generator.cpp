@@ -1,4 +1,4 @@
-// gen/record_generator.cpp — gensort 1.5 record layouts (spec §3-5).
+// gen/record_generator.cpp — gensort 1.5 record layouts (docs/gensort-spec.md §3-5).
 //
 // A binary record N is made of the top 10 bytes of the ten states X_{N+1} .. X_{N+10}, the last
 // nine XORed with fixed masks. Consecutive records share nine of their ten states, so the loop
@@ -17,7 +17,7 @@ namespace rs::gen {
 
 namespace {
 
-// XOR masks of bytes 10..99 (spec §3), one row per 10-byte field 1..9.
+// XOR masks of bytes 10..99 (docs/gensort-spec.md §3), one row per 10-byte field 1..9.
 constexpr uint8_t kMasks[9][10] = {
     {0xF0, 0xE8, 0xE4, 0xE2, 0xE1, 0xD8, 0xD4, 0xD2, 0xD1, 0xCC},
     {0xCA, 0xC9, 0xC6, 0xC5, 0xC3, 0xB8, 0xB4, 0xB2, 0xB1, 0xAC},
@@ -64,7 +64,7 @@ inline void AsciiKey(u128 h, uint8_t* out) {
   out[9] = uint8_t(0x20 + (lo / 95) % 95);
 }
 
-// Hot prefixes of spec §5: entry k comes from the unskewed record k (head state X_{k+1}).
+// Hot prefixes of docs/gensort-spec.md §5: entry k comes from the unskewed record k (head state X_{k+1}).
 struct HotTables {
   std::array<uint64_t, kHotEntries> binary;  // 48-bit values: top 6 key bytes
   std::array<std::array<uint8_t, 10>, kHotEntries> ascii;

@@ -15,7 +15,7 @@ struct GenMode {
   bool skew = false;   // gensort -s
 };
 
-// Skew index s(N) of spec §5, including the saturation quirk at 2^60..2^64 and >= 2^124.
+// Skew index s(N) of docs/gensort-spec.md §5, including the saturation quirk at 2^60..2^64 and >= 2^124.
 int SkewIndex(u128 record_number);
 
 // Writes records first .. first+count-1 (numbers taken mod 2^128) to out[0 .. 100*count) and

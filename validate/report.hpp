@@ -1,4 +1,4 @@
-// validate/report.hpp — valsort's report (spec §8) for a summary, and its exit status.
+// validate/report.hpp — valsort's report (docs/gensort-spec.md §8) for a summary, and its exit status.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// validate/summary.hpp — valsort's partition summary (spec §9): counts, checksum, first and last
+// validate/summary.hpp — valsort's partition summary (docs/gensort-spec.md §9): counts, checksum, first and last
 // record; 280 bytes on disk (host byte order, each 128-bit field as high word then low word).
 // Combine() is valsort -s: it joins summaries in output order. Plain value type.
 #pragma once

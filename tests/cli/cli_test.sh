@@ -41,7 +41,7 @@ one_line() {  # NAME -- command: stderr must be exactly one line, exit non-zero
   pass=$((pass + 1))
 }
 
-# --- gen: reference checksums (spec §12.1), printed like gensort -c
+# --- gen: reference checksums (docs/gensort-spec.md §12.1), printed like gensort -c
 check_exact G03 0 "1ea6370b955" -- "$RS" gen --records 1000 --dir "$T" --name g1000.dat
 check_exact G06 0 "1f5dfb3631a" -- "$RS" gen --records 1000 --ascii --dir "$T" --name a1000.dat
 check_exact G08 0 "1e96301166b" -- "$RS" gen --records 1000 --skew --dir "$T" --name s1000.dat
@@ -53,7 +53,7 @@ check_exact G01 0 "0" -- "$RS" gen --records 0 --dir "$T" --name g0.dat
   && pass=$((pass + 1)) || { echo "FAIL G03 sha256"; fails=$((fails + 1)); }
 [ -s "$T/g1000.dat.manifest.json" ] && pass=$((pass + 1)) || { echo "FAIL manifest missing"; fails=$((fails + 1)); }
 
-# --- validate: valsort's report and exit status (spec §12.2)
+# --- validate: valsort's report and exit status (docs/gensort-spec.md §12.2)
 check_exact V01 1 "First unordered record is record 2
 Records: 1000
 Checksum: 1ea6370b955

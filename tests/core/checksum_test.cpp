@@ -1,4 +1,4 @@
-// tests/core/checksum_test.cpp — per-record CRC-32 and the 128-bit sum (spec §7).
+// tests/core/checksum_test.cpp — per-record CRC-32 and the 128-bit sum (docs/gensort-spec.md §7).
 #include "core/checksum.hpp"
 
 #include <gtest/gtest.h>
@@ -12,14 +12,14 @@ namespace rs {
 namespace {
 
 TEST(Checksum, StandardCrc32) {
-  // Spec §3 record 0, whose CRC spec §7 gives as 9ea593a0.
+  // docs/gensort-spec.md §3 record 0, whose CRC docs/gensort-spec.md §7 gives as 9ea593a0.
   const char* hex =
       "4a696d4772617952495065080060836b392cd58b8f5e55961855e79b87f02283a466b6aab1f9e0ca"
       "cf1e26b3292afd1064bb18b56ac07d6f656b1d2f430d57bde7e47d81f36a6dd267948bbc2397bfe2"
       "8c334e4ad82b8e70166293cfaa0116bfda3bb1ab";
   uint8_t rec[kRecordSize];
   for (size_t i = 0; i < kRecordSize; ++i) rec[i] = uint8_t(std::stoul(std::string(hex + 2 * i, 2), nullptr, 16));
-  EXPECT_EQ(RecordCrc(rec), 0x9ea593a0u);  // spec §7: record 0 has CRC 9ea593a0
+  EXPECT_EQ(RecordCrc(rec), 0x9ea593a0u);  // docs/gensort-spec.md §7: record 0 has CRC 9ea593a0
 }
 
 TEST(Checksum, SumIsOrderFreeAndWide) {
@@ -31,7 +31,7 @@ TEST(Checksum, SumIsOrderFreeAndWide) {
   for (int i = 2; i >= 0; --i) b.AddRecord(recs.data() + i * kRecordSize);
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.value(), u128(RecordCrc(recs.data())) + RecordCrc(recs.data() + 100) + RecordCrc(recs.data() + 200));
-  // No 64-bit wrap: a terabyte sort's sum exceeds 2^64 (spec §7).
+  // No 64-bit wrap: a terabyte sort's sum exceeds 2^64 (docs/gensort-spec.md §7).
   Checksum128 big(~uint64_t(0));
   big += Checksum128(5);
   EXPECT_EQ(big.ToString(), "10000000000000004");

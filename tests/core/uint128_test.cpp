@@ -1,4 +1,4 @@
-// tests/core/uint128_test.cpp — parsing and printing of 128-bit values (spec §7 print form).
+// tests/core/uint128_test.cpp — parsing and printing of 128-bit values (docs/gensort-spec.md §7 print form).
 #include "core/uint128.hpp"
 
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@ namespace {
 TEST(Uint128, ValsortHexForm) {
   EXPECT_EQ(ToValsortHex(0), "0");
   EXPECT_EQ(ToValsortHex(0x1ea6370b955), "1ea6370b955");
-  // Spec §7: 2^64 + 5 prints as the upper part then exactly 16 lower digits.
+  // docs/gensort-spec.md §7: 2^64 + 5 prints as the upper part then exactly 16 lower digits.
   EXPECT_EQ(ToValsortHex(MakeU128(1, 5)), "10000000000000005");
   EXPECT_EQ(ToValsortHex(~u128(0)), "ffffffffffffffffffffffffffffffff");
 }

@@ -1,4 +1,4 @@
-// tests/gen/lcg128_test.cpp — the 128-bit LCG, its skip table and skip-ahead against spec §2.
+// tests/gen/lcg128_test.cpp — the 128-bit LCG, its skip table and skip-ahead against docs/gensort-spec.md §2.
 #include "gen/lcg128.hpp"
 
 #include <gtest/gtest.h>
@@ -107,7 +107,7 @@ TEST(Lcg128Test, SkipTableEntryIsTwoToTheIthPower) {
 }
 
 TEST(Lcg128Test, FullPeriodWrapsToZero) {
-  // A = 1 mod 4 and C odd give the full period 2^128 (spec §1: record numbers are taken mod
+  // A = 1 mod 4 and C odd give the full period 2^128 (docs/gensort-spec.md §1: record numbers are taken mod
   // 2^128), so X_{2^128} = X_0 = 0 and no earlier power-of-two skip returns to 0.
   EXPECT_EQ(Hex32(kLcgA & 3), Hex32(1));
   EXPECT_EQ(Hex32(kLcgC & 1), Hex32(1));

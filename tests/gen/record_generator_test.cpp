@@ -1,4 +1,4 @@
-// tests/gen/record_generator_test.cpp — GenerateRecords, SkewIndex vs spec §3-§5 and §12.1.
+// tests/gen/record_generator_test.cpp — GenerateRecords, SkewIndex vs docs/gensort-spec.md §3-§5 and §12.1.
 #include "gen/record_generator.hpp"
 
 #include <gtest/gtest.h>
@@ -409,7 +409,7 @@ TEST_P(SplitTest, PiecesEqualOneCall) {
 }
 
 TEST(RecordGeneratorTest, RecordNumbersWrapModulo2To128) {
-  // The records after 2^128 - 1 are records 0, 1, ... (spec §1: arithmetic mod 2^128).
+  // The records after 2^128 - 1 are records 0, 1, ... (docs/gensort-spec.md §1: arithmetic mod 2^128).
   constexpr uint64_t kBeforeWrap = 500;
   const u128 start = u128(0) - kBeforeWrap;
   for (GenMode mode : {kPlain, kAscii, kSkew, kAsciiSkew}) {

@@ -1,4 +1,4 @@
-// tests/validate/summary_test.cpp — the 280-byte partition summary (spec §9): layout, round trip,
+// tests/validate/summary_test.cpp — the 280-byte partition summary (docs/gensort-spec.md §9): layout, round trip,
 // Combine (valsort -s) and ParseSummaries.
 #include "validate/summary.hpp"
 
@@ -57,7 +57,7 @@ Summary MakeSummary(uint64_t records, uint8_t first_key, uint8_t last_key, uint6
   return s;
 }
 
-// The first 80 bytes of the summary of the unsorted 1000-record file (spec §9, hex dump).
+// The first 80 bytes of the summary of the unsorted 1000-record file (docs/gensort-spec.md §9, hex dump).
 const char kSpecG1000SummaryHead[] =
     "0000 0000 0000 0000 0200 0000 0000 0000"
     "0000 0000 0000 0000 e301 0000 0000 0000"
@@ -120,7 +120,7 @@ TEST(SummaryTest, SummaryOfUnsortedG1000MatchesSpecHexDump) {
 }
 
 TEST(SummaryTest, HighWordIsStoredBeforeLowWord) {
-  // Spec §7/§9: a crafted summary with checksum 2^64+5 prints 10000000000000005.
+  // docs/gensort-spec.md §7/§9: a crafted summary with checksum 2^64+5 prints 10000000000000005.
   std::array<uint8_t, Summary::kBytes> bytes{};
   bytes[40] = 1;  // records = 1 (low word)
   bytes[64] = 1;  // checksum high word = 1
@@ -167,7 +167,7 @@ TEST(CombineTest, AscendingBoundaryAddsCountsAndKeepsOuterRecords) {
 TEST(CombineTest, BoundaryEqualKeysCountOneDuplicate) {
   Summary a = MakeSummary(5, 0x10, 0x20, 1);
   Summary b = MakeSummary(7, 0x20, 0x40, 2);
-  // Same key, different payloads: still a duplicate, never disorder (spec §8).
+  // Same key, different payloads: still a duplicate, never disorder (docs/gensort-spec.md §8).
   b.first[50] = 0x00;
   a.last[50] = 0xFF;
   std::vector<Summary> parts = {a, b};

@@ -1,4 +1,4 @@
-// tests/validate/valsort_cases_test.cpp — the valsort reference cases V01-V27 of spec §12.2 on
+// tests/validate/valsort_cases_test.cpp — the valsort reference cases V01-V27 of docs/gensort-spec.md §12.2 on
 // inputs built here, through the real file path (ValidatePartition, RunValidateJob).
 #include <gtest/gtest.h>
 
@@ -40,7 +40,7 @@ constexpr GenMode kAsciiSkew{true, true};
 
 constexpr uint64_t kMillion = 1000000;
 
-// Spec §12.1 (generated inputs) and §12.2 (sorted inputs, V20 summaries).
+// docs/gensort-spec.md §12.1 (generated inputs) and §12.2 (sorted inputs, V20 summaries).
 constexpr char kG1000Sha[] = "f524474116510d1debac6d38152e793a7e3cb71b1dd2bb45b6610e3c17698177";
 constexpr char kG1mSha[] = "515ea89a091c2a746500f46edd54dc5626878b4e9308d00ecf91656e8e3c3028";
 constexpr char kA1mSha[] = "f0521447a8c0928e6591308bbb3198e1d844a105f31ebe823f6ed80c743aef68";
@@ -114,7 +114,7 @@ const std::string& G1ms() {
 // Partition k (0..3) of g1000s: records 250k .. 250k+249 (spec V20).
 std::string SpData(int k) { return G1000s().substr(size_t(k) * 250 * kRecordSize, 250 * kRecordSize); }
 
-// Standard CRC-32 written from spec §7 (reflected 0xEDB88320, init and final XOR 0xFFFFFFFF),
+// Standard CRC-32 written from docs/gensort-spec.md §7 (reflected 0xEDB88320, init and final XOR 0xFFFFFFFF),
 // to derive checksums of edited inputs that the spec does not list.
 uint32_t ReferenceCrc32(const std::string& bytes) {
   uint32_t c = 0xFFFFFFFF;
@@ -131,7 +131,7 @@ std::string Hex(uint64_t v) {
   return buf;
 }
 
-// ---- Expected reports (spec §8) ----------------------------------------------------------------
+// ---- Expected reports (docs/gensort-spec.md §8) ----------------------------------------------------------------
 
 std::string SuccessReport(const std::string& records, const std::string& checksum, const std::string& dups) {
   return "Records: " + records + "\nChecksum: " + checksum + "\nDuplicate keys: " + dups +
@@ -144,7 +144,7 @@ std::string ErrorReport(const std::string& first, const std::string& records, co
          "\nERROR - there are " + unordered + " unordered records\n";
 }
 
-// The 280 summary bytes of spec §9, encoded here: little-endian host, each 128-bit field as the
+// The 280 summary bytes of docs/gensort-spec.md §9, encoded here: little-endian host, each 128-bit field as the
 // high word (zero for these values) followed by the low word.
 std::string SpecSummaryBytes(uint64_t first_unordered, uint64_t unordered, uint64_t records, uint64_t dups,
                              uint64_t checksum, const std::string& first, const std::string& last) {
@@ -317,13 +317,13 @@ TEST(ValsortCasesTest, V18Reversed) {
   std::string data;
   for (uint64_t i = 1000; i-- > 0;) data += Rec(G1000s(), i);
   Report r = ReportFor(data);
-  // The checksum does not depend on order (spec §7).
+  // The checksum does not depend on order (docs/gensort-spec.md §7).
   EXPECT_EQ(r.text, ErrorReport("1", "1000", "1ea6370b955", "999"));
   EXPECT_EQ(r.exit_code, 1);
 }
 
 TEST(ValsortCasesTest, SummaryOutIsWrittenForUnsortedInput) {
-  // Spec §9: -o writes the summary even if the input is out of order.
+  // docs/gensort-spec.md §9: -o writes the summary even if the input is out of order.
   TempDir dir;
   WriteFile(dir.File("g1000.dat"), G1000());
   ValidateJobOptions options;
