@@ -17,10 +17,10 @@ OUT=${OUT/datamation-/datamation-bench-}
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
 rs_build build
 RS=$PWD/build/app/riversort
-VADER=(--mca btl self,vader --mca btl_vader_single_copy_mechanism none)
-TCP=(--mca btl self,tcp)
-MPI=(mpirun -q --oversubscribe --mca pml ob1 -np 2)
-[ "$(id -u)" = 0 ] && MPI+=(--allow-run-as-root)
+# RS_MPIRUN_FLAGS without its BTL, which each run adds (scripts/lib/deps.sh).
+VADER=("${RS_MPIRUN_BTL_VADER[@]}")
+TCP=("${RS_MPIRUN_BTL_TCP[@]}")
+MPI=(mpirun -q "${RS_MPIRUN_BASE[@]}" -np 2 "${RS_MPIRUN_AS_ROOT[@]}")
 mkdir -p "$DATA" results
 trap 'rm -rf "$DATA"' EXIT
 

@@ -184,7 +184,7 @@ done
 
 MPIRUN=(mpirun -q --allow-run-as-root --hostfile "$HOSTFILE" -np "$HOSTS" --map-by node
   --mca plm_rsh_agent "$AGENT" --mca plm_rsh_no_tree_spawn 1
-  --mca pml ob1 --mca btl self,tcp --mca btl_tcp_if_include "$SUBNET" --mca oob_tcp_if_include "$SUBNET"
+  --mca pml ob1 "${RS_MPIRUN_BTL_TCP[@]}" --mca btl_tcp_if_include "$SUBNET" --mca oob_tcp_if_include "$SUBNET"
   # A host whose link is cut must be noticed by mpirun's daemons too, or ending the job waits on
   # it for TCP's minutes: keepalive probes after 2 s idle, 1 s apart, 3 missed = lost.
   --mca oob_tcp_keepalive_time 2 --mca oob_tcp_keepalive_intvl 1 --mca oob_tcp_keepalive_probes 3)

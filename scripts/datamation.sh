@@ -32,15 +32,15 @@ while [ $# -gt 0 ]; do
   esac
 done
 case $BTL in
-  vader) BTL_FLAGS=(--mca btl self,vader --mca btl_vader_single_copy_mechanism none) ;;
-  tcp) BTL_FLAGS=(--mca btl self,tcp) ;;
+  vader) BTL_FLAGS=("${RS_MPIRUN_BTL_VADER[@]}") ;;
+  tcp) BTL_FLAGS=("${RS_MPIRUN_BTL_TCP[@]}") ;;
   *) echo "datamation.sh: --btl must be vader or tcp" >&2; exit 2 ;;
 esac
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}"
 rs_build build
 RS=$PWD/build/app/riversort
-MPIRUN=(mpirun -q --oversubscribe --mca pml ob1 "${BTL_FLAGS[@]}" -np "$RANKS")
-[ "$(id -u)" = 0 ] && MPIRUN+=(--allow-run-as-root)
+# RS_MPIRUN_FLAGS with the chosen BTL (scripts/lib/deps.sh).
+MPIRUN=(mpirun -q "${RS_MPIRUN_BASE[@]}" "${BTL_FLAGS[@]}" -np "$RANKS" "${RS_MPIRUN_AS_ROOT[@]}")
 mkdir -p "$DATA/in" "$DATA/out" "$(dirname "$RESULT")"
 [ "$KEEP" = 1 ] || trap 'rm -rf "$DATA"' EXIT
 

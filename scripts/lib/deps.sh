@@ -43,8 +43,17 @@ rs_build() {
   [ "$rc" = 0 ] || { echo "build failed (cmake --build exited $rc; $dir/build.log)" >&2; return 1; }
 }
 
-# The mpirun flags that matter here (docs/machine.md#open-mpi): ob1 avoids ~100 ms of interconnect
-# probing per launch; vader without single-copy is shared memory; -q drops Open MPI's banner
-# when a rank exits non-zero, so the user sees riversort's one line.
-RS_MPIRUN_FLAGS=(-q --oversubscribe --mca pml ob1 --mca btl self,vader --mca btl_vader_single_copy_mechanism none)
-if [ "$(id -u)" = 0 ]; then RS_MPIRUN_FLAGS+=(--allow-run-as-root); fi
+# The mpirun flags that matter here (docs/machine.md#open-mpi), read from scripts/lib/mpirun_flags
+# (which tests/CMakeLists.txt reads too): RS_MPIRUN_BASE (ob1: no ~100 ms of interconnect probing
+# per launch; oversubscribe), RS_MPIRUN_BTL_VADER (shared memory) or RS_MPIRUN_BTL_TCP, and
+# RS_MPIRUN_AS_ROOT (--allow-run-as-root, as root). RS_MPIRUN_FLAGS is -q (which drops Open MPI's
+# banner when a rank exits non-zero, so the user sees riversort's one line), then base, vader, root.
+rs_mpirun_flag_line() {  # rs_mpirun_flag_line NAME: the flags of that line of mpirun_flags
+  sed -n "s/^$1: *//p" "$(dirname "${BASH_SOURCE[0]}")/mpirun_flags"
+}
+read -ra RS_MPIRUN_BASE <<< "$(rs_mpirun_flag_line base)"
+read -ra RS_MPIRUN_BTL_VADER <<< "$(rs_mpirun_flag_line vader)"
+read -ra RS_MPIRUN_BTL_TCP <<< "$(rs_mpirun_flag_line tcp)"
+RS_MPIRUN_AS_ROOT=()
+if [ "$(id -u)" = 0 ]; then RS_MPIRUN_AS_ROOT=(--allow-run-as-root); fi
+RS_MPIRUN_FLAGS=(-q "${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" "${RS_MPIRUN_AS_ROOT[@]}")

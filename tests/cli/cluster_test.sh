@@ -19,16 +19,14 @@ probe=rs-probe-$$
 err=$(ip netns add "$probe" 2>&1) || skip "cannot create a network namespace: $err"
 err=$({ ip -n "$probe" link add probe0 type veth peer name probe1 && ip -n "$probe" link add probebr type bridge &&
   ip netns exec "$probe" unshare --uts true; } 2>&1)
-ok=$?
+probe_rc=$?
 ip netns del "$probe"
-[ "$ok" = 0 ] || skip "network namespaces, but no veth pair, bridge or UTS namespace: $err"
+[ "$probe_rc" = 0 ] || skip "network namespaces, but no veth pair, bridge or UTS namespace: $err"
 [ -x "$RS" ] || { echo "FAIL: $RS is not built"; exit 1; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-cluster-test-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-pass=0
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+MPIRUN=${MPIRUN:-mpirun}  # lib.sh wants one; cluster.sh runs its own
+# shellcheck source=lib.sh
+source "$REPO/tests/cli/lib.sh"
 links_before=$(ip -o link show | awk -F': ' '{ print $2 }' | sort)
 
 # left_behind NAME OUTPUT: nothing of that run may remain — its namespaces (named after its pid,
@@ -36,14 +34,14 @@ links_before=$(ip -o link show | awk -F': ' '{ print $2 }' | sort)
 left_behind() {
   local name=$1 out=$2 prefix
   prefix=$(sed -n 's/.*network namespaces \(rs-[0-9]*-\)h\*.*/\1/p' <<< "$out" | head -1)
-  [ -n "$prefix" ] || { fail "$name: the output does not name the namespaces"; return; }
+  [ -n "$prefix" ] || { bad "$name: the output does not name the namespaces"; return; }
   local ns
   ns=$(ip netns list | awk '{ print $1 }' | grep "^$prefix" | tr '\n' ' ')
-  [ -z "$ns" ] && pass=$((pass + 1)) || fail "$name: namespaces left behind: $ns"
-  ls -d /etc/netns/"$prefix"* > /dev/null 2>&1 && fail "$name: /etc/netns/$prefix* left behind" || pass=$((pass + 1))
-  [ "$(ip -o link show | awk -F': ' '{ print $2 }' | sort)" = "$links_before" ] && pass=$((pass + 1)) ||
-    fail "$name: the machine's links changed: $(ip -o link show | awk -F': ' '{ print $2 }' | tr '\n' ' ')"
-  [ -z "$(ls -A "$T")" ] && pass=$((pass + 1)) || fail "$name: data left behind in $T: $(ls -A "$T")"
+  [ -z "$ns" ] && ok || bad "$name: namespaces left behind: $ns"
+  ls -d /etc/netns/"$prefix"* > /dev/null 2>&1 && bad "$name: /etc/netns/$prefix* left behind" || ok
+  [ "$(ip -o link show | awk -F': ' '{ print $2 }' | sort)" = "$links_before" ] && ok ||
+    bad "$name: the machine's links changed: $(ip -o link show | awk -F': ' '{ print $2 }' | tr '\n' ' ')"
+  [ -z "$(ls -A "$T")" ] && ok || bad "$name: data left behind in $T: $(ls -A "$T")"
 }
 
 # 1. Every algorithm across 4 hosts, validated by the sort and by validate --manifest. 2M records
@@ -52,24 +50,24 @@ left_behind() {
 out=$("$CLUSTER" --hosts 4 --records 2M --riversort "$RS" --data-dir "$T" --timeout 120 --cut-link 2>&1)
 rc=$?
 echo "$out"
-[ "$rc" = 0 ] && pass=$((pass + 1)) || fail "cluster.sh exited $rc"
+[ "$rc" = 0 ] && ok || bad "cluster.sh exited $rc"
 for i in 0 1 2 3; do
   grep -q "^    rank $i: host h$i, address 10\.[0-9]*\.0\.$((i + 1))/24, disk of h$i$" <<< "$out" &&
-    pass=$((pass + 1)) || fail "rank $i did not run on h$i"
+    ok || bad "rank $i did not run on h$i"
 done
 for algo in onepass twopass threepass 'auto>twopass'; do
   grep -Eq "^$algo +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+ +[-0-9]+ +SUCCESS +SUCCESS +ok$" <<< "$out" &&
-    pass=$((pass + 1)) || fail "$algo: no line saying it sorted and validated with the partitions on their hosts"
+    ok || bad "$algo: no line saying it sorted and validated with the partitions on their hosts"
 done
 # The exchange went over the bridge: at least 3/4 of the 200 MB (each host keeps its own quarter).
 mb=$(awk '$1 == "twopass" { print int($4) }' <<< "$out")
-[ "${mb:-0}" -ge 140 ] && pass=$((pass + 1)) || fail "twopass moved ${mb:-no} MB over the bridge, want >= 140"
+[ "${mb:-0}" -ge 140 ] && ok || bad "twopass moved ${mb:-no} MB over the bridge, want >= 140"
 cut=$(grep '^cut link: exit' <<< "$out")
 if [[ $cut =~ ^cut\ link:\ exit\ ([0-9]+)\ ([0-9.]+)\ s\ after\ the\ cut\;\ partitions\ published:\ 0\;\ rank\ [0-9]+:\ (the\ exchange\ made\ no\ progress|rank\ [0-9]+\ has\ not\ answered) ]] &&
    [ "${BASH_REMATCH[1]}" != 0 ] && awk -v s="${BASH_REMATCH[2]}" 'BEGIN { exit !(s <= 20) }'; then
-  pass=$((pass + 1))
+  ok
 else
-  fail "cut link: want a non-zero exit within 20 s, nothing published, a line naming a rank; got: ${cut:-nothing}"
+  bad "cut link: want a non-zero exit within 20 s, nothing published, a line naming a rank; got: ${cut:-nothing}"
 fi
 left_behind "success" "$out"
 
@@ -77,9 +75,9 @@ left_behind "success" "$out"
 # summary, everything torn down.
 out=$("$CLUSTER" --hosts 4 --records 100k --algos twopass --memory 8M --riversort "$RS" --data-dir "$T" --timeout 60 2>&1)
 rc=$?
-[ "$rc" != 0 ] && pass=$((pass + 1)) || fail "a failing sort: cluster.sh exited 0"
+[ "$rc" != 0 ] && ok || bad "a failing sort: cluster.sh exited 0"
 grep -q "too small for --algo twopass" <<< "$out" && grep -Eq "^twopass .* exit 1 +not run" <<< "$out" &&
-  pass=$((pass + 1)) || { fail "a failing sort: no reason or summary line"; echo "$out"; }
+  ok || { bad "a failing sort: no reason or summary line"; echo "$out"; }
 left_behind "failing sort" "$out"
 
 # 3. Interrupted (SIGTERM) in the middle of a sort: exit 143, everything torn down.
@@ -97,8 +95,7 @@ wait "$pid"
 rc=$?
 out=$(cat "$T.log")
 rm -f "$T.log"
-[ "$rc" = 143 ] && pass=$((pass + 1)) || { fail "SIGTERM: cluster.sh exited $rc, want 143"; echo "$out"; }
+[ "$rc" = 143 ] && ok || { bad "SIGTERM: cluster.sh exited $rc, want 143"; echo "$out"; }
 left_behind "SIGTERM" "$out"
 
-echo "cluster_test: $pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish cluster_test

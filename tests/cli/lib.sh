@@ -4,9 +4,11 @@
 #   ok / bad     count a passed / failed check (bad prints FAIL and why)
 #   finish NAME  prints the counts and exits non-zero if anything failed
 # shellcheck shell=bash
-MPI_FLAGS=(--allow-run-as-root --oversubscribe --mca pml ob1 --mca btl self,vader
-           --mca btl_vader_single_copy_mechanism none)
-MPI=("$MPIRUN" -q "${MPI_FLAGS[@]}")
+# The flags are the project's RS_MPIRUN_FLAGS (scripts/lib/deps.sh, from scripts/lib/mpirun_flags).
+# shellcheck source=../../scripts/lib/deps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/deps.sh"
+MPI_FLAGS=("${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" "${RS_MPIRUN_AS_ROOT[@]}")  # RS_MPIRUN_FLAGS but -q
+MPI=("$MPIRUN" "${RS_MPIRUN_FLAGS[@]}")
 T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-$(basename "$0" .sh)-XXXXXX")
 MOUNTS=()
 rs_test_cleanup() {

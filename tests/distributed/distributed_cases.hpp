@@ -1,6 +1,8 @@
 // tests/distributed/distributed_cases.hpp — collective test bodies: each runs on every rank of a
 // Comm, so the same body is checked over the in-process loopback and under mpirun -np 1..4.
-// Bodies use EXPECT_* only (an early return would leave the other ranks waiting).
+// Bodies use EXPECT_* only: an ASSERT returning early on one rank would leave the others waiting
+// in a collective (a hang, not a failure). A step that cannot run after a failure is skipped only
+// when every rank agrees to (OnEveryRank).
 #pragma once
 
 #include <functional>
@@ -28,15 +30,24 @@ void MissingPartitionNamesTheRank(Comm& comm);
 void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool);
 
 // The transport for the sort numbered `run` (0, 1, ...): loopback tests hand every rank an
-// endpoint of that run's network; MPI tests return an empty maker (the sort's own MPI transport).
+// endpoint of that run's network.
 using MakerForRun = std::function<sort::TransportMaker(int run)>;
 
 // `algo` (onepass, twopass, threepass) over uniform, skewed, ASCII and all-equal keys, counts not
-// divisible by P, a rank with no input, both splitters, and (given) transport/schedule: every
-// output is validated for order and checksum against the input; the sample split stays within
-// its stated bound and threepass's split is exact. The out-of-core sorts run under a budget that
-// forces several runs per rank and merges in levels.
-void SortsEverything(Comm& comm, const MakerForRun& maker, const std::string& algo, TransportKind kind,
-                     ExchangeSchedule schedule);
+// divisible by P, a rank with no input, both splitters, under the given schedule: every output is
+// validated for order and checksum against the input; the sample split stays within its stated
+// bound and threepass's split is exact. The out-of-core sorts run under a budget that forces
+// several runs per rank and merges in levels. `scale` (0 < scale <= 1) shrinks every case's
+// record count (floored, at least 3 records), for cases the CI budget cannot afford at full size.
+// Over MPI, the sort's own transport of `kind` ("mpi" or "rma" in the report); over the loopback,
+// `maker`'s endpoints ("loopback" in the report: there is no kind to choose there).
+void SortsEverythingOverMpi(Comm& comm, const std::string& algo, TransportKind kind, ExchangeSchedule schedule,
+                            double scale = 1.0);
+void SortsEverythingOverLoopback(Comm& comm, const MakerForRun& maker, const std::string& algo,
+                                 ExchangeSchedule schedule);
+
+// Whether `ok` holds on every rank (collective): a body skips a step that cannot run after a
+// failure only when all ranks skip it, so nobody is left waiting in a collective.
+bool OnEveryRank(Comm& comm, bool ok);
 
 }  // namespace rs::test
