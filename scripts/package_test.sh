@@ -65,6 +65,8 @@ check "apt accepts the package" sh -c "apt-get install --simulate --no-install-r
 rs_say "extract: dpkg -x into $T/root"
 dpkg -x "$DEB" "$T/root"
 RS=$T/root/usr/bin/riversort
+check "the man page's title names riversort $VERSION (docs/riversort.1's .TH line)" \
+  grep -q "^\.TH RIVERSORT 1 .*\"riversort $VERSION\"" "$T/root/usr/share/man/man1/riversort.1"
 # groff (what man runs) with every warning on: the page renders and nothing in it is malformed.
 check "the man page renders without a warning" sh -c "groff -man -z -ww '$T/root/usr/share/man/man1/riversort.1' 2>&1 | grep . && exit 1 || exit 0"
 
