@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <utility>
 
 #include "app/cli_values.hpp"
 #include "tune/iobench.hpp"
@@ -36,7 +37,7 @@ CLI::Validator OneOf(std::vector<std::string> allowed, const std::string& what) 
   std::string list;
   for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
   return CLI::Validator(
-      [allowed, what, list](std::string& s) -> std::string {
+      [allowed = std::move(allowed), what, list](std::string& s) -> std::string {
         return std::find(allowed.begin(), allowed.end(), s) != allowed.end()
                    ? ""
                    : "'" + s + "' is not " + what + " (allowed: " + list + ")";

@@ -8,6 +8,7 @@
 #include "app/iobench_command.hpp"
 #include "app/sort_command.hpp"
 #include "app/validate_command.hpp"
+#include "app/version.hpp"
 #include "core/config.hpp"
 #include "core/signal_cleanup.hpp"
 #include "river/net/liveness.hpp"
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
   rs::InstallSignalCleanup();  // after MPI_Init, so the handler is ours
   CLI::App app{"riversort: Sort Benchmark datasets, distributed external sorts and validation"};
   app.require_subcommand(1);
+  // The text is built only when --version is given; under mpirun rank 0 alone prints it.
+  app.set_version_flag("--version", [] { return rs::cli::VersionText(); });
   std::vector<std::function<int(rs::Comm&)>> commands = {rs::cli::AddGenCommand(app),
                                                          rs::cli::AddValidateCommand(app),
                                                          rs::cli::AddSortCommand(app),
@@ -42,6 +45,9 @@ int main(int argc, char** argv) {
     if (comm->rank() == 0) app.exit(e);
     return 0;
   } catch (const CLI::CallForAllHelp& e) {
+    if (comm->rank() == 0) app.exit(e);
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
     if (comm->rank() == 0) app.exit(e);
     return 0;
   } catch (const CLI::ParseError& e) {

@@ -26,6 +26,7 @@ LoopbackGroup::LoopbackGroup(int size) : size_(size), slots_(size) {}
 
 void LoopbackGroup::Run(const std::function<void(Comm&)>& body) {
   std::vector<std::thread> threads;
+  threads.reserve(size_t(size_));
   for (int r = 0; r < size_; ++r) {
     threads.emplace_back([this, r, &body] {
       LoopbackComm comm(this, r);

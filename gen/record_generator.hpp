@@ -16,7 +16,7 @@ struct GenMode {
 };
 
 // Skew index s(N) of docs/gensort-spec.md §5, including the saturation quirk at 2^60..2^64 and >= 2^124.
-int SkewIndex(u128 record_number);
+int SkewIndex(u128 n);  // n: the record number
 
 // Writes records first .. first+count-1 (numbers taken mod 2^128) to out[0 .. 100*count) and
 // returns the sum of their CRC-32s.

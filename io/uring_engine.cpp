@@ -178,4 +178,18 @@ Result<std::unique_ptr<IoEngine>> MakeUringEngine(unsigned depth, int* init_errn
   return std::unique_ptr<IoEngine>(std::move(engine));
 }
 
+std::string UringVersion() {
+#ifdef IO_URING_VERSION_MAJOR
+  // liburing >= 2.4: <liburing.h> brings io_uring_version.h, and the loaded library says its own.
+  return std::to_string(IO_URING_VERSION_MAJOR) + "." + std::to_string(IO_URING_VERSION_MINOR) + " (headers), " +
+         std::to_string(io_uring_major_version()) + "." + std::to_string(io_uring_minor_version()) + " (loaded)";
+#else
+  // Older liburing (Debian 12 ships 2.3) has no version macro: io/CMakeLists.txt passes what
+  // pkg-config and dpkg said when CMake configured.
+  std::string text = std::string(RS_LIBURING_PKGCONFIG_VERSION) + " (pkg-config at configure";
+  if (*RS_LIBURING_DEB_VERSION != '\0') text += std::string("; Debian liburing-dev ") + RS_LIBURING_DEB_VERSION;
+  return text + ")";
+#endif
+}
+
 }  // namespace rs

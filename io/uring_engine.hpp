@@ -9,4 +9,8 @@ namespace rs {
 // Returns the engine, or the Status of io_uring_queue_init (its errno tells EPERM/ENOSYS apart).
 Result<std::unique_ptr<IoEngine>> MakeUringEngine(unsigned depth, int* init_errno);
 
+// The liburing this was built with, for `riversort --version` (only this file's .cpp may include
+// <liburing.h>).
+std::string UringVersion();
+
 }  // namespace rs

@@ -27,6 +27,7 @@ Result<Summary> ValidateDistributed(Comm& comm, const ValidateJobOptions& opt) {
   auto bytes = mine->Serialize();
   std::vector<std::string> all = comm.AllGather(std::string(bytes.begin(), bytes.end()));
   std::vector<Summary> parts;
+  parts.reserve(all.size());
   for (const auto& s : all) parts.push_back(Summary::Deserialize(reinterpret_cast<const uint8_t*>(s.data())));
   return Combine(parts);
 }

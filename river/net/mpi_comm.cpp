@@ -118,4 +118,20 @@ std::unique_ptr<Comm> MakeWorldComm(int* argc, char*** argv) {
   return std::make_unique<LocalComm>();
 }
 
+std::string MpiLibraryVersion() {
+  std::string text;
+#ifdef OMPI_MAJOR_VERSION
+  text = "Open MPI " + std::to_string(OMPI_MAJOR_VERSION) + "." + std::to_string(OMPI_MINOR_VERSION) + "." +
+         std::to_string(OMPI_RELEASE_VERSION) + " (headers), ";
+#endif
+  // MPI-3 allows MPI_Get_library_version before MPI_Init. Open MPI's line goes on with package and
+  // repository details: the part before the first comma names the library and its version.
+  char line[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  if (MPI_Get_library_version(line, &len) != MPI_SUCCESS) return text + "unknown (loaded)";
+  std::string loaded(line, size_t(len));
+  loaded = loaded.substr(0, loaded.find_first_of(",\n"));
+  return text + loaded + " (loaded)";
+}
+
 }  // namespace rs

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "core/comm.hpp"
 
@@ -14,5 +15,9 @@ bool LaunchedByMpirun();
 
 // MpiComm when launched by mpirun, otherwise LocalComm.
 std::unique_ptr<Comm> MakeWorldComm(int* argc, char*** argv);
+
+// The MPI library: the Open MPI version compiled against and the loaded library's own line, for
+// `riversort --version` (works before MPI_Init, so without mpirun).
+std::string MpiLibraryVersion();
 
 }  // namespace rs

@@ -3,7 +3,8 @@
 
 # What building and testing needs.
 RS_BUILD_PACKAGES=(g++ bc cmake make pkg-config openmpi-bin libopenmpi-dev liburing-dev libtbb-dev
-  libcli11-dev libdeflate-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev)
+  libcli11-dev libdeflate-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
+  dpkg-dev file groff-base)  # the last three: package_test (dpkg-shlibdeps and file for cpack, groff for the man page)
 # What the benchmark and plotting scripts need on top.
 RS_BENCH_PACKAGES=(fio hyperfine python3-matplotlib bc)
 
