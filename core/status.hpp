@@ -15,20 +15,20 @@ namespace rs {
 // failures the code really has; FromErrno picks the code from the errno.
 enum class StatusCode : unsigned char {
   kOk,
-  kUnknown,           // Status::Error(message) without a code: the kind was not said
-  kIoError,           // EIO and any errno without a closer match; short transfers
-  kNotFound,          // ENOENT, ENOTDIR
-  kPermissionDenied,  // EACCES, EPERM, EROFS
-  kNoSpace,           // ENOSPC, EDQUOT, EFBIG
-  kInvalidInput,      // a bad flag value, an input that is not a dataset; EINVAL, EISDIR, ELOOP, ...
-  kCorruption,        // data or a file that is not what it must be (sizes, checksums, order)
-  kAlreadyExists,     // EEXIST, ENOTEMPTY
-  kBusy,              // EBUSY, ETXTBSY, EAGAIN; a lock held by another job
-  kTimedOut,          // ETIMEDOUT; --net-timeout
-  kUnavailable,       // a peer or the network: ECONNREFUSED, ECONNRESET, EPIPE, ...
-  kResourceExhausted, // ENOMEM, EMFILE, ENFILE; a memory budget too small
-  kUnsupported,       // ENOSYS, EOPNOTSUPP
-  kInternal,          // a broken invariant of riversort itself
+  kUnknown,            // Status::Error(message) without a code: the kind was not said
+  kIoError,            // EIO and any errno without a closer match; short transfers
+  kNotFound,           // ENOENT, ENOTDIR
+  kPermissionDenied,   // EACCES, EPERM, EROFS
+  kNoSpace,            // ENOSPC, EDQUOT, EFBIG
+  kInvalidInput,       // a bad flag value, an input that is not a dataset; EINVAL, EISDIR, ELOOP, ...
+  kCorruption,         // data or a file that is not what it must be (sizes, checksums, order)
+  kAlreadyExists,      // EEXIST, ENOTEMPTY
+  kBusy,               // EBUSY, ETXTBSY, EAGAIN; a lock held by another job
+  kTimedOut,           // ETIMEDOUT; --net-timeout
+  kUnavailable,        // a peer or the network: ECONNREFUSED, ECONNRESET, EPIPE, ...
+  kResourceExhausted,  // ENOMEM, EMFILE, ENFILE; a memory budget too small
+  kUnsupported,        // ENOSYS, EOPNOTSUPP
+  kInternal,           // a broken invariant of riversort itself
 };
 const char* StatusCodeName(StatusCode code);
 // The code a failed system call's errno stands for (0 gives kOk).
@@ -99,7 +99,9 @@ class [[nodiscard]] Result {
   // otherwise turned into an internal error rather than a Result that is ok without a value.
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result made from an ok Status: return the value instead");
-    if (status_.ok()) status_ = Status::Error(StatusCode::kInternal, "internal: Result from an ok Status without a value");
+    if (status_.ok()) {
+      status_ = Status::Error(StatusCode::kInternal, "internal: Result from an ok Status without a value");
+    }
   }
   bool ok() const { return value_.has_value(); }
   const Status& status() const& { return status_; }
@@ -128,8 +130,8 @@ class [[nodiscard]] Result {
 
 #define RS_STATUS_CONCAT_INNER(a, b) a##b
 #define RS_STATUS_CONCAT(a, b) RS_STATUS_CONCAT_INNER(a, b)
-#define RS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, ...) \
-  auto tmp = (__VA_ARGS__);                     \
+#define RS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, ...)  \
+  auto tmp = (__VA_ARGS__);                      \
   if (!tmp.ok()) return std::move(tmp).status(); \
   lhs = std::move(tmp).value()
 // `RS_ASSIGN_OR_RETURN(auto f, File::Open(path, O_RDONLY));` declares f from the Result's value,

@@ -16,9 +16,7 @@ class PosixEnv final : public Env {
   int Open(const char* path, int flags, mode_t mode) override { return ::open(path, flags, mode); }
   int Close(int fd) override { return ::close(fd); }
   ssize_t Pread(int fd, void* buf, size_t len, off_t offset) override { return ::pread(fd, buf, len, offset); }
-  ssize_t Pwrite(int fd, const void* buf, size_t len, off_t offset) override {
-    return ::pwrite(fd, buf, len, offset);
-  }
+  ssize_t Pwrite(int fd, const void* buf, size_t len, off_t offset) override { return ::pwrite(fd, buf, len, offset); }
   int Fsync(int fd) override { return ::fsync(fd); }
   int Ftruncate(int fd, off_t size) override { return ::ftruncate(fd, size); }
   int Fallocate(int fd, off_t offset, off_t len) override { return ::posix_fallocate(fd, offset, len); }

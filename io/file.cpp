@@ -23,7 +23,10 @@ File::~File() {
 }
 
 File::File(File&& o) noexcept
-    : fd_(std::exchange(o.fd_, -1)), env_(o.env_), direct_(o.direct_), direct_refused_(o.direct_refused_),
+    : fd_(std::exchange(o.fd_, -1)),
+      env_(o.env_),
+      direct_(o.direct_),
+      direct_refused_(o.direct_refused_),
       path_(std::move(o.path_)) {}
 
 File& File::operator=(File&& o) noexcept {

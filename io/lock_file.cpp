@@ -139,13 +139,14 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
     }
     // A link there is refused by name (open's O_NOFOLLOW answers ELOOP, or EACCES in a sticky
     // directory that protects other users' links).
-    struct stat planted;
-    if (::lstat(path.c_str(), &planted) == 0 && S_ISLNK(planted.st_mode)) {
+    auto planted_link = [&] {
       return Status::Error(StatusCode::kInvalidInput, path, "is a symbolic link; riversort never writes through a link");
-    }
+    };
+    struct stat planted;
+    if (::lstat(path.c_str(), &planted) == 0 && S_ISLNK(planted.st_mode)) return planted_link();
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644));
     if (fd.get() < 0) {
-      if (errno == ELOOP) return Status::Error(StatusCode::kInvalidInput, path, "is a symbolic link; riversort never writes through a link");
+      if (errno == ELOOP) return planted_link();
       return Status::FromErrno(errno, path, "create lock file");
     }
     struct stat st;
@@ -172,7 +173,8 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
     lock.Identify();
     return lock;
   }
-  return Status::Error(StatusCode::kBusy, path, "the lock file keeps being replaced; is another job starting and stopping?");
+  return Status::Error(StatusCode::kBusy, path,
+                       "the lock file keeps being replaced; is another job starting and stopping?");
 }
 
 }  // namespace rs

@@ -19,7 +19,9 @@ uint64_t StripedFile::MemberSize(uint64_t size, uint64_t unit, int members, int 
 
 Result<StripedFile> StripedFile::OpenRead(const std::vector<std::string>& members, uint64_t unit, bool direct) {
   if (members.empty()) return Status::Error(StatusCode::kInvalidInput, "no member files given");
-  if (members.size() > 1 && unit == 0) return Status::Error(StatusCode::kInvalidInput, "a striped file needs a stripe unit > 0");
+  if (members.size() > 1 && unit == 0) {
+    return Status::Error(StatusCode::kInvalidInput, "a striped file needs a stripe unit > 0");
+  }
   StripedFile f;
   f.paths_ = members;
   f.unit_ = members.size() == 1 && unit == 0 ? 1 : unit;
@@ -36,10 +38,10 @@ Result<StripedFile> StripedFile::OpenRead(const std::vector<std::string>& member
     uint64_t want = MemberSize(total, f.unit_, int(members.size()), k);
     if (sizes[size_t(k)] != want) {
       return Status::Error(StatusCode::kInvalidInput, members[size_t(k)],
-                           "has " + std::to_string(sizes[size_t(k)]) + " bytes, but a " +
-                           std::to_string(total) + "-byte file striped over " + std::to_string(members.size()) +
-                           " members in units of " + std::to_string(f.unit_) + " gives it " + std::to_string(want) +
-                           " (wrong --stripe-unit, or members listed in the wrong order?)");
+                           "has " + std::to_string(sizes[size_t(k)]) + " bytes, but a " + std::to_string(total) +
+                               "-byte file striped over " + std::to_string(members.size()) + " members in units of " +
+                               std::to_string(f.unit_) + " gives it " + std::to_string(want) +
+                               " (wrong --stripe-unit, or members listed in the wrong order?)");
     }
   }
   f.size_ = total;
@@ -49,7 +51,9 @@ Result<StripedFile> StripedFile::OpenRead(const std::vector<std::string>& member
 Result<StripedFile> StripedFile::Create(const std::vector<std::string>& members, uint64_t unit, bool direct,
                                         uint64_t size_hint, mode_t mode) {
   if (members.empty()) return Status::Error(StatusCode::kInvalidInput, "no member files given");
-  if (members.size() > 1 && unit == 0) return Status::Error(StatusCode::kInvalidInput, "a striped file needs a stripe unit > 0");
+  if (members.size() > 1 && unit == 0) {
+    return Status::Error(StatusCode::kInvalidInput, "a striped file needs a stripe unit > 0");
+  }
   StripedFile f;
   f.paths_ = members;
   f.unit_ = members.size() == 1 && unit == 0 ? 1 : unit;

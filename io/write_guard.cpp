@@ -156,7 +156,9 @@ std::string NamePath(const std::string& path) {
 }
 
 Status InputFact(const std::string& path, std::vector<PathFact>* out) {
-  if (path.empty()) return Status::Error(StatusCode::kInvalidInput, "an empty input path (did a variable expand to nothing?)");
+  if (path.empty()) {
+    return Status::Error(StatusCode::kInvalidInput, "an empty input path (did a variable expand to nothing?)");
+  }
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, path);
   RS_RETURN_IF_ERROR(CheckInputType(path, st.st_mode));
@@ -181,7 +183,9 @@ Status InputFact(const std::string& path, std::vector<PathFact>* out) {
 }
 
 Status DirFact(const std::string& dir, PathFact* f) {
-  if (dir.empty()) return Status::Error(StatusCode::kInvalidInput, "an empty temporary directory (did a variable expand to nothing?)");
+  if (dir.empty()) {
+    return Status::Error(StatusCode::kInvalidInput, "an empty temporary directory (did a variable expand to nothing?)");
+  }
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) return Status::Ok();  // the job names it (TempFiles::Check)
   f->role = 'D';
@@ -192,9 +196,13 @@ Status DirFact(const std::string& dir, PathFact* f) {
 }
 
 Status OutputFact(const std::string& path, PathFact* f) {
-  if (path.empty()) return Status::Error(StatusCode::kInvalidInput, "an empty output path (did a variable expand to nothing?)");
+  if (path.empty()) {
+    return Status::Error(StatusCode::kInvalidInput, "an empty output path (did a variable expand to nothing?)");
+  }
   const std::string name = BaseName(path), dir = DirectoryOf(path);
-  if (name.empty() || name == "." || name == "..") return Status::Error(StatusCode::kInvalidInput, path, "not a file name");
+  if (name.empty() || name == "." || name == "..") {
+    return Status::Error(StatusCode::kInvalidInput, path, "not a file name");
+  }
   if (name.size() + kSuffixRoom > NAME_MAX) {
     return Status::Error(StatusCode::kInvalidInput, path,
                          "the name is too long (at most " + std::to_string(NAME_MAX - kSuffixRoom) +
@@ -209,8 +217,9 @@ Status OutputFact(const std::string& path, PathFact* f) {
     // A link at the final name is replaced by the rename, never followed; anything else but a
     // regular file would be destroyed (a device node) or cannot be replaced (a directory).
     if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-      return Status::Error(StatusCode::kAlreadyExists, path,
-                           std::string("exists and is ") + TypeName(st.st_mode) + "; riversort replaces only regular files");
+      return Status::Error(
+          StatusCode::kAlreadyExists, path,
+          std::string("exists and is ") + TypeName(st.st_mode) + "; riversort replaces only regular files");
     }
     f->exists = true;
     f->dev = st.st_dev;

@@ -45,15 +45,15 @@ TEST(Status, ErrnoToCode) {
     int err;
     StatusCode code;
   };
-  for (Case c : {Case{ENOENT, StatusCode::kNotFound}, Case{ENOTDIR, StatusCode::kNotFound},
-                 Case{EACCES, StatusCode::kPermissionDenied}, Case{EPERM, StatusCode::kPermissionDenied},
-                 Case{EROFS, StatusCode::kPermissionDenied}, Case{ENOSPC, StatusCode::kNoSpace},
-                 Case{EDQUOT, StatusCode::kNoSpace}, Case{EEXIST, StatusCode::kAlreadyExists},
-                 Case{EIO, StatusCode::kIoError}, Case{EINVAL, StatusCode::kInvalidInput},
-                 Case{EBUSY, StatusCode::kBusy}, Case{ETIMEDOUT, StatusCode::kTimedOut},
-                 Case{ECONNRESET, StatusCode::kUnavailable}, Case{EPIPE, StatusCode::kUnavailable},
-                 Case{ENOMEM, StatusCode::kResourceExhausted}, Case{ENOSYS, StatusCode::kUnsupported},
-                 Case{EOPNOTSUPP, StatusCode::kUnsupported}, Case{EXDEV, StatusCode::kIoError}}) {
+  for (Case c :
+       {Case{ENOENT, StatusCode::kNotFound}, Case{ENOTDIR, StatusCode::kNotFound},
+        Case{EACCES, StatusCode::kPermissionDenied}, Case{EPERM, StatusCode::kPermissionDenied},
+        Case{EROFS, StatusCode::kPermissionDenied}, Case{ENOSPC, StatusCode::kNoSpace},
+        Case{EDQUOT, StatusCode::kNoSpace}, Case{EEXIST, StatusCode::kAlreadyExists}, Case{EIO, StatusCode::kIoError},
+        Case{EINVAL, StatusCode::kInvalidInput}, Case{EBUSY, StatusCode::kBusy}, Case{ETIMEDOUT, StatusCode::kTimedOut},
+        Case{ECONNRESET, StatusCode::kUnavailable}, Case{EPIPE, StatusCode::kUnavailable},
+        Case{ENOMEM, StatusCode::kResourceExhausted}, Case{ENOSYS, StatusCode::kUnsupported},
+        Case{EOPNOTSUPP, StatusCode::kUnsupported}, Case{EXDEV, StatusCode::kIoError}}) {
     SCOPED_TRACE(c.err);
     EXPECT_EQ(StatusCodeFromErrno(c.err), c.code);
     EXPECT_EQ(Status::FromErrno(c.err, "p").code(), c.code);
