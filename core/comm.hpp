@@ -39,6 +39,7 @@ class LocalComm final : public Comm {
 
 // Collective: every rank returns the same Status. Ok if all ranks were ok; otherwise the
 // lowest failing rank's message as "rank R: <message>", noting how many other ranks failed.
+// Every rank gets that failure's code; the failing rank itself also keeps its errno and path.
 // Failing ranks keep reaching collectives this way instead of exiting, so no rank hangs.
 Status AgreeOnStatus(Comm& comm, const Status& local);
 

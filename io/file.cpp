@@ -19,17 +19,21 @@
 namespace rs {
 
 File::~File() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) env_->Close(fd_);
 }
 
 File::File(File&& o) noexcept
-    : fd_(std::exchange(o.fd_, -1)), direct_(o.direct_), direct_refused_(o.direct_refused_),
+    : fd_(std::exchange(o.fd_, -1)),
+      env_(o.env_),
+      direct_(o.direct_),
+      direct_refused_(o.direct_refused_),
       path_(std::move(o.path_)) {}
 
 File& File::operator=(File&& o) noexcept {
   if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) env_->Close(fd_);
     fd_ = std::exchange(o.fd_, -1);
+    env_ = o.env_;
     direct_ = o.direct_;
     direct_refused_ = o.direct_refused_;
     path_ = std::move(o.path_);
@@ -37,18 +41,19 @@ File& File::operator=(File&& o) noexcept {
   return *this;
 }
 
-Result<File> File::Open(const std::string& path, int flags, mode_t mode) {
+Result<File> File::Open(const std::string& path, int flags, mode_t mode, Env* env) {
   File f;
   f.path_ = path;
+  f.env_ = env != nullptr ? env : Env::Default();
   // Reads never block in open (a FIFO would wait for a writer forever) and read only what an
   // input may be; O_NONBLOCK comes off again at once, since io_uring answers EAGAIN on such files.
   const bool read_only = (flags & O_ACCMODE) == O_RDONLY;
   if (read_only) flags |= O_NONBLOCK;
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  int fd = f.env_->Open(path.c_str(), flags | O_CLOEXEC, mode);
   if (fd < 0 && errno == EINVAL && (flags & O_DIRECT)) {
     f.direct_refused_ = true;
     flags &= ~O_DIRECT;
-    fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    fd = f.env_->Open(path.c_str(), flags | O_CLOEXEC, mode);
   }
   if (fd < 0) return Status::FromErrno(errno, path);
   f.fd_ = fd;
@@ -78,7 +83,7 @@ Result<uint64_t> File::Size() const {
 Result<size_t> File::ReadAt(void* buf, size_t len, uint64_t offset) const {
   size_t done = 0;
   while (done < len) {
-    ssize_t n = ::pread(fd_, static_cast<char*>(buf) + done, len - done, off_t(offset + done));
+    ssize_t n = env_->Pread(fd_, static_cast<char*>(buf) + done, len - done, off_t(offset + done));
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return Status::FromErrno(errno, path_, "read");
@@ -92,25 +97,25 @@ Result<size_t> File::ReadAt(void* buf, size_t len, uint64_t offset) const {
 Status File::WriteAt(const void* buf, size_t len, uint64_t offset) const {
   size_t done = 0;
   while (done < len) {
-    ssize_t n = ::pwrite(fd_, static_cast<const char*>(buf) + done, len - done, off_t(offset + done));
+    ssize_t n = env_->Pwrite(fd_, static_cast<const char*>(buf) + done, len - done, off_t(offset + done));
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return Status::FromErrno(errno, path_, "write");
     }
-    if (n == 0) return Status::FromErrno(EIO, path_, "write returned 0");
+    if (n == 0) return Status::FromErrno(EIO, path_, "write returned 0");  // no progress: never loop forever
     done += size_t(n);
   }
   return Status::Ok();
 }
 
 Status File::Truncate(uint64_t size) const {
-  if (::ftruncate(fd_, off_t(size)) != 0) return Status::FromErrno(errno, path_, "truncate");
+  if (env_->Ftruncate(fd_, off_t(size)) != 0) return Status::FromErrno(errno, path_, "truncate");
   return Status::Ok();
 }
 
 Status File::Allocate(uint64_t size) const {
   if (size == 0) return Status::Ok();
-  int rc = ::posix_fallocate(fd_, 0, off_t(size));
+  int rc = env_->Fallocate(fd_, 0, off_t(size));
   // Filesystems without fallocate (EOPNOTSUPP, EINVAL) just lose the preallocation hint;
   // ENOSPC is real and reported now rather than half-way through the write.
   if (rc == 0 || rc == EOPNOTSUPP || rc == EINVAL) return Status::Ok();
@@ -118,26 +123,26 @@ Status File::Allocate(uint64_t size) const {
 }
 
 Status File::Sync() const {
-  if (::fsync(fd_) != 0) return Status::FromErrno(errno, path_, "fsync");
+  if (env_->Fsync(fd_) != 0) return Status::FromErrno(errno, path_, "fsync");
   return Status::Ok();
 }
 
 Status File::Close() {
   if (fd_ < 0) return Status::Ok();
-  int rc = ::close(std::exchange(fd_, -1));
+  int rc = env_->Close(std::exchange(fd_, -1));
   if (rc != 0 && errno != EINTR) return Status::FromErrno(errno, path_, "close");
   return Status::Ok();
 }
 
 namespace {
 
-Status SyncDirectory(const std::string& path) {
+Status SyncDirectory(Env* env, const std::string& path) {
   std::string dir = DirectoryOf(path);
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = env->Open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (fd < 0) return Status::FromErrno(errno, dir, "open directory");
-  int rc = ::fsync(fd);
+  int rc = env->Fsync(fd);
   int err = errno;
-  ::close(fd);
+  env->Close(fd);
   // Some filesystems cannot fsync a directory (EINVAL); the rename is still done.
   if (rc != 0 && err != EINVAL) return Status::FromErrno(err, dir, "fsync directory");
   return Status::Ok();
@@ -145,11 +150,11 @@ Status SyncDirectory(const std::string& path) {
 
 // rename(2) that never replaces: RENAME_NOREPLACE, or where the filesystem lacks it (EINVAL),
 // link + unlink (link fails on an existing name too).
-int RenameNoReplace(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+int RenameNoReplace(Env* env, const std::string& from, const std::string& to) {
+  if (env->Rename(from.c_str(), to.c_str(), RENAME_NOREPLACE) == 0) return 0;
   if (errno != EINVAL && errno != ENOSYS) return -1;
-  if (::link(from.c_str(), to.c_str()) != 0) return -1;
-  ::unlink(from.c_str());
+  if (env->Link(from.c_str(), to.c_str()) != 0) return -1;
+  env->Unlink(from.c_str());
   return 0;
 }
 
@@ -201,10 +206,7 @@ Result<OutputFile> OutputFile::Create(const std::string& final_path, int extra_f
   auto f = File::Open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | extra_flags, mode);
   if (!f.ok()) {
     out.temp_guard_.Release();
-    // Name the path the user gave, not our temporary name.
-    std::string msg = f.status().message();
-    if (msg.compare(0, temp.size(), temp) == 0) msg.replace(0, temp.size(), final_path);
-    return Status::Error(msg);
+    return f.status().WithPath(final_path);  // the path the user gave, not our temporary name
   }
   struct stat st;
   if (::fstat(f->fd(), &st) == 0) out.temp_guard_.Identify(st.st_dev, st.st_ino);
@@ -220,11 +222,9 @@ Status OutputFile::Commit(uint64_t size) {
   return Status::Ok();
 }
 
-Status OutputFile::Named(Status st) const {
-  if (st.ok() || temp_path_.empty()) return st;
-  std::string msg = st.message();
-  if (msg.compare(0, temp_path_.size(), temp_path_) == 0) msg.replace(0, temp_path_.size(), final_path_);
-  return Status::Error(msg);
+Status OutputFile::Named(const Status& st) const {
+  if (st.ok() || temp_path_.empty() || st.path() != temp_path_) return st;
+  return st.WithPath(final_path_);
 }
 
 Status OutputFile::Allocate(uint64_t size) { return Named(file_.Allocate(size)); }
@@ -236,14 +236,17 @@ Status OutputFile::Finish(uint64_t size) {
 }
 
 Status OutputFile::Publish() {
-  if (temp_path_.empty()) return Status::Error("internal: " + final_path_ + ": published twice or discarded");
+  if (temp_path_.empty()) {
+    return Status::Error(StatusCode::kInternal, "internal: " + final_path_ + ": published twice or discarded");
+  }
+  Env* env = file_.env();
   std::string aside;
   struct stat st;
   if (::lstat(final_path_.c_str(), &st) == 0) {
     // Only a file or a link is ever replaced (a link is replaced, not followed); a directory or
     // a device node under the final name is refused (io/write_guard.hpp refuses it up front).
     if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-      return Status::Error(final_path_ + ": rename: exists and is not a regular file");
+      return Status::Error(StatusCode::kAlreadyExists, final_path_, "rename: exists and is not a regular file");
     }
     aside = final_path_ + ".riversort-" + ProcessToken() + "-" + std::to_string(serial_) + ".old";
   } else if (errno != ENOENT) {
@@ -252,16 +255,16 @@ Status OutputFile::Publish() {
   // From before the first rename a signal puts the old file back (or frees the name); a restore
   // of an aside not yet made fails harmlessly (ENOENT).
   restore_ = RestoreOnSignal(final_path_, aside);
-  if (!aside.empty() && RenameNoReplace(final_path_, aside) != 0) {
+  if (!aside.empty() && RenameNoReplace(env, final_path_, aside) != 0) {
     Status st = Status::FromErrno(errno, final_path_, "move aside");
     restore_.Release();
     return st;
   }
-  if (RenameNoReplace(temp_path_, final_path_) != 0) {
+  if (RenameNoReplace(env, temp_path_, final_path_) != 0) {
     Status st = Status::FromErrno(errno, final_path_, "rename");
     // Back without replacing: whatever took the final name meanwhile stays, and so does the .old.
-    if (!aside.empty() && RenameNoReplace(aside, final_path_) != 0) {
-      st = Status::Error(st.message() + "; the file it held is kept as " + aside);
+    if (!aside.empty() && RenameNoReplace(env, aside, final_path_) != 0) {
+      st = st.WithSuffix("; the file it held is kept as " + aside);
     }
     restore_.Release();
     return st;
@@ -270,7 +273,7 @@ Status OutputFile::Publish() {
   temp_path_.clear();
   temp_guard_.Release();
   published_ = true;
-  Status synced = SyncDirectory(final_path_);
+  Status synced = SyncDirectory(env, final_path_);
   if (!synced.ok()) Unpublish();
   return synced;
 }
@@ -280,7 +283,7 @@ void OutputFile::Settle() {
   if (!aside_path_.empty()) {
     RemoveOnSignal gone(aside_path_);  // from now on a signal finishes the job rather than undoing it
     restore_.Release();
-    ::unlink(aside_path_.c_str());
+    file_.env()->Unlink(aside_path_.c_str());
     aside_path_.clear();
   }
   restore_.Release();
@@ -290,45 +293,42 @@ void OutputFile::Settle() {
 
 void OutputFile::Unpublish() {
   if (!published_) return;
+  Env* env = file_.env();
   if (!aside_path_.empty()) {
-    ::rename(aside_path_.c_str(), final_path_.c_str());  // atomically replaces ours with theirs
+    env->Rename(aside_path_.c_str(), final_path_.c_str(), 0);  // atomically replaces ours with theirs
   } else {
-    ::unlink(final_path_.c_str());
+    env->Unlink(final_path_.c_str());
   }
   aside_path_.clear();
   restore_.Release();
   published_ = false;
   claim_.Release();
-  (void)SyncDirectory(final_path_);
+  (void)SyncDirectory(env, final_path_);
 }
 
 void OutputFile::Discard() {
   if (temp_path_.empty()) return;
   (void)file_.Close();
-  ::unlink(temp_path_.c_str());
+  file_.env()->Unlink(temp_path_.c_str());
   temp_path_.clear();
   temp_guard_.Release();
   if (!published_) claim_.Release();
 }
 Status WriteFileAtomically(const std::string& path, const std::string& contents) {
-  auto out = OutputFile::Create(path);
-  if (!out.ok()) return out.status();
-  RS_RETURN_IF_ERROR(out->file().WriteAt(contents.data(), contents.size(), 0));
-  return out->Commit(contents.size());
+  RS_ASSIGN_OR_RETURN(OutputFile out, OutputFile::Create(path));
+  RS_RETURN_IF_ERROR(out.file().WriteAt(contents.data(), contents.size(), 0));
+  return out.Commit(contents.size());
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {
-  auto f = File::Open(path, O_RDONLY);
-  if (!f.ok()) return f.status();
-  auto size = f->Size();
-  if (!size.ok()) return size.status();
+  RS_ASSIGN_OR_RETURN(File f, File::Open(path, O_RDONLY));
+  RS_ASSIGN_OR_RETURN(uint64_t size, f.Size());
   // Read to the end, not to the size: files under /proc and /sys say they hold 0 bytes.
-  std::string s(std::max<uint64_t>(*size, 4096), '\0');
+  std::string s(std::max<uint64_t>(size, 4096), '\0');
   size_t have = 0;
   while (true) {
-    auto n = f->ReadAt(s.data() + have, s.size() - have, have);
-    if (!n.ok()) return n.status();
-    have += *n;
+    RS_ASSIGN_OR_RETURN(size_t n, f.ReadAt(s.data() + have, s.size() - have, have));
+    have += n;
     if (have < s.size()) break;
     s.resize(s.size() * 2);
   }

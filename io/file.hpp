@@ -1,6 +1,7 @@
 // io/file.hpp — an owned file descriptor with whole-transfer positional I/O.
-// Every call retries EINTR and short transfers and returns a Status naming the path.
-// A File may be used from several threads for pread/pwrite at different offsets.
+// Every call retries EINTR and short transfers and returns a Status naming the path (its code
+// and errno from the failed system call). The system calls go through an Env (io/env.hpp),
+// taken at Open. A File may be used from several threads for pread/pwrite at different offsets.
 #pragma once
 
 #include <sys/types.h>
@@ -11,6 +12,7 @@
 
 #include "core/signal_cleanup.hpp"
 #include "core/status.hpp"
+#include "io/env.hpp"
 #include "io/job_files.hpp"
 #include "io/publishable.hpp"
 
@@ -28,14 +30,16 @@ class File {
   // open(2) with the given flags; O_DIRECT is dropped with direct_refused() set when the
   // filesystem refuses it (tmpfs answers EINVAL), so callers can announce the fallback. A file
   // opened read-only is opened without blocking and must be a regular file or a block device
-  // (a FIFO, socket, directory or character device is refused with one line).
-  static Result<File> Open(const std::string& path, int flags, mode_t mode = 0644);
+  // (a FIFO, socket, directory or character device is refused with one line). Every later
+  // system call of this File goes through `env` (the process default when null).
+  static Result<File> Open(const std::string& path, int flags, mode_t mode = 0644, Env* env = nullptr);
 
   bool is_open() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
   bool direct() const { return direct_; }
   bool direct_refused() const { return direct_refused_; }
+  Env* env() const { return env_; }
 
   Result<uint64_t> Size() const;
   // Reads exactly len bytes unless end of file comes first; returns the bytes read.
@@ -48,6 +52,7 @@ class File {
 
  private:
   int fd_ = -1;
+  Env* env_ = Env::Posix();  // never null, so a default-constructed File is safe to destroy
   bool direct_ = false;
   bool direct_refused_ = false;
   std::string path_;
@@ -96,7 +101,7 @@ class OutputFile : public Publishable {
 
  private:
   // Errors of the temporary file name the path the user gave.
-  Status Named(Status st) const;
+  Status Named(const Status& st) const;
 
   File file_;
   std::string final_path_;

@@ -19,7 +19,7 @@ const char* EngineName(EngineKind kind) {
 }
 
 Result<std::unique_ptr<IoEngine>> MakeIoEngine(EngineKind kind, unsigned depth, std::string* notice) {
-  if (depth == 0) return Status::Error("queue depth must be at least 1");
+  if (depth == 0) return Status::Error(StatusCode::kInvalidInput, "queue depth must be at least 1");
   if (kind == EngineKind::kThreads) {
     if (notice) *notice = "I/O engine: threads (" + std::to_string(depth) + " pread/pwrite threads), as asked";
     return MakeThreadEngine(depth);

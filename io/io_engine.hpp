@@ -2,6 +2,8 @@
 // Two engines: io_uring (io/uring_engine.*) and a pread/pwrite thread pool (io/thread_engine.*),
 // used where io_uring is refused (EPERM/ENOSYS: containers, old kernels) or when asked.
 // Engines retry EINTR/EAGAIN and short transfers themselves: a completion is final.
+// The thread engine's pread/pwrite go through the Env (io/env.hpp), so tests can inject faults;
+// io_uring's requests go to the kernel directly.
 // One thread drives an engine (its I/O thread); engines are not shared between threads.
 #pragma once
 

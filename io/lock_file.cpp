@@ -139,25 +139,28 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
     }
     // A link there is refused by name (open's O_NOFOLLOW answers ELOOP, or EACCES in a sticky
     // directory that protects other users' links).
+    auto planted_link = [&] {
+      return Status::Error(StatusCode::kInvalidInput, path, "is a symbolic link; riversort never writes through a link");
+    };
     struct stat planted;
-    if (::lstat(path.c_str(), &planted) == 0 && S_ISLNK(planted.st_mode)) {
-      return Status::Error(path + ": is a symbolic link; riversort never writes through a link");
-    }
+    if (::lstat(path.c_str(), &planted) == 0 && S_ISLNK(planted.st_mode)) return planted_link();
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644));
     if (fd.get() < 0) {
-      if (errno == ELOOP) return Status::Error(path + ": is a symbolic link; riversort never writes through a link");
+      if (errno == ELOOP) return planted_link();
       return Status::FromErrno(errno, path, "create lock file");
     }
     struct stat st;
     if (::fstat(fd.get(), &st) != 0) return Status::FromErrno(errno, path, "stat lock file");
     if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || (st.st_uid != ::geteuid())) {
-      return Status::Error(path + ": not a lock file this user made (a regular file with one link is needed); "
-                                  "remove it if no job is running");
+      return Status::Error(StatusCode::kAlreadyExists, path,
+                           "not a lock file this user made (a regular file with one link is needed); "
+                           "remove it if no job is running");
     }
     if (LockWholeFile(fd.get()) != 0) {
       if (!Busy(errno)) return Status::FromErrno(errno, path, "lock");
-      return Status::Error(final_path + ": another riversort job is writing it (" + ReadIdentity(fd.get()) +
-                           "); wait for it to end or choose other output names");
+      return Status::Error(StatusCode::kBusy, final_path,
+                           "another riversort job is writing it (" + ReadIdentity(fd.get()) +
+                               "); wait for it to end or choose other output names");
     }
     // The holder before us may have removed the file after we opened it: then lock the new one.
     struct stat now;
@@ -170,7 +173,8 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
     lock.Identify();
     return lock;
   }
-  return Status::Error(path + ": the lock file keeps being replaced; is another job starting and stopping?");
+  return Status::Error(StatusCode::kBusy, path,
+                       "the lock file keeps being replaced; is another job starting and stopping?");
 }
 
 }  // namespace rs

@@ -35,13 +35,14 @@ std::string Manifest::ToJson() const {
 Status Manifest::Save(const std::string& path) const { return WriteFileAtomically(path, ToJson()); }
 
 Result<Manifest> Manifest::Load(const std::string& path) {
-  auto text = ReadWholeFile(path);
-  if (!text.ok()) return text.status();
-  return Parse(*text, path);
+  RS_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  return Parse(text, path);
 }
 
 Result<Manifest> Manifest::Parse(const std::string& text, const std::string& path) {
-  auto bad = [&](const std::string& why) { return Status::Error(path + ": not a riversort manifest: " + why); };
+  auto bad = [&](const std::string& why) {
+    return Status::Error(StatusCode::kInvalidInput, path, "not a riversort manifest: " + why);
+  };
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return bad("invalid JSON");
   if (j.value("format", "") != std::string(kFormat)) return bad("format is not " + std::string(kFormat));

@@ -18,29 +18,30 @@ uint64_t StripedFile::MemberSize(uint64_t size, uint64_t unit, int members, int 
 }
 
 Result<StripedFile> StripedFile::OpenRead(const std::vector<std::string>& members, uint64_t unit, bool direct) {
-  if (members.empty()) return Status::Error("no member files given");
-  if (members.size() > 1 && unit == 0) return Status::Error("a striped file needs a stripe unit > 0");
+  if (members.empty()) return Status::Error(StatusCode::kInvalidInput, "no member files given");
+  if (members.size() > 1 && unit == 0) {
+    return Status::Error(StatusCode::kInvalidInput, "a striped file needs a stripe unit > 0");
+  }
   StripedFile f;
   f.paths_ = members;
   f.unit_ = members.size() == 1 && unit == 0 ? 1 : unit;
   uint64_t total = 0;
   std::vector<uint64_t> sizes;
   for (const auto& p : members) {
-    auto file = File::Open(p, O_RDONLY | (direct ? O_DIRECT : 0));
-    if (!file.ok()) return file.status();
-    auto size = file->Size();
-    if (!size.ok()) return size.status();
-    sizes.push_back(*size);
-    total += *size;
-    f.files_.push_back(std::move(*file));
+    RS_ASSIGN_OR_RETURN(File file, File::Open(p, O_RDONLY | (direct ? O_DIRECT : 0)));
+    RS_ASSIGN_OR_RETURN(uint64_t size, file.Size());
+    sizes.push_back(size);
+    total += size;
+    f.files_.push_back(std::move(file));
   }
   for (int k = 0; k < int(members.size()); ++k) {
     uint64_t want = MemberSize(total, f.unit_, int(members.size()), k);
     if (sizes[size_t(k)] != want) {
-      return Status::Error(members[size_t(k)] + ": has " + std::to_string(sizes[size_t(k)]) + " bytes, but a " +
-                           std::to_string(total) + "-byte file striped over " + std::to_string(members.size()) +
-                           " members in units of " + std::to_string(f.unit_) + " gives it " + std::to_string(want) +
-                           " (wrong --stripe-unit, or members listed in the wrong order?)");
+      return Status::Error(StatusCode::kInvalidInput, members[size_t(k)],
+                           "has " + std::to_string(sizes[size_t(k)]) + " bytes, but a " + std::to_string(total) +
+                               "-byte file striped over " + std::to_string(members.size()) + " members in units of " +
+                               std::to_string(f.unit_) + " gives it " + std::to_string(want) +
+                               " (wrong --stripe-unit, or members listed in the wrong order?)");
     }
   }
   f.size_ = total;
@@ -49,20 +50,21 @@ Result<StripedFile> StripedFile::OpenRead(const std::vector<std::string>& member
 
 Result<StripedFile> StripedFile::Create(const std::vector<std::string>& members, uint64_t unit, bool direct,
                                         uint64_t size_hint, mode_t mode) {
-  if (members.empty()) return Status::Error("no member files given");
-  if (members.size() > 1 && unit == 0) return Status::Error("a striped file needs a stripe unit > 0");
+  if (members.empty()) return Status::Error(StatusCode::kInvalidInput, "no member files given");
+  if (members.size() > 1 && unit == 0) {
+    return Status::Error(StatusCode::kInvalidInput, "a striped file needs a stripe unit > 0");
+  }
   StripedFile f;
   f.paths_ = members;
   f.unit_ = members.size() == 1 && unit == 0 ? 1 : unit;
   for (int k = 0; k < int(members.size()); ++k) {
-    auto out = OutputFile::Create(members[size_t(k)], direct ? O_DIRECT : 0, mode);
-    if (!out.ok()) return out.status();
+    RS_ASSIGN_OR_RETURN(OutputFile out, OutputFile::Create(members[size_t(k)], direct ? O_DIRECT : 0, mode));
     if (size_hint > 0) {
       // Whole blocks, since O_DIRECT writes the tail padded to a block.
       uint64_t bytes = (MemberSize(size_hint, f.unit_, int(members.size()), k) + 4095) / 4096 * 4096;
-      RS_RETURN_IF_ERROR(out->Allocate(bytes));
+      RS_RETURN_IF_ERROR(out.Allocate(bytes));
     }
-    f.outputs_.push_back(std::move(*out));
+    f.outputs_.push_back(std::move(out));
   }
   return f;
 }
@@ -120,8 +122,8 @@ Result<uint64_t> StripedFile::ReadAt(uint64_t offset, uint64_t len, uint8_t* buf
     // Short only where the logical file ends.
     const uint64_t want = e.logical_offset >= size_ ? 0 : std::min(e.len, size_ - e.logical_offset);
     if (*got < want) {
-      return Status::Error(paths_[size_t(e.member)] + ": shorter than its striped file's size " + std::to_string(size_) +
-                           " implies");
+      return Status::Error(StatusCode::kCorruption, paths_[size_t(e.member)],
+                           "shorter than its striped file's size " + std::to_string(size_) + " implies");
     }
   }
   return offset >= size_ ? 0 : std::min(len, size_ - offset);

@@ -1,8 +1,6 @@
 // io/thread_engine.cpp
 #include "io/thread_engine.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
@@ -15,7 +13,7 @@ namespace {
 
 class ThreadEngine final : public IoEngine {
  public:
-  explicit ThreadEngine(unsigned depth) : depth_(depth) {
+  ThreadEngine(unsigned depth, Env* env) : depth_(depth), env_(env) {
     for (unsigned i = 0; i < depth; ++i) threads_.emplace_back([this] { Work(); });
   }
   ~ThreadEngine() override {
@@ -79,8 +77,8 @@ class ThreadEngine final : public IoEngine {
     int fd = fds_[size_t(r.file)];
     uint32_t done = 0;
     while (done < r.len) {
-      ssize_t n = r.op == IoOp::kRead ? ::pread(fd, r.buf + done, r.len - done, off_t(r.offset + done))
-                                      : ::pwrite(fd, r.buf + done, r.len - done, off_t(r.offset + done));
+      ssize_t n = r.op == IoOp::kRead ? env_->Pread(fd, r.buf + done, r.len - done, off_t(r.offset + done))
+                                      : env_->Pwrite(fd, r.buf + done, r.len - done, off_t(r.offset + done));
       if (n < 0) {
         if (errno == EINTR || errno == EAGAIN) continue;
         return -int64_t(errno);
@@ -95,6 +93,7 @@ class ThreadEngine final : public IoEngine {
   }
 
   unsigned depth_;
+  Env* env_;
   unsigned outstanding_ = 0;  // touched only by the driving thread
   std::vector<int> fds_;
   std::mutex mu_;
@@ -107,6 +106,8 @@ class ThreadEngine final : public IoEngine {
 
 }  // namespace
 
-std::unique_ptr<IoEngine> MakeThreadEngine(unsigned depth) { return std::make_unique<ThreadEngine>(depth); }
+std::unique_ptr<IoEngine> MakeThreadEngine(unsigned depth, Env* env) {
+  return std::make_unique<ThreadEngine>(depth, env != nullptr ? env : Env::Default());
+}
 
 }  // namespace rs

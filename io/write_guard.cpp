@@ -156,7 +156,9 @@ std::string NamePath(const std::string& path) {
 }
 
 Status InputFact(const std::string& path, std::vector<PathFact>* out) {
-  if (path.empty()) return Status::Error("an empty input path (did a variable expand to nothing?)");
+  if (path.empty()) {
+    return Status::Error(StatusCode::kInvalidInput, "an empty input path (did a variable expand to nothing?)");
+  }
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, path);
   RS_RETURN_IF_ERROR(CheckInputType(path, st.st_mode));
@@ -181,7 +183,9 @@ Status InputFact(const std::string& path, std::vector<PathFact>* out) {
 }
 
 Status DirFact(const std::string& dir, PathFact* f) {
-  if (dir.empty()) return Status::Error("an empty temporary directory (did a variable expand to nothing?)");
+  if (dir.empty()) {
+    return Status::Error(StatusCode::kInvalidInput, "an empty temporary directory (did a variable expand to nothing?)");
+  }
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) return Status::Ok();  // the job names it (TempFiles::Check)
   f->role = 'D';
@@ -192,12 +196,17 @@ Status DirFact(const std::string& dir, PathFact* f) {
 }
 
 Status OutputFact(const std::string& path, PathFact* f) {
-  if (path.empty()) return Status::Error("an empty output path (did a variable expand to nothing?)");
+  if (path.empty()) {
+    return Status::Error(StatusCode::kInvalidInput, "an empty output path (did a variable expand to nothing?)");
+  }
   const std::string name = BaseName(path), dir = DirectoryOf(path);
-  if (name.empty() || name == "." || name == "..") return Status::Error(path + ": not a file name");
+  if (name.empty() || name == "." || name == "..") {
+    return Status::Error(StatusCode::kInvalidInput, path, "not a file name");
+  }
   if (name.size() + kSuffixRoom > NAME_MAX) {
-    return Status::Error(path + ": the name is too long (at most " + std::to_string(NAME_MAX - kSuffixRoom) +
-                         " bytes, to leave room for riversort's temporary names)");
+    return Status::Error(StatusCode::kInvalidInput, path,
+                         "the name is too long (at most " + std::to_string(NAME_MAX - kSuffixRoom) +
+                             " bytes, to leave room for riversort's temporary names)");
   }
   const std::string real_dir = RealPath(dir);
   if (real_dir.empty()) return Status::FromErrno(errno, path);
@@ -208,8 +217,9 @@ Status OutputFact(const std::string& path, PathFact* f) {
     // A link at the final name is replaced by the rename, never followed; anything else but a
     // regular file would be destroyed (a device node) or cannot be replaced (a directory).
     if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-      return Status::Error(path + ": exists and is " + TypeName(st.st_mode) +
-                           "; riversort replaces only regular files");
+      return Status::Error(
+          StatusCode::kAlreadyExists, path,
+          std::string("exists and is ") + TypeName(st.st_mode) + "; riversort replaces only regular files");
     }
     f->exists = true;
     f->dev = st.st_dev;
@@ -290,7 +300,8 @@ std::string Size(uint64_t bytes) {
 
 Status CheckInputType(const std::string& path, unsigned mode) {
   if (S_ISREG(mode) || S_ISBLK(mode)) return Status::Ok();
-  return Status::Error(path + ": is " + TypeName(mode) + "; an input must be a regular file (or a block device)");
+  return Status::Error(StatusCode::kInvalidInput, path,
+                       std::string("is ") + TypeName(mode) + "; an input must be a regular file (or a block device)");
 }
 
 Result<std::unique_ptr<WriteGuard>> GuardWrites(Comm& comm, const WritePlan& plan) {
@@ -313,11 +324,16 @@ Result<std::unique_ptr<WriteGuard>> GuardWrites(Comm& comm, const WritePlan& pla
   }
   if (!st.ok()) mine.error = st.message();
   // Locks only once the paths are sound; a collision found below is reported before them.
+  Status lock_st;
   for (const auto& p : plan.outputs) {
     if (!mine.error.empty() || !mine.lock_error.empty()) break;
     auto lock = OutputLock::Acquire(p);
-    if (lock.ok()) guard->locks_.push_back(std::move(*lock));
-    else mine.lock_error = lock.status().message();
+    if (lock.ok()) {
+      guard->locks_.push_back(std::move(*lock));
+    } else {
+      lock_st = lock.status();
+      mine.lock_error = lock_st.message();
+    }
   }
   // One scan per host (its first rank), not per rank: ranks of a host see the same directories,
   // and P ranks reading one shared directory at once would load its filesystem for nothing.
@@ -338,14 +354,17 @@ Result<std::unique_ptr<WriteGuard>> GuardWrites(Comm& comm, const WritePlan& pla
 
   std::vector<RankFacts> all;
   for (const auto& s : comm.AllGather(Encode(mine))) all.push_back(Decode(s));
+  // This rank's own failure keeps its code, errno and path; another rank's arrives as its line.
+  auto failure = [&](int r, const Status& own, const std::string& line) {
+    const std::string rank = "rank " + std::to_string(r);
+    return r == comm.rank() ? own.WithContext(rank) : Status::Error(rank + ": " + line);
+  };
   for (int r = 0; r < int(all.size()); ++r) {
-    if (!all[size_t(r)].error.empty()) return Status::Error("rank " + std::to_string(r) + ": " + all[size_t(r)].error);
+    if (!all[size_t(r)].error.empty()) return failure(r, st, all[size_t(r)].error);
   }
-  if (std::string c = FindCollision(all); !c.empty()) return Status::Error(c);
+  if (std::string c = FindCollision(all); !c.empty()) return Status::Error(StatusCode::kInvalidInput, c);
   for (int r = 0; r < int(all.size()); ++r) {
-    if (!all[size_t(r)].lock_error.empty()) {
-      return Status::Error("rank " + std::to_string(r) + ": " + all[size_t(r)].lock_error);
-    }
+    if (!all[size_t(r)].lock_error.empty()) return failure(r, lock_st, all[size_t(r)].lock_error);
   }
   if (comm.rank() == 0) {
     std::map<std::string, RankFacts::Dir> dirs;  // ranks sharing a directory report it once

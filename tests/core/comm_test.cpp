@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 
 #include "core/loopback_comm.hpp"
 
@@ -33,6 +34,19 @@ TEST(Comm, AgreeOnStatusNamesLowestFailingRank) {
     Status all = AgreeOnStatus(c, mine);
     if (all.ok() || all.message() != "rank 2: /d/in.2: bad (and 1 more ranks failed)") ++wrong;
     if (!AgreeOnStatus(c, Status::Ok()).ok()) ++wrong;
+  });
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(Comm, AgreeOnStatusKeepsTheCodeOnEveryRank) {
+  std::atomic<int> wrong{0};
+  LoopbackGroup(3).Run([&](Comm& c) {
+    Status mine = c.rank() == 1 ? Status::FromErrno(ENOSPC, "/d/out.1", "write") : Status::Ok();
+    Status all = AgreeOnStatus(c, mine);
+    if (all.message() != "rank 1: /d/out.1: write: No space left on device") ++wrong;
+    if (all.code() != StatusCode::kNoSpace) ++wrong;
+    // The failing rank knows the errno and path; the others only what the line says.
+    if (c.rank() == 1 && (all.sys_errno() != ENOSPC || all.path() != "/d/out.1")) ++wrong;
   });
   EXPECT_EQ(wrong, 0);
 }

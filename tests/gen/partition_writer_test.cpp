@@ -21,6 +21,8 @@
 #include "core/record.hpp"
 #include "core/uint128.hpp"
 #include "gen/record_generator.hpp"
+#include "tests/support/expect_status.hpp"
+#include "tests/support/faulty_env.hpp"
 #include "tests/support/sha256.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -231,6 +233,22 @@ TEST(PartitionWriterTest, ReadOnlyDirectoryIsPermissionDenied) {
   }
 }
 
+// The same refusal for any user, root included: the output's open is refused (tests/support/faulty_env.hpp).
+TEST(PartitionWriterTest, RefusedOpenIsPermissionDeniedWithPath) {
+  for (bool direct : {true, false}) {
+    SCOPED_TRACE(direct ? "direct" : "buffered");
+    test::TempDir dir;
+    const std::string path = dir.File("part.dat");
+    test::FaultyEnv env("part.dat");
+    env.FailOpen(EACCES);
+    ScopedDefaultEnv scoped(&env);
+    auto result = Generate(kPlain, 0, 1000, {path}, Disk(direct));
+    ASSERT_FALSE(result.ok());
+    test::ExpectFailure(result.status(), path + ": Permission denied", StatusCode::kPermissionDenied, EACCES, path);
+    EXPECT_TRUE(Listing(dir.path()).empty()) << Joined(Listing(dir.path()));
+  }
+}
+
 // --- tmpfs -----------------------------------------------------------------------------------
 
 TEST(PartitionWriterTest, TmpfsWriteWithDirectSucceeds) {
@@ -272,6 +290,24 @@ TEST(PartitionWriterTest, TmpfsRefusingDirectFallsBackToBuffered) {
   EXPECT_TRUE(std::any_of(result->notices.begin(), result->notices.end(),
                           [](const std::string& n) { return n.find("refuses O_DIRECT") != std::string::npos; }))
       << "no notice that the filesystem refused O_DIRECT";
+  Expected expected = ExpectedRecords(kPlain, 0, kCount);
+  EXPECT_EQ(result->checksum.ToString(), expected.checksum.ToString());
+  EXPECT_TRUE(test::ReadFile(path) == expected.bytes);
+}
+
+// The same fallback on any kernel: the refusal is provoked (tests/support/faulty_env.hpp).
+TEST(PartitionWriterTest, RefusedDirectFallsBackToBufferedWithNotice) {
+  test::TempDir dir;
+  const std::string path = dir.File("part.dat");
+  test::FaultyEnv env("part.dat");
+  env.RefuseDirect();
+  ScopedDefaultEnv scoped(&env);
+  constexpr uint64_t kCount = 1025;
+  auto result = Generate(kPlain, 0, kCount, {path}, Disk(true));
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const std::string notice = path + ": the filesystem refuses O_DIRECT; using buffered I/O";
+  EXPECT_NE(std::find(result->notices.begin(), result->notices.end(), notice), result->notices.end())
+      << Joined(result->notices);
   Expected expected = ExpectedRecords(kPlain, 0, kCount);
   EXPECT_EQ(result->checksum.ToString(), expected.checksum.ToString());
   EXPECT_TRUE(test::ReadFile(path) == expected.bytes);

@@ -1,11 +1,15 @@
 // tests/river/disk_errors_test.cpp — DiskSink/DiskSource bad paths (missing files, full disks,
-// permissions, input that shrinks mid-stream, bad knobs): each returns a Status naming the path
-// and the reason, leaves no half-written output, and never crashes or hangs.
+// permissions, I/O errors, failing fsyncs, input that shrinks mid-stream, bad knobs): each
+// returns a Status naming the path and the reason (with its code and errno), leaves no
+// half-written output, and never crashes or hangs. Full disks are provoked on real small mounts
+// (root only) and, always, through a FaultyEnv under the thread engine (tests/support/faulty_env.hpp).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +27,8 @@
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
 #include "river/river_queue.hpp"
+#include "tests/support/expect_status.hpp"
+#include "tests/support/faulty_env.hpp"
 #include "tests/support/stripe_io.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -171,8 +177,10 @@ class Mounted {
 };
 
 // Writes `bytes` through a DiskSink into `member` on a filesystem too small for it, and checks
-// that Close() reports the member and "No space left on device" and publishes nothing.
-void ExpectDiskFull(const std::string& member, EngineKind engine, uint64_t bytes, bool expect_direct) {
+// that Close() reports the member and "No space left on device" and publishes nothing. The
+// failure is also stored in *got when given.
+void ExpectDiskFull(const std::string& member, EngineKind engine, uint64_t bytes, bool expect_direct,
+                    Status* got = nullptr) {
   SCOPED_TRACE(EngineName(engine));
   auto pool = NewPool(4);
   ASSERT_NE(pool, nullptr);
@@ -190,6 +198,7 @@ void ExpectDiskFull(const std::string& member, EngineKind engine, uint64_t bytes
     (*sink)->Put(std::move(b));
   }
   Status st = (*sink)->Close();
+  if (got) *got = st;
   ASSERT_FALSE(st.ok()) << "writing " << bytes << " bytes into a smaller filesystem succeeded";
   EXPECT_TRUE(StartsWith(st.message(), member + ": ")) << st.message();
   EXPECT_TRUE(Contains(st.message(), "No space left on device")) << st.message();
@@ -200,11 +209,12 @@ void ExpectDiskFull(const std::string& member, EngineKind engine, uint64_t bytes
 }
 
 // With a size hint larger than the filesystem, preallocation fails at Create.
-void ExpectPreallocationRefused(const std::string& member, uint64_t bytes) {
+void ExpectPreallocationRefused(const std::string& member, uint64_t bytes, Status* got = nullptr) {
   auto pool = NewPool(4);
   ASSERT_NE(pool, nullptr);
   auto sink = DiskSink::Create({member}, Options(EngineKind::kThreads, true), pool.get(), bytes, nullptr);
   ASSERT_FALSE(sink.ok()) << "preallocating " << bytes << " bytes on a smaller filesystem succeeded";
+  if (got) *got = sink.status();
   const std::string& msg = sink.status().message();
   EXPECT_TRUE(Contains(msg, "No space left on device")) << msg;
   EXPECT_TRUE(Entries(Parent(member)).empty()) << "left behind: " << Join(Entries(Parent(member)));
@@ -321,6 +331,165 @@ TEST(DiskErrors, PermissionDeniedNamesPath) {
     (void)::chmod(locked.c_str(), 0755);
     ASSERT_FALSE(st.ok()) << "created a file in a 0555 directory";
     EXPECT_EQ(st.message(), path + ": Permission denied");
+  });
+}
+
+std::string Drain(Source& source);
+
+// --- the same failures through a FaultyEnv: no root, no mounts, so they always run -------------
+// Faults reach the files through the thread engine (io_uring's requests go to the kernel, past
+// the Env: io/env.hpp).
+
+TEST(DiskErrors, DiskFullIsNoSpaceWithErrnoAndPath) {
+  WithTimeout([] {
+    test::TempDir dir;
+    const std::string member = dir.File("out.0");
+    test::FaultyEnv env("out.0");
+    env.FailWritesAfter(1 << 20);
+    ScopedDefaultEnv scoped(&env);
+    Status st;
+    ExpectDiskFull(member, EngineKind::kThreads, 4 << 20, /*expect_direct=*/false, &st);
+    if (HasFatalFailure()) return;
+    test::ExpectFailure(st, member + ": write: No space left on device", StatusCode::kNoSpace, ENOSPC, member);
+    EXPECT_EQ(env.bytes_written(), uint64_t(1) << 20) << "the disk was not filled before the error";
+  });
+}
+
+TEST(DiskErrors, PreallocationBeyondSpaceIsNoSpace) {
+  WithTimeout([] {
+    test::TempDir dir;
+    const std::string member = dir.File("out.1");
+    test::FaultyEnv env("out.1");
+    env.FailWritesAfter(1 << 20);
+    ScopedDefaultEnv scoped(&env);
+    Status st;
+    ExpectPreallocationRefused(member, 4 << 20, &st);
+    if (HasFatalFailure()) return;
+    test::ExpectFailure(st, member + ": allocate: No space left on device", StatusCode::kNoSpace, ENOSPC, member);
+  });
+}
+
+// PermissionDeniedNamesPath, provoked for root too: the open of the output is refused.
+TEST(DiskErrors, PermissionDeniedThroughEnvNamesPath) {
+  WithTimeout([] {
+    test::TempDir dir;
+    auto pool = NewPool(2);
+    ASSERT_NE(pool, nullptr);
+    const std::string path = dir.File("out.0");
+    test::FaultyEnv env("out.0");
+    env.FailOpen(EACCES);
+    ScopedDefaultEnv scoped(&env);
+    auto sink = DiskSink::Create({path}, Options(EngineKind::kThreads, true), pool.get(), 0, nullptr);
+    ASSERT_FALSE(sink.ok()) << "created a file whose open was refused";
+    test::ExpectFailure(sink.status(), path + ": Permission denied", StatusCode::kPermissionDenied, EACCES, path);
+    EXPECT_TRUE(Entries(dir.path()).empty()) << Join(Entries(dir.path()));
+  });
+}
+
+TEST(DiskErrors, FsyncErrorAtCloseNamesPathAndPublishesNothing) {
+  WithTimeout([] {
+    test::TempDir dir;
+    auto members = Members(dir.path(), 2, "out");
+    test::FaultyEnv env(members[1]);
+    env.FailFsync(EIO);
+    ScopedDefaultEnv scoped(&env);
+    auto pool = NewPool(4);
+    ASSERT_NE(pool, nullptr);
+    auto sink = DiskSink::Create(members, Options(EngineKind::kThreads, true), pool.get(), 0, nullptr);
+    ASSERT_TRUE(sink.ok()) << sink.status().message();
+    for (int i = 0; i < 4; ++i) {
+      Buffer b = pool->Get();
+      std::memset(b.data(), 'w', kTransfer);
+      b.set_size(kTransfer);
+      (*sink)->Put(std::move(b));
+    }
+    Status st = (*sink)->Close();
+    ASSERT_FALSE(st.ok()) << "Close succeeded though fsync failed";
+    test::ExpectFailure(st, members[1] + ": fsync: Input/output error", StatusCode::kIoError, EIO, members[1]);
+    sink->reset();
+    for (const auto& m : members) {
+      EXPECT_FALSE(fs::exists(m)) << m << " published though its fsync failed";
+      EXPECT_TRUE(Entries(Parent(m)).empty()) << "left behind: " << Join(Entries(Parent(m)));
+    }
+    EXPECT_EQ(pool->available(), 4u);
+  });
+}
+
+TEST(DiskErrors, ReadErrorIsIoErrorWithPath) {
+  WithTimeout([] {
+    test::TempDir dir;
+    auto members = Members(dir.path(), 2, "in");
+    const std::string data = Pattern(1 << 20, 11);
+    WriteStriped(members, 64 * 1024, data);
+    if (HasFatalFailure()) return;
+    test::FaultyEnv env(members[0]);
+    env.FailRead(3);
+    ScopedDefaultEnv scoped(&env);
+    auto pool = NewPool(3);
+    ASSERT_NE(pool, nullptr);
+    auto src = DiskSource::Open(members, Options(EngineKind::kThreads, true), pool.get(), nullptr);
+    ASSERT_TRUE(src.ok()) << src.status().message();
+    std::string got = Drain(**src);
+    EXPECT_LT(got.size(), data.size());
+    EXPECT_TRUE(got == data.substr(0, got.size())) << "delivered bytes are not the file's prefix";
+    Status st = (*src)->status();
+    ASSERT_FALSE(st.ok()) << "a read failed but status() is ok";
+    test::ExpectFailure(st, members[0] + ": read: Input/output error", StatusCode::kIoError, EIO, members[0]);
+    src->reset();
+    EXPECT_EQ(pool->available(), 3u);
+  });
+}
+
+// Short transfers everywhere (every pread and pwrite moves at most 12 KiB): the engine resumes
+// each, and the copy is exact.
+TEST(DiskErrors, ShortTransfersAreResumedEndToEnd) {
+  WithTimeout([] {
+    test::TempDir dir;
+    auto in = Members(dir.path(), 2, "in"), out = Members(dir.path(), 2, "out");
+    const std::string data = Pattern((1 << 20) + 4321, 6);
+    WriteStriped(in, 64 * 1024, data);
+    if (HasFatalFailure()) return;
+    test::FaultyEnv env;  // every file
+    env.ShortTransfers(3 * 4096);
+    ScopedDefaultEnv scoped(&env);
+    auto pool = NewPool(4);
+    ASSERT_NE(pool, nullptr);
+    auto src = DiskSource::Open(in, Options(EngineKind::kThreads, true), pool.get(), nullptr);
+    ASSERT_TRUE(src.ok()) << src.status().message();
+    auto sink = DiskSink::Create(out, Options(EngineKind::kThreads, true), pool.get(), 0, nullptr);
+    ASSERT_TRUE(sink.ok()) << sink.status().message();
+    Status st = Pump(**src, **sink);
+    ASSERT_TRUE(st.ok()) << st.message();
+    for (int k = 0; k < 2; ++k) {
+      EXPECT_EQ(test::ReadFile(out[size_t(k)]), test::ReadFile(in[size_t(k)])) << out[size_t(k)];
+    }
+    EXPECT_GT(env.short_transfers(), 0u);
+  });
+}
+
+// The tmpfs O_DIRECT refusal (older kernels), provoked: the stream runs buffered and says so.
+TEST(DiskErrors, DirectRefusedIsAnnouncedAndWorks) {
+  WithTimeout([] {
+    test::TempDir dir;
+    const std::string path = dir.File("out.0");
+    test::FaultyEnv env("out.0");
+    env.RefuseDirect();
+    ScopedDefaultEnv scoped(&env);
+    auto pool = NewPool(2);
+    ASSERT_NE(pool, nullptr);
+    std::vector<std::string> notices;
+    auto sink = DiskSink::Create({path}, Options(EngineKind::kThreads, true), pool.get(), 0, &notices);
+    ASSERT_TRUE(sink.ok()) << sink.status().message();
+    EXPECT_NE(std::find(notices.begin(), notices.end(), path + ": the filesystem refuses O_DIRECT; using buffered I/O"),
+              notices.end())
+        << Join(notices);
+    Buffer b = pool->Get();
+    std::memset(b.data(), 'b', 1000);
+    b.set_size(1000);
+    (*sink)->Put(std::move(b));
+    Status st = (*sink)->Close();
+    ASSERT_TRUE(st.ok()) << st.message();
+    EXPECT_EQ(fs::file_size(path), 1000u);
   });
 }
 
