@@ -1,7 +1,9 @@
 // app/main.cpp — the riversort executable: subcommands, MPI when launched by mpirun.
 #include <CLI/CLI.hpp>
 
+#include <exception>
 #include <iostream>
+#include <new>
 
 #include "app/clean_command.hpp"
 #include "app/gen_command.hpp"
@@ -58,9 +60,19 @@ int main(int argc, char** argv) {
   // Watches the other ranks through every phase of the command (river/net/liveness.hpp).
   rs::LivenessGuard liveness = rs::StartLivenessRing(*comm, rs::LivenessFor(NetTimeoutOf(app)));
   int code = 2;
-  for (auto& run : commands) {
-    code = run(*comm);
-    if (code >= 0) break;
+  try {
+    for (auto& run : commands) {
+      code = run(*comm);
+      if (code >= 0) break;
+    }
+  } catch (const std::exception& e) {
+    // The layers below return Status (docs/architecture.md#errors); what still throws is the
+    // standard library: out of memory, or a bug. One line and the end of the job, temporaries
+    // removed, rather than std::terminate's abort with other ranks left waiting.
+    const bool oom = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+    std::cerr << "rank " << comm->rank() << ": " << (oom ? "out of memory" : "internal error: ") << (oom ? "" : e.what())
+              << '\n';
+    comm->Abort(1);
   }
   if (code < 0) code = 2;
   // MPI_Finalize waits for every rank: the ring keeps watching through it, then says goodbye.

@@ -208,7 +208,7 @@ void BM_TwoSorters(benchmark::State& state) {
                   Valid(Output(1), n, in.checksum_second);
   r.verdict = ok ? "SUCCESS" : "FAILURE";
   state.counters["records_per_s"] =
-      benchmark::Counter(2.0 * n, benchmark::Counter::kIsIterationInvariantRate);
+      benchmark::Counter(2.0 * double(n), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["build_ms"] = 1e3 * Median(r.build);
   state.counters["sort_ms"] = 1e3 * Median(r.sort);
   state.counters["gather_ms"] = 1e3 * Median(r.gather);

@@ -12,7 +12,7 @@ Status PublishTogether(Comm& comm, const Status& completed, const std::vector<Pu
     if (!mine.ok()) break;
     ++published;
   }
-  const Status all = AgreeOnStatus(comm, mine);
+  Status all = AgreeOnStatus(comm, mine);
   for (size_t i = 0; i < published; ++i) {
     if (all.ok()) outputs[i]->Settle();
     else outputs[i]->Unpublish();  // some rank failed: all or none

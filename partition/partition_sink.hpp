@@ -20,7 +20,7 @@ class PartitionSink final : public Sink {
   PartitionSink(const Splitter* splitter, std::vector<Sink*> sinks, std::vector<MemPool*> pools, uint32_t rank);
 
   // Takes a buffer of whole records (buffer.offset() / 100 is the first record's position).
-  void Put(Buffer buffer) override;
+  void Put(Buffer in) override;
   // Flushes the partly filled buffers and closes every sink; the first error.
   Status Close() override;
   void Abort() override;

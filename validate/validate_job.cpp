@@ -36,7 +36,7 @@ Result<Summary> CombineSummaryFile(const std::string& path) {
   auto bytes = ReadWholeFile(path);
   if (!bytes.ok()) return bytes.status();
   auto parts = ParseSummaries(*bytes);
-  if (!parts.ok()) return Status::Error(path + ": " + parts.status().message());
+  if (!parts.ok()) return parts.status().WithContext(path);
   return Combine(*parts);
 }
 

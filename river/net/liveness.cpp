@@ -292,7 +292,7 @@ LivenessGuard StartLivenessRing(Comm& comm, const LivenessOptions& options) {
   if (st.ok()) {
     auto fd = tcp::ConnectWithin(RouteTo(me, peer), peer.port, deadline);
     if (fd.ok()) succ = std::move(*fd);
-    else st = Status::Error("connecting to rank " + std::to_string(succ_rank) + ": " + fd.status().message());
+    else st = fd.status().WithContext("connecting to rank " + std::to_string(succ_rank));
   }
   if (st.ok()) {
     uint8_t hello[kHelloSize];
@@ -304,7 +304,7 @@ LivenessGuard StartLivenessRing(Comm& comm, const LivenessOptions& options) {
   if (st.ok()) {
     auto fd = AcceptPredecessor(listener->fd.get(), pred_rank, me.nonce, deadline);
     if (fd.ok()) pred = std::move(*fd);
-    else st = Status::Error("waiting for rank " + std::to_string(pred_rank) + ": " + fd.status().message());
+    else st = fd.status().WithContext("waiting for rank " + std::to_string(pred_rank));
   }
   UniqueFd wake;
   if (st.ok()) {

@@ -167,7 +167,7 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
 
   SortOutcome out = MakeOutcome("onepass", clock, opt.memory, n_recv, dist->stats, dist->transport_name,
                                 sink->engine_name(), dist->input_sum, std::move(notices));
-  return FinishSort(comm, opt, *input, std::move(out));
+  return FinishSort(comm, opt, *input, out);
 }
 
 uint64_t OnepassReceiveBytes(const SortOptions& opt, uint64_t total, int ranks) {

@@ -180,7 +180,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
                       std::to_string(selection.rounds) + " rounds (bound " +
                       std::to_string(MaxSelectionRounds(input.total)) + ")");
-  return FinishSort(comm, opt, input, std::move(out));
+  return FinishSort(comm, opt, input, out);
 }
 
 }  // namespace rs::sort

@@ -131,7 +131,7 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
                                 sink->engine_name(), dist->input_sum, std::move(notices));
   out.details_json = RunSummaryJson(summary);
   out.notes.push_back(RunSummaryLine("twopass", summary));
-  return FinishSort(comm, opt, input, std::move(out));
+  return FinishSort(comm, opt, input, out);
 }
 
 }  // namespace rs::sort

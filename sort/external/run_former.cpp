@@ -100,6 +100,7 @@ void RunFormer::Work() {
 
 Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records) {
   std::vector<RecordSpan> spans;
+  spans.reserve(batch.size());
   for (const auto& b : batch) spans.push_back({b.data(), b.size() / kRecordSize});
   RS_RETURN_IF_ERROR(sorter_->SortEntries(spans));
   SortedRun run{options_.temp->NewMembers(options_.tag), records};

@@ -47,7 +47,7 @@ Status TempFiles::Check() {
       d = pattern;
     }
     auto claim = DirectoryClaim::Take(d);
-    if (!claim.ok()) return Status::Error(d + ": temporary directory not usable: " + claim.status().message());
+    if (!claim.ok()) return claim.status().WithContext(d + ": temporary directory not usable");
     claims_.push_back(std::move(*claim));
   }
   return Status::Ok();

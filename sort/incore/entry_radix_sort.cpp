@@ -130,7 +130,7 @@ void SortSeq(SortEntry* src, SortEntry* dst, uint32_t n, int off, bool result_in
 
 // Digit width of a parallel level over n entries at key bit `off`.
 int ParallelDigitBits(uint64_t n, int off) {
-  const int want = std::bit_width((n - 1) / config::sort::kParallelBucketEntries);
+  const int want = int(std::bit_width((n - 1) / config::sort::kParallelBucketEntries));
   return std::min(std::clamp(want, config::sort::kMinParallelDigitBits, config::sort::kMaxParallelDigitBits),
                   kKeyBits - off);
 }
@@ -193,7 +193,7 @@ void SortSeq(SortEntry* src, SortEntry* dst, uint32_t n, int off, bool result_in
       if (!result_in_src) std::memcpy(dst, src, size_t(n) * sizeof(SortEntry));
       return;
     }
-    const int log2n = std::bit_width(n) - 1;
+    const int log2n = int(std::bit_width(n)) - 1;
     const int bits =
         std::clamp(log2n - config::sort::kSeqLeafLog2, 1, std::min(kMaxSeqDigitBits, kKeyBits - off));
     const bool split = bits <= 8

@@ -50,7 +50,7 @@ SortOutcome MakeOutcome(std::string algo, const PhaseClock& clock, uint64_t budg
   return out;
 }
 
-Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput& input, SortOutcome out) {
+Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInput& input, const SortOutcome& out) {
   const int rank = comm.rank();
   // Every rank has published its output (synced and renamed) before this collective: the whole
   // output is durable from here on.
@@ -114,7 +114,7 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
   for (size_t r = 0; r < report.ranks.size(); ++r) {
     Status st = PeakWithinBudget(comm, report.ranks[r].peak_rss, out.budget,
                                  "the output was published before this was found");
-    if (!st.ok()) return Status::Error("rank " + std::to_string(r) + ": " + st.message());
+    if (!st.ok()) return st.WithContext("rank " + std::to_string(r));
   }
   return report;
 }

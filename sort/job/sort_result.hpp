@@ -44,6 +44,7 @@ Status CheckPeakRss(const Comm& comm, uint64_t budget, const std::string& when =
 
 // Call once every rank's output is published (synced and renamed). A rank whose peak RSS ended
 // over the budget's limit (RssLimit) makes it an error naming the rank, the peak and the limit.
-Result<SortReport> FinishSort(Comm& comm, const SortOptions& options, const SortInput& input, SortOutcome outcome);
+Result<SortReport> FinishSort(Comm& comm, const SortOptions& options, const SortInput& input,
+                              const SortOutcome& outcome);
 
 }  // namespace rs::sort

@@ -47,6 +47,7 @@ double Median(std::vector<double> v) {
 std::vector<RankReport> GatherRankReports(Comm& comm, const RankReport& mine) {
   auto all = comm.AllGather(ToJson(mine).dump());
   std::vector<RankReport> out;
+  out.reserve(all.size());
   for (const auto& s : all) out.push_back(FromJson(json::parse(s)));
   return out;
 }

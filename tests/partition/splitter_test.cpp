@@ -26,7 +26,6 @@
 namespace rs::partition {
 namespace {
 
-namespace fs = std::filesystem;
 
 // Records per data set: above the default total sample for P <= 4 (49,944), so the sampled path
 // (not the census) is what the bound is checked on.

@@ -113,11 +113,11 @@ TEST(MemPool, MovedBufferReturnsExactlyOnce) {
     a.set_offset(99);
     uint8_t* data = a.data();
     Buffer b(std::move(a));
-    EXPECT_TRUE(a.empty());
+    EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): a moved-from Buffer is empty, by contract
     EXPECT_EQ(b.data(), data);
     EXPECT_EQ(b.size(), 17u);
     EXPECT_EQ(b.offset(), 99u);
-    { Buffer gone = std::move(a); }  // moving an empty buffer returns nothing
+    { Buffer gone = std::move(a); }  // NOLINT(bugprone-use-after-move): moving an empty buffer returns nothing
     EXPECT_EQ(pool->available(), 2u);
     {
       Buffer taker = std::move(b);

@@ -152,7 +152,7 @@ TEST(ParallelSelection, ExactOnAllShapes) {
       {"three key values", Keys::kThreeValues, [](int, int, std::mt19937_64& rng) { return 200 + rng() % 100; }},
       {"all keys equal", Keys::kAllEqual, [](int, int, std::mt19937_64& rng) { return 200 + rng() % 100; }},
       {"uneven counts", Keys::kUniform, [](int q, int, std::mt19937_64&) { return uint64_t(q % 2 ? 1 + 7 * q : 900); }},
-      {"uneven duplicated", Keys::kThreeValues, [](int q, int, std::mt19937_64&) { return uint64_t(1 + 97 * q * q); }},
+      {"uneven duplicated", Keys::kThreeValues, [](int q, int, std::mt19937_64&) { return 1 + 97 * uint64_t(q) * uint64_t(q); }},
       {"some ranks empty", Keys::kUniform, [](int q, int, std::mt19937_64&) { return uint64_t(q % 2 ? 0 : 300); }},
       {"some empty, duplicated", Keys::kThreeValues,
        [](int q, int, std::mt19937_64&) { return uint64_t(q % 3 ? 50 : 0); }},
