@@ -21,10 +21,12 @@ std::function<int(Comm&)> AddCleanCommand(CLI::App& app) {
     bool dry_run = false;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* sub = app.add_subcommand("clean", "Remove the temporaries of riversort jobs that ended abnormally "
-                                              "(files of running jobs are left alone)");
+  CLI::App* sub = app.add_subcommand("clean",
+                                     "Remove the temporaries of riversort jobs that ended abnormally "
+                                     "(files of running jobs are left alone)");
   sub->add_option("--dir", args->dirs, "Directory to clean (output, --tmp-dir); repeat for several")
-      ->check(kPath)->required();
+      ->check(kPath)
+      ->required();
   sub->add_flag("--dry-run", args->dry_run, "List what would be removed, remove nothing");
 
   return [sub, args](Comm& comm) -> int {
@@ -39,7 +41,8 @@ std::function<int(Comm&)> AddCleanCommand(CLI::App& app) {
         code = 1;
         continue;
       }
-      for (const auto& f : found->removable) std::cout << who << (args->dry_run ? "would remove " : "remove ") << f << '\n';
+      for (const auto& f : found->removable)
+        std::cout << who << (args->dry_run ? "would remove " : "remove ") << f << '\n';
       files += found->removable.size();
       freed += args->dry_run ? found->removable_bytes : RemoveLeftovers(*found);
       for (const auto& old : found->replaced) {

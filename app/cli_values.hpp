@@ -19,7 +19,9 @@ inline const CLI::Validator kPath(
 
 inline const CLI::Validator kRecordCount(
     [](std::string& s) -> std::string {
-      return ParseCount(s) ? "" : "'" + s + "' is not a record count (allowed: 0 or more, optional suffix k/M/G/T = 10^3/6/9/12)";
+      return ParseCount(s)
+                 ? ""
+                 : "'" + s + "' is not a record count (allowed: 0 or more, optional suffix k/M/G/T = 10^3/6/9/12)";
     },
     "COUNT");
 
@@ -31,13 +33,15 @@ inline const CLI::Validator kRecordNumber(
 
 inline const CLI::Validator kHexChecksum(
     [](std::string& s) -> std::string {
-      return ParseHexU128(s) ? "" : "'" + s + "' is not a checksum (allowed: hex as valsort prints it, up to 32 digits)";
+      return ParseHexU128(s) ? ""
+                             : "'" + s + "' is not a checksum (allowed: hex as valsort prints it, up to 32 digits)";
     },
     "HEX");
 
 inline const CLI::Validator kByteSize(
     [](std::string& s) -> std::string {
-      return ParseBytes(s) ? "" : "'" + s + "' is not a byte size (allowed: digits with optional K/M/G/T = 2^10/20/30/40)";
+      return ParseBytes(s) ? ""
+                           : "'" + s + "' is not a byte size (allowed: digits with optional K/M/G/T = 2^10/20/30/40)";
     },
     "BYTES");
 

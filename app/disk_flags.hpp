@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <map>
 #include <memory>
 
@@ -17,15 +16,18 @@ class DiskFlags {
   // Adds the flags to `sub`. Values are checked after parsing by Options().
   explicit DiskFlags(CLI::App* sub) {
     sub->add_option("--transfer-size", transfer_, "Bytes per disk request (K/M/G = 2^10/20/30)")
-        ->check(kByteSize)->capture_default_str();
+        ->check(kByteSize)
+        ->capture_default_str();
     sub->add_option("--queue-depth", depth_, "Disk requests in flight per stream")
-        ->check(CLI::Range(1u, config::kMaxQueueDepth))->capture_default_str();
+        ->check(CLI::Range(1u, config::kMaxQueueDepth))
+        ->capture_default_str();
     sub->add_option("--io-engine", engine_, "uring, threads, or auto (uring, threads where refused)")
         ->transform(CLI::CheckedTransformer(std::map<std::string, EngineKind>{
             {"auto", EngineKind::kAuto}, {"uring", EngineKind::kUring}, {"threads", EngineKind::kThreads}}))
         ->capture_default_str();
     sub->add_option("--stripe-unit", unit_, "Stripe unit over several --dir (K/M/G = 2^10/20/30)")
-        ->check(kByteSize)->capture_default_str();
+        ->check(kByteSize)
+        ->capture_default_str();
     sub->add_flag("--buffered", buffered_, "Go through the page cache instead of O_DIRECT");
   }
 

@@ -19,22 +19,29 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
     std::vector<std::string> dirs, names;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* sub = app.add_subcommand("gen", "Generate a Sort Benchmark dataset, byte-identical to gensort 1.5; "
-                                            "under mpirun each rank writes its own slice");
+  CLI::App* sub = app.add_subcommand("gen",
+                                     "Generate a Sort Benchmark dataset, byte-identical to gensort 1.5; "
+                                     "under mpirun each rank writes its own slice");
   sub->add_option("--records", args->records, "Total records over all ranks")->required()->check(kRecordCount);
   sub->add_option("--start", args->start, "First record number, like gensort -b (0 .. 2^128-1)")
-      ->check(kRecordNumber)->capture_default_str();
+      ->check(kRecordNumber)
+      ->capture_default_str();
   sub->add_flag("--ascii", args->ascii, "ASCII records, like gensort -a");
   sub->add_flag("--skew", args->skew, "Skewed keys, like gensort -s");
-  sub->add_option("--dir", args->dirs, "Output directory; repeat to stripe each partition over several (one per disk)")->check(kPath)->required();
+  sub->add_option("--dir", args->dirs, "Output directory; repeat to stripe each partition over several (one per disk)")
+      ->check(kPath)
+      ->required();
   sub->add_option("--name", args->names, "File name with {rank}, or one name per rank")->required();
-  sub->add_option("--manifest", args->manifest, "Manifest path (default: DIR/NAME with {rank}->manifest .json)")->check(kPath);
+  sub->add_option("--manifest", args->manifest, "Manifest path (default: DIR/NAME with {rank}->manifest .json)")
+      ->check(kPath);
   sub->add_option("--threads", args->threads, "Generator threads per rank (0 = one per core)")
-      ->check(kThreads)->capture_default_str();
+      ->check(kThreads)
+      ->capture_default_str();
   // Read by main, which runs the liveness ring with it (river/net/liveness.hpp).
   sub->add_option("--net-timeout", args->net_timeout,
                   "Seconds a rank may not answer before the job ends as having lost it or its link (0: never)")
-      ->check(CLI::Range(0u, 86400u))->capture_default_str();
+      ->check(CLI::Range(0u, 86400u))
+      ->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
 
   return [sub, args, disk](Comm& comm) -> int {

@@ -70,28 +70,40 @@ std::function<int(Comm&)> AddIobenchCommand(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
-      "iobench", "Sweep stripes x transfer size x queue depth x engine x read/write on a test file; print the table, "
-                 "record results/iobench-<host>-<date>.csv and .json, and name the best setting per direction");
+      "iobench",
+      "Sweep stripes x transfer size x queue depth x engine x read/write on a test file; print the table, "
+      "record results/iobench-<host>-<date>.csv and .json, and name the best setting per direction");
   sub->add_option("--dir", args->dirs, "Test directory (repeat: K stripes use the first K)")->check(kPath)->required();
   sub->add_option("--size", args->size, "Test file size per point (K/M/G = 2^10/20/30)")
-      ->check(kByteSize)->capture_default_str();
+      ->check(kByteSize)
+      ->capture_default_str();
   sub->add_option("--transfer-size", args->transfer_sizes, "Bytes per disk request, comma-separated or repeated")
-      ->check(kByteSize)->delimiter(',')->default_str(JoinSizes(tune::kIobenchTransferSizes));
+      ->check(kByteSize)
+      ->delimiter(',')
+      ->default_str(JoinSizes(tune::kIobenchTransferSizes));
   sub->add_option("--queue-depth", args->depths, "Requests in flight, comma-separated or repeated")
-      ->check(CLI::Range(1u, config::kMaxQueueDepth))->delimiter(',')
+      ->check(CLI::Range(1u, config::kMaxQueueDepth))
+      ->delimiter(',')
       ->default_str(JoinNumbers(tune::kIobenchQueueDepths));
   sub->add_option("--stripes", args->stripes, "Stripe counts K (1 .. number of --dir), comma-separated or repeated")
-      ->check(kStripeCount)->delimiter(',')->default_str("1 .. number of --dir");
+      ->check(kStripeCount)
+      ->delimiter(',')
+      ->default_str("1 .. number of --dir");
   sub->add_option("--io-engine", args->engines, "I/O engines, comma-separated or repeated")
-      ->check(OneOf({"uring", "threads"}, "an I/O engine iobench measures"))->delimiter(',')
+      ->check(OneOf({"uring", "threads"}, "an I/O engine iobench measures"))
+      ->delimiter(',')
       ->default_str("uring,threads");
   sub->add_option("--rw", args->rws, "Directions, comma-separated or repeated")
-      ->check(OneOf({"read", "write"}, "a direction"))->delimiter(',')->default_str("read,write");
+      ->check(OneOf({"read", "write"}, "a direction"))
+      ->delimiter(',')
+      ->default_str("read,write");
   sub->add_option("--stripe-unit", args->stripe_unit, "Stripe unit when K > 1 (K/M/G = 2^10/20/30)")
-      ->check(kByteSize)->capture_default_str();
+      ->check(kByteSize)
+      ->capture_default_str();
   sub->add_flag("--buffered", args->buffered, "Go through the page cache instead of O_DIRECT (reads may be cached)");
   sub->add_option("--runs", args->runs, "Measure every point this many times; rows hold the medians")
-      ->check(CLI::Range(1, tune::kIobenchMaxRuns))->capture_default_str();
+      ->check(CLI::Range(1, tune::kIobenchMaxRuns))
+      ->capture_default_str();
   sub->add_option("--out-dir", args->out_dir, "Where the CSV and JSON go")->check(kPath)->capture_default_str();
 
   return [sub, args](Comm& comm) -> int {

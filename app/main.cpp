@@ -1,6 +1,5 @@
 // app/main.cpp — the riversort executable: subcommands, MPI when launched by mpirun.
 #include <CLI/CLI.hpp>
-
 #include <exception>
 #include <iostream>
 #include <new>
@@ -36,10 +35,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // The text is built only when --version is given; under mpirun rank 0 alone prints it.
   app.set_version_flag("--version", [] { return rs::cli::VersionText(); });
-  std::vector<std::function<int(rs::Comm&)>> commands = {rs::cli::AddGenCommand(app),
-                                                         rs::cli::AddValidateCommand(app),
-                                                         rs::cli::AddSortCommand(app),
-                                                         rs::cli::AddIobenchCommand(app),
+  std::vector<std::function<int(rs::Comm&)>> commands = {rs::cli::AddGenCommand(app), rs::cli::AddValidateCommand(app),
+                                                         rs::cli::AddSortCommand(app), rs::cli::AddIobenchCommand(app),
                                                          rs::cli::AddCleanCommand(app)};
   try {
     app.parse(argc, argv);
@@ -70,8 +67,8 @@ int main(int argc, char** argv) {
     // standard library: out of memory, or a bug. One line and the end of the job, temporaries
     // removed, rather than std::terminate's abort with other ranks left waiting.
     const bool oom = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
-    std::cerr << "rank " << comm->rank() << ": " << (oom ? "out of memory" : "internal error: ") << (oom ? "" : e.what())
-              << '\n';
+    std::cerr << "rank " << comm->rank() << ": " << (oom ? "out of memory" : "internal error: ")
+              << (oom ? "" : e.what()) << '\n';
     comm->Abort(1);
   }
   if (code < 0) code = 2;

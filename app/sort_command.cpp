@@ -21,30 +21,46 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     bool validate = false, buffered_input = false, progress = false;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* sub = app.add_subcommand("sort", "Sort a dataset across the ranks of mpirun (one partition per rank); "
-                                             "output partition r holds the r-th key range");
-  sub->add_option("--algo", args->algo, "onepass (in memory), twopass (2 reads + 2 writes), threepass (3 + 3, exact balance), or auto (onepass if it fits --memory, else twopass)")
-      ->check(CLI::IsMember({"onepass", "twopass", "threepass", "auto"}))->capture_default_str();
-  sub->add_option("--in-dir", args->in_dirs, "Input directory; repeat for striped partitions")->check(kPath)->required();
+  CLI::App* sub = app.add_subcommand("sort",
+                                     "Sort a dataset across the ranks of mpirun (one partition per rank); "
+                                     "output partition r holds the r-th key range");
+  sub->add_option("--algo", args->algo,
+                  "onepass (in memory), twopass (2 reads + 2 writes), threepass (3 + 3, exact balance), or auto "
+                  "(onepass if it fits --memory, else twopass)")
+      ->check(CLI::IsMember({"onepass", "twopass", "threepass", "auto"}))
+      ->capture_default_str();
+  sub->add_option("--in-dir", args->in_dirs, "Input directory; repeat for striped partitions")
+      ->check(kPath)
+      ->required();
   sub->add_option("--in-name", args->in_names, "Input name with {rank}, or one per rank")->required();
-  sub->add_option("--out-dir", args->out_dirs, "Output directory; repeat to stripe the output")->check(kPath)->required();
+  sub->add_option("--out-dir", args->out_dirs, "Output directory; repeat to stripe the output")
+      ->check(kPath)
+      ->required();
   sub->add_option("--out-name", args->out_names, "Output name with {rank}, or one per rank")->required();
-  sub->add_option("--manifest", args->manifest, "Input manifest (default: the one gen wrote beside the input)")->check(kPath);
-  sub->add_option("--memory", args->memory, "Memory budget per rank for buffers (K/M/G; 0 = onepass: what the data needs, twopass/threepass: 1G)")
-      ->check(kByteSize)->capture_default_str();
-  sub->add_option("--tmp-dir", args->tmp_dirs, "Directory for runs and work files; repeat to stripe them (default: the --out-dir directories)")->check(kPath);
-  sub->add_flag("--progress", args->progress, "Live progress lines on rank 0 (default: only when stderr is a terminal)");
+  sub->add_option("--manifest", args->manifest, "Input manifest (default: the one gen wrote beside the input)")
+      ->check(kPath);
+  sub->add_option("--memory", args->memory,
+                  "Memory budget per rank for buffers (K/M/G; 0 = onepass: what the data needs, twopass/threepass: 1G)")
+      ->check(kByteSize)
+      ->capture_default_str();
+  sub->add_option("--tmp-dir", args->tmp_dirs,
+                  "Directory for runs and work files; repeat to stripe them (default: the --out-dir directories)")
+      ->check(kPath);
+  sub->add_flag("--progress", args->progress,
+                "Live progress lines on rank 0 (default: only when stderr is a terminal)");
   sub->add_option("--transport", args->transport, "mpi (two-sided) or rma (one-sided puts)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, TransportKind>{{"mpi", TransportKind::kMpi},
-                                                                               {"rma", TransportKind::kRma}}))
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, TransportKind>{{"mpi", TransportKind::kMpi}, {"rma", TransportKind::kRma}}))
       ->capture_default_str();
   sub->add_option("--exchange", args->exchange, "free, or restricted (one long send and receive at a time)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, ExchangeSchedule>{
           {"free", ExchangeSchedule::kFree}, {"restricted", ExchangeSchedule::kRestricted}}))
       ->capture_default_str();
   sub->add_option("--net-timeout", args->net_timeout,
-                  "Seconds a rank may not answer, or the exchange make no progress, before the job ends as having lost a rank or link (0: never)")
-      ->check(CLI::Range(0u, 86400u))->capture_default_str();
+                  "Seconds a rank may not answer, or the exchange make no progress, before the job ends as having lost "
+                  "a rank or link (0: never)")
+      ->check(CLI::Range(0u, 86400u))
+      ->capture_default_str();
   sub->add_option("--splitters", args->splitters, "sample (any keys) or uniform (key-prefix ranges; uniform keys only)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, sort::SplitterKind>{
           {"sample", sort::SplitterKind::kSample}, {"uniform", sort::SplitterKind::kUniform}}))
@@ -54,7 +70,9 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
                 "the output stays O_DIRECT");
   sub->add_flag("--validate", args->validate, "Validate the output (order and checksum against the input)");
   sub->add_option("--result", args->result, "Write the JSON result here (schema in docs/results.md)")->check(kPath);
-  sub->add_option("--threads", args->threads, "Threads per rank (0 = one per core)")->check(kThreads)->capture_default_str();
+  sub->add_option("--threads", args->threads, "Threads per rank (0 = one per core)")
+      ->check(kThreads)
+      ->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
 
   return [sub, args, disk](Comm& comm) -> int {

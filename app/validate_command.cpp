@@ -19,23 +19,31 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
     unsigned net_timeout = config::kNetTimeoutSeconds;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* sub = app.add_subcommand("validate", "Validate order and checksum like valsort 1.5; under mpirun each "
-                                                 "rank validates its partition and rank 0 reports the whole");
-  auto* dir = sub->add_option("--dir", args->dirs, "Directory of the partitions; repeat for striped partitions (one per disk)")->check(kPath);
+  CLI::App* sub = app.add_subcommand("validate",
+                                     "Validate order and checksum like valsort 1.5; under mpirun each "
+                                     "rank validates its partition and rank 0 reports the whole");
+  auto* dir =
+      sub->add_option("--dir", args->dirs, "Directory of the partitions; repeat for striped partitions (one per disk)")
+          ->check(kPath);
   auto* name = sub->add_option("--name", args->names, "File name with {rank}, or one name per rank");
   auto* sums = sub->add_option("--summaries", args->summaries,
-                               "Combine a file of 280-byte summaries instead of reading data (valsort -s)")->check(kPath);
+                               "Combine a file of 280-byte summaries instead of reading data (valsort -s)")
+                   ->check(kPath);
   sub->add_option("--summary-out", args->summary_out, "Write the 280-byte summary (valsort -o)")->check(kPath);
-  auto* man = sub->add_option("--manifest", args->manifest, "Expect the records and checksum of this input manifest")->check(kPath);
+  auto* man = sub->add_option("--manifest", args->manifest, "Expect the records and checksum of this input manifest")
+                  ->check(kPath);
   sub->add_option("--expect-checksum", args->expect, "Expect this checksum (hex, as valsort prints it)")
-      ->check(kHexChecksum)->excludes(man);
+      ->check(kHexChecksum)
+      ->excludes(man);
   sub->add_option("--threads", args->threads, "Validator threads per rank (0 = one per core)")
-      ->check(kThreads)->capture_default_str();
+      ->check(kThreads)
+      ->capture_default_str();
   sub->add_flag("-q,--quiet", args->quiet, "No report, only the exit status (valsort -q)");
   // Read by main, which runs the liveness ring with it (river/net/liveness.hpp).
   sub->add_option("--net-timeout", args->net_timeout,
                   "Seconds a rank may not answer before the job ends as having lost it or its link (0: never)")
-      ->check(CLI::Range(0u, 86400u))->capture_default_str();
+      ->check(CLI::Range(0u, 86400u))
+      ->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
   dir->needs(name);
   name->needs(dir);
@@ -49,7 +57,8 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
       return 2;
     }
     if (args->summaries.empty() && args->dirs.empty()) {
-      if (comm.rank() == 0) std::cerr << "riversort: validate: give --dir and --name (data), or --summaries FILE (see --help)\n";
+      if (comm.rank() == 0)
+        std::cerr << "riversort: validate: give --dir and --name (data), or --summaries FILE (see --help)\n";
       return 2;
     }
     validate::ValidateJobOptions opt;

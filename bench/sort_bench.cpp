@@ -62,23 +62,21 @@ Input& InputFor(bool skew) {
   in.checksum_first = in.checksum_small;
   in.checksum_first += rs::gen::GenerateRecords(mode, kSmallRecords, kMaxRecords - kSmallRecords,
                                                 in.bytes.data() + kSmallRecords * rs::kRecordSize);
-  in.checksum_second = rs::gen::GenerateRecords(mode, kMaxRecords, kMaxRecords,
-                                                in.bytes.data() + kMaxRecords * rs::kRecordSize);
+  in.checksum_second =
+      rs::gen::GenerateRecords(mode, kMaxRecords, kMaxRecords, in.bytes.data() + kMaxRecords * rs::kRecordSize);
   return inputs.emplace(skew, std::move(in)).first->second;
 }
 
 // Two sorters and two outputs, allocated once and reused by every case.
 rs::sort::RecordSorter& Sorter(int i) {
-  static std::unique_ptr<rs::sort::RecordSorter> sorters[2] = {
-      Must(rs::sort::RecordSorter::Create(kMaxRecords)),
-      Must(rs::sort::RecordSorter::Create(kMaxRecords))};
+  static std::unique_ptr<rs::sort::RecordSorter> sorters[2] = {Must(rs::sort::RecordSorter::Create(kMaxRecords)),
+                                                               Must(rs::sort::RecordSorter::Create(kMaxRecords))};
   return *sorters[i];
 }
 
 uint8_t* Output(int i) {
-  static rs::AlignedBuffer outs[2] = {
-      Must(rs::AlignedBuffer::Allocate(kMaxRecords * rs::kRecordSize)),
-      Must(rs::AlignedBuffer::Allocate(kMaxRecords * rs::kRecordSize))};
+  static rs::AlignedBuffer outs[2] = {Must(rs::AlignedBuffer::Allocate(kMaxRecords * rs::kRecordSize)),
+                                      Must(rs::AlignedBuffer::Allocate(kMaxRecords * rs::kRecordSize))};
   return outs[i].data();
 }
 
@@ -141,8 +139,7 @@ void BM_RecordSort(benchmark::State& state) {
   }
   const rs::Checksum128 want = n == kMaxRecords ? in.checksum_first : in.checksum_small;
   r.verdict = st.ok() && Valid(out, n, want) ? "SUCCESS" : "FAILURE";
-  state.counters["records_per_s"] =
-      benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["records_per_s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["build_ms"] = 1e3 * Median(r.build);
   state.counters["sort_ms"] = 1e3 * Median(r.sort);
   state.counters["gather_ms"] = 1e3 * Median(r.gather);
@@ -156,10 +153,9 @@ void BM_Memcpy(benchmark::State& state) {
   uint8_t* out = Output(0);
   tbb::task_arena arena(threads);
   auto copy = [&] {
-    tbb::parallel_for(tbb::blocked_range<uint64_t>(0, n * rs::kRecordSize, uint64_t(8) << 20),
-                      [&](const tbb::blocked_range<uint64_t>& r) {
-                        std::memcpy(out + r.begin(), src + r.begin(), r.size());
-                      });
+    tbb::parallel_for(
+        tbb::blocked_range<uint64_t>(0, n * rs::kRecordSize, uint64_t(8) << 20),
+        [&](const tbb::blocked_range<uint64_t>& r) { std::memcpy(out + r.begin(), src + r.begin(), r.size()); });
   };
   arena.execute(copy);
   CaseResult& r = Results()[CaseName("memcpy", n, false, threads)];
@@ -169,8 +165,7 @@ void BM_Memcpy(benchmark::State& state) {
     r.total.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   r.verdict = std::memcmp(out, src, n * rs::kRecordSize) == 0 ? "SUCCESS" : "FAILURE";
-  state.counters["records_per_s"] =
-      benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["records_per_s"] = benchmark::Counter(double(n), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // Two sorters at once, one thread each, 5 M records each: two ranks sharing this machine's
@@ -204,11 +199,10 @@ void BM_TwoSorters(benchmark::State& state) {
       r.gather.push_back(t.gather_s);
     }
   }
-  const bool ok = st[0].ok() && st[1].ok() && Valid(Output(0), n, in.checksum_first) &&
-                  Valid(Output(1), n, in.checksum_second);
+  const bool ok =
+      st[0].ok() && st[1].ok() && Valid(Output(0), n, in.checksum_first) && Valid(Output(1), n, in.checksum_second);
   r.verdict = ok ? "SUCCESS" : "FAILURE";
-  state.counters["records_per_s"] =
-      benchmark::Counter(2.0 * double(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["records_per_s"] = benchmark::Counter(2.0 * double(n), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["build_ms"] = 1e3 * Median(r.build);
   state.counters["sort_ms"] = 1e3 * Median(r.sort);
   state.counters["gather_ms"] = 1e3 * Median(r.gather);
@@ -247,13 +241,13 @@ int main(int argc, char** argv) {
   // count both sorters' records; their phase medians are per sorter.
   for (const auto& [name, r] : Results()) {
     const double total = Median(r.total);
-    const uint64_t n = std::stoull(name.substr(name.find("records=") + 8)) *
-                       (name.find("two_sorters") != std::string::npos ? 2 : 1);
+    const uint64_t n =
+        std::stoull(name.substr(name.find("records=") + 8)) * (name.find("two_sorters") != std::string::npos ? 2 : 1);
     std::printf(
         "RESULT bench=sort_bench %s iterations=%zu median_ms=%.2f records_per_s=%.3e build_ms=%.2f "
         "sort_ms=%.2f gather_ms=%.2f valid=%s\n",
-        name.c_str(), r.total.size(), 1e3 * total, total > 0 ? double(n) / total : 0.0,
-        1e3 * Median(r.build), 1e3 * Median(r.sort), 1e3 * Median(r.gather), r.verdict.c_str());
+        name.c_str(), r.total.size(), 1e3 * total, total > 0 ? double(n) / total : 0.0, 1e3 * Median(r.build),
+        1e3 * Median(r.sort), 1e3 * Median(r.gather), r.verdict.c_str());
   }
   return 0;
 }

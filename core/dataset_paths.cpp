@@ -30,8 +30,8 @@ Status DatasetPaths::Check(int ranks) const {
                            " ranks the name needs a {rank} placeholder (or one --name per rank)");
     }
   } else if (int(names.size()) != ranks) {
-    return Status::Error("--name: " + std::to_string(names.size()) + " names given for " +
-                         std::to_string(ranks) + " ranks (give one pattern with {rank}, or one name per rank)");
+    return Status::Error("--name: " + std::to_string(names.size()) + " names given for " + std::to_string(ranks) +
+                         " ranks (give one pattern with {rank}, or one name per rank)");
   }
   for (const auto& d : dirs) {
     if (d.empty()) return Status::Error("--dir '': an empty directory name (did a variable expand to nothing?)");
@@ -53,8 +53,7 @@ std::vector<std::string> DatasetPaths::Members(int rank) const {
 
 std::string DatasetPaths::DefaultManifestPath() const {
   std::string base = names.size() == 1 ? names[0] : names[0] + ".all";
-  std::string name = base.find(kRankToken) != std::string::npos ? ReplaceRank(base, "manifest")
-                                                                 : base + ".manifest";
+  std::string name = base.find(kRankToken) != std::string::npos ? ReplaceRank(base, "manifest") : base + ".manifest";
   return dirs[0] + "/" + name + ".json";
 }
 

@@ -12,9 +12,7 @@ class LoopbackComm final : public Comm {
   int rank() const override { return rank_; }
   int size() const override { return group_->size_; }
   bool owns_process() const override { return false; }
-  std::vector<std::string> AllGather(std::string_view mine) override {
-    return group_->AllGather(rank_, mine);
-  }
+  std::vector<std::string> AllGather(std::string_view mine) override { return group_->AllGather(rank_, mine); }
   [[noreturn]] void Abort(int exit_code) override { std::_Exit(exit_code); }
 
  private:

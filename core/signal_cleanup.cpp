@@ -7,9 +7,9 @@
 
 #include <atomic>
 #include <cerrno>
-#include <ctime>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <vector>
 
@@ -46,8 +46,10 @@ void RemoveIfOurs(const Entry* e, bool directories) {
   if (::lstat(e->path, &st) != 0 || st.st_uid != ::geteuid()) return;
   if (e->ino != 0 && (uint64_t(st.st_dev) != e->dev || uint64_t(st.st_ino) != e->ino)) return;
   if (S_ISDIR(st.st_mode) != directories) return;
-  if (directories) ::rmdir(e->path);
-  else ::unlink(e->path);
+  if (directories)
+    ::rmdir(e->path);
+  else
+    ::unlink(e->path);
 }
 
 // Publications to undo: "final\0aside\0" (aside empty: remove final). Few at once (a rank's
@@ -85,8 +87,10 @@ void RemoveRegisteredFiles() {
     if (char* p = slot.exchange(nullptr, std::memory_order_acq_rel)) {
       const char* aside = p + std::strlen(p) + 1;
       struct stat st;
-      if (*aside != '\0') ::rename(aside, p);
-      else if (::lstat(p, &st) == 0 && st.st_uid == ::geteuid()) ::unlink(p);  // our new file only
+      if (*aside != '\0')
+        ::rename(aside, p);
+      else if (::lstat(p, &st) == 0 && st.st_uid == ::geteuid())
+        ::unlink(p);  // our new file only
     }
   }
   for (bool directories : {false, true}) {

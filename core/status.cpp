@@ -8,42 +8,64 @@ namespace rs {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kUnknown: return "unknown";
-    case StatusCode::kIoError: return "I/O error";
-    case StatusCode::kNotFound: return "not found";
-    case StatusCode::kPermissionDenied: return "permission denied";
-    case StatusCode::kNoSpace: return "no space";
-    case StatusCode::kInvalidInput: return "invalid input";
-    case StatusCode::kCorruption: return "corruption";
-    case StatusCode::kAlreadyExists: return "already exists";
-    case StatusCode::kBusy: return "busy";
-    case StatusCode::kTimedOut: return "timed out";
-    case StatusCode::kUnavailable: return "unavailable";
-    case StatusCode::kResourceExhausted: return "resource exhausted";
-    case StatusCode::kUnsupported: return "unsupported";
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kUnknown:
+      return "unknown";
+    case StatusCode::kIoError:
+      return "I/O error";
+    case StatusCode::kNotFound:
+      return "not found";
+    case StatusCode::kPermissionDenied:
+      return "permission denied";
+    case StatusCode::kNoSpace:
+      return "no space";
+    case StatusCode::kInvalidInput:
+      return "invalid input";
+    case StatusCode::kCorruption:
+      return "corruption";
+    case StatusCode::kAlreadyExists:
+      return "already exists";
+    case StatusCode::kBusy:
+      return "busy";
+    case StatusCode::kTimedOut:
+      return "timed out";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kResourceExhausted:
+      return "resource exhausted";
+    case StatusCode::kUnsupported:
+      return "unsupported";
+    case StatusCode::kInternal:
+      return "internal";
   }
   return "?";
 }
 
 StatusCode StatusCodeFromErrno(int err) {
   switch (err) {
-    case 0: return StatusCode::kOk;
+    case 0:
+      return StatusCode::kOk;
     case ENOENT:
-    case ENOTDIR: return StatusCode::kNotFound;
+    case ENOTDIR:
+      return StatusCode::kNotFound;
     case EACCES:
     case EPERM:
-    case EROFS: return StatusCode::kPermissionDenied;
+    case EROFS:
+      return StatusCode::kPermissionDenied;
     case ENOSPC:
     case EDQUOT:
-    case EFBIG: return StatusCode::kNoSpace;
+    case EFBIG:
+      return StatusCode::kNoSpace;
     case EEXIST:
-    case ENOTEMPTY: return StatusCode::kAlreadyExists;
+    case ENOTEMPTY:
+      return StatusCode::kAlreadyExists;
     case EBUSY:
     case ETXTBSY:
-    case EAGAIN: return StatusCode::kBusy;  // EWOULDBLOCK is EAGAIN on Linux
-    case ETIMEDOUT: return StatusCode::kTimedOut;
+    case EAGAIN:
+      return StatusCode::kBusy;  // EWOULDBLOCK is EAGAIN on Linux
+    case ETIMEDOUT:
+      return StatusCode::kTimedOut;
     case ECONNREFUSED:
     case ECONNRESET:
     case ECONNABORTED:
@@ -51,19 +73,24 @@ StatusCode StatusCodeFromErrno(int err) {
     case ENOTCONN:
     case EHOSTUNREACH:
     case ENETUNREACH:
-    case ENETDOWN: return StatusCode::kUnavailable;
+    case ENETDOWN:
+      return StatusCode::kUnavailable;
     case EINVAL:
     case EISDIR:
     case ELOOP:
     case ENAMETOOLONG:
     case ENXIO:
-    case EBADF: return StatusCode::kInvalidInput;
+    case EBADF:
+      return StatusCode::kInvalidInput;
     case ENOMEM:
     case EMFILE:
-    case ENFILE: return StatusCode::kResourceExhausted;
+    case ENFILE:
+      return StatusCode::kResourceExhausted;
     case ENOSYS:
-    case EOPNOTSUPP: return StatusCode::kUnsupported;  // ENOTSUP is EOPNOTSUPP on Linux
-    default: return StatusCode::kIoError;
+    case EOPNOTSUPP:
+      return StatusCode::kUnsupported;  // ENOTSUP is EOPNOTSUPP on Linux
+    default:
+      return StatusCode::kIoError;
   }
 }
 

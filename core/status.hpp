@@ -122,9 +122,9 @@ class [[nodiscard]] Result {
   Status status_;
 };
 
-#define RS_RETURN_IF_ERROR(expr)        \
-  do {                                  \
-    ::rs::Status rs_status_ = (expr);   \
+#define RS_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::rs::Status rs_status_ = (expr);        \
     if (!rs_status_.ok()) return rs_status_; \
   } while (0)
 

@@ -45,10 +45,14 @@ std::optional<u128> ParseHexU128(std::string_view text) {
   u128 v = 0;
   for (char ch : text) {
     unsigned d;
-    if (ch >= '0' && ch <= '9') d = unsigned(ch - '0');
-    else if (ch >= 'a' && ch <= 'f') d = unsigned(ch - 'a' + 10);
-    else if (ch >= 'A' && ch <= 'F') d = unsigned(ch - 'A' + 10);
-    else return std::nullopt;
+    if (ch >= '0' && ch <= '9')
+      d = unsigned(ch - '0');
+    else if (ch >= 'a' && ch <= 'f')
+      d = unsigned(ch - 'a' + 10);
+    else if (ch >= 'A' && ch <= 'F')
+      d = unsigned(ch - 'A' + 10);
+    else
+      return std::nullopt;
     v = (v << 4) | d;
   }
   return v;

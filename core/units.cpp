@@ -21,11 +21,20 @@ std::optional<uint64_t> ParseScaled(std::string_view text, uint64_t base,
   if (i == text.size()) return v;
   int power;
   switch (std::toupper(static_cast<unsigned char>(text[i]))) {
-    case 'K': power = 1; break;
-    case 'M': power = 2; break;
-    case 'G': power = 3; break;
-    case 'T': power = 4; break;
-    default: return std::nullopt;
+    case 'K':
+      power = 1;
+      break;
+    case 'M':
+      power = 2;
+      break;
+    case 'G':
+      power = 3;
+      break;
+    case 'T':
+      power = 4;
+      break;
+    default:
+      return std::nullopt;
   }
   std::string_view rest = text.substr(i + 1);
   bool tail_ok = rest.empty();

@@ -48,8 +48,9 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
   const RankSlice slice = SliceForRank(opt.start, opt.records, rank, ranks);
   const std::vector<std::string> files = opt.paths.Members(rank);
   const bool to_null = files[0] == "/dev/null";
-  const std::string manifest_path =
-      to_null ? std::string() : opt.manifest_path.empty() ? opt.paths.DefaultManifestPath() : opt.manifest_path;
+  const std::string manifest_path = to_null                     ? std::string()
+                                    : opt.manifest_path.empty() ? opt.paths.DefaultManifestPath()
+                                                                : opt.manifest_path;
   // Before the first record: no name written twice (`--name a a`, a manifest named like a
   // partition), output directories sound, the names locked against other jobs.
   WritePlan plan;

@@ -30,7 +30,6 @@ struct GenJobResult {
 
 // Every rank returns the same outcome; a failure names the lowest failing rank, its file and
 // the reason. Notices (I/O engine fallback, O_DIRECT refused) go to `notice`, one line each.
-Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& options,
-                               void (*notice)(const std::string&));
+Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& options, void (*notice)(const std::string&));
 
 }  // namespace rs::gen

@@ -44,28 +44,22 @@ Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_
   uint64_t next = 0;
   u128 total = 0;
   tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, Chunk*>(tbb::filter_mode::serial_in_order,
-                                     [&](tbb::flow_control& fc) -> Chunk* {
-                                       if (next == chunks) {
-                                         fc.stop();
-                                         return nullptr;
-                                       }
-                                       return new Chunk{next++, (*pool)->Get(), {}};
-                                     }) &
-          tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel,
-                                           [&](Chunk* c) {
-                                             uint64_t n = std::min(per_chunk, count - c->index * per_chunk);
-                                             c->sum = GenerateRecords(mode, first + c->index * per_chunk, n,
-                                                                      c->buffer.data());
-                                             c->buffer.set_size(n * kRecordSize);
-                                             return c;
-                                           }) &
-          tbb::make_filter<Chunk*, void>(tbb::filter_mode::serial_in_order, [&](Chunk* c) {
-            total += c->sum.value();
-            if (sink) sink->Put(std::move(c->buffer));
-            delete c;
-          }));
+      tokens, tbb::make_filter<void, Chunk*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Chunk* {
+                if (next == chunks) {
+                  fc.stop();
+                  return nullptr;
+                }
+                return new Chunk{next++, (*pool)->Get(), {}};
+              }) & tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel, [&](Chunk* c) {
+                uint64_t n = std::min(per_chunk, count - c->index * per_chunk);
+                c->sum = GenerateRecords(mode, first + c->index * per_chunk, n, c->buffer.data());
+                c->buffer.set_size(n * kRecordSize);
+                return c;
+              }) & tbb::make_filter<Chunk*, void>(tbb::filter_mode::serial_in_order, [&](Chunk* c) {
+                total += c->sum.value();
+                if (sink) sink->Put(std::move(c->buffer));
+                delete c;
+              }));
 
   if (sink) RS_RETURN_IF_ERROR(sink->Complete());
   result.checksum = Checksum128(total);

@@ -36,9 +36,7 @@ struct Top {
   uint16_t w2;
 };
 
-inline Top TopOf(u128 x) {
-  return {__builtin_bswap64(Hi64(x)), __builtin_bswap16(uint16_t(Lo64(x) >> 48))};
-}
+inline Top TopOf(u128 x) { return {__builtin_bswap64(Hi64(x)), __builtin_bswap16(uint16_t(Lo64(x) >> 48))}; }
 
 struct MaskWords {
   std::array<Top, 9> m;
@@ -183,8 +181,7 @@ int SkewIndex(u128 n) {
 }
 
 Checksum128 GenerateRecords(GenMode mode, u128 first, uint64_t count, uint8_t* out) {
-  return mode.ascii ? GenerateAscii(mode.skew, first, count, out)
-                    : GenerateBinary(mode.skew, first, count, out);
+  return mode.ascii ? GenerateAscii(mode.skew, first, count, out) : GenerateBinary(mode.skew, first, count, out);
 }
 
 }  // namespace rs::gen

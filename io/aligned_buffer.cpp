@@ -16,8 +16,10 @@ constexpr size_t kHugePage = size_t(2) << 20;
 AlignedBuffer::~AlignedBuffer() { Release(); }
 
 AlignedBuffer::AlignedBuffer(AlignedBuffer&& o) noexcept
-    : map_(std::exchange(o.map_, nullptr)), map_size_(std::exchange(o.map_size_, 0)),
-      data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+    : map_(std::exchange(o.map_, nullptr)),
+      map_size_(std::exchange(o.map_size_, 0)),
+      data_(std::exchange(o.data_, nullptr)),
+      size_(std::exchange(o.size_, 0)) {}
 
 AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& o) noexcept {
   if (this != &o) {

@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
 #include <utility>
 
 #include "io/job_files.hpp"
@@ -168,10 +168,14 @@ OutputFile::~OutputFile() {
 }
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
-    : file_(std::move(o.file_)), final_path_(std::move(o.final_path_)),
+    : file_(std::move(o.file_)),
+      final_path_(std::move(o.final_path_)),
       temp_path_(std::exchange(o.temp_path_, std::string())),
-      aside_path_(std::exchange(o.aside_path_, std::string())), temp_guard_(std::move(o.temp_guard_)),
-      restore_(std::move(o.restore_)), claim_(std::move(o.claim_)), serial_(o.serial_),
+      aside_path_(std::exchange(o.aside_path_, std::string())),
+      temp_guard_(std::move(o.temp_guard_)),
+      restore_(std::move(o.restore_)),
+      claim_(std::move(o.claim_)),
+      serial_(o.serial_),
       published_(std::exchange(o.published_, false)) {}
 
 OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {

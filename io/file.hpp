@@ -106,10 +106,10 @@ class OutputFile : public Publishable {
   File file_;
   std::string final_path_;
   std::string temp_path_;
-  std::string aside_path_;      // where Publish moved the file it replaced; empty: nothing replaced
-  RemoveOnSignal temp_guard_;   // an interrupted job leaves no temporary behind
-  RestoreOnSignal restore_;     // an interrupted publication is undone
-  DirectoryClaim claim_;        // while a temporary or a file set aside exists
+  std::string aside_path_;     // where Publish moved the file it replaced; empty: nothing replaced
+  RemoveOnSignal temp_guard_;  // an interrupted job leaves no temporary behind
+  RestoreOnSignal restore_;    // an interrupted publication is undone
+  DirectoryClaim claim_;       // while a temporary or a file set aside exists
   uint64_t serial_ = 0;
   bool published_ = false;
 };

@@ -11,9 +11,12 @@ namespace rs {
 
 const char* EngineName(EngineKind kind) {
   switch (kind) {
-    case EngineKind::kAuto: return "auto";
-    case EngineKind::kUring: return "uring";
-    case EngineKind::kThreads: return "threads";
+    case EngineKind::kAuto:
+      return "auto";
+    case EngineKind::kUring:
+      return "uring";
+    case EngineKind::kThreads:
+      return "threads";
   }
   return "?";
 }

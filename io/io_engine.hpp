@@ -23,16 +23,16 @@ enum class IoOp : uint8_t { kRead, kWrite };
 
 struct IoRequest {
   IoOp op = IoOp::kRead;
-  int file = 0;          // index into the files given to Register
+  int file = 0;  // index into the files given to Register
   uint8_t* buf = nullptr;
   uint32_t len = 0;
   uint64_t offset = 0;
-  uint64_t tag = 0;      // returned in the completion
+  uint64_t tag = 0;  // returned in the completion
 };
 
 struct IoCompletion {
   uint64_t tag = 0;
-  int64_t result = 0;    // bytes transferred (reads: fewer only at end of file), or -errno
+  int64_t result = 0;  // bytes transferred (reads: fewer only at end of file), or -errno
 };
 
 enum class EngineKind { kAuto, kUring, kThreads };

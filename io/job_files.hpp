@@ -51,8 +51,8 @@ class DirectoryClaim {
 struct Leftovers {
   std::vector<std::string> removable;  // temporaries (.tmp, .run) and lock files of dead jobs
   uint64_t removable_bytes = 0;
-  std::vector<std::string> replaced;   // .old files of dead jobs: a user's file a publish moved aside
-  uint64_t live_jobs = 0;              // tokens whose lock is held (their files are left alone)
+  std::vector<std::string> replaced;  // .old files of dead jobs: a user's file a publish moved aside
+  uint64_t live_jobs = 0;             // tokens whose lock is held (their files are left alone)
 };
 
 // Scans `dir` (not recursively) for riversort's files. Only regular files owned by the caller

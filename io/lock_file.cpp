@@ -140,7 +140,8 @@ Result<OutputLock> OutputLock::Acquire(const std::string& final_path) {
     // A link there is refused by name (open's O_NOFOLLOW answers ELOOP, or EACCES in a sticky
     // directory that protects other users' links).
     auto planted_link = [&] {
-      return Status::Error(StatusCode::kInvalidInput, path, "is a symbolic link; riversort never writes through a link");
+      return Status::Error(StatusCode::kInvalidInput, path,
+                           "is a symbolic link; riversort never writes through a link");
     };
     struct stat planted;
     if (::lstat(path.c_str(), &planted) == 0 && S_ISLNK(planted.st_mode)) return planted_link();

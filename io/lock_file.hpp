@@ -32,8 +32,7 @@ class OutputLock {
  public:
   OutputLock() = default;
   ~OutputLock() { Release(); }
-  OutputLock(OutputLock&& o) noexcept
-      : fd_(std::move(o.fd_)), path_(std::move(o.path_)), guard_(std::move(o.guard_)) {
+  OutputLock(OutputLock&& o) noexcept : fd_(std::move(o.fd_)), path_(std::move(o.path_)), guard_(std::move(o.guard_)) {
     o.path_.clear();
   }
   OutputLock& operator=(OutputLock&& o) noexcept;

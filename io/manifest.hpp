@@ -13,7 +13,7 @@ namespace rs {
 
 struct ManifestPartition {
   int rank = 0;
-  u128 start = 0;          // first record number of this partition
+  u128 start = 0;  // first record number of this partition
   uint64_t records = 0;
   Checksum128 checksum;
   std::vector<std::string> files;  // member files (one per directory)
@@ -24,9 +24,9 @@ struct Manifest {
   bool ascii = false;
   bool skew = false;
   u128 start = 0;
-  uint64_t records = 0;    // total over all partitions
+  uint64_t records = 0;  // total over all partitions
   uint64_t stripe_unit = 0;
-  Checksum128 checksum;    // total
+  Checksum128 checksum;  // total
   std::vector<ManifestPartition> partitions;
 
   std::string ToJson() const;

@@ -14,8 +14,10 @@ Status PublishTogether(Comm& comm, const Status& completed, const std::vector<Pu
   }
   Status all = AgreeOnStatus(comm, mine);
   for (size_t i = 0; i < published; ++i) {
-    if (all.ok()) outputs[i]->Settle();
-    else outputs[i]->Unpublish();  // some rank failed: all or none
+    if (all.ok())
+      outputs[i]->Settle();
+    else
+      outputs[i]->Unpublish();  // some rank failed: all or none
   }
   return all;
 }

@@ -41,8 +41,8 @@ class StripedFile : public Publishable {
   int member_count() const { return int(paths_.size()); }
   const std::string& member_path(int k) const { return paths_[size_t(k)]; }
   std::vector<int> fds() const;
-  bool direct() const;           // every member is open with O_DIRECT
-  bool direct_refused() const;   // some filesystem refused O_DIRECT (buffered I/O is used)
+  bool direct() const;          // every member is open with O_DIRECT
+  bool direct_refused() const;  // some filesystem refused O_DIRECT (buffered I/O is used)
 
   // Appends the member extents that make up [offset, offset + len), in logical order.
   void Map(uint64_t offset, uint64_t len, std::vector<StripeExtent>* out) const;

@@ -48,8 +48,8 @@ class UringEngine final : public IoEngine {
     memory_.assign(memory.begin(), memory.end());
     // Registered buffers pin the memory once instead of per request (docs/machine.md#io_uring: ~10 % -> ~2 %
     // system CPU at 2 MiB / QD16). Refusal (RLIMIT_MEMLOCK) only costs that CPU.
-    buffers_registered_ = !memory.empty() &&
-                          io_uring_register_buffers(ring_.get(), memory.data(), unsigned(memory.size())) == 0;
+    buffers_registered_ =
+        !memory.empty() && io_uring_register_buffers(ring_.get(), memory.data(), unsigned(memory.size())) == 0;
     return Status::Ok();
   }
 
@@ -123,11 +123,15 @@ class UringEngine final : public IoEngine {
     int buf_index = BufferIndex(buf, len);
     bool write = s.req.op == IoOp::kWrite;
     if (buf_index >= 0) {
-      if (write) io_uring_prep_write_fixed(sqe, fd, buf, len, off, buf_index);
-      else io_uring_prep_read_fixed(sqe, fd, buf, len, off, buf_index);
+      if (write)
+        io_uring_prep_write_fixed(sqe, fd, buf, len, off, buf_index);
+      else
+        io_uring_prep_read_fixed(sqe, fd, buf, len, off, buf_index);
     } else {
-      if (write) io_uring_prep_write(sqe, fd, buf, len, off);
-      else io_uring_prep_read(sqe, fd, buf, len, off);
+      if (write)
+        io_uring_prep_write(sqe, fd, buf, len, off);
+      else
+        io_uring_prep_read(sqe, fd, buf, len, off);
     }
     if (files_registered_) io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE);
     sqe->user_data = slot;

@@ -28,7 +28,7 @@ struct PathFact {
   uint64_t dev = 0, ino = 0;
   uint64_t rdev = 0;     // a block-device input: the device itself
   uint64_t dir_dev = 0;  // an output or temporary directory: the filesystem's device
-  std::string real;  // resolved path
+  std::string real;      // resolved path
   std::string given;
 };
 
@@ -266,8 +266,8 @@ std::string FindCollision(const std::vector<RankFacts>& all) {
       }
       if (prior && !(prior->fact->role == 'I' && p.role == 'I')) {
         const auto whose = [&](int rank, const PathFact* f) {
-          return (f->role == 'I' ? "rank " + std::to_string(rank) + "'s input " : "rank " + std::to_string(rank) +
-                                                                                     "'s output ") +
+          return (f->role == 'I' ? "rank " + std::to_string(rank) + "'s input "
+                                 : "rank " + std::to_string(rank) + "'s output ") +
                  f->given;
         };
         const bool both_out = prior->fact->role == 'O' && p.role == 'O';
@@ -347,8 +347,8 @@ Result<std::unique_ptr<WriteGuard>> GuardWrites(Comm& comm, const WritePlan& pla
       auto found = FindLeftovers(d);  // an unreadable directory is found by the job itself
       if (!found.ok() || (found->removable.empty() && found->replaced.empty())) continue;
       const std::string real = RealPath(d);
-      mine.leftovers.push_back({real.empty() ? d : real, found->removable.size(), found->removable_bytes,
-                                found->replaced.size()});
+      mine.leftovers.push_back(
+          {real.empty() ? d : real, found->removable.size(), found->removable_bytes, found->replaced.size()});
     }
   }
 

@@ -9,8 +9,12 @@ namespace rs::partition {
 
 PartitionSink::PartitionSink(const Splitter* splitter, std::vector<Sink*> sinks, std::vector<MemPool*> pools,
                              uint32_t rank)
-    : splitter_(splitter), sinks_(std::move(sinks)), pools_(std::move(pools)), rank_(rank),
-      out_(sinks_.size()), counts_(sinks_.size(), 0) {}
+    : splitter_(splitter),
+      sinks_(std::move(sinks)),
+      pools_(std::move(pools)),
+      rank_(rank),
+      out_(sinks_.size()),
+      counts_(sinks_.size(), 0) {}
 
 void PartitionSink::Flush(size_t d) {
   if (out_[d].size() > 0) sinks_[d]->Put(std::move(out_[d]));

@@ -1,7 +1,5 @@
 // partition/sampling.cpp — drawing the sample (from memory or from a striped partition on disk),
 // the sample size the default bound needs, and the bound itself (partition/splitter.hpp).
-#include "partition/splitter.hpp"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,6 +11,7 @@
 #include "core/uint128.hpp"
 #include "io/io_engine.hpp"
 #include "io/striped_file.hpp"
+#include "partition/splitter.hpp"
 
 namespace rs::partition {
 

@@ -5,11 +5,11 @@
 // extents are written. The first error is kept; later buffers are dropped and Close() reports it.
 #include "river/disk_sink.hpp"
 
-#include "river/stream_engine.hpp"
-
 #include <cstring>
 #include <deque>
 #include <unordered_map>
+
+#include "river/stream_engine.hpp"
 
 namespace rs {
 

@@ -6,10 +6,10 @@
 // waits for completions instead, or (nothing in flight) for the consumer to return one.
 #include "river/disk_source.hpp"
 
-#include "river/stream_engine.hpp"
-
 #include <deque>
 #include <unordered_map>
+
+#include "river/stream_engine.hpp"
 
 namespace rs {
 
@@ -62,10 +62,10 @@ void DiskSource::Run() {
     Buffer buffer;
     uint64_t offset;  // logical
     uint64_t len;
-    size_t left;      // extents still in flight or queued
+    size_t left;  // extents still in flight or queued
   };
   struct Tag {
-    uint64_t chunk;   // sequence number
+    uint64_t chunk;  // sequence number
     uint64_t expect;
     int member;
   };
@@ -99,8 +99,8 @@ void DiskSource::Run() {
       file_.Map(off, len, &extents);
       for (const auto& e : extents) {
         uint64_t rlen = aligned ? (e.len + kAlign - 1) / kAlign * kAlign : e.len;
-        queued.push_back({IoOp::kRead, e.member, b->data() + (e.logical_offset - off), uint32_t(rlen),
-                          e.member_offset, next_tag});
+        queued.push_back(
+            {IoOp::kRead, e.member, b->data() + (e.logical_offset - off), uint32_t(rlen), e.member_offset, next_tag});
         tags[next_tag++] = {next, e.len, e.member};
       }
       window.push_back({std::move(*b), off, len, extents.size()});

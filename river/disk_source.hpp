@@ -25,14 +25,14 @@ class DiskSource final : public Source {
   // O_DIRECT, offset and transfer_size must be multiples of 4096. Buffers come from *pool, whose
   // buffers must hold transfer_size bytes.
   static Result<std::unique_ptr<DiskSource>> Open(const std::vector<std::string>& members, const DiskOptions& options,
-                                                  MemPool* pool, std::vector<std::string>* notices,
-                                                  uint64_t offset = 0, uint64_t length = UINT64_MAX);
+                                                  MemPool* pool, std::vector<std::string>* notices, uint64_t offset = 0,
+                                                  uint64_t length = UINT64_MAX);
   ~DiskSource() override;
 
   std::optional<Buffer> Get() override;
   Status status() const override;
-  uint64_t size() const { return file_.size(); }   // the whole logical file
-  uint64_t length() const { return length_; }      // what this source delivers
+  uint64_t size() const { return file_.size(); }  // the whole logical file
+  uint64_t length() const { return length_; }     // what this source delivers
   const char* engine_name() const { return engine_->name(); }
 
  private:

@@ -1,14 +1,13 @@
 // river/mem_pool.cpp
 #include "river/mem_pool.hpp"
 
-#include <fstream>
-
 #include <unistd.h>
 
 #include <algorithm>
-#include <cassert>
 #include <atomic>
+#include <cassert>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -55,7 +54,8 @@ uint64_t MemoryPerProcess() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   if (pages <= 0 || page <= 0) return UINT64_MAX;  // unknown: no limit
   uint64_t local = 1;
-  if (const char* n = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) local = std::max<uint64_t>(1, std::strtoull(n, nullptr, 10));
+  if (const char* n = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE"))
+    local = std::max<uint64_t>(1, std::strtoull(n, nullptr, 10));
   return std::min(uint64_t(pages) * uint64_t(page), CgroupLimit()) / local;
 }
 

@@ -14,8 +14,8 @@
 #include <optional>
 #include <vector>
 
-#include "core/status.hpp"
 #include "core/config.hpp"
+#include "core/status.hpp"
 #include "io/aligned_buffer.hpp"
 
 namespace rs {
@@ -67,14 +67,14 @@ class MemPool {
   static uint64_t Bytes(size_t buffer_size, size_t count);
   ~MemPool();
 
-  Buffer Get();                  // blocks until a buffer is free
+  Buffer Get();  // blocks until a buffer is free
   std::optional<Buffer> TryGet();
   // Waits at most `timeout` for a buffer (for threads that must also watch a stop flag).
   std::optional<Buffer> GetFor(std::chrono::milliseconds timeout);
   size_t buffer_size() const { return buffer_size_; }
   size_t count() const { return count_; }
   size_t available() const;
-  size_t low_water() const;      // fewest buffers ever free at once (tests, reports)
+  size_t low_water() const;  // fewest buffers ever free at once (tests, reports)
   // The whole region, for registering with io_uring once.
   iovec region() const { return {memory_.data(), memory_.size()}; }
   // Whether a stream with `depth` requests in flight should register this pool with io_uring.

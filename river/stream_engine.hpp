@@ -16,7 +16,7 @@ namespace rs {
 
 // options: the stream's effective options (DiskOptions::Effective). pool may be null.
 inline Result<std::unique_ptr<IoEngine>> OpenStreamEngine(const DiskOptions& options, const StripedFile& file,
-                                                           const MemPool* pool, std::vector<std::string>* notices) {
+                                                          const MemPool* pool, std::vector<std::string>* notices) {
   if (file.direct_refused() && notices) {
     notices->push_back(file.member_path(0) + ": the filesystem refuses O_DIRECT; using buffered I/O");
   }

@@ -42,12 +42,12 @@ struct IobenchConfig {
   uint64_t file_size = kIobenchFileSize;
   std::vector<uint64_t> transfer_sizes = kIobenchTransferSizes;
   std::vector<unsigned> queue_depths = kIobenchQueueDepths;
-  std::vector<int> stripes;       // empty: 1 .. dirs.size()
+  std::vector<int> stripes;  // empty: 1 .. dirs.size()
   std::vector<EngineKind> engines = {EngineKind::kUring, EngineKind::kThreads};
   std::vector<Rw> rws = {Rw::kRead, Rw::kWrite};
   uint64_t stripe_unit = config::kStripeUnit;
-  bool direct = true;             // O_DIRECT: the page cache stays out of the numbers
-  int runs = 1;                   // each point is measured `runs` times; rows hold the medians
+  bool direct = true;  // O_DIRECT: the page cache stays out of the numbers
+  int runs = 1;        // each point is measured `runs` times; rows hold the medians
   std::string file_name = kIobenchFileName;
 
   // Every value, each refused with one line naming its flag and the allowed range (the disk
@@ -60,22 +60,22 @@ struct IobenchConfig {
 // One measured point (the medians over the runs).
 struct IobenchRow {
   Rw rw = Rw::kRead;
-  std::string engine;             // the engine that ran ("uring" or "threads")
+  std::string engine;  // the engine that ran ("uring" or "threads")
   int stripes = 1;
   uint64_t stripe_unit = 0;
   uint64_t transfer_size = 0;
   unsigned queue_depth = 0;
   uint64_t bytes = 0;
-  double seconds = 0;             // median over the runs
-  double mbps = 0;                // bytes / seconds / 10^6
-  double cpu_s_per_gb = 0;        // median of (user + system CPU seconds) / (bytes / 10^9)
+  double seconds = 0;                                // median over the runs
+  double mbps = 0;                                   // bytes / seconds / 10^6
+  double cpu_s_per_gb = 0;                           // median of (user + system CPU seconds) / (bytes / 10^9)
   std::vector<double> run_seconds, run_cpu_seconds;  // every run, in run order
 };
 
 struct IobenchResult {
   IobenchConfig config;
-  std::vector<IobenchRow> rows;   // one per point, in sweep order
-  int best_read = -1;             // index into rows of the highest MB/s per direction; -1: none
+  std::vector<IobenchRow> rows;  // one per point, in sweep order
+  int best_read = -1;            // index into rows of the highest MB/s per direction; -1: none
   int best_write = -1;
   std::vector<std::string> notices;  // engine fallbacks, O_DIRECT refusals (each once)
 };

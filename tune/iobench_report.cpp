@@ -106,7 +106,9 @@ std::string FormatTable(const IobenchResult& result) {
     std::snprintf(line, sizeof line, "%-5s  %-7s  %7d  %5s  %8s  %5u  %9.1f  %8.3f  %8.4f%s\n", RwName(r.rw),
                   r.engine.c_str(), r.stripes, FormatSize(r.stripe_unit).c_str(), FormatSize(r.transfer_size).c_str(),
                   r.queue_depth, r.mbps, r.seconds, r.cpu_s_per_gb,
-                  int(i) == result.best_read ? "  <- best read" : int(i) == result.best_write ? "  <- best write" : "");
+                  int(i) == result.best_read    ? "  <- best read"
+                  : int(i) == result.best_write ? "  <- best write"
+                                                : "");
     out += line;
   }
   return out;
@@ -152,33 +154,33 @@ std::string ToJson(const IobenchResult& result, const RunInfo& info) {
     b["setting"] = DescribeBest(result.rows[size_t(index)]);
     best[name] = b;
   }
-  json j = {
-      {"kind", "iobench"},
-      {"host", info.host},
-      {"date", info.date},
-      {"commit", info.commit},
-      {"config",
-       {{"dirs", c.dirs},
-        {"file_size", c.file_size},
-        {"transfer_sizes", c.transfer_sizes},
-        {"queue_depths", c.queue_depths},
-        {"stripes", c.stripes},
-        {"engines", engines},
-        {"rw", rws},
-        {"stripe_unit", c.stripe_unit},
-        {"direct", c.direct},
-        {"runs", c.runs},
-        {"pool_buffers", "queue_depth + " + std::to_string(kIobenchSpareBuffers)}}},
-      {"measures",
-       {{"write", "first Put to the end of DiskSink::Close (data synced, members renamed); file creation and "
-                  "preallocation before the clock"},
-        {"read", "DiskSource::Open (ring setup, buffer registration) to the last buffer handed out"},
-        {"MBps", "bytes / seconds / 10^6, median seconds over the runs"},
-        {"cpu_s_per_GB",
-         "median over the runs of the process's user + system CPU seconds (getrusage) per 10^9 bytes"}}},
-      {"notices", result.notices},
-      {"rows", rows},
-      {"best", best}};
+  json j = {{"kind", "iobench"},
+            {"host", info.host},
+            {"date", info.date},
+            {"commit", info.commit},
+            {"config",
+             {{"dirs", c.dirs},
+              {"file_size", c.file_size},
+              {"transfer_sizes", c.transfer_sizes},
+              {"queue_depths", c.queue_depths},
+              {"stripes", c.stripes},
+              {"engines", engines},
+              {"rw", rws},
+              {"stripe_unit", c.stripe_unit},
+              {"direct", c.direct},
+              {"runs", c.runs},
+              {"pool_buffers", "queue_depth + " + std::to_string(kIobenchSpareBuffers)}}},
+            {"measures",
+             {{"write",
+               "first Put to the end of DiskSink::Close (data synced, members renamed); file creation and "
+               "preallocation before the clock"},
+              {"read", "DiskSource::Open (ring setup, buffer registration) to the last buffer handed out"},
+              {"MBps", "bytes / seconds / 10^6, median seconds over the runs"},
+              {"cpu_s_per_GB",
+               "median over the runs of the process's user + system CPU seconds (getrusage) per 10^9 bytes"}}},
+            {"notices", result.notices},
+            {"rows", rows},
+            {"best", best}};
   return j.dump(2) + "\n";
 }
 

@@ -46,27 +46,21 @@ Result<Summary> ValidatePartition(const std::vector<std::string>& members, const
   };
   std::vector<Summary> parts;
   tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, Block*>(tbb::filter_mode::serial_in_order,
-                                     [&](tbb::flow_control& fc) -> Block* {
-                                       auto b = (*source)->Get();
-                                       if (!b) {
-                                         fc.stop();
-                                         return nullptr;
-                                       }
-                                       return new Block{std::move(*b), {}};
-                                     }) &
-          tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel,
-                                           [](Block* b) {
-                                             b->summary =
-                                                 ValidateRecords(b->buffer.data(), b->buffer.size() / kRecordSize);
-                                             b->buffer = Buffer();  // back to the pool now
-                                             return b;
-                                           }) &
-          tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order, [&](Block* b) {
-            parts.push_back(b->summary);
-            delete b;
-          }));
+      tokens, tbb::make_filter<void, Block*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Block* {
+                auto b = (*source)->Get();
+                if (!b) {
+                  fc.stop();
+                  return nullptr;
+                }
+                return new Block{std::move(*b), {}};
+              }) & tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel, [](Block* b) {
+                b->summary = ValidateRecords(b->buffer.data(), b->buffer.size() / kRecordSize);
+                b->buffer = Buffer();  // back to the pool now
+                return b;
+              }) & tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order, [&](Block* b) {
+                parts.push_back(b->summary);
+                delete b;
+              }));
   RS_RETURN_IF_ERROR((*source)->status());
   return Combine(parts);
 }

@@ -101,8 +101,8 @@ ValidateOutcome RunValidateJob(Comm& comm, const ValidateJobOptions& opt) {
   auto expected = LoadExpected(opt, comm.rank());
   if (Status st = AgreeOnStatus(comm, expected.status()); !st.ok()) return Failure(st);
 
-  Result<Summary> total = opt.summaries_in.empty() ? ValidateDistributed(comm, opt)
-                                                   : CombineSummaryFile(opt.summaries_in);
+  Result<Summary> total =
+      opt.summaries_in.empty() ? ValidateDistributed(comm, opt) : CombineSummaryFile(opt.summaries_in);
   if (!total.ok()) return Failure(total.status());
   if (total->records == 0) return Failure(Status::Error(kNoRecordsMessage));
 

@@ -17,19 +17,19 @@
 namespace rs::validate {
 
 struct ValidateJobOptions {
-  DatasetPaths paths;                   // the partitions (unused with summaries_in)
-  std::string summaries_in;             // --summaries F: combine a file of summaries (valsort -s)
-  std::string summary_out;              // --summary-out F: write the combined 280-byte summary
-  std::string manifest;                 // --manifest M: expect its records and checksum
-  std::optional<u128> expect_checksum;  // --expect-checksum X
+  DatasetPaths paths;                      // the partitions (unused with summaries_in)
+  std::string summaries_in;                // --summaries F: combine a file of summaries (valsort -s)
+  std::string summary_out;                 // --summary-out F: write the combined 280-byte summary
+  std::string manifest;                    // --manifest M: expect its records and checksum
+  std::optional<u128> expect_checksum;     // --expect-checksum X
   std::optional<uint64_t> expect_records;  // records the input held (a sort's --validate)
   // What the expectations above come from, for a mismatch's message (a sort's --validate: "the
   // input's manifest M" or "the records the sort read"), and the command that checks the input
   // itself, when the input, not the sort, may be what changed. Empty: "--expect-checksum".
   std::string expect_source;
   std::string input_check;
-  int threads = 0;                      // TBB threads per rank; 0 = one per core
-  DiskOptions disk;                     // how partitions are read
+  int threads = 0;   // TBB threads per rank; 0 = one per core
+  DiskOptions disk;  // how partitions are read
 };
 
 struct ValidateOutcome {

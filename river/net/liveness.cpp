@@ -161,7 +161,7 @@ class LivenessRing {
   [[noreturn]] void EndJob(const std::string& line) {
     const std::string text = line + "\n";
     (void)!::write(STDERR_FILENO, text.data(), text.size());  // one write: one whole line
-    Send(kGoodbye);  // this rank's end is news already told; its successor need not report it
+    Send(kGoodbye);           // this rank's end is news already told; its successor need not report it
     RemoveRegisteredFiles();  // _exit runs no destructors
     ::_exit(1);
   }
@@ -172,8 +172,8 @@ class LivenessRing {
     const auto frozen_gap = std::chrono::duration_cast<std::chrono::milliseconds>(timeout) / 2;
     auto now = Clock::now();
     auto last_heard = now, next_beat = now, last_turn = now;
-    bool watching = true;      // the predecessor has not said goodbye
-    bool closed = false;       // its connection ended without a goodbye
+    bool watching = true;  // the predecessor has not said goodbye
+    bool closed = false;   // its connection ended without a goodbye
     Clock::time_point closed_at;
     const std::string me = "rank " + std::to_string(rank_) + ": rank " + std::to_string(pred_rank_);
     while (true) {
@@ -280,19 +280,24 @@ LivenessGuard StartLivenessRing(Comm& comm, const LivenessOptions& options) {
   me.nonce = std::random_device{}() * uint64_t(0x100000001) ^ std::random_device{}();
   me.addresses = tcp::LocalIPv4Addresses();
   auto listener = tcp::ListenOnAnyPort();
-  if (listener.ok()) me.port = listener->port;
-  else st = listener.status();
+  if (listener.ok())
+    me.port = listener->port;
+  else
+    st = listener.status();
   const std::vector<std::string> all = comm.AllGather(listener.ok() ? Encode(me) : std::string());
 
   const int succ_rank = (rank + 1) % size, pred_rank = (rank + size - 1) % size;
   const auto deadline = Clock::now() + options.connect_timeout;
   UniqueFd succ, pred;
   Contact peer;
-  if (st.ok() && !Decode(all[size_t(succ_rank)], &peer)) st = Status::Error("rank " + std::to_string(succ_rank) + " has no ring address");
+  if (st.ok() && !Decode(all[size_t(succ_rank)], &peer))
+    st = Status::Error("rank " + std::to_string(succ_rank) + " has no ring address");
   if (st.ok()) {
     auto fd = tcp::ConnectWithin(RouteTo(me, peer), peer.port, deadline);
-    if (fd.ok()) succ = std::move(*fd);
-    else st = fd.status().WithContext("connecting to rank " + std::to_string(succ_rank));
+    if (fd.ok())
+      succ = std::move(*fd);
+    else
+      st = fd.status().WithContext("connecting to rank " + std::to_string(succ_rank));
   }
   if (st.ok()) {
     uint8_t hello[kHelloSize];
@@ -303,8 +308,10 @@ LivenessGuard StartLivenessRing(Comm& comm, const LivenessOptions& options) {
   }
   if (st.ok()) {
     auto fd = AcceptPredecessor(listener->fd.get(), pred_rank, me.nonce, deadline);
-    if (fd.ok()) pred = std::move(*fd);
-    else st = fd.status().WithContext("waiting for rank " + std::to_string(pred_rank));
+    if (fd.ok())
+      pred = std::move(*fd);
+    else
+      st = fd.status().WithContext("waiting for rank " + std::to_string(pred_rank));
   }
   UniqueFd wake;
   if (st.ok()) {
@@ -320,7 +327,8 @@ LivenessGuard StartLivenessRing(Comm& comm, const LivenessOptions& options) {
                 << "); a rank that hangs outside an exchange will not be detected\n";
     return {};
   }
-  return LivenessGuard(std::make_unique<LivenessRing>(rank, size, options, std::move(pred), std::move(succ), std::move(wake)));
+  return LivenessGuard(
+      std::make_unique<LivenessRing>(rank, size, options, std::move(pred), std::move(succ), std::move(wake)));
 }
 
 }  // namespace rs

@@ -128,8 +128,10 @@ class LoopbackTransport final : public Transport {
     while (true) {
       if (queued == 0 && !closed) {
         auto m = outbox_.Pop();
-        if (m) take(std::move(*m));
-        else closed = true;
+        if (m)
+          take(std::move(*m));
+        else
+          closed = true;
       }
       for (Message m;;) {
         auto r = outbox_.TryPop(&m);
@@ -205,7 +207,8 @@ class LoopbackTransport final : public Transport {
 }  // namespace
 
 LoopbackNetwork::LoopbackNetwork(int ranks, size_t queue_capacity) {
-  for (int r = 0; r < ranks; ++r) endpoints_.push_back(std::make_unique<LoopbackTransport>(&endpoints_, r, queue_capacity));
+  for (int r = 0; r < ranks; ++r)
+    endpoints_.push_back(std::make_unique<LoopbackTransport>(&endpoints_, r, queue_capacity));
 }
 
 // Every sending thread ends before any endpoint goes: one may still be delivering ends to a peer.

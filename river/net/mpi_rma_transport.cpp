@@ -110,16 +110,16 @@ class MpiRma final : public MpiTransportBase {
     // One notice and one credit receive always posted.
     // The notice buffer holds a notice until it is handled: repost only after that.
     if (!notice_posted_ && !waiting_) {
-      if (!Check(MPI_Irecv(&notice_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kNoticeTag, comm_,
-                           &notice_in_.req),
-                 "notice receive"))
+      if (!Check(
+              MPI_Irecv(&notice_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kNoticeTag, comm_, &notice_in_.req),
+              "notice receive"))
         return true;
       notice_posted_ = true;
     }
     if (!credit_posted_) {
-      if (!Check(MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_,
-                           &credit_in_.req),
-                 "credit receive"))
+      if (!Check(
+              MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req),
+              "credit receive"))
         return true;
       credit_posted_ = true;
     }
@@ -142,9 +142,9 @@ class MpiRma final : public MpiTransportBase {
       credits_[size_t(st.MPI_SOURCE)].push_back(credit_in_.msg.slot);
       Heard(st.MPI_SOURCE);
       credit_posted_ = false;
-      if (!Check(MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_,
-                           &credit_in_.req),
-                 "credit receive"))
+      if (!Check(
+              MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req),
+              "credit receive"))
         return true;
       credit_posted_ = true;
       moved = true;

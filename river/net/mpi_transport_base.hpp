@@ -90,7 +90,9 @@ class MpiTransportBase : public Transport {
     Buffer buffer;
   };
 
-  void Start() { thread_ = std::thread([this] { Run(); }); }
+  void Start() {
+    thread_ = std::thread([this] { Run(); });
+  }
   void Stop() {
     if (thread_.joinable()) thread_.join();
     mpi_internal::TakeMpiOwnership();   // the caller (main thread) makes MPI calls again
@@ -209,7 +211,8 @@ class MpiTransportBase : public Transport {
   // - the receive pool stays empty for dry_pool_timeout while nothing arrives, and its consumer
   //   keeps everything (onepass): the pool can never refill, so this rank's data outgrew its memory.
   // A pool emptied by a consumer that gives buffers back (twopass writing a run) is neither.
-  void Watch(std::chrono::steady_clock::time_point now, bool moved, std::chrono::steady_clock::time_point* last_progress) {
+  void Watch(std::chrono::steady_clock::time_point now, bool moved,
+             std::chrono::steady_clock::time_point* last_progress) {
     const bool dry = pool_->available() == 0;
     if (moved || dry) *last_progress = now;  // a dry pool is this rank's own consumer, not a silent peer
     if (options_.stall_timeout.count() > 0 && now - *last_progress > options_.stall_timeout) Stalled();
@@ -247,7 +250,7 @@ class MpiTransportBase : public Transport {
   BlockingQueue<Received> arrivals_;
   std::vector<std::chrono::steady_clock::time_point> heard_;  // comm thread only
   std::vector<bool> ended_;                                   // comm thread only
-  std::chrono::steady_clock::time_point dry_since_{};          // comm thread only
+  std::chrono::steady_clock::time_point dry_since_{};         // comm thread only
   uint64_t dry_received_ = 0;                                 // comm thread only
   std::thread thread_;
   mutable std::mutex mu_;

@@ -15,9 +15,9 @@
 #include "partition/splitter.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
+#include "sort/incore/record_sorter.hpp"
 #include "sort/job/memory_plan.hpp"
 #include "sort/job/read_distribute.hpp"
-#include "sort/incore/record_sorter.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_output.hpp"
 #include "sort/job/sort_result.hpp"
@@ -61,14 +61,18 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
                          (sample_split ? size_t((input->bytes + buf_bytes - 1) / buf_bytes) : 0);  // input held whole
   {
     auto made = MemPool::Create(buf_bytes, buffers);
-    if (made.ok()) pool = std::move(*made);
-    else st = made.status();
+    if (made.ok())
+      pool = std::move(*made);
+    else
+      st = made.status();
   }
   std::unique_ptr<DiskSource> source;
   if (st.ok()) {
     auto s = DiskSource::Open(opt.in.Members(rank), read_disk, pool.get(), &notices);
-    if (s.ok()) source = std::move(*s);
-    else st = s.status();
+    if (s.ok())
+      source = std::move(*s);
+    else
+      st = s.status();
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   const bool sum_input = !input->manifest_checksum.has_value();
@@ -102,8 +106,10 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   std::unique_ptr<DiskSink> sink;
   {
     auto made = DiskSink::Create(opt.out.Members(rank), disk, pool.get(), mean_bytes, &notices);
-    if (made.ok()) sink = std::move(*made);
-    else st = made.status();
+    if (made.ok())
+      sink = std::move(*made);
+    else
+      st = made.status();
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
@@ -142,7 +148,7 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
     n_recv += b.size() / kRecordSize;
   }
   if (n_recv > (*sorter)->max_records()) {  // more than the share (only with --memory or a uniform split)
-    sorter->reset();  // the old entry arrays go first: never both at once
+    sorter->reset();                        // the old entry arrays go first: never both at once
     sorter = RecordSorter::Create(n_recv);
   }
   st = sorter.ok() ? Status::Ok() : sorter.status();

@@ -7,8 +7,8 @@
 
 #include "core/comm.hpp"
 #include "sort/job/read_distribute.hpp"
-#include "sort/report/sort_report.hpp"
 #include "sort/job/sort_options.hpp"
+#include "sort/report/sort_report.hpp"
 
 namespace rs::sort {
 

@@ -6,13 +6,13 @@
 #include "core/config.hpp"
 #include "io/file.hpp"
 #include "io/write_guard.hpp"
-#include "sort/job/memory_plan.hpp"
 #include "sort/algorithms/onepass.hpp"
-#include "sort/report/phase_clock.hpp"
-#include "sort/report/progress.hpp"
-#include "sort/job/sort_input.hpp"
 #include "sort/algorithms/threepass.hpp"
 #include "sort/algorithms/twopass.hpp"
+#include "sort/job/memory_plan.hpp"
+#include "sort/job/sort_input.hpp"
+#include "sort/report/phase_clock.hpp"
+#include "sort/report/progress.hpp"
 
 namespace rs::sort {
 

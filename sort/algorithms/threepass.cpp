@@ -8,33 +8,32 @@
 //                        by remote I/O, into its output (read 3, write 3)
 #include "sort/algorithms/threepass.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/record.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
-#include "sort/selection/file_sorted_keys.hpp"
-#include "sort/job/memory_plan.hpp"
-#include "sort/job/external_setup.hpp"
-#include "sort/selection/parallel_merge.hpp"
-#include "sort/selection/parallel_selection.hpp"
-#include "sort/report/progress.hpp"
 #include "sort/external/run_former.hpp"
 #include "sort/external/run_merge.hpp"
-#include "sort/report/run_summary.hpp"
+#include "sort/external/temp_files.hpp"
+#include "sort/job/external_setup.hpp"
+#include "sort/job/memory_plan.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_output.hpp"
 #include "sort/job/sort_result.hpp"
 #include "sort/report/phase.hpp"
-#include "sort/external/temp_files.hpp"
+#include "sort/report/progress.hpp"
+#include "sort/report/run_summary.hpp"
+#include "sort/selection/file_sorted_keys.hpp"
+#include "sort/selection/parallel_merge.hpp"
+#include "sort/selection/parallel_selection.hpp"
 
 namespace rs::sort {
 
 Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* progress,
-                               const TransportMaker& make_transport) {
+                                const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
@@ -50,8 +49,10 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   SortOutput output;
   {
     const uint64_t share = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
-    if (auto made = OpenSortOutput(opt, disk, rank, share, &notices); made.ok()) output = std::move(*made);
-    else st = made.status();
+    if (auto made = OpenSortOutput(opt, disk, rank, share, &notices); made.ok())
+      output = std::move(*made);
+    else
+      st = made.status();
   }
   DiskSink* sink = output.sink.get();
   MemPool* out_pool = output.pool.get();
@@ -69,16 +70,21 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
     std::unique_ptr<MemPool> pool;
     std::unique_ptr<DiskSource> source;
     std::unique_ptr<RunFormer> former;
-    if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok()) pool = std::move(*made);
-    else st = made.status();
+    if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok())
+      pool = std::move(*made);
+    else
+      st = made.status();
     if (st.ok()) {
-      if (auto s = DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); s.ok()) source = std::move(*s);
-      else st = s.status();
+      if (auto s = DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); s.ok())
+        source = std::move(*s);
+      else
+        st = s.status();
     }
     if (st.ok()) {
       if (auto f = RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices); f.ok())
         former = std::move(*f);
-      else st = f.status();
+      else
+        st = f.status();
     }
     if (st.ok()) {
       while (auto b = source->Get()) {
@@ -88,8 +94,10 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
       }
       st = source->status();
       auto formed = former->Close();
-      if (formed.ok()) runs = std::move(*formed);
-      else st.Update(formed.status());
+      if (formed.ok())
+        runs = std::move(*formed);
+      else
+        st.Update(formed.status());
     }
   }
   local_sort.End(input.bytes);
@@ -152,7 +160,8 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
 
   // --- phase 3b: parallel merge ---------------------------------------------------------------------
   uint64_t n_out = 0;
-  for (int q = 0; q < ranks; ++q) n_out += selection.cuts[size_t(q)][size_t(rank) + 1] - selection.cuts[size_t(q)][size_t(rank)];
+  for (int q = 0; q < ranks; ++q)
+    n_out += selection.cuts[size_t(q)][size_t(rank) + 1] - selection.cuts[size_t(q)][size_t(rank)];
   Phase parallel_merge(clock, progress, "parallel merge", n_out * kRecordSize);
   ParallelMergeRequest pm;
   pm.work_members = work.members;

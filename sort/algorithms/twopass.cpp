@@ -12,21 +12,21 @@
 #include "core/record.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
-#include "sort/job/external_setup.hpp"
-#include "sort/report/progress.hpp"
 #include "sort/external/run_former.hpp"
 #include "sort/external/run_merge.hpp"
-#include "sort/report/run_summary.hpp"
+#include "sort/external/temp_files.hpp"
+#include "sort/job/external_setup.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_output.hpp"
 #include "sort/job/sort_result.hpp"
 #include "sort/report/phase.hpp"
-#include "sort/external/temp_files.hpp"
+#include "sort/report/progress.hpp"
+#include "sort/report/run_summary.hpp"
 
 namespace rs::sort {
 
 Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progress,
-                             const TransportMaker& make_transport) {
+                              const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
@@ -44,36 +44,46 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   std::unique_ptr<MemPool> pool;
   std::unique_ptr<DiskSource> source;
   std::unique_ptr<RunFormer> former;
-  if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok()) pool = std::move(*made);
-  else st = made.status();
+  if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok())
+    pool = std::move(*made);
+  else
+    st = made.status();
   // The reads get their own few buffers: a DiskSource reads ahead into every free buffer of its
   // pool, and the partitioner must always find one to route into. The partitioner's buffers are
   // apart from the receives too (DistributeRequest::send_pool says why).
   std::unique_ptr<MemPool> read_pool, send_pool;
   if (st.ok()) {
-    if (auto made = MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); made.ok()) read_pool = std::move(*made);
-    else st = made.status();
+    if (auto made = MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); made.ok())
+      read_pool = std::move(*made);
+    else
+      st = made.status();
   }
   if (st.ok()) {
-    if (auto made = MemPool::Create(plan.buffer_bytes, plan.send_buffers); made.ok()) send_pool = std::move(*made);
-    else st = made.status();
+    if (auto made = MemPool::Create(plan.buffer_bytes, plan.send_buffers); made.ok())
+      send_pool = std::move(*made);
+    else
+      st = made.status();
   }
   if (st.ok()) {
     if (auto s = DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices); s.ok())
       source = std::move(*s);
-    else st = s.status();
+    else
+      st = s.status();
   }
   if (st.ok()) {
     if (auto f = RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices); f.ok())
       former = std::move(*f);
-    else st = f.status();
+    else
+      st = f.status();
   }
   // The output, created now so a missing or full directory is found first.
   SortOutput output;
   if (st.ok()) {
     const uint64_t hint = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
-    if (auto made = OpenSortOutput(opt, disk, rank, hint, &notices); made.ok()) output = std::move(*made);
-    else st = made.status();
+    if (auto made = OpenSortOutput(opt, disk, rank, hint, &notices); made.ok())
+      output = std::move(*made);
+    else
+      st = made.status();
   }
   DiskSink* sink = output.sink.get();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
@@ -115,9 +125,8 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   mo.temp = temp.get();
   mo.out_pool = output.pool.get();
   mo.notices = &notices;
-  auto merged = MergeRuns(std::move(*runs), mo, sink, [&](const uint8_t*, uint64_t n) {
-    merging.Add(n * kRecordSize);
-  });
+  auto merged =
+      MergeRuns(std::move(*runs), mo, sink, [&](const uint8_t*, uint64_t n) { merging.Add(n * kRecordSize); });
   if (!merged.ok()) sink->Abort();
   st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
   // A rank over its memory limit fails the run before anything is published.

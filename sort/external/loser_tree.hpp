@@ -1,12 +1,11 @@
-// sort/external/loser_tree.hpp — the tournament (loser) tree of a k-way merge (docs/external.md#the-pieces-sort): each internal
-// node keeps the loser of the match played there, so replacing the winner's key replays only its
-// path to the root — log2(k) comparisons per record, no heap sift. Keys are the record's 10-byte
-// key as two integers plus the input index, so equal keys leave in input order (stable merge).
-// One thread.
+// sort/external/loser_tree.hpp — the tournament (loser) tree of a k-way merge (docs/external.md#the-pieces-sort): each
+// internal node keeps the loser of the match played there, so replacing the winner's key replays only its path to the
+// root — log2(k) comparisons per record, no heap sift. Keys are the record's 10-byte key as two integers plus the input
+// index, so equal keys leave in input order (stable merge). One thread.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 

@@ -8,9 +8,9 @@
 
 namespace rs::sort {
 
-Result<std::unique_ptr<RangeSource>> RangeSource::Open(const std::vector<std::string>& members,
-                                                       const DiskOptions& disk, unsigned reads, uint64_t first,
-                                                       uint64_t count, std::vector<std::string>* notices) {
+Result<std::unique_ptr<RangeSource>> RangeSource::Open(const std::vector<std::string>& members, const DiskOptions& disk,
+                                                       unsigned reads, uint64_t first, uint64_t count,
+                                                       std::vector<std::string>* notices) {
   std::unique_ptr<RangeSource> s(new RangeSource());
   const uint64_t begin = first * kRecordSize, end = begin + count * kRecordSize;
   // O_DIRECT reads start on a record block: a multiple of both 4 KiB and 100 bytes, so every

@@ -89,7 +89,7 @@ void RunFormer::Work() {
     const uint64_t records = batch_records_;
     lock.unlock();
     Status st = arena.execute([&] { return WriteRun(batch, records); });  // HandOff passes no batch after a failure
-    batch.clear();  // the records go back to the caller's pool
+    batch.clear();                                                        // the records go back to the caller's pool
     lock.lock();
     status_.Update(st);
     has_batch_ = false;

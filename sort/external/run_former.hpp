@@ -14,8 +14,8 @@
 
 #include "river/disk_options.hpp"
 #include "river/mem_pool.hpp"
-#include "sort/incore/record_sorter.hpp"
 #include "sort/external/temp_files.hpp"
+#include "sort/incore/record_sorter.hpp"
 
 namespace rs::sort {
 
@@ -23,8 +23,8 @@ struct RunFormerOptions {
   DiskOptions disk;          // for writing runs (transfer_size: whole records and 4 KiB blocks)
   uint64_t run_records = 0;  // records per run (the budget's share for one run)
   TempFiles* temp = nullptr;
-  std::string tag = "run";   // in the temporary file names
-  int threads = 0;           // TBB threads for the in-core sort (0: one per core)
+  std::string tag = "run";  // in the temporary file names
+  int threads = 0;          // TBB threads for the in-core sort (0: one per core)
 };
 
 class RunFormer {
@@ -43,8 +43,8 @@ class RunFormer {
  private:
   RunFormer(const RunFormerOptions& options, std::unique_ptr<RecordSorter> sorter, std::unique_ptr<MemPool> write_pool,
             std::vector<std::string>* notices);
-  void HandOff();     // producer: gives the filling run to the worker (waits until it is idle)
-  void Work();        // worker thread
+  void HandOff();  // producer: gives the filling run to the worker (waits until it is idle)
+  void Work();     // worker thread
   Status WriteRun(std::vector<Buffer>& batch, uint64_t records);
 
   RunFormerOptions options_;
@@ -61,8 +61,8 @@ class RunFormer {
   std::vector<Buffer> batch_;
   uint64_t batch_records_ = 0;
   Status status_;
-  std::vector<SortedRun> runs_;                // the worker's until it is joined
-  std::vector<std::string> worker_notices_;    // likewise; appended to *notices_ at Close
+  std::vector<SortedRun> runs_;              // the worker's until it is joined
+  std::vector<std::string> worker_notices_;  // likewise; appended to *notices_ at Close
   std::thread worker_;
 };
 

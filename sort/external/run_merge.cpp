@@ -40,7 +40,8 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
   while (runs.size() > fan_in && st.ok()) {
     // Merge the smallest runs first: records merged early are merged again later. The first
     // group is sized so that every later group is full ((n - 1) mod (fan_in - 1) rule).
-    std::stable_sort(runs.begin(), runs.end(), [](const SortedRun& a, const SortedRun& b) { return a.records < b.records; });
+    std::stable_sort(runs.begin(), runs.end(),
+                     [](const SortedRun& a, const SortedRun& b) { return a.records < b.records; });
     size_t group = (runs.size() - 1) % (fan_in - 1) + 1;
     if (group == 1) group = fan_in;
     std::vector<SortedRun> take(runs.begin(), runs.begin() + long(group));
@@ -52,7 +53,8 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
       level = std::max(level, r.level);
     }
     SortedRun merged{opt.temp->NewMembers("merge"), records, level + 1};
-    auto sink = DiskSink::Create(merged.members, opt.disk, opt.out_pool, records * kRecordSize, opt.notices, kPrivateFileMode);
+    auto sink =
+        DiskSink::Create(merged.members, opt.disk, opt.out_pool, records * kRecordSize, opt.notices, kPrivateFileMode);
     if (!sink.ok()) {
       st = sink.status();
     } else {
@@ -70,8 +72,10 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
   }
   if (st.ok()) {
     auto n = MergeOnce(runs, opt, out, observe);
-    if (n.ok()) stats.records = *n;
-    else st = n.status();
+    if (n.ok())
+      stats.records = *n;
+    else
+      st = n.status();
   }
   for (const auto& r : runs) opt.temp->Remove(r.members);
   if (!st.ok()) return st;

@@ -15,8 +15,8 @@
 namespace rs::sort {
 
 struct RunMergeOptions {
-  DiskOptions disk;        // reads and intermediate writes (transfer_size: whole records and blocks)
-  size_t fan_in = 2;       // most runs merged at once (>= 2)
+  DiskOptions disk;   // reads and intermediate writes (transfer_size: whole records and blocks)
+  size_t fan_in = 2;  // most runs merged at once (>= 2)
   TempFiles* temp = nullptr;
   MemPool* out_pool = nullptr;  // buffers for the final sink and intermediate runs
   std::vector<std::string>* notices = nullptr;

@@ -33,8 +33,9 @@ Status TempFiles::Check() {
     }
     if (st.st_mode & S_IWOTH) {
       if (!(st.st_mode & S_ISVTX)) {
-        return Status::Error(d + ": temporary directory is world-writable without the sticky bit: any user could "
-                                 "replace riversort's files there (chmod +t it, or give a private --tmp-dir)");
+        return Status::Error(d +
+                             ": temporary directory is world-writable without the sticky bit: any user could "
+                             "replace riversort's files there (chmod +t it, or give a private --tmp-dir)");
       }
       // A shared scratch directory: work in a private subdirectory nobody else can enter.
       std::string pattern = d + "/riversort-" + ProcessToken() + "-XXXXXX";

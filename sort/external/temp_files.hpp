@@ -3,8 +3,8 @@
 // <dir>/riversort-<token>-r<rank>-<tag>-<n>.run (io/job_files.hpp) so that two jobs never collide
 // and `riversort clean` can tell whose it is. Every file still
 // listed is removed when the TempFiles is destroyed, also after an error, and by the signal
-// handler when the job is interrupted, so a failed sort leaves no temporary space behind. NewMembers and Remove are thread-safe (a run former's worker
-// names runs while the main thread runs); construct and destroy on one thread.
+// handler when the job is interrupted, so a failed sort leaves no temporary space behind. NewMembers and Remove are
+// thread-safe (a run former's worker names runs while the main thread runs); construct and destroy on one thread.
 #pragma once
 
 #include <mutex>

@@ -42,9 +42,7 @@ inline void WithDigit(int off, int bits, Body&& body) {
     body([s, mask](const SortEntry& e) { return uint32_t(e.lo >> s) & mask; });
   } else {
     const int sl = off + bits - 64, sr = 128 - off - bits;
-    body([sl, sr, mask](const SortEntry& e) {
-      return uint32_t((e.hi << sl) | (e.lo >> sr)) & mask;
-    });
+    body([sl, sr, mask](const SortEntry& e) { return uint32_t((e.hi << sl) | (e.lo >> sr)) & mask; });
   }
 }
 
@@ -194,11 +192,9 @@ void SortSeq(SortEntry* src, SortEntry* dst, uint32_t n, int off, bool result_in
       return;
     }
     const int log2n = int(std::bit_width(n)) - 1;
-    const int bits =
-        std::clamp(log2n - config::sort::kSeqLeafLog2, 1, std::min(kMaxSeqDigitBits, kKeyBits - off));
-    const bool split = bits <= 8
-                           ? SeqLevel<8>(src, dst, n, off, bits, result_in_src)
-                           : SeqLevel<kMaxSeqDigitBits>(src, dst, n, off, bits, result_in_src);
+    const int bits = std::clamp(log2n - config::sort::kSeqLeafLog2, 1, std::min(kMaxSeqDigitBits, kKeyBits - off));
+    const bool split = bits <= 8 ? SeqLevel<8>(src, dst, n, off, bits, result_in_src)
+                                 : SeqLevel<kMaxSeqDigitBits>(src, dst, n, off, bits, result_in_src);
     if (split) return;
     off = CommonPrefixBits(src, n);  // > off + bits - 1: skips every constant digit at once
   }
@@ -271,14 +267,12 @@ void SortParallel(SortEntry* src, SortEntry* dst, uint64_t n, int off, bool resu
       });
     });
     const int next = off + bits;
-    tbb::parallel_for(tbb::blocked_range<uint64_t>(0, buckets, 1),
-                      [&](const tbb::blocked_range<uint64_t>& r) {
-                        for (uint64_t d = r.begin(); d < r.end(); ++d) {
-                          const uint64_t s = start[d], m = start[d + 1] - s;
-                          if (m > 0)
-                            SortParallel(dst + s, src + s, m, next, !result_in_src, nullptr);
-                        }
-                      });
+    tbb::parallel_for(tbb::blocked_range<uint64_t>(0, buckets, 1), [&](const tbb::blocked_range<uint64_t>& r) {
+      for (uint64_t d = r.begin(); d < r.end(); ++d) {
+        const uint64_t s = start[d], m = start[d + 1] - s;
+        if (m > 0) SortParallel(dst + s, src + s, m, next, !result_in_src, nullptr);
+      }
+    });
     return;
   }
 }
@@ -293,11 +287,10 @@ uint64_t ParallelChunks(uint64_t n) {
 
 int FirstDigitBits(uint64_t n) { return n >= kParallelMinEntries ? ParallelDigitBits(n, 0) : 0; }
 
-void RadixSortEntries(SortEntry* data, SortEntry* scratch, uint64_t n,
-                      const FirstDigitCounts* first) {
+void RadixSortEntries(SortEntry* data, SortEntry* scratch, uint64_t n, const FirstDigitCounts* first) {
   if (n == 0) return;
-  const bool usable = first != nullptr && first->bits > 0 && first->bits == FirstDigitBits(n) &&
-                      first->chunks > 0 && first->counts.size() == (first->chunks << first->bits);
+  const bool usable = first != nullptr && first->bits > 0 && first->bits == FirstDigitBits(n) && first->chunks > 0 &&
+                      first->counts.size() == (first->chunks << first->bits);
   SortParallel(data, scratch, n, 0, true, usable ? first : nullptr);
 }
 

@@ -35,7 +35,6 @@ int FirstDigitBits(uint64_t n);
 // scratch[0, n) as the other buffer; the result is in data. When the entries are given in
 // increasing locator order (as built from the input), the result is in 128-bit entry order.
 // `first` is optional (see FirstDigitCounts) and must match n.
-void RadixSortEntries(SortEntry* data, SortEntry* scratch, uint64_t n,
-                      const FirstDigitCounts* first = nullptr);
+void RadixSortEntries(SortEntry* data, SortEntry* scratch, uint64_t n, const FirstDigitCounts* first = nullptr);
 
 }  // namespace rs::sort

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "core/record.hpp"
 #include "core/config.hpp"
+#include "core/record.hpp"
 
 // The gather streams its output with SSE2 non-temporal stores where the CPU has them (every
 // x86-64); elsewhere it copies with plain stores, which is correct, only slower to the cache.
@@ -42,11 +42,9 @@ RecordSorter::RecordSorter(uint64_t max_records, AlignedBuffer entries)
 
 Result<std::unique_ptr<RecordSorter>> RecordSorter::Create(uint64_t max_records) {
   if (max_records > (uint64_t(1) << 40)) {
-    return Status::Error("record sorter: max_records " + std::to_string(max_records) +
-                         " is too large");
+    return Status::Error("record sorter: max_records " + std::to_string(max_records) + " is too large");
   }
-  Result<AlignedBuffer> buffer =
-      AlignedBuffer::Allocate(size_t(max_records) * 2 * sizeof(SortEntry));
+  Result<AlignedBuffer> buffer = AlignedBuffer::Allocate(size_t(max_records) * 2 * sizeof(SortEntry));
   if (!buffer.ok()) return buffer.status();
   return std::unique_ptr<RecordSorter>(new RecordSorter(max_records, std::move(buffer.value())));
 }
@@ -59,8 +57,7 @@ void RecordSorter::Prefault() {
                       // One write per 4 KiB page (at each page start in the range, so no
                       // two tasks write the same byte) faults it in with or without THP.
                       constexpr size_t kPage = 4096;
-                      for (size_t o = (r.begin() + kPage - 1) & ~(kPage - 1); o < r.end();
-                           o += kPage) {
+                      for (size_t o = (r.begin() + kPage - 1) & ~(kPage - 1); o < r.end(); o += kPage) {
                         base[o] = 0;
                       }
                     });
@@ -84,8 +81,8 @@ Result<uint64_t> RecordSorter::CountRecords(std::span<const RecordSpan> spans) c
     n += spans[s].count;  // cannot overflow: at most 2^16 spans of < 2^32 records
   }
   if (n > max_records_) {
-    return Status::Error("record sorter: " + std::to_string(n) +
-                         " records exceed the capacity of " + std::to_string(max_records_));
+    return Status::Error("record sorter: " + std::to_string(n) + " records exceed the capacity of " +
+                         std::to_string(max_records_));
   }
   return n;
 }
@@ -139,8 +136,8 @@ void RecordSorter::Build(std::span<const RecordSpan> spans, uint64_t n) {
   first_.bits = bits;
   first_.chunks = chunks;
   first_.counts.assign(bits > 0 ? chunks << bits : 0, 0);
-  const uint64_t first_span = uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), 0) -
-                                       span_begin_.begin() - 1);
+  const uint64_t first_span =
+      uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), 0) - span_begin_.begin() - 1);
   const SortEntry first = MakeEntry(spans[first_span].data, 0);
   std::vector<uint64_t> diff(2 * chunks, 0);
 
@@ -150,8 +147,7 @@ void RecordSorter::Build(std::span<const RecordSpan> spans, uint64_t n) {
     const int shift = 64 - bits;
     uint64_t dh = 0, dl = 0;
     // The span holding record `begin`: the last one starting at or before it (skips empties).
-    uint64_t s = uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), begin) -
-                          span_begin_.begin() - 1);
+    uint64_t s = uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), begin) - span_begin_.begin() - 1);
     uint64_t i = begin;
     while (i < end) {
       const uint64_t span_end = std::min(end, span_begin_[s + 1]);
@@ -226,9 +222,8 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
 #if RS_STREAMING_STORES
                         const uint64_t bytes = size * kRecordSize, whole = bytes & ~uint64_t(15);
                         for (uint64_t o = 0; o < whole; o += 16) {
-                          _mm_stream_si128(
-                              reinterpret_cast<__m128i*>(to + o),
-                              _mm_load_si128(reinterpret_cast<const __m128i*>(stage + o)));
+                          _mm_stream_si128(reinterpret_cast<__m128i*>(to + o),
+                                           _mm_load_si128(reinterpret_cast<const __m128i*>(stage + o)));
                         }
                         std::memcpy(to + whole, stage + whole, bytes - whole);
 #endif

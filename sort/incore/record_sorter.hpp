@@ -1,5 +1,5 @@
-// sort/incore/record_sorter.hpp — in-core sort of 100-byte records (docs/architecture.md#algorithms): build 16-byte key-prefix
-// entries, radix-sort them in parallel, then move each record once into the output.
+// sort/incore/record_sorter.hpp — in-core sort of 100-byte records (docs/architecture.md#algorithms): build 16-byte
+// key-prefix entries, radix-sort them in parallel, then move each record once into the output.
 #pragma once
 
 #include <cstdint>

@@ -8,10 +8,10 @@
 
 #include "core/comm.hpp"
 #include "river/disk_options.hpp"
+#include "sort/external/temp_files.hpp"
 #include "sort/job/memory_plan.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_options.hpp"
-#include "sort/external/temp_files.hpp"
 
 namespace rs::sort {
 

@@ -8,9 +8,9 @@
 #include "core/record.hpp"
 #include "river/mem_pool.hpp"
 #include "sort/algorithms/onepass.hpp"
-#include "sort/selection/parallel_merge.hpp"
 #include "sort/external/run_former.hpp"
 #include "sort/external/run_merge.hpp"
+#include "sort/selection/parallel_merge.hpp"
 #include "sort/selection/sorted_keys.hpp"
 #include "validate/partition_validator.hpp"
 
@@ -23,11 +23,11 @@ size_t OutputBuffers(const SortOptions& opt) { return opt.disk.Effective().queue
 
 // What an external sort holds besides its runs' buffers, phase by phase.
 struct Needs {
-  size_t circulating = 0;     // run formation: buffers of the run pool that move besides the two runs
-  size_t other = 0;           // run formation: buffers in pools of their own
-  uint64_t data = 0;          // bytes per rank that become runs
-  uint64_t merge_extra = 0;   // bytes held through the merge besides its streams (threepass's key index)
-  uint64_t last_phase = 0;    // bytes the phase after the merge needs (threepass's parallel merge)
+  size_t circulating = 0;    // run formation: buffers of the run pool that move besides the two runs
+  size_t other = 0;          // run formation: buffers in pools of their own
+  uint64_t data = 0;         // bytes per rank that become runs
+  uint64_t merge_extra = 0;  // bytes held through the merge besides its streams (threepass's key index)
+  uint64_t last_phase = 0;   // bytes the phase after the merge needs (threepass's parallel merge)
 };
 
 // Sizes runs and the fan-in from the budget. Everything that grows with the data, the transfer
@@ -164,15 +164,17 @@ uint64_t ThreepassKeyIndexBytes(uint64_t records) {
 Status CheckOnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {
   const uint64_t need = OnepassMemory(opt, input, ranks);
   if (opt.memory > 0 && need > opt.memory) {
-    return Status::Error("--memory " + std::to_string(opt.memory >> 20) + " MiB is too small for --algo onepass: this input needs " +
-                         std::to_string((need >> 20) + 1) + " MiB per rank; use --algo twopass or auto");
+    return Status::Error("--memory " + std::to_string(opt.memory >> 20) +
+                         " MiB is too small for --algo onepass: this input needs " + std::to_string((need >> 20) + 1) +
+                         " MiB per rank; use --algo twopass or auto");
   }
   // Without a budget onepass takes what the data needs, but its pools are sized by the transfer
   // size and depth too (buffers in flight): --transfer-size 1G mapped 38.6 GB per rank.
   if (const uint64_t machine = MemoryPerProcess(); need > machine) {
     return Status::Error("--algo onepass needs " + std::to_string((need >> 20) + 1) + " MiB per rank with " +
-                         std::to_string(RecordDiskOptions(opt).transfer_size) + "-byte buffers, more than this machine's " +
-                         Mib(machine) + " per rank: lower --transfer-size or --queue-depth, or use --algo twopass");
+                         std::to_string(RecordDiskOptions(opt).transfer_size) +
+                         "-byte buffers, more than this machine's " + Mib(machine) +
+                         " per rank: lower --transfer-size or --queue-depth, or use --algo twopass");
   }
   return Status::Ok();
 }

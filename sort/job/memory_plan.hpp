@@ -16,9 +16,9 @@ struct ExternalPlan {
   uint64_t buffer_bytes = 0;  // every stream's transfer size: whole records and 4 KiB blocks
   size_t run_buffers = 0;     // buffers of records per run (one run fills while the last is written)
   uint64_t run_records = 0;
-  size_t pool_buffers = 0;    // run formation's pool: two runs plus what circulates
-  size_t send_buffers = 0;    // twopass: the partitioner's own pool (one per destination, sends)
-  size_t fan_in = 0;          // runs per merge
+  size_t pool_buffers = 0;  // run formation's pool: two runs plus what circulates
+  size_t send_buffers = 0;  // twopass: the partitioner's own pool (one per destination, sends)
+  size_t fan_in = 0;        // runs per merge
 };
 
 // The disk options of every stream of records: the effective depth, buffers of whole records

@@ -9,8 +9,8 @@
 #include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "partition/partition_sink.hpp"
-#include "river/net/net_sink.hpp"
 #include "river/net/mpi_transport.hpp"
+#include "river/net/net_sink.hpp"
 #include "sort/report/progress.hpp"
 
 namespace rs::sort {
@@ -23,8 +23,8 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
     exchange.dry_pool_line = req.stall_message;
   }
   // From here until the transport is destroyed, only its communication thread calls MPI.
-  auto transport = make_transport ? make_transport(req.pool, exchange)
-                                  : MakeTransport(comm, opt.transport, req.pool, exchange);
+  auto transport =
+      make_transport ? make_transport(req.pool, exchange) : MakeTransport(comm, opt.transport, req.pool, exchange);
   if (!transport.ok()) return transport.status();
   Transport& net = **transport;
   FaultPoint("exchange");  // reliability tests: a rank lost once the exchange has begun
@@ -67,11 +67,12 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
 }
 
 Result<std::unique_ptr<partition::Splitter>> SplitterFromDisk(Comm& comm, const SortOptions& opt,
-                                                              const SortInput& input, std::vector<std::string>* notices) {
+                                                              const SortInput& input,
+                                                              std::vector<std::string>* notices) {
   const int rank = comm.rank(), ranks = comm.size();
   if (opt.splitters == SplitterKind::kUniform || ranks == 1) return partition::MakeUniformSplitter(ranks);
-  const uint64_t share = partition::RankSampleSize(partition::DefaultSampleSize(ranks, input.total), input.total,
-                                                   input.records);
+  const uint64_t share =
+      partition::RankSampleSize(partition::DefaultSampleSize(ranks, input.total), input.total, input.records);
   auto sample = partition::SampleInput(opt.in.Members(rank), opt.disk, uint32_t(rank), share, 0x5eed, notices);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sample.ok() ? Status::Ok() : sample.status()));
   return partition::MakeSampleSplitter(comm, *sample, input.records, ranks);

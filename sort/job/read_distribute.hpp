@@ -26,23 +26,23 @@ using TransportMaker =
     std::function<Result<std::unique_ptr<Transport>>(MemPool* recv_pool, const TransportOptions& options)>;
 
 struct DistributeRequest {
-  MemPool* pool = nullptr;                       // receives (and reads and sends, unless send_pool)
+  MemPool* pool = nullptr;  // receives (and reads and sends, unless send_pool)
   // The partitioner's buffers, when they must not compete with receives: a receiver that holds
   // what it gets for a while (twopass's run formation) would otherwise let every rank's pool fill
   // with sends the others cannot receive — a deadlock. Buffers for this rank itself still come
   // from `pool`, so received data never holds a send buffer.
   MemPool* send_pool = nullptr;
-  Source* source = nullptr;                      // the partition, streamed (may be null)
-  std::vector<Buffer> preloaded;                 // read before (onepass's sample split), routed first
+  Source* source = nullptr;       // the partition, streamed (may be null)
+  std::vector<Buffer> preloaded;  // read before (onepass's sample split), routed first
   const partition::Splitter* splitter = nullptr;
-  bool sum_input = false;                        // compute the input checksum while routing
+  bool sum_input = false;  // compute the input checksum while routing
   // Called on the receiver thread with every arriving buffer, in arrival order.
   std::function<void(Buffer)> on_receive;
   // Non-empty: if the pool stays dry and nothing arrives for config::kReceiveStallSeconds, the
   // transport's watchdog prints this line (after "rank R: ") and ends the job — the receiver keeps
   // everything it gets (onepass), so a dry pool cannot refill (TransportOptions::dry_pool_timeout).
   std::string stall_message;
-  Progress* progress = nullptr;                  // bytes read are counted here
+  Progress* progress = nullptr;  // bytes read are counted here
 };
 
 struct DistributeResult {
@@ -58,6 +58,7 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& option
 // The sample splitter from a sample read from the partition on disk (random key reads), for
 // partitions too large to hold in memory; the uniform splitter when options say so or P = 1.
 Result<std::unique_ptr<partition::Splitter>> SplitterFromDisk(Comm& comm, const SortOptions& options,
-                                                              const SortInput& input, std::vector<std::string>* notices);
+                                                              const SortInput& input,
+                                                              std::vector<std::string>* notices);
 
 }  // namespace rs::sort

@@ -54,8 +54,10 @@ Result<SortInput> OpenSortInput(Comm& comm, const SortOptions& opt) {
   SortInput in;
   Status st;
   auto bytes = PartitionBytes(opt, rank);
-  if (bytes.ok()) in.bytes = *bytes;
-  else st = bytes.status();
+  if (bytes.ok())
+    in.bytes = *bytes;
+  else
+    st = bytes.status();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   in.records = in.bytes / kRecordSize;
   for (const auto& c : comm.AllGather(std::to_string(in.records))) {

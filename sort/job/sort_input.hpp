@@ -15,9 +15,9 @@
 namespace rs::sort {
 
 struct SortInput {
-  uint64_t bytes = 0;    // this rank's partition
-  uint64_t records = 0;  // this rank's partition
-  uint64_t total = 0;    // all ranks
+  uint64_t bytes = 0;        // this rank's partition
+  uint64_t records = 0;      // this rank's partition
+  uint64_t total = 0;        // all ranks
   uint64_t max_records = 0;  // the largest partition
   // The manifest's total checksum; empty when there is no manifest (the sort then sums what it reads).
   std::optional<Checksum128> manifest_checksum;

@@ -21,7 +21,7 @@ struct SortOptions {
   // Read the input through the page cache while the output stays as `disk` says: for input that
   // is cached (the Datamation rules allow it), where O_DIRECT would read it from the disk again.
   bool buffered_input = false;
-  uint64_t memory = 0;   // per-rank budget for buffers in bytes; 0: what the data needs
+  uint64_t memory = 0;  // per-rank budget for buffers in bytes; 0: what the data needs
   // Where runs and work files go (one member per directory, striped); empty: the output's dirs.
   std::vector<std::string> tmp_dirs;
   bool progress = false;  // force rank 0's live progress lines (else only on a terminal)

@@ -100,8 +100,8 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
     report.validation = verdict.exit_code == 0 ? "SUCCESS" : !verdict.error.empty() ? verdict.error : "ERROR";
   }
   // Every rank's phases and peak RSS, gathered after the validation so that the peak covers it.
-  RankReport mine{out.clock->phases(), input.records, out.records_out, out.net.bytes_sent, out.net.bytes_received,
-                  PhaseClock::PeakRss()};
+  RankReport mine{out.clock->phases(), input.records,          out.records_out,
+                  out.net.bytes_sent,  out.net.bytes_received, PhaseClock::PeakRss()};
   report.ranks = GatherRankReports(comm, mine);
   std::vector<uint64_t> per_rank_out;
   for (const auto& r : report.ranks) per_rank_out.push_back(r.records_out);
@@ -112,8 +112,8 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
   // The sorts check the peak before they publish; what is left is the memory of this last step
   // (the validation), found only after the output was published.
   for (size_t r = 0; r < report.ranks.size(); ++r) {
-    Status st = PeakWithinBudget(comm, report.ranks[r].peak_rss, out.budget,
-                                 "the output was published before this was found");
+    Status st =
+        PeakWithinBudget(comm, report.ranks[r].peak_rss, out.budget, "the output was published before this was found");
     if (!st.ok()) return st.WithContext("rank " + std::to_string(r));
   }
   return report;

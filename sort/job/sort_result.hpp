@@ -9,24 +9,24 @@
 #include "core/checksum.hpp"
 #include "core/comm.hpp"
 #include "river/net/transport.hpp"
-#include "sort/report/phase_clock.hpp"
-#include "sort/report/sort_report.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_options.hpp"
+#include "sort/report/phase_clock.hpp"
+#include "sort/report/sort_report.hpp"
 
 namespace rs::sort {
 
 struct SortOutcome {
   std::string algo;
   const PhaseClock* clock = nullptr;  // from PhaseClock::FromLaunch
-  uint64_t records_out = 0;        // this rank's output
+  uint64_t records_out = 0;           // this rank's output
   TransportStats net;
   std::string transport_name;
   std::string engine_name;
-  Checksum128 read_sum;            // of this rank's input, when the input has no manifest
-  uint64_t budget = 0;             // the memory budget per rank the sort planned with (0: none)
+  Checksum128 read_sum;  // of this rank's input, when the input has no manifest
+  uint64_t budget = 0;   // the memory budget per rank the sort planned with (0: none)
   std::string details_json;
-  std::vector<std::string> notes;  // rank 0's lines under the table
+  std::vector<std::string> notes;    // rank 0's lines under the table
   std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)
 };
 

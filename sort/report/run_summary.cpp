@@ -1,9 +1,8 @@
 // sort/report/run_summary.cpp — runs and merge levels over all ranks.
 #include "sort/report/run_summary.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace rs::sort {
 

@@ -13,8 +13,8 @@ namespace rs::sort {
 struct RunSummary {
   uint64_t run_records = 0;  // planned records per run
   size_t fan_in = 0;
-  uint64_t max_runs = 0;     // over ranks
-  int max_levels = 0;        // over ranks
+  uint64_t max_runs = 0;  // over ranks
+  int max_levels = 0;     // over ranks
 };
 
 RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels);

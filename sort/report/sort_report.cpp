@@ -17,8 +17,9 @@ namespace {
 
 json ToJson(const RankReport& r) {
   json phases = json::array();
-  for (const auto& p : r.phases) phases.push_back({{"name", p.name}, {"wall_s", p.wall_s}, {"cpu_s", p.cpu_s}, {"bytes", p.bytes}});
-  return {{"phases", phases},          {"records_in", r.records_in},         {"records_out", r.records_out},
+  for (const auto& p : r.phases)
+    phases.push_back({{"name", p.name}, {"wall_s", p.wall_s}, {"cpu_s", p.cpu_s}, {"bytes", p.bytes}});
+  return {{"phases", phases},           {"records_in", r.records_in},         {"records_out", r.records_out},
           {"bytes_sent", r.bytes_sent}, {"bytes_received", r.bytes_received}, {"peak_rss", r.peak_rss}};
 }
 
@@ -55,7 +56,8 @@ std::vector<RankReport> GatherRankReports(Comm& comm, const RankReport& mine) {
 std::string SortReport::Table() const {
   std::string t;
   char line[256];
-  std::snprintf(line, sizeof line, "%-20s %9s %9s %9s %10s %6s\n", "phase", "min s", "median s", "max s", "MB/s", "CPU");
+  std::snprintf(line, sizeof line, "%-20s %9s %9s %9s %10s %6s\n", "phase", "min s", "median s", "max s", "MB/s",
+                "CPU");
   t += line;
   if (ranks.empty()) return t;
   for (size_t i = 0; i < ranks[0].phases.size(); ++i) {
@@ -78,8 +80,8 @@ std::string SortReport::Table() const {
                   Median(wall), mx, mbs.c_str(), util * 100);
     t += line;
   }
-  std::snprintf(line, sizeof line, "%-20s %9s %9.3f %9s   %s records, imbalance %.3f\n", "total (rank 0)", "",
-                total_s, "", std::to_string(records).c_str(), imbalance);
+  std::snprintf(line, sizeof line, "%-20s %9s %9.3f %9s   %s records, imbalance %.3f\n", "total (rank 0)", "", total_s,
+                "", std::to_string(records).c_str(), imbalance);
   t += line;
   if (launch_to_durable_s >= 0) {
     std::snprintf(line, sizeof line, "%-20s %9s %9.3f   (mpirun launch to durable output)\n", "launch to durable", "",

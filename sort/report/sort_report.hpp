@@ -27,15 +27,15 @@ struct RankReport {
 
 struct SortReport {
   std::string algo;
-  std::vector<RankReport> ranks;  // by rank
-  double total_s = 0;             // rank 0: process start to the end of the last phase
+  std::vector<RankReport> ranks;    // by rank
+  double total_s = 0;               // rank 0: process start to the end of the last phase
   double launch_to_durable_s = -1;  // RS_LAUNCH_TIME (epoch s, set by the launcher) to durable output
-  int cores = 0;                  // per rank (hardware threads available to it)
-  std::string config_json;        // the options, as a JSON object
-  std::string validation;         // "not run", "SUCCESS", or the failure line
+  int cores = 0;                    // per rank (hardware threads available to it)
+  std::string config_json;          // the options, as a JSON object
+  std::string validation;           // "not run", "SUCCESS", or the failure line
   std::string checksum;
   uint64_t records = 0;
-  double imbalance = 0;           // max / mean records per rank after partitioning
+  double imbalance = 0;  // max / mean records per rank after partitioning
   std::string transport;
   std::string engine;
   uint64_t memory_budget = 0;  // per rank in bytes (0: none)

@@ -20,9 +20,9 @@
 #include "core/record.hpp"
 #include "io/striped_file.hpp"
 #include "river/net/mpi_transport.hpp"
-#include "sort/report/progress.hpp"
 #include "sort/external/range_source.hpp"
 #include "sort/external/stream_merger.hpp"
+#include "sort/report/progress.hpp"
 
 namespace rs::sort {
 namespace {
@@ -47,7 +47,9 @@ struct Chunking {
   uint64_t base = 0;            // the first chunk's file offset: a record block at or before begin
   uint64_t t = 1;               // chunk size: the transfer size (whole record blocks)
   Chunking(uint64_t first, uint64_t last, uint64_t transfer)
-      : begin(first * kRecordSize), end(last * kRecordSize), base(begin / config::kRecordBlock * config::kRecordBlock),
+      : begin(first * kRecordSize),
+        end(last * kRecordSize),
+        base(begin / config::kRecordBlock * config::kRecordBlock),
         t(transfer) {}
   uint64_t count() const { return end > begin ? (end - base + t - 1) / t : 0; }
   uint64_t offset(uint64_t i) const { return base + i * t; }
@@ -162,22 +164,27 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   if (!file.ok()) st = file.status();
   std::unique_ptr<RangeSource> local;
   if (st.ok()) {
-    auto made = RangeSource::Open(req.work_members, req.disk, config::external::kMergeReadsPerRun, req.cuts[size_t(me)][size_t(me)],
+    auto made = RangeSource::Open(req.work_members, req.disk, config::external::kMergeReadsPerRun,
+                                  req.cuts[size_t(me)][size_t(me)],
                                   req.cuts[size_t(me)][size_t(me) + 1] - req.cuts[size_t(me)][size_t(me)], &notices);
-    if (made.ok()) local = std::move(*made);
-    else st = made.status();
+    if (made.ok())
+      local = std::move(*made);
+    else
+      st = made.status();
   }
   std::unique_ptr<MemPool> pool;
   TransportOptions exchange = opt.exchange;
   if (st.ok()) {
-    if (auto made = MemPool::Create(t + kTrailerRoom, NetBuffers(exchange, ranks)); made.ok()) pool = std::move(*made);
-    else st = made.status();
+    if (auto made = MemPool::Create(t + kTrailerRoom, NetBuffers(exchange, ranks)); made.ok())
+      pool = std::move(*made);
+    else
+      st = made.status();
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // From here until the transport is destroyed, only its communication thread calls MPI.
-  auto transport = make_transport ? make_transport(pool.get(), exchange)
-                                  : MakeTransport(comm, opt.transport, pool.get(), exchange);
+  auto transport =
+      make_transport ? make_transport(pool.get(), exchange) : MakeTransport(comm, opt.transport, pool.get(), exchange);
   if (!transport.ok()) return transport.status();
   Transport& net = **transport;
   FaultPoint("remote reads");  // reliability tests: a rank lost once the remote reads have begun
@@ -225,7 +232,8 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
       Buffer b = pool->Get();
       auto got = file->ReadAt(c.offset(chunk), c.read_len(chunk), b.data());
       if (!got.ok()) Fail(comm, got.status());
-      if (*got < c.valid_end(chunk)) Fail(comm, Status::Error(req.work_members[0] + ": work file shorter than its records"));
+      if (*got < c.valid_end(chunk))
+        Fail(comm, Status::Error(req.work_members[0] + ": work file shorter than its records"));
       AppendTrailer(b, c.read_len(chunk), {kMagic, kData, chunk, c.valid_begin(chunk), c.valid_end(chunk)});
       net.Send(peer, std::move(b));
       ++result.chunks_served;

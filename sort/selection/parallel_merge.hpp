@@ -21,7 +21,7 @@ namespace rs::sort {
 class Progress;
 
 struct ParallelMergeRequest {
-  std::vector<std::string> work_members;   // this rank's sorted work file
+  std::vector<std::string> work_members;    // this rank's sorted work file
   std::vector<std::vector<uint64_t>> cuts;  // Selection::cuts
   DiskOptions disk;                         // transfer_size: whole records and 4 KiB blocks
   MemPool* out_pool = nullptr;              // the output's buffers
@@ -30,8 +30,8 @@ struct ParallelMergeRequest {
 };
 
 struct ParallelMergeResult {
-  uint64_t records = 0;          // written by this rank
-  uint64_t chunks_served = 0;    // remote reads this rank answered
+  uint64_t records = 0;        // written by this rank
+  uint64_t chunks_served = 0;  // remote reads this rank answered
   TransportStats net;
   std::string transport_name;
 };

@@ -1,5 +1,5 @@
-// sort/selection/parallel_selection.hpp — threepass phase 3a (docs/external.md#the-pieces-sort): exact parallel multi-sequence
-// selection of the output boundaries over every rank's sorted work file.
+// sort/selection/parallel_selection.hpp — threepass phase 3a (docs/external.md#the-pieces-sort): exact parallel
+// multi-sequence selection of the output boundaries over every rank's sorted work file.
 //
 // Order: records compare by (key, rank, position in that rank's file), a strict total order, so
 // boundary j — the k_j = ⌊j·N/P⌋ smallest records lie before it — is one exact point even inside a

@@ -29,8 +29,8 @@ TEST(Comm, LoopbackAllGatherInRankOrderManyRounds) {
 TEST(Comm, AgreeOnStatusNamesLowestFailingRank) {
   std::atomic<int> wrong{0};
   LoopbackGroup(4).Run([&](Comm& c) {
-    Status mine = c.rank() == 2 || c.rank() == 3 ? Status::Error("/d/in." + std::to_string(c.rank()) + ": bad")
-                                                 : Status::Ok();
+    Status mine =
+        c.rank() == 2 || c.rank() == 3 ? Status::Error("/d/in." + std::to_string(c.rank()) + ": bad") : Status::Ok();
     Status all = AgreeOnStatus(c, mine);
     if (all.ok() || all.message() != "rank 2: /d/in.2: bad (and 1 more ranks failed)") ++wrong;
     if (!AgreeOnStatus(c, Status::Ok()).ok()) ++wrong;

@@ -4,9 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
@@ -15,13 +16,11 @@
 #include "gen/rank_slice.hpp"
 #include "gen/record_generator.hpp"
 #include "io/manifest.hpp"
+#include "partition/splitter.hpp"
 #include "tests/support/temp_dir.hpp"
-
-#include <nlohmann/json.hpp>
 #include "validate/partition_validator.hpp"
 #include "validate/report.hpp"
 #include "validate/validate_job.hpp"
-#include "partition/splitter.hpp"
 
 namespace rs::test {
 
@@ -131,8 +130,8 @@ void PartitionedGenMatchesSingleFile(Comm& comm) {
     u128 start;
   };
   for (Case c : {Case{1000, 0}, Case{1003, 7}, Case{2, 0}, Case{997, big - 500}, Case{0, 0}}) {
-    for (gen::GenMode mode : {gen::GenMode{false, false}, gen::GenMode{true, false}, gen::GenMode{false, true},
-                              gen::GenMode{true, true}}) {
+    for (gen::GenMode mode :
+         {gen::GenMode{false, false}, gen::GenMode{true, false}, gen::GenMode{false, true}, gen::GenMode{true, true}}) {
       gen::GenJobOptions opt;
       opt.records = c.records;
       opt.start = c.start;
@@ -313,8 +312,8 @@ void SortsEverything(Comm& comm, const MakerForRun& maker, const std::string& al
     std::string name;
     uint64_t records;
     gen::GenMode mode;
-    bool all_equal;    // every key the same, payloads distinct
-    bool empty_last;   // the last rank's input partition is empty
+    bool all_equal;   // every key the same, payloads distinct
+    bool empty_last;  // the last rank's input partition is empty
     sort::SplitterKind splitter;
   };
   const std::vector<Case> cases = {

@@ -129,7 +129,8 @@ void SortOverLoopback(const std::string& algo, ExchangeSchedule schedule) {
       SortsEverythingOverLoopback(comm, maker, algo, schedule);
     });
     if (schedule == ExchangeSchedule::kRestricted) {
-      for (size_t run = 0; run < nets.size(); ++run) ExpectRestricted(*nets[run], p, algo + " sort " + std::to_string(run));
+      for (size_t run = 0; run < nets.size(); ++run)
+        ExpectRestricted(*nets[run], p, algo + " sort " + std::to_string(run));
     }
   }
 }
@@ -137,8 +138,12 @@ void SortOverLoopback(const std::string& algo, ExchangeSchedule schedule) {
 TEST(LoopbackDistributed, OnepassSortsEverything) { SortOverLoopback("onepass", ExchangeSchedule::kFree); }
 TEST(LoopbackDistributed, TwopassSortsEverything) { SortOverLoopback("twopass", ExchangeSchedule::kFree); }
 TEST(LoopbackDistributed, ThreepassSortsEverything) { SortOverLoopback("threepass", ExchangeSchedule::kFree); }
-TEST(LoopbackDistributed, OnepassSortsEverythingRestricted) { SortOverLoopback("onepass", ExchangeSchedule::kRestricted); }
-TEST(LoopbackDistributed, TwopassSortsEverythingRestricted) { SortOverLoopback("twopass", ExchangeSchedule::kRestricted); }
+TEST(LoopbackDistributed, OnepassSortsEverythingRestricted) {
+  SortOverLoopback("onepass", ExchangeSchedule::kRestricted);
+}
+TEST(LoopbackDistributed, TwopassSortsEverythingRestricted) {
+  SortOverLoopback("twopass", ExchangeSchedule::kRestricted);
+}
 TEST(LoopbackDistributed, ThreepassSortsEverythingRestricted) {
   SortOverLoopback("threepass", ExchangeSchedule::kRestricted);
 }

@@ -96,8 +96,7 @@ TEST(Lcg128Test, SkipTableFollowsRecurrence) {
 
 TEST(Lcg128Test, SkipTableEntryIsTwoToTheIthPower) {
   // Entry i is f^(2^i): applying it once equals 2^i single steps, from any starting state.
-  const u128 origins[] = {0, kLcgC, MakeU128(0x0123456789ABCDEFULL, 0xFEDCBA9876543210ULL),
-                          ~u128(0)};
+  const u128 origins[] = {0, kLcgC, MakeU128(0x0123456789ABCDEFULL, 0xFEDCBA9876543210ULL), ~u128(0)};
   for (int i = 0; i <= 12; ++i) {
     for (u128 x : origins) {
       EXPECT_EQ(Hex32(Apply(kSkipTable[size_t(i)], x)), Hex32(StepTimes(x, uint64_t(1) << i)))

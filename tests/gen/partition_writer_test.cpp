@@ -146,8 +146,7 @@ std::vector<WriteCase> WriteCases() {
 
 INSTANTIATE_TEST_SUITE_P(Counts, PartitionWriteTest, testing::ValuesIn(WriteCases()),
                          [](const testing::TestParamInfo<WriteCase>& info) {
-                           return std::to_string(info.param.count) +
-                                  (info.param.direct ? "_Direct" : "_Buffered");
+                           return std::to_string(info.param.count) + (info.param.direct ? "_Direct" : "_Buffered");
                          });
 
 TEST(PartitionWriterTest, AllModesAcrossChunksAnd2To64) {
@@ -155,8 +154,7 @@ TEST(PartitionWriterTest, AllModesAcrossChunksAnd2To64) {
   // carry into bit 64 inside the first chunk.
   const u128 first = (u128(1) << 64) - 5000;
   constexpr uint64_t kCount = 20481 + 20480;
-  for (GenMode mode : {GenMode{false, false}, GenMode{true, false}, GenMode{false, true},
-                       GenMode{true, true}}) {
+  for (GenMode mode : {GenMode{false, false}, GenMode{true, false}, GenMode{false, true}, GenMode{true, true}}) {
     SCOPED_TRACE(std::string(mode.ascii ? "ascii" : "binary") + (mode.skew ? " skew" : ""));
     test::TempDir dir;
     const std::string path = dir.File("modes.dat");
@@ -280,16 +278,15 @@ TEST(PartitionWriterTest, TmpfsRefusingDirectFallsBackToBuffered) {
     GTEST_SKIP() << "this kernel's tmpfs accepts O_DIRECT (Linux >= 6.6), so the O_DIRECT-refused notice "
                     "cannot be observed on /dev/shm";
   }
-  ASSERT_EQ(open_errno, EINVAL) << "unexpected error probing O_DIRECT: "
-                                << std::strerror(open_errno);
+  ASSERT_EQ(open_errno, EINVAL) << "unexpected error probing O_DIRECT: " << std::strerror(open_errno);
 
   const std::string path = dir.path() + "/part.dat";
   constexpr uint64_t kCount = 1025;
   auto result = Generate(kPlain, 0, kCount, {path}, Disk(true));
   ASSERT_TRUE(result.ok()) << result.status().message();
-  EXPECT_TRUE(std::any_of(result->notices.begin(), result->notices.end(),
-                          [](const std::string& n) { return n.find("refuses O_DIRECT") != std::string::npos; }))
-      << "no notice that the filesystem refused O_DIRECT";
+  EXPECT_TRUE(std::any_of(result->notices.begin(), result->notices.end(), [](const std::string& n) {
+    return n.find("refuses O_DIRECT") != std::string::npos;
+  })) << "no notice that the filesystem refused O_DIRECT";
   Expected expected = ExpectedRecords(kPlain, 0, kCount);
   EXPECT_EQ(result->checksum.ToString(), expected.checksum.ToString());
   EXPECT_TRUE(test::ReadFile(path) == expected.bytes);

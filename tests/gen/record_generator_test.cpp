@@ -41,9 +41,7 @@ u128 Big(const char* decimal) {
   return v.value_or(0);
 }
 
-std::string Sha(const std::vector<uint8_t>& bytes) {
-  return test::Sha256Hex(bytes.data(), bytes.size());
-}
+std::string Sha(const std::vector<uint8_t>& bytes) { return test::Sha256Hex(bytes.data(), bytes.size()); }
 
 std::string HexBytes(const uint8_t* p, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -55,9 +53,7 @@ std::string HexBytes(const uint8_t* p, size_t n) {
   return s;
 }
 
-std::string Text(const uint8_t* p, size_t n) {
-  return std::string(reinterpret_cast<const char*>(p), n);
-}
+std::string Text(const uint8_t* p, size_t n) { return std::string(reinterpret_cast<const char*>(p), n); }
 
 std::string ModeName(GenMode mode) {
   if (mode.ascii && mode.skew) return "AsciiSkew";
@@ -89,31 +85,30 @@ TEST_P(ReferenceFileTest, BytesAndChecksumMatchSpec) {
 
 INSTANTIATE_TEST_SUITE_P(
     Spec12_1, ReferenceFileTest,
-    testing::Values(
-        ReferenceCase{"G01", kPlain, "0", 0, "0",
-                      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-        ReferenceCase{"G02", kPlain, "0", 1, "9ea593a0",
-                      "7bda0438360efb41b7bdabebb95e86438c045fd8206ad0765f76942001506374"},
-        ReferenceCase{"G03", kPlain, "0", 1000, "1ea6370b955",
-                      "f524474116510d1debac6d38152e793a7e3cb71b1dd2bb45b6610e3c17698177"},
-        ReferenceCase{"G04", kPlain, "0", 1000000, "7a0e0d4868cd4",
-                      "515ea89a091c2a746500f46edd54dc5626878b4e9308d00ecf91656e8e3c3028"},
-        ReferenceCase{"G06", kAscii, "0", 1000, "1f5dfb3631a",
-                      "6c26b26a61464dd78038f9c60907c851ac043c07584b12835fe065cbca31aad2"},
-        ReferenceCase{"G07", kAscii, "0", 1000000, "7a19cff467438",
-                      "f0521447a8c0928e6591308bbb3198e1d844a105f31ebe823f6ed80c743aef68"},
-        ReferenceCase{"G08", kSkew, "0", 1000, "1e96301166b",
-                      "e29ce5d551d332a974d978a4a4b3535efcd5df559328fe4ee11bf7f481269444"},
-        ReferenceCase{"G09", kSkew, "0", 1000000, "79f9a7e6de673",
-                      "26c04b085341da0e8315cf26ba9347c08a1b143974831cde20704348a6417f08"},
-        ReferenceCase{"G10", kAsciiSkew, "0", 1000, "1eef17d1cac",
-                      "33dc462ab1da5ddedecf127d65c8856b59baec45a15b91f79aafd116514ac65e"},
-        ReferenceCase{"G11", kAsciiSkew, "0", 1000000, "7a135fbce6df2",
-                      "6412ad20e9729e0cc711c3ab0cb1cdab195be80737df7f8d96279a54964d51f7"},
-        ReferenceCase{"G17", kPlain, "1000000000000", 10, "4da90b9b9",
-                      "d8b904b1546f8b1cc9d7f8add6844a4ca2084319645a3426399f0e3df9d99151"},
-        ReferenceCase{"G18", kPlain, "18446744073709551616", 10, "4c099d855",
-                      "75ddfcb400d3957249195f611b08cd9c6ad983da7d62fb29d3d8417068ce6c55"}),
+    testing::Values(ReferenceCase{"G01", kPlain, "0", 0, "0",
+                                  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+                    ReferenceCase{"G02", kPlain, "0", 1, "9ea593a0",
+                                  "7bda0438360efb41b7bdabebb95e86438c045fd8206ad0765f76942001506374"},
+                    ReferenceCase{"G03", kPlain, "0", 1000, "1ea6370b955",
+                                  "f524474116510d1debac6d38152e793a7e3cb71b1dd2bb45b6610e3c17698177"},
+                    ReferenceCase{"G04", kPlain, "0", 1000000, "7a0e0d4868cd4",
+                                  "515ea89a091c2a746500f46edd54dc5626878b4e9308d00ecf91656e8e3c3028"},
+                    ReferenceCase{"G06", kAscii, "0", 1000, "1f5dfb3631a",
+                                  "6c26b26a61464dd78038f9c60907c851ac043c07584b12835fe065cbca31aad2"},
+                    ReferenceCase{"G07", kAscii, "0", 1000000, "7a19cff467438",
+                                  "f0521447a8c0928e6591308bbb3198e1d844a105f31ebe823f6ed80c743aef68"},
+                    ReferenceCase{"G08", kSkew, "0", 1000, "1e96301166b",
+                                  "e29ce5d551d332a974d978a4a4b3535efcd5df559328fe4ee11bf7f481269444"},
+                    ReferenceCase{"G09", kSkew, "0", 1000000, "79f9a7e6de673",
+                                  "26c04b085341da0e8315cf26ba9347c08a1b143974831cde20704348a6417f08"},
+                    ReferenceCase{"G10", kAsciiSkew, "0", 1000, "1eef17d1cac",
+                                  "33dc462ab1da5ddedecf127d65c8856b59baec45a15b91f79aafd116514ac65e"},
+                    ReferenceCase{"G11", kAsciiSkew, "0", 1000000, "7a135fbce6df2",
+                                  "6412ad20e9729e0cc711c3ab0cb1cdab195be80737df7f8d96279a54964d51f7"},
+                    ReferenceCase{"G17", kPlain, "1000000000000", 10, "4da90b9b9",
+                                  "d8b904b1546f8b1cc9d7f8add6844a4ca2084319645a3426399f0e3df9d99151"},
+                    ReferenceCase{"G18", kPlain, "18446744073709551616", 10, "4c099d855",
+                                  "75ddfcb400d3957249195f611b08cd9c6ad983da7d62fb29d3d8417068ce6c55"}),
     [](const testing::TestParamInfo<ReferenceCase>& info) { return std::string(info.param.name); });
 
 TEST(RecordGeneratorTest, G20StartAtFive) {
@@ -154,16 +149,15 @@ TEST_P(HalvesTest, PartitionsConcatenateAndChecksumsAdd) {
   EXPECT_EQ(whole.checksum.ToString(), c.total);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Spec12_1, HalvesTest,
-    testing::Values(
-        HalvesCase{"G12", kPlain, "f63842aeda", "f42b2e0a7b", "1ea6370b955",
-                   "f524474116510d1debac6d38152e793a7e3cb71b1dd2bb45b6610e3c17698177"},
-        HalvesCase{"G13", kSkew, "1001862db4d", "e94a9e3b1e", "1e96301166b",
-                   "e29ce5d551d332a974d978a4a4b3535efcd5df559328fe4ee11bf7f481269444"},
-        HalvesCase{"G14", kAscii, "f7f1e01efc", "fdedd3441e", "1f5dfb3631a",
-                   "6c26b26a61464dd78038f9c60907c851ac043c07584b12835fe065cbca31aad2"}),
-    [](const testing::TestParamInfo<HalvesCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Spec12_1, HalvesTest,
+                         testing::Values(HalvesCase{"G12", kPlain, "f63842aeda", "f42b2e0a7b", "1ea6370b955",
+                                                    "f524474116510d1debac6d38152e793a7e3cb71b1dd2bb45b6610e3c17698177"},
+                                         HalvesCase{"G13", kSkew, "1001862db4d", "e94a9e3b1e", "1e96301166b",
+                                                    "e29ce5d551d332a974d978a4a4b3535efcd5df559328fe4ee11bf7f481269444"},
+                                         HalvesCase{
+                                             "G14", kAscii, "f7f1e01efc", "fdedd3441e", "1f5dfb3631a",
+                                             "6c26b26a61464dd78038f9c60907c851ac043c07584b12835fe065cbca31aad2"}),
+                         [](const testing::TestParamInfo<HalvesCase>& info) { return std::string(info.param.name); });
 
 // --- §12.1 G15: ten 100,000-record slices make the 1,000,000-record file ---------------------
 
@@ -254,9 +248,9 @@ TEST(RecordGeneratorTest, HotPrefixSourcesMatchSpecExamples) {
     uint64_t k;
     const char* prefix;
   };
-  for (const BinaryEntry& e : {BinaryEntry{0, "4a696d477261"}, BinaryEntry{1, "95e0e48262b3"},
-                               BinaryEntry{2, "45979353dbed"}, BinaryEntry{20, "68d0cc3c1999"},
-                               BinaryEntry{64, "33d5b5b15c70"}, BinaryEntry{128, "e1dc46b645c4"}}) {
+  for (const BinaryEntry& e :
+       {BinaryEntry{0, "4a696d477261"}, BinaryEntry{1, "95e0e48262b3"}, BinaryEntry{2, "45979353dbed"},
+        BinaryEntry{20, "68d0cc3c1999"}, BinaryEntry{64, "33d5b5b15c70"}, BinaryEntry{128, "e1dc46b645c4"}}) {
     Generated g = Generate(kPlain, e.k, 1);
     EXPECT_EQ(HexBytes(g.bytes.data(), 6), e.prefix) << "binary[" << e.k << "]";
   }
@@ -264,8 +258,8 @@ TEST(RecordGeneratorTest, HotPrefixSourcesMatchSpecExamples) {
     uint64_t k;
     const char* prefix;
   };
-  for (const AsciiEntry& e : {AsciiEntry{0, "AsfAGH"}, AsciiEntry{1, "~sHd0j"},
-                              AsciiEntry{10, "`PkXQ<"}, AsciiEntry{128, "12NSK|"}}) {
+  for (const AsciiEntry& e :
+       {AsciiEntry{0, "AsfAGH"}, AsciiEntry{1, "~sHd0j"}, AsciiEntry{10, "`PkXQ<"}, AsciiEntry{128, "12NSK|"}}) {
     Generated g = Generate(kAscii, e.k, 1);
     EXPECT_EQ(Text(g.bytes.data(), 6), e.prefix) << "ASCII[" << e.k << "]";
   }
@@ -343,36 +337,34 @@ constexpr const char* k2p60m6 = "1152921504606846970";
 constexpr const char* k2p64m6 = "18446744073709551610";
 constexpr const char* k2p124m6 = "21267647932558653966460912964485513210";
 
-INSTANTIATE_TEST_SUITE_P(
-    Spec12_1, OtherStartTest,
-    testing::Values(
-        OtherStartCase{"b500", k500, kPlain, "1effb332bd5"},
-        OtherStartCase{"b500", k500, kAscii, "203b6e97486"},
-        OtherStartCase{"b500", k500, kSkew, "1de0c11e0a6"},
-        OtherStartCase{"b500", k500, kAsciiSkew, "1f35b7390ac"},
-        OtherStartCase{"b999999", k999999, kPlain, "1f90c8f20bd"},
-        OtherStartCase{"b999999", k999999, kAscii, "1fb00bf15ca"},
-        OtherStartCase{"b999999", k999999, kSkew, "1e5a4c55a93"},
-        OtherStartCase{"b999999", k999999, kAsciiSkew, "1f0e012383a"},
-        OtherStartCase{"b123456789", k123456789, kPlain, "1f013ceee6d"},
-        OtherStartCase{"b123456789", k123456789, kAscii, "1fa1846b082"},
-        OtherStartCase{"b123456789", k123456789, kSkew, "1f04c48d34d"},
-        OtherStartCase{"b123456789", k123456789, kAsciiSkew, "1eb24ed69f9"},
-        OtherStartCase{"b2p60m6", k2p60m6, kPlain, "1fccfd3ee44"},
-        OtherStartCase{"b2p60m6", k2p60m6, kAscii, "1f908908e3d"},
-        OtherStartCase{"b2p60m6", k2p60m6, kSkew, "20440b15c4a"},
-        OtherStartCase{"b2p60m6", k2p60m6, kAsciiSkew, "1eebb7518be"},
-        OtherStartCase{"b2p64m6", k2p64m6, kPlain, "1f4634ef8e9"},
-        OtherStartCase{"b2p64m6", k2p64m6, kAscii, "1efeccf90fb"},
-        OtherStartCase{"b2p64m6", k2p64m6, kSkew, "1f92034bbbb"},
-        OtherStartCase{"b2p64m6", k2p64m6, kAsciiSkew, "1f63f3be0a8"},
-        OtherStartCase{"b2p124m6", k2p124m6, kPlain, "1eef5188303"},
-        OtherStartCase{"b2p124m6", k2p124m6, kAscii, "1fc02b6070c"},
-        OtherStartCase{"b2p124m6", k2p124m6, kSkew, "1f414b9c1fa"},
-        OtherStartCase{"b2p124m6", k2p124m6, kAsciiSkew, "1ef80664188"}),
-    [](const testing::TestParamInfo<OtherStartCase>& info) {
-      return std::string(info.param.label) + "_" + ModeName(info.param.mode);
-    });
+INSTANTIATE_TEST_SUITE_P(Spec12_1, OtherStartTest,
+                         testing::Values(OtherStartCase{"b500", k500, kPlain, "1effb332bd5"},
+                                         OtherStartCase{"b500", k500, kAscii, "203b6e97486"},
+                                         OtherStartCase{"b500", k500, kSkew, "1de0c11e0a6"},
+                                         OtherStartCase{"b500", k500, kAsciiSkew, "1f35b7390ac"},
+                                         OtherStartCase{"b999999", k999999, kPlain, "1f90c8f20bd"},
+                                         OtherStartCase{"b999999", k999999, kAscii, "1fb00bf15ca"},
+                                         OtherStartCase{"b999999", k999999, kSkew, "1e5a4c55a93"},
+                                         OtherStartCase{"b999999", k999999, kAsciiSkew, "1f0e012383a"},
+                                         OtherStartCase{"b123456789", k123456789, kPlain, "1f013ceee6d"},
+                                         OtherStartCase{"b123456789", k123456789, kAscii, "1fa1846b082"},
+                                         OtherStartCase{"b123456789", k123456789, kSkew, "1f04c48d34d"},
+                                         OtherStartCase{"b123456789", k123456789, kAsciiSkew, "1eb24ed69f9"},
+                                         OtherStartCase{"b2p60m6", k2p60m6, kPlain, "1fccfd3ee44"},
+                                         OtherStartCase{"b2p60m6", k2p60m6, kAscii, "1f908908e3d"},
+                                         OtherStartCase{"b2p60m6", k2p60m6, kSkew, "20440b15c4a"},
+                                         OtherStartCase{"b2p60m6", k2p60m6, kAsciiSkew, "1eebb7518be"},
+                                         OtherStartCase{"b2p64m6", k2p64m6, kPlain, "1f4634ef8e9"},
+                                         OtherStartCase{"b2p64m6", k2p64m6, kAscii, "1efeccf90fb"},
+                                         OtherStartCase{"b2p64m6", k2p64m6, kSkew, "1f92034bbbb"},
+                                         OtherStartCase{"b2p64m6", k2p64m6, kAsciiSkew, "1f63f3be0a8"},
+                                         OtherStartCase{"b2p124m6", k2p124m6, kPlain, "1eef5188303"},
+                                         OtherStartCase{"b2p124m6", k2p124m6, kAscii, "1fc02b6070c"},
+                                         OtherStartCase{"b2p124m6", k2p124m6, kSkew, "1f414b9c1fa"},
+                                         OtherStartCase{"b2p124m6", k2p124m6, kAsciiSkew, "1ef80664188"}),
+                         [](const testing::TestParamInfo<OtherStartCase>& info) {
+                           return std::string(info.param.label) + "_" + ModeName(info.param.mode);
+                         });
 
 TEST(RecordGeneratorTest, OtherStartValuesAreThePowersOfTwoMinusSix) {
   // The table's decimal starts are 2^60-6, 2^64-6 and 2^124-6.
@@ -401,8 +393,7 @@ TEST_P(SplitTest, PiecesEqualOneCall) {
   std::vector<uint8_t> pieces(kSplitCount * kRecordSize);
   Checksum128 sum;
   for (size_t i = 0; i + 1 < std::size(cuts); ++i) {
-    sum += GenerateRecords(c.mode, c.start + cuts[i], cuts[i + 1] - cuts[i],
-                           pieces.data() + cuts[i] * kRecordSize);
+    sum += GenerateRecords(c.mode, c.start + cuts[i], cuts[i + 1] - cuts[i], pieces.data() + cuts[i] * kRecordSize);
   }
   EXPECT_TRUE(pieces == whole.bytes);
   EXPECT_EQ(sum.ToString(), whole.checksum.ToString());
@@ -416,9 +407,8 @@ TEST(RecordGeneratorTest, RecordNumbersWrapModulo2To128) {
     SCOPED_TRACE(ModeName(mode));
     Generated whole = Generate(mode, start, kSplitCount);
     Generated from_zero = Generate(mode, 0, kSplitCount - kBeforeWrap);
-    EXPECT_EQ(std::memcmp(whole.bytes.data() + kBeforeWrap * kRecordSize, from_zero.bytes.data(),
-                          from_zero.bytes.size()),
-              0);
+    EXPECT_EQ(
+        std::memcmp(whole.bytes.data() + kBeforeWrap * kRecordSize, from_zero.bytes.data(), from_zero.bytes.size()), 0);
   }
 }
 
@@ -442,11 +432,10 @@ std::vector<SplitCase> SplitCases() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Property, SplitTest, testing::ValuesIn(SplitCases()),
-    [](const testing::TestParamInfo<SplitCase>& info) {
-      return std::string(info.param.label) + "_" + ModeName(info.param.mode);
-    });
+INSTANTIATE_TEST_SUITE_P(Property, SplitTest, testing::ValuesIn(SplitCases()),
+                         [](const testing::TestParamInfo<SplitCase>& info) {
+                           return std::string(info.param.label) + "_" + ModeName(info.param.mode);
+                         });
 
 }  // namespace
 }  // namespace rs::gen

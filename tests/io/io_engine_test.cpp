@@ -57,9 +57,15 @@ std::vector<Op> RandomOps(size_t count, IoOp kind, bool mixed, uint64_t file_siz
   for (size_t i = 0; i < count; ++i) {
     uint32_t len;
     switch (rng() % 4) {
-      case 0: len = uint32_t(rng() % 16 + 1); break;  // tiny
-      case 1: len = max_len; break;
-      default: len = uint32_t(rng() % max_len + 1); break;
+      case 0:
+        len = uint32_t(rng() % 16 + 1);
+        break;  // tiny
+      case 1:
+        len = max_len;
+        break;
+      default:
+        len = uint32_t(rng() % max_len + 1);
+        break;
     }
     uint64_t offset = rng() % (file_size - len + 1);
     if (align > 1) {

@@ -101,10 +101,18 @@ TEST(StripedFile, MapCoversRangeOnceInLogicalOrder) {
       for (int trial = 0; trial < 60; ++trial) {
         uint64_t offset;
         switch (trial % 4) {
-          case 0: offset = rng() % (4 * K * U + 10); break;
-          case 1: offset = rng() % (4 * K * U) / U * U; break;            // on a unit boundary
-          case 2: offset = (uint64_t(1) << 40) + rng() % (K * U); break;  // beyond 32 bits
-          default: offset = rng() % 100000; break;
+          case 0:
+            offset = rng() % (4 * K * U + 10);
+            break;
+          case 1:
+            offset = rng() % (4 * K * U) / U * U;
+            break;  // on a unit boundary
+          case 2:
+            offset = (uint64_t(1) << 40) + rng() % (K * U);
+            break;  // beyond 32 bits
+          default:
+            offset = rng() % 100000;
+            break;
         }
         const uint64_t len = trial == 0 ? 0 : rng() % std::min<uint64_t>(3 * K * U + 5, 40000);
         // Extents already in the vector are kept: Map appends.

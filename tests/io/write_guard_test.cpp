@@ -165,7 +165,7 @@ TEST(PublishTogether, OneRankFailingToPublishPutsBackEveryOtherRanksFile) {
   });
   for (const auto& r : results) EXPECT_NE(r.find("rank 2: " + d.File("out.2")), std::string::npos) << r;
   EXPECT_EQ(test::ReadFile(d.File("out.0")), "users-file-0");  // put back exactly
-  EXPECT_FALSE(fs::exists(d.File("out.1")));                    // nothing was there
+  EXPECT_FALSE(fs::exists(d.File("out.1")));                   // nothing was there
   EXPECT_TRUE(fs::is_directory(d.File("out.2")));
   for (const auto& e : fs::directory_iterator(d.path())) {
     const std::string name = e.path().filename();

@@ -26,7 +26,6 @@
 namespace rs::partition {
 namespace {
 
-
 // Records per data set: above the default total sample for P <= 4 (49,944), so the sampled path
 // (not the census) is what the bound is checked on.
 constexpr uint64_t kRecords = 200000;

@@ -64,8 +64,8 @@ TEST(DiskStream, StripedRoundTrips) {
     for (bool direct : {true, false}) {
       for (int k : {1, 2, 3}) {
         for (uint64_t unit : {uint64_t(4096), uint64_t(65536), uint64_t(1) << 20}) {
-          for (size_t size : {size_t(0), size_t(1), size_t(4095), size_t(4096), size_t(100000),
-                              size_t(1) << 20, (size_t(3) << 20) + 12345}) {
+          for (size_t size : {size_t(0), size_t(1), size_t(4095), size_t(4096), size_t(100000), size_t(1) << 20,
+                              (size_t(3) << 20) + 12345}) {
             DiskOptions opt;
             opt.engine = engine;
             opt.direct = direct;

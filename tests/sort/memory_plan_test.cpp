@@ -17,9 +17,9 @@
 #include "river/mem_pool.hpp"
 #include "sort/external/range_source.hpp"
 #include "sort/external/run_former.hpp"
+#include "sort/job/sort_result.hpp"
 #include "sort/report/phase_clock.hpp"
 #include "sort/report/sort_report.hpp"
-#include "sort/job/sort_result.hpp"
 
 namespace rs::sort {
 namespace {
@@ -50,7 +50,8 @@ Spent Sum(const ExternalPlan& p, const SortOptions& opt, uint64_t other_buffers,
   const DiskOptions disk = RecordDiskOptions(opt);
   const uint64_t out = MemPool::Bytes(p.buffer_bytes, disk.queue_depth + 2);
   const uint64_t book = runs * config::external::kRunBookkeepingBytes;
-  return {MemPool::Bytes(p.buffer_bytes, p.pool_buffers + other_buffers) + RunFormer::OverheadBytes(disk, p.run_records) + book,
+  return {MemPool::Bytes(p.buffer_bytes, p.pool_buffers + other_buffers) +
+              RunFormer::OverheadBytes(disk, p.run_records) + book,
           out + book + p.fan_in * RangeSource::Bytes(disk, config::external::kMergeReadsPerRun)};
 }
 
@@ -78,7 +79,8 @@ TEST(MemoryPlan, EveryTransferSizeFitsOrIsRefusedWithAMinimumThatWorks) {
         const uint64_t data = three ? input.max_records * kRecordSize : input.total * kRecordSize / ranks * 11 / 10;
         const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
         // Besides the run pool: twopass's reads, sends and output; threepass's output.
-        const uint64_t other = three ? disk.queue_depth + 2 : plan->send_buffers + disk.queue_depth + 2 + disk.queue_depth + 2;
+        const uint64_t other =
+            three ? disk.queue_depth + 2 : plan->send_buffers + disk.queue_depth + 2 + disk.queue_depth + 2;
         const Spent s = Sum(*plan, opt, other, runs);
         EXPECT_LE(s.formation, opt.memory);
         EXPECT_LE(s.merge + (three ? ThreepassKeyIndexBytes(input.max_records) : 0), opt.memory);
@@ -164,7 +166,7 @@ TEST(MemoryPlan, PeakRssOverTheLimitIsAnError) {
 #endif
   LocalComm comm;
   PhaseClock::ResetPeakRss();
-  EXPECT_TRUE(CheckPeakRss(comm, 0).ok());                // no budget, no limit
+  EXPECT_TRUE(CheckPeakRss(comm, 0).ok());  // no budget, no limit
   EXPECT_TRUE(CheckPeakRss(comm, uint64_t(1) << 40).ok());
   // Touch more than the limit of a 1 MiB budget (65 MiB and a bit).
   auto mem = AlignedBuffer::Allocate(RssLimit(kMiB) + 8 * kMiB);

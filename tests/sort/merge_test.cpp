@@ -173,8 +173,10 @@ TEST(RunFormerAndMerge, RunsThenLevels) {
     auto merged = MergeRuns(std::move(*runs), mo, &sink);
     ASSERT_TRUE(merged.ok()) << merged.status().message();
     EXPECT_EQ(merged->records, 20011u);
-    if (fan_in < 9) EXPECT_GE(merged->levels, 2);  // more runs than the fan-in: merged in levels
-    else EXPECT_EQ(merged->levels, 1);
+    if (fan_in < 9)
+      EXPECT_GE(merged->levels, 2);  // more runs than the fan-in: merged in levels
+    else
+      EXPECT_EQ(merged->levels, 1);
     // Levels merge the smallest runs first, so equal keys need not keep their input order: the
     // output must be in key order and hold exactly the input's records.
     ASSERT_EQ(sink.out.size(), data.size());
@@ -183,7 +185,8 @@ TEST(RunFormerAndMerge, RunsThenLevels) {
     }
     auto whole = [](const Bytes& b) {
       std::vector<std::string> v;
-      for (size_t r = 0; r < b.size(); r += kRecordSize) v.emplace_back(b.begin() + long(r), b.begin() + long(r + kRecordSize));
+      for (size_t r = 0; r < b.size(); r += kRecordSize)
+        v.emplace_back(b.begin() + long(r), b.begin() + long(r + kRecordSize));
       std::sort(v.begin(), v.end());
       return v;
     };
@@ -210,7 +213,8 @@ TEST(RangeSource, AnyRange) {
       got.insert(got.end(), b->data(), b->data() + b->size());
     }
     EXPECT_TRUE((*src)->status().ok());
-    EXPECT_TRUE(got == Bytes(data.begin() + long(first * kRecordSize), data.begin() + long((first + count) * kRecordSize)))
+    EXPECT_TRUE(got ==
+                Bytes(data.begin() + long(first * kRecordSize), data.begin() + long((first + count) * kRecordSize)))
         << first << "+" << count;
   }
   // A range past the end of the file is an error, not a short result.

@@ -2,6 +2,8 @@
 // timing against a fake clock (silent before the first-after delay, one update per interval,
 // terminal '\r' rewrites vs log lines, 100% at the end of a phase), disabled progress printing
 // nothing, concurrent Add(), and the real printing thread started and stopped promptly.
+#include "sort/report/progress.hpp"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -14,7 +16,6 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "sort/report/progress.hpp"
 
 namespace rs::sort {
 namespace {

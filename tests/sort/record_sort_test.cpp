@@ -37,8 +37,7 @@ Bytes RandomRecords(uint64_t count, uint32_t seed) {
 
 // Writes each record's index into bytes 10..17 of the payload, so equal keys stay distinguishable.
 void NumberPayloads(Bytes& b) {
-  for (uint64_t i = 0; i < b.size() / kRecordSize; ++i)
-    std::memcpy(b.data() + i * kRecordSize + 10, &i, 8);
+  for (uint64_t i = 0; i < b.size() / kRecordSize; ++i) std::memcpy(b.data() + i * kRecordSize + 10, &i, 8);
 }
 
 Bytes Generated(gen::GenMode mode, u128 first, uint64_t count) {
@@ -84,8 +83,8 @@ std::vector<uint64_t> OneSpan(const Bytes& in) { return {in.size() / kRecordSize
 // Sorts `in` cut into spans of `sizes` with `threads` TBB threads and checks the result against
 // the stable reference, byte for byte, and the checksum.
 // out_offset shifts the output off 16-byte alignment (the gather then skips streaming stores).
-void ExpectSorted(const Bytes& in, const std::vector<uint64_t>& sizes, int threads = 2,
-                  RecordSorter* sorter = nullptr, size_t out_offset = 0) {
+void ExpectSorted(const Bytes& in, const std::vector<uint64_t>& sizes, int threads = 2, RecordSorter* sorter = nullptr,
+                  size_t out_offset = 0) {
   const uint64_t n = in.size() / kRecordSize;
   std::unique_ptr<RecordSorter> own;
   if (sorter == nullptr) {
@@ -105,14 +104,12 @@ void ExpectSorted(const Bytes& in, const std::vector<uint64_t>& sizes, int threa
   arena.execute([&] { st = sorter->Sort(spans, at); });
   ASSERT_TRUE(st.ok()) << st.message();
   for (uint8_t* p = padded.data(); p < at; ++p) ASSERT_EQ(*p, 0xEE) << "write before the output";
-  for (uint8_t* p = at + in.size(); p < padded.data() + padded.size(); ++p)
-    ASSERT_EQ(*p, 0xEE) << "write past the end";
+  for (uint8_t* p = at + in.size(); p < padded.data() + padded.size(); ++p) ASSERT_EQ(*p, 0xEE) << "write past the end";
   const Bytes out(at, at + in.size());
   const Bytes want = Reference(in);
   if (out != want) {
     for (uint64_t i = 0; i < n; ++i) {
-      ASSERT_EQ(
-          0, std::memcmp(out.data() + i * kRecordSize, want.data() + i * kRecordSize, kRecordSize))
+      ASSERT_EQ(0, std::memcmp(out.data() + i * kRecordSize, want.data() + i * kRecordSize, kRecordSize))
           << "first difference at record " << i << " of " << n;
     }
   }
@@ -141,7 +138,8 @@ void ExpectOrderedPermutationKeepingTies(const Bytes& in, const Bytes& out, cons
   EXPECT_EQ(unstable, 0u) << what << ": equal keys not in input order";
   auto records = [](const Bytes& b) {
     std::vector<std::string> r;
-    for (size_t i = 0; i < b.size(); i += kRecordSize) r.emplace_back(reinterpret_cast<const char*>(&b[i]), kRecordSize);
+    for (size_t i = 0; i < b.size(); i += kRecordSize)
+      r.emplace_back(reinterpret_cast<const char*>(&b[i]), kRecordSize);
     std::sort(r.begin(), r.end());
     return r;
   };
@@ -173,7 +171,8 @@ TEST(RecordSorter, OutputIsAnOrderedPermutationKeepingTies) {
     uint64_t capacity;
   };
   std::vector<Case> cases;
-  for (uint64_t n : {0, 1, 2, 3, 99}) cases.push_back({"random n=" + std::to_string(n), RandomRecords(n, 20 + uint32_t(n)), 100000});
+  for (uint64_t n : {0, 1, 2, 3, 99})
+    cases.push_back({"random n=" + std::to_string(n), RandomRecords(n, 20 + uint32_t(n)), 100000});
   Bytes equal = RandomRecords(5000, 21);
   for (uint64_t i = 0; i < 5000; ++i) std::memcpy(equal.data() + i * kRecordSize, "SAMESAMESA", kKeySize);
   cases.push_back({"all equal", equal, 5000});
@@ -232,8 +231,7 @@ TEST(RecordSorter, AllEqualKeysKeepInputOrder) {
   for (uint64_t n : {uint64_t(17), uint64_t(1000), kLarge}) {
     SCOPED_TRACE("n=" + std::to_string(n));
     Bytes in = RandomRecords(n, 3);
-    for (uint64_t i = 0; i < n; ++i)
-      std::memcpy(in.data() + i * kRecordSize, "KEYKEYKEYK", kKeySize);
+    for (uint64_t i = 0; i < n; ++i) std::memcpy(in.data() + i * kRecordSize, "KEYKEYKEYK", kKeySize);
     NumberPayloads(in);
     ExpectSorted(in, OneSpan(in));
     // The reference is stable, but check the promise directly too.
@@ -252,8 +250,7 @@ TEST(RecordSorter, KeysDifferingOnlyInLastTwoBytes) {
     Bytes in = RandomRecords(n, 4);
     NumberPayloads(in);
     std::mt19937 rng(5);
-    for (uint64_t i = 0; i < n; ++i)
-      std::memcpy(in.data() + i * kRecordSize, "\x80\x00\x7f\xff\x01\x02\x03\xfe", 8);
+    for (uint64_t i = 0; i < n; ++i) std::memcpy(in.data() + i * kRecordSize, "\x80\x00\x7f\xff\x01\x02\x03\xfe", 8);
     ExpectSorted(in, OneSpan(in));  // bytes 8-9 random
     for (uint64_t i = 0; i < n; ++i) in[i * kRecordSize + 8] = 0x42;
     ExpectSorted(in, OneSpan(in));  // only byte 9 differs, many duplicates
@@ -289,8 +286,7 @@ TEST(RecordSorter, FewDistinctKeysAndSharedPrefixes) {
 // All keys share their first `bits` bits (a fixed pattern), the rest random: digits then start
 // at odd offsets, inside the last two key bytes, or straddle bytes 7 and 8.
 void ShareKeyPrefix(Bytes& in, int bits) {
-  static constexpr uint8_t kPattern[kKeySize] = {0x5a, 0xc3, 0x0f, 0xf0, 0x99,
-                                                 0x66, 0x11, 0xee, 0x42, 0x24};
+  static constexpr uint8_t kPattern[kKeySize] = {0x5a, 0xc3, 0x0f, 0xf0, 0x99, 0x66, 0x11, 0xee, 0x42, 0x24};
   for (uint64_t i = 0; i < in.size() / kRecordSize; ++i) {
     uint8_t* key = in.data() + i * kRecordSize;
     for (int b = 0; b < bits; ++b) {
@@ -342,8 +338,7 @@ TEST(RecordSorter, SortedAndReverseSortedInput) {
     ExpectSorted(sorted, OneSpan(sorted));
     Bytes reversed(sorted.size());
     for (uint64_t i = 0; i < n; ++i) {
-      std::memcpy(reversed.data() + i * kRecordSize, sorted.data() + (n - 1 - i) * kRecordSize,
-                  kRecordSize);
+      std::memcpy(reversed.data() + i * kRecordSize, sorted.data() + (n - 1 - i) * kRecordSize, kRecordSize);
     }
     ExpectSorted(reversed, OneSpan(reversed));
   }
@@ -353,8 +348,7 @@ TEST(RecordSorter, SortedAndReverseSortedInput) {
 std::vector<uint64_t> UnevenSizes(uint64_t n, size_t spans, uint32_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<uint64_t> cuts{0, n};
-  for (size_t i = 0; i + 1 < spans; ++i)
-    cuts.push_back(rng() % 5 == 0 ? cuts[rng() % cuts.size()] : rng() % (n + 1));
+  for (size_t i = 0; i + 1 < spans; ++i) cuts.push_back(rng() % 5 == 0 ? cuts[rng() % cuts.size()] : rng() % (n + 1));
   std::sort(cuts.begin(), cuts.end());
   std::vector<uint64_t> sizes{0};  // an empty first span
   for (size_t i = 1; i < cuts.size(); ++i) sizes.push_back(cuts[i] - cuts[i - 1]);
@@ -406,8 +400,7 @@ TEST(RecordSorter, GatherInPiecesEqualsSort) {
     const uint64_t count = std::min<uint64_t>(1 + rng() % 70000, kLarge - first);
     uint8_t* to = piece.data() + (first % 2 == 0 ? 0 : 4);
     sorter.Gather(first, count, to);
-    ASSERT_EQ(0, std::memcmp(to, want.data() + first * kRecordSize, count * kRecordSize))
-        << "first=" << first;
+    ASSERT_EQ(0, std::memcmp(to, want.data() + first * kRecordSize, count * kRecordSize)) << "first=" << first;
     first += count;
   }
   // Past the end nothing is written; a range running over the end is cut.
@@ -433,8 +426,7 @@ TEST(RecordSorter, RefusesTooManyRecordsOrSpans) {
   const RecordSpan too_many{in.data(), 101};
   Status st = sorter.Sort({&too_many, 1}, out.data());
   EXPECT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("101 records exceed the capacity of 100"), std::string::npos)
-      << st.message();
+  EXPECT_NE(st.message().find("101 records exceed the capacity of 100"), std::string::npos) << st.message();
   const std::vector<RecordSpan> split = Spans(in, {50, 0, 51});
   EXPECT_FALSE(sorter.Sort(split, out.data()).ok());
 

@@ -1,6 +1,8 @@
 // tests/tune/iobench_test.cpp — a tiny iobench sweep end to end: a row per point with positive
 // MB/s, CSV and JSON with the right rows, a best per direction, no test files left behind (also
 // when a point fails), and bad knob values refused with a line naming the flag.
+#include "tune/iobench.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,7 +12,6 @@
 #include <tuple>
 
 #include "tests/support/temp_dir.hpp"
-#include "tune/iobench.hpp"
 #include "tune/iobench_report.hpp"
 
 namespace rs::tune {
@@ -155,16 +156,27 @@ TEST(Iobench, BadKnobsNameTheirFlag) {
   const std::vector<Case> cases = {
       {"--dir: give at least one", [](IobenchConfig* c) { c->dirs.clear(); }},
       {"--dir ", [&](IobenchConfig* c) { c->dirs = {tmp.File("nope")}; }},
-      {"given twice", [&](IobenchConfig* c) { c->dirs = {dirs[0], dirs[0] + "/."}; }},
+      {"given twice",
+       [&](IobenchConfig* c) {
+         c->dirs = {dirs[0], dirs[0] + "/."};
+       }},
       {"--size 0: allowed 4K .. 1T", [](IobenchConfig* c) { c->file_size = 0; }},
       {"bytes free", [](IobenchConfig* c) { c->file_size = uint64_t(1) << 40; }},
       {"--transfer-size 5000: with O_DIRECT it must be a multiple of 4096",
-       [](IobenchConfig* c) { c->transfer_sizes = {uint64_t(1) << 20, 5000}; }},
+       [](IobenchConfig* c) {
+         c->transfer_sizes = {uint64_t(1) << 20, 5000};
+       }},
       {"--transfer-size 0: allowed", [](IobenchConfig* c) { c->transfer_sizes = {0}; }},
       {"--transfer-size: give at least one", [](IobenchConfig* c) { c->transfer_sizes.clear(); }},
-      {"--queue-depth 0: allowed 1 .. 4096", [](IobenchConfig* c) { c->queue_depths = {4, 0}; }},
+      {"--queue-depth 0: allowed 1 .. 4096",
+       [](IobenchConfig* c) {
+         c->queue_depths = {4, 0};
+       }},
       {"--queue-depth 4097: allowed 1 .. 4096", [](IobenchConfig* c) { c->queue_depths = {4097}; }},
-      {"--stripes 3: allowed 1 .. 2 (the number of --dir)", [](IobenchConfig* c) { c->stripes = {1, 3}; }},
+      {"--stripes 3: allowed 1 .. 2 (the number of --dir)",
+       [](IobenchConfig* c) {
+         c->stripes = {1, 3};
+       }},
       {"--stripes 0: allowed 1 .. 2", [](IobenchConfig* c) { c->stripes = {0}; }},
       {"--io-engine auto: allowed uring, threads", [](IobenchConfig* c) { c->engines = {EngineKind::kAuto}; }},
       {"--rw: give at least one", [](IobenchConfig* c) { c->rws.clear(); }},

@@ -105,8 +105,7 @@ TEST(SummaryTest, LayoutOfCraftedSummaryMatchesSpecHexDump) {
   EXPECT_EQ(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 80), want_head);
   EXPECT_EQ(std::vector<uint8_t>(bytes.begin() + 80, bytes.begin() + 180),
             std::vector<uint8_t>(s.first.begin(), s.first.end()));
-  EXPECT_EQ(std::vector<uint8_t>(bytes.begin() + 180, bytes.end()),
-            std::vector<uint8_t>(s.last.begin(), s.last.end()));
+  EXPECT_EQ(std::vector<uint8_t>(bytes.begin() + 180, bytes.end()), std::vector<uint8_t>(s.last.begin(), s.last.end()));
 }
 
 TEST(SummaryTest, SummaryOfUnsortedG1000MatchesSpecHexDump) {

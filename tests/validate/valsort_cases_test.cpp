@@ -51,11 +51,10 @@ constexpr char kG1msSha[] = "e3a83e3f15d2cb3fd414046d6c10d3f525921150c4f824dac25
 constexpr char kA1msSha[] = "b249eafb367b87aa35fdf55526302a72a5481d9d73376af44343d6187d56ca16";
 constexpr char kS1msSha[] = "90551da5f92b2a9f672a2019a3065f68697db647b92da719a9d35820a396ba27";
 constexpr char kAs1msSha[] = "ce78e28dbae6be665b3e5ebb69b9706372e78ffaa75286b24f9c694460b77613";
-constexpr std::array<const char*, 4> kSpSumSha = {
-    "e43acdd876435b15f622f6aae091df22d95715fd3d7257713b81c76f487802b7",
-    "603f1f8037c72cb1c8e338d07758f9e3c0b2b456dcc00ac31cbc5ff14577c076",
-    "369daa1b56f59693a22fe16bc6f1f54546e278606cfbc013a9c4dea2f5d861e0",
-    "6557a70ef363c9a1374643839ef9dfb9dcbba29456fe44af60f50276f641244e"};
+constexpr std::array<const char*, 4> kSpSumSha = {"e43acdd876435b15f622f6aae091df22d95715fd3d7257713b81c76f487802b7",
+                                                  "603f1f8037c72cb1c8e338d07758f9e3c0b2b456dcc00ac31cbc5ff14577c076",
+                                                  "369daa1b56f59693a22fe16bc6f1f54546e278606cfbc013a9c4dea2f5d861e0",
+                                                  "6557a70ef363c9a1374643839ef9dfb9dcbba29456fe44af60f50276f641244e"};
 constexpr std::array<const char*, 4> kSpChecksum = {"7714226a13", "7912e0dccc", "80d50e2a8f", "79675f47e7"};
 constexpr uint64_t kG1000Checksum = 0x1ea6370b955;
 constexpr uint64_t kG1mChecksum = 0x7a0e0d4868cd4;
@@ -72,8 +71,8 @@ std::string Generate(GenMode mode, uint64_t count) {
 // as the spec's sorted reference files are.
 std::string SortByKey(const std::string& data) {
   struct Entry {
-    uint64_t hi;   // key bytes 0-7, big-endian
-    uint16_t lo;   // key bytes 8-9, big-endian
+    uint64_t hi;  // key bytes 0-7, big-endian
+    uint16_t lo;  // key bytes 8-9, big-endian
     uint32_t index;
   };
   const uint64_t n = data.size() / kRecordSize;
