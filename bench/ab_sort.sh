@@ -4,12 +4,16 @@
 # collective"). Each run is the Datamation sort as scripts/datamation.sh runs it (onepass, 2 ranks,
 # input in the page cache, --buffered-input), timed from the launch of mpirun to its exit; every
 # output is validated against the input's manifest. Prints the median of RUNS per binary and the
-# ratio NEW/OLD, one RESULT line.
-# Usage: [RECORDS=1M] bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
+# ratio NEW/OLD, one RESULT line. ALGO=twopass or threepass (with MEMORY, default 256M) times an
+# out-of-core sort the same way (its temporaries in the data directory).
+# Usage: [RECORDS=1M] [ALGO=onepass] [MEMORY=256M] bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT
+#        [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1 NEW=$2; shift 2
 RECORDS=${RECORDS:-1M}
+ALGO=${ALGO:-onepass}
+MEMORY=${MEMORY:-256M}
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 rs_bench_args ab_sort 9 "$@"
@@ -17,15 +21,20 @@ MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np 2)
 mkdir -p "$DATA"
 DATA=$(mktemp -d "$DATA/ab-XXXXXX")
 trap 'rm -rf "$DATA"' EXIT
-mkdir -p "$DATA/in" "$DATA/out" "$(dirname "$OUT")"
+mkdir -p "$DATA/in" "$DATA/out" "$DATA/tmp" "$(dirname "$OUT")"
+if [ "$ALGO" = onepass ]; then
+  ALGO_ARGS=(--algo onepass --buffered-input)
+else
+  ALGO_ARGS=(--algo "$ALGO" --memory "$MEMORY" --tmp-dir "$DATA/tmp")
+fi
 "${MPI[@]}" "$NEW" gen --records "$RECORDS" --dir "$DATA/in" --name 'in.{rank}' 2>/dev/null
 
 run() {  # run BINARY: prints the wall seconds; the output is validated
   rm -f "$DATA"/out/*
   local t0 t1
   t0=$(date +%s.%N)
-  "${MPI[@]}" "$1" sort --algo onepass --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
-    --out-name 'out.{rank}' --buffered-input >/dev/null
+  "${MPI[@]}" "$1" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
+    --out-name 'out.{rank}' >/dev/null
   t1=$(date +%s.%N)
   "${MPI[@]}" "$NEW" validate -q --dir "$DATA/out" --name 'out.{rank}' --manifest "$DATA/in/in.manifest.json" ||
     { echo "ab_sort.sh: $1 produced an invalid output" >&2; exit 1; }
@@ -42,8 +51,8 @@ done
 mo=$(rs_median "${old[@]}")
 mn=$(rs_median "${new[@]}")
 {
-  echo "command: RECORDS=$RECORDS bench/ab_sort.sh $OLD $NEW --runs $RUNS"
+  echo "command: RECORDS=$RECORDS ALGO=$ALGO MEMORY=$MEMORY bench/ab_sort.sh $OLD $NEW --runs $RUNS"
   echo "old ($OLD): ${old[*]}"
   echo "new ($NEW): ${new[*]}"
-  echo "RESULT records=$RECORDS runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }') validation=SUCCESS"
+  echo "RESULT algo=$ALGO records=$RECORDS runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }') validation=SUCCESS"
 } | tee "$OUT"

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MPI_ALLOWED=(river/net/mpi_comm.cpp river/net/mpi_rma_transport.cpp river/net/mpi_transport.cpp
+MPI_ALLOWED=(river/net/mpi_abort.cpp river/net/mpi_comm.cpp river/net/mpi_rma_transport.cpp river/net/mpi_transport.cpp
              river/net/mpi_transport_base.hpp)
 URING_ALLOWED=(io/uring_engine.cpp)
 
