@@ -23,8 +23,10 @@ namespace rs {
 
 class LoopbackNetwork {
  public:
-  // queue_capacity bounds the buffers waiting at each receiver (back-pressure on senders), and
-  // under kRestricted the buffers queued at each sender.
+  // queue_capacity bounds the buffers waiting at each receiver (back-pressure on senders). Under
+  // kRestricted a sender's queue is handed at once to its sending thread's per-peer lists, so
+  // there, as over MPI, what bounds a sender is its pool of buffers. An endpoint serves one
+  // exchange: once its peers have finished, it is not reused.
   LoopbackNetwork(int ranks, size_t queue_capacity);
   ~LoopbackNetwork();
   // The endpoint of `rank` (free schedule unless Attach said otherwise); owned by the network.

@@ -61,9 +61,13 @@ class MpiComm final : public Comm {
       std::cerr << "rank " << rank_ << ": MPI_Comm_dup failed\n";
       mpi_internal::EndJob(1);
     }
-    MPI_Comm_set_errhandler(world_, MPI_ERRORS_RETURN);
+    if (MPI_Comm_set_errhandler(world_, MPI_ERRORS_RETURN) != MPI_SUCCESS) {
+      std::cerr << "rank " << rank_ << ": MPI_Comm_set_errhandler failed\n";
+      mpi_internal::EndJob(1);
+    }
   }
   ~MpiComm() override {
+    mpi_internal::ServeAbortRequest();  // a pending abort ends the job rather than a finalize
     MPI_Comm_free(&world_);
     MPI_Finalize();
   }

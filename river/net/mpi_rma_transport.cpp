@@ -41,11 +41,12 @@ class MpiRma final : public MpiTransportBase {
     // with RDMA, which vader without single-copy is not).
     // A failure here (comm_ returns errors) leaves the transport failed: its thread ends at once
     // and status() says why; Shutdown then has no window to release.
-    if (Check(MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1, MPI_INFO_NULL, comm_,
-                               &window_mem_, &win_),
-              "window allocation")) {
-      MPI_Win_set_errhandler(win_, MPI_ERRORS_RETURN);  // a failed put becomes a status, as on comm_
-      locked_ = Check(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "window lock");
+    if (!failed_ && Check(MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1, MPI_INFO_NULL,
+                                           comm_, &window_mem_, &win_),
+                          "window allocation")) {
+      // A failed put becomes a status, as on comm_.
+      locked_ = Check(MPI_Win_set_errhandler(win_, MPI_ERRORS_RETURN), "Win_set_errhandler") &&
+                Check(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "window lock");
     }
     credits_.resize(size_t(size_));
     for (int p = 0; p < size_; ++p) {

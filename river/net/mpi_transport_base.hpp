@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -46,9 +47,9 @@ class MpiTransportBase : public Transport {
       MPI_Comm_rank(comm, &rank_);
       MPI_Comm_size(comm, &size_);
     } else {
-      MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
       MPI_Comm_rank(comm_, &rank_);
       MPI_Comm_size(comm_, &size_);
+      Check(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN), "Comm_set_errhandler");
     }
     if (options_.schedule == ExchangeSchedule::kRestricted) {
       options_.max_sends_in_flight = 1;
@@ -90,8 +91,11 @@ class MpiTransportBase : public Transport {
     Buffer buffer;
   };
 
+  // Returns once the communication thread owns MPI: from then on an abort asked for on any other
+  // thread (the main thread included) is served there, never by a second thread calling MPI.
   void Start() {
     thread_ = std::thread([this] { Run(); });
+    owned_.wait(false, std::memory_order_acquire);
   }
   void Stop() {
     if (thread_.joinable()) thread_.join();
@@ -181,6 +185,8 @@ class MpiTransportBase : public Transport {
  private:
   void Run() {
     mpi_internal::TakeMpiOwnership();  // from here until Stop(), only this thread calls MPI
+    owned_.store(true, std::memory_order_release);
+    owned_.notify_one();
     pending_.resize(size_t(size_));
     heard_.assign(size_t(size_), std::chrono::steady_clock::now());
     ended_.assign(size_t(size_), false);
@@ -189,16 +195,19 @@ class MpiTransportBase : public Transport {
     dry_since_ = last_progress;
     while (!failed_ && !Done()) {
       mpi_internal::ServeAbortRequest();  // another thread's fatal error ends the job from here
-      const bool moved = Progress();
-      const auto now = std::chrono::steady_clock::now();
-      Watch(now, moved, &last_progress);
-      if (moved) {
+      if (Progress()) {
         sleep = std::chrono::microseconds(1);
+        last_progress = std::chrono::steady_clock::now();
       } else {
+        Watch(std::chrono::steady_clock::now(), &last_progress);  // idle turns only: off the busy path
         std::this_thread::sleep_for(sleep);
         sleep = std::min(sleep * 2, std::chrono::duration_cast<std::chrono::microseconds>(kMaxIdleSleep));
       }
     }
+    // An MPI call failed: the peers are still in the exchange waiting for this rank's data or its
+    // end, and cannot learn of the failure from a collective. Say it and end the job from here,
+    // the thread that owns MPI.
+    if (failed_) EndJob("rank " + std::to_string(rank_) + ": " + status().message());
     Shutdown();
     arrivals_.Close();
     sends_.Close();
@@ -211,16 +220,16 @@ class MpiTransportBase : public Transport {
   // - the receive pool stays empty for dry_pool_timeout while nothing arrives, and its consumer
   //   keeps everything (onepass): the pool can never refill, so this rank's data outgrew its memory.
   // A pool emptied by a consumer that gives buffers back (twopass writing a run) is neither.
-  void Watch(std::chrono::steady_clock::time_point now, bool moved,
-             std::chrono::steady_clock::time_point* last_progress) {
+  void Watch(std::chrono::steady_clock::time_point now, std::chrono::steady_clock::time_point* last_progress) {
     const bool dry = pool_->available() == 0;
-    if (moved || dry) *last_progress = now;  // a dry pool is this rank's own consumer, not a silent peer
+    if (dry) *last_progress = now;  // a dry pool is this rank's own consumer, not a silent peer
     if (options_.stall_timeout.count() > 0 && now - *last_progress > options_.stall_timeout) Stalled();
+    if (options_.dry_pool_timeout.count() == 0) return;
     const uint64_t received = stats().buffers_received;
     if (!dry || received != dry_received_) {
       dry_since_ = now;
       dry_received_ = received;
-    } else if (options_.dry_pool_timeout.count() > 0 && now - dry_since_ > options_.dry_pool_timeout) {
+    } else if (now - dry_since_ > options_.dry_pool_timeout) {
       EndJob("rank " + std::to_string(rank_) + ": " + options_.dry_pool_line);
     }
   }
@@ -250,6 +259,7 @@ class MpiTransportBase : public Transport {
   BlockingQueue<Received> arrivals_;
   std::vector<std::chrono::steady_clock::time_point> heard_;  // comm thread only
   std::vector<bool> ended_;                                   // comm thread only
+  std::atomic<bool> owned_{false};                            // the comm thread owns MPI (Start waits for it)
   std::chrono::steady_clock::time_point dry_since_{};         // comm thread only
   uint64_t dry_received_ = 0;                                 // comm thread only
   std::thread thread_;

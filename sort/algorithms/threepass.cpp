@@ -174,7 +174,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   if (!merged.ok()) return fail(merged.status());
   // A rank over its memory limit fails the run before anything is published.
   st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
-  parallel_merge.End(n_out * kRecordSize);
+  parallel_merge.Finish(n_out * kRecordSize);
   RS_RETURN_IF_ERROR(st);
   temp->Remove(work.members);
 

@@ -131,7 +131,7 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
   // A rank over its memory limit fails the run before anything is published.
   if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
-  merging.End(n_recv * kRecordSize);
+  merging.Finish(n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);
 
   // --- report ----------------------------------------------------------------------------------------

@@ -18,6 +18,10 @@ void Phase::End(uint64_t bytes) {
   assert(!ended_ && "a phase ends once");
   ended_ = true;
   clock_.Lap(name_, bytes);
+}
+
+void Phase::Finish(uint64_t bytes) {
+  End(bytes);
   if (progress_ != nullptr) progress_->EndPhase();
 }
 

@@ -1,6 +1,8 @@
 // sort/report/phase.hpp — one phase of a sort, named once: entering it passes its fault point
 // (RS_FAULT, core/fault_point.hpp) and starts rank 0's progress line for it; End() laps the phase
-// clock with the bytes the phase moved and finishes the progress line. A phase left by an error
+// clock with the bytes the phase moved. The progress line stays on the phase until the next one
+// starts (so its "100%" line counts the wait for slower ranks, as the phase table does), and the
+// sort's last phase ends with Finish(), which also closes the line. A phase left by an error
 // return is not reported (the sort failed). Main thread of a rank; Add() from any thread.
 #pragma once
 
@@ -25,6 +27,8 @@ class Phase {
   }
   // The phase is over: its time (since the previous phase ended) and bytes go to the clock.
   void End(uint64_t bytes);
+  // The sort's last phase is over: End(), and the progress line's last "100%" line.
+  void Finish(uint64_t bytes);
 
  private:
   PhaseClock& clock_;
