@@ -26,9 +26,7 @@ unsigned NetTimeoutOf(const CLI::App& app) {
   return rs::config::kNetTimeoutSeconds;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int RunMain(int argc, char** argv) {
   std::unique_ptr<rs::Comm> comm = rs::MakeWorldComm(&argc, &argv);
   rs::InstallSignalCleanup();  // after MPI_Init, so the handler is ours
   CLI::App app{"riversort: Sort Benchmark datasets, distributed external sorts and validation"};
@@ -75,4 +73,19 @@ int main(int argc, char** argv) {
   // MPI_Finalize waits for every rank: the ring keeps watching through it, then says goodbye.
   comm.reset();
   return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // RunMain turns an exception out of a command into the end of the job; what could still escape
+  // (start-up, before there is a Comm to end the job through) is one line and exit status 70.
+  try {
+    return RunMain(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "riversort: internal error: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "riversort: internal error\n";
+  }
+  return 70;
 }
