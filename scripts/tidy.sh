@@ -48,6 +48,7 @@ fi
 # A listed finding that no longer shows has been fixed: its line can go (only said on a full run).
 if [ $# -eq 0 ]; then
   while read -r path check; do
+    [ -n "$path" ] || continue
     grep -q "^$path:.*\[$check\]\$" <<< "$warnings" || rs_say "tidy: fixed? '$path $check' no longer found: remove it from scripts/tidy_known.txt"
   done <<< "$known_pairs"
 fi
