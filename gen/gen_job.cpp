@@ -61,9 +61,9 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
   if (notice != nullptr) {
     for (const auto& n : (*guard)->notices()) notice(n);
   }
-  Result<PartitionWriteResult> written = Status::Ok();
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
-  arena.execute([&] { written = GeneratePartition(opt.mode, slice.first, slice.count, files, opt.disk); });
+  Result<PartitionWriteResult> written =
+      arena.execute([&] { return GeneratePartition(opt.mode, slice.first, slice.count, files, opt.disk); });
   if (written.ok() && notice != nullptr) {
     for (const auto& line : written->notices) notice("rank " + std::to_string(rank) + ": " + line);
   }

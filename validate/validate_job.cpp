@@ -19,9 +19,9 @@ ValidateOutcome Failure(const Status& st) { return {"", st.message(), 1}; }
 
 // Summary of every rank's partition, combined in rank order (the same on every rank).
 Result<Summary> ValidateDistributed(Comm& comm, const ValidateJobOptions& opt) {
-  Result<Summary> mine = Status::Ok();
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
-  arena.execute([&] { mine = ValidatePartition(opt.paths.Members(comm.rank()), opt.disk); });
+  // execute() returns the lambda's value: no placeholder Result to overwrite.
+  Result<Summary> mine = arena.execute([&] { return ValidatePartition(opt.paths.Members(comm.rank()), opt.disk); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, mine.status()));
 
   auto bytes = mine->Serialize();
