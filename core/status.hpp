@@ -122,6 +122,19 @@ class [[nodiscard]] Result {
   Status status_;
 };
 
+// A step of a collective set-up that must not return early (every rank has to reach the agreement
+// on `st`): runs make() only while `st` is ok, then moves its value into `out` or its error into
+// `st`. Written out, each step was five lines of if/else around the call.
+template <typename T, typename Make>
+void AssignIfOk(Status& st, T& out, Make&& make) {
+  if (!st.ok()) return;
+  auto made = make();
+  if (made.ok())
+    out = std::move(*made);
+  else
+    st = made.status();
+}
+
 #define RS_RETURN_IF_ERROR(expr)             \
   do {                                       \
     ::rs::Status rs_status_ = (expr);        \

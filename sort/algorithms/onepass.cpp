@@ -59,21 +59,9 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   const uint64_t capacity = OnepassReceiveBytes(opt, total, ranks);
   const size_t buffers = size_t((capacity + buf_bytes - 1) / buf_bytes) + OnepassCirculatingBuffers(opt, ranks) +
                          (sample_split ? size_t((input->bytes + buf_bytes - 1) / buf_bytes) : 0);  // input held whole
-  {
-    auto made = MemPool::Create(buf_bytes, buffers);
-    if (made.ok())
-      pool = std::move(*made);
-    else
-      st = made.status();
-  }
+  AssignIfOk(st, pool, [&] { return MemPool::Create(buf_bytes, buffers); });
   std::unique_ptr<DiskSource> source;
-  if (st.ok()) {
-    auto s = DiskSource::Open(opt.in.Members(rank), read_disk, pool.get(), &notices);
-    if (s.ok())
-      source = std::move(*s);
-    else
-      st = s.status();
-  }
+  AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), read_disk, pool.get(), &notices); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   const bool sum_input = !input->manifest_checksum.has_value();
 
@@ -104,13 +92,7 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   // --- output: created now, so a missing or full directory is found before the work ---------
   const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
   std::unique_ptr<DiskSink> sink;
-  {
-    auto made = DiskSink::Create(opt.out.Members(rank), disk, pool.get(), mean_bytes, &notices);
-    if (made.ok())
-      sink = std::move(*made);
-    else
-      st = made.status();
-  }
+  AssignIfOk(st, sink, [&] { return DiskSink::Create(opt.out.Members(rank), disk, pool.get(), mean_bytes, &notices); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // The sorter's entry arrays (32 bytes per record this rank may receive), allocated before the

@@ -49,10 +49,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   SortOutput output;
   {
     const uint64_t share = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
-    if (auto made = OpenSortOutput(opt, disk, rank, share, &notices); made.ok())
-      output = std::move(*made);
-    else
-      st = made.status();
+    AssignIfOk(st, output, [&] { return OpenSortOutput(opt, disk, rank, share, &notices); });
   }
   DiskSink* sink = output.sink.get();
   MemPool* out_pool = output.pool.get();
@@ -70,22 +67,11 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
     std::unique_ptr<MemPool> pool;
     std::unique_ptr<DiskSource> source;
     std::unique_ptr<RunFormer> former;
-    if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok())
-      pool = std::move(*made);
-    else
-      st = made.status();
-    if (st.ok()) {
-      if (auto s = DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); s.ok())
-        source = std::move(*s);
-      else
-        st = s.status();
-    }
-    if (st.ok()) {
-      if (auto f = RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices); f.ok())
-        former = std::move(*f);
-      else
-        st = f.status();
-    }
+    AssignIfOk(st, pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.pool_buffers); });
+    AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); });
+    AssignIfOk(st, former, [&] {
+      return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices);
+    });
     if (st.ok()) {
       while (auto b = source->Get()) {
         if (sum_input) read_sum.AddRecords(b->data(), b->size() / kRecordSize);

@@ -44,46 +44,22 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   std::unique_ptr<MemPool> pool;
   std::unique_ptr<DiskSource> source;
   std::unique_ptr<RunFormer> former;
-  if (auto made = MemPool::Create(plan.buffer_bytes, plan.pool_buffers); made.ok())
-    pool = std::move(*made);
-  else
-    st = made.status();
+  AssignIfOk(st, pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.pool_buffers); });
   // The reads get their own few buffers: a DiskSource reads ahead into every free buffer of its
   // pool, and the partitioner must always find one to route into. The partitioner's buffers are
   // apart from the receives too (DistributeRequest::send_pool says why).
   std::unique_ptr<MemPool> read_pool, send_pool;
-  if (st.ok()) {
-    if (auto made = MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); made.ok())
-      read_pool = std::move(*made);
-    else
-      st = made.status();
-  }
-  if (st.ok()) {
-    if (auto made = MemPool::Create(plan.buffer_bytes, plan.send_buffers); made.ok())
-      send_pool = std::move(*made);
-    else
-      st = made.status();
-  }
-  if (st.ok()) {
-    if (auto s = DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices); s.ok())
-      source = std::move(*s);
-    else
-      st = s.status();
-  }
-  if (st.ok()) {
-    if (auto f = RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices); f.ok())
-      former = std::move(*f);
-    else
-      st = f.status();
-  }
+  AssignIfOk(st, read_pool, [&] { return MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); });
+  AssignIfOk(st, send_pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.send_buffers); });
+  AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices); });
+  AssignIfOk(st, former, [&] {
+    return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices);
+  });
   // The output, created now so a missing or full directory is found first.
   SortOutput output;
   if (st.ok()) {
     const uint64_t hint = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
-    if (auto made = OpenSortOutput(opt, disk, rank, hint, &notices); made.ok())
-      output = std::move(*made);
-    else
-      st = made.status();
+    AssignIfOk(st, output, [&] { return OpenSortOutput(opt, disk, rank, hint, &notices); });
   }
   DiskSink* sink = output.sink.get();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));

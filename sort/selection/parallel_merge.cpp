@@ -163,23 +163,14 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   auto file = StripedFile::OpenRead(req.work_members, req.disk.stripe_unit, req.disk.direct);
   if (!file.ok()) st = file.status();
   std::unique_ptr<RangeSource> local;
-  if (st.ok()) {
-    auto made = RangeSource::Open(req.work_members, req.disk, config::external::kMergeReadsPerRun,
-                                  req.cuts[size_t(me)][size_t(me)],
-                                  req.cuts[size_t(me)][size_t(me) + 1] - req.cuts[size_t(me)][size_t(me)], &notices);
-    if (made.ok())
-      local = std::move(*made);
-    else
-      st = made.status();
-  }
+  AssignIfOk(st, local, [&] {
+    return RangeSource::Open(req.work_members, req.disk, config::external::kMergeReadsPerRun,
+                             req.cuts[size_t(me)][size_t(me)],
+                             req.cuts[size_t(me)][size_t(me) + 1] - req.cuts[size_t(me)][size_t(me)], &notices);
+  });
   std::unique_ptr<MemPool> pool;
   TransportOptions exchange = opt.exchange;
-  if (st.ok()) {
-    if (auto made = MemPool::Create(t + kTrailerRoom, NetBuffers(exchange, ranks)); made.ok())
-      pool = std::move(*made);
-    else
-      st = made.status();
-  }
+  AssignIfOk(st, pool, [&] { return MemPool::Create(t + kTrailerRoom, NetBuffers(exchange, ranks)); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // From here until the transport is destroyed, only its communication thread calls MPI.
