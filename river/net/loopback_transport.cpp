@@ -143,16 +143,11 @@ class LoopbackTransport final : public Transport {
         if (closed) break;
         continue;
       }
-      for (int i = 1; i <= size(); ++i) {
-        const int p = (rank_ + rotation + i) % size();
-        if (pending[size_t(p)].empty()) continue;
-        rotation = (p - rank_ + size()) % size();
-        Buffer b = std::move(pending[size_t(p)].front());
-        pending[size_t(p)].pop_front();
-        --queued;
-        Transmit(p, std::move(b));
-        break;
-      }
+      const int p = NextInRotation(rank_, size(), &rotation, [&](int q) { return !pending[size_t(q)].empty(); });
+      Buffer b = std::move(pending[size_t(p)].front());  // queued > 0: some peer has data
+      pending[size_t(p)].pop_front();
+      --queued;
+      Transmit(p, std::move(b));
     }
     for (int p = 0; p < size(); ++p) Peer(p).Deliver({rank_, Buffer()});
   }

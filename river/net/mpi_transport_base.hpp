@@ -162,14 +162,7 @@ class MpiTransportBase : public Transport {
   // no free slot there yet). -1 when no peer can be served.
   template <typename Ready>
   int NextPeer(Ready ready) {
-    for (int i = 1; i <= size_; ++i) {
-      int p = (rank_ + rotation_ + i) % size_;
-      if (!pending_[size_t(p)].empty() && ready(p)) {
-        rotation_ = (p - rank_ + size_) % size_;
-        return p;
-      }
-    }
-    return -1;
+    return NextInRotation(rank_, size_, &rotation_, [&](int p) { return !pending_[size_t(p)].empty() && ready(p); });
   }
 
   MPI_Comm comm_ = MPI_COMM_NULL;

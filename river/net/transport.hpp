@@ -25,6 +25,21 @@ enum class ExchangeSchedule { kFree, kRestricted };
 // loopback backend is not a choice: it is what a one-process Comm gets.
 enum class TransportKind { kMpi, kRma };
 
+// Partners in rotation, as every backend takes them: starting after the peer served last, the
+// first p of rank+1, rank+2, ... (mod size) for which ready(p) holds; `*rotation` keeps the place
+// for the next turn. -1 when no peer is ready. O(size) per call: one scan per buffer sent.
+template <typename Ready>
+int NextInRotation(int rank, int size, int* rotation, Ready ready) {
+  for (int i = 1; i <= size; ++i) {
+    const int p = (rank + *rotation + i) % size;
+    if (ready(p)) {
+      *rotation = (p - rank + size) % size;
+      return p;
+    }
+  }
+  return -1;
+}
+
 struct TransportOptions {
   ExchangeSchedule schedule = ExchangeSchedule::kFree;
   unsigned max_sends_in_flight = 4;  // flow control: Send blocks beyond this (4 x 2 MB keeps a link busy)
