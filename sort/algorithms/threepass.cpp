@@ -39,7 +39,12 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
 
   auto setup = SetUpExternalSort(comm, opt, ExternalAlgo::kThreepass);
   if (!setup.ok()) return setup.status();
-  const auto& [input, plan, temp, disk] = *setup;
+  // Named references, not a structured binding: the lambdas below capture them, which clang
+  // before 16 (and so clang-tidy in CI) refuses for bindings.
+  const SortInput& input = setup->input;
+  const ExternalPlan& plan = setup->plan;
+  const std::unique_ptr<TempFiles>& temp = setup->temp;
+  const DiskOptions& disk = setup->disk;
   std::vector<std::string> notices;
   const bool sum_input = !input.manifest_checksum.has_value();
   Checksum128 read_sum;

@@ -32,7 +32,12 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
 
   auto setup = SetUpExternalSort(comm, opt, ExternalAlgo::kTwopass);
   if (!setup.ok()) return setup.status();
-  const auto& [input, plan, temp, disk] = *setup;
+  // Named references, not a structured binding: the lambdas below capture them, which clang
+  // before 16 (and so clang-tidy in CI) refuses for bindings.
+  const SortInput& input = setup->input;
+  const ExternalPlan& plan = setup->plan;
+  const std::unique_ptr<TempFiles>& temp = setup->temp;
+  const DiskOptions& disk = setup->disk;
   std::vector<std::string> notices;
 
   auto splitter = SplitterFromDisk(comm, opt, input, &notices);
