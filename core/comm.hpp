@@ -1,9 +1,17 @@
-// core/comm.hpp — the little a tool needs from its peers: rank, size, all-gather, abort.
-// Implementations: LocalComm (one process), LoopbackGroup (threads, for tests), MpiComm
-// (river/net/mpi_comm.hpp). Calls are collective: every rank calls them in the same order.
+// core/comm.hpp — what a rank needs from its peers between exchanges: rank, size, the collectives
+// below, abort. Implementations: LocalComm (one process), LoopbackGroup (threads, for tests),
+// MpiComm (river/net/mpi_comm.hpp). Calls are collective: every rank calls them in the same order.
 // Not thread-safe: one thread per rank talks to a Comm.
+//
+// Cost per rank (docs/scale.md): AllGather receives every contribution (Σ sizes bytes), so it is
+// for contributions of a few bytes each (counts, statuses, paths); anything whose size grows
+// with P goes through the reductions (bytes per rank ~ the vector's length, whatever P is) or
+// AllToAll (each rank receives only what is addressed to it). The base class implements the
+// reductions and AllToAll over AllGather — right for in-process ranks (tests, one process); MpiComm
+// uses MPI's own, chunked past 2 GiB.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +27,17 @@ class Comm {
   virtual int size() const = 0;
   // Every rank contributes bytes; every rank gets all contributions, indexed by rank.
   virtual std::vector<std::string> AllGather(std::string_view mine) = 0;
+  // Element-wise sum over the ranks, in place; every rank passes the same length.
+  virtual void AllReduceSum(std::span<uint64_t> values);
+  // Element-wise exclusive prefix sum over the ranks, in place: rank r gets Σ_{q<r} of every
+  // element (rank 0 gets zeros); every rank passes the same length.
+  virtual void ExScanSum(std::span<uint64_t> values);
+  // Element-wise minimum over the ranks of bytes.size() / width strings of `width` bytes each,
+  // compared as memcmp does, in place; every rank passes the same size, a multiple of width.
+  virtual void AllReduceMinBytes(std::span<uint8_t> bytes, size_t width);
+  // Personalised exchange: to[q] (to.size() == size()) goes to rank q; returns from[q], what rank
+  // q addressed to this one.
+  virtual std::vector<std::string> AllToAll(const std::vector<std::string>& to);
   // Ends the whole job at once; for a rank that cannot reach the next collective.
   [[noreturn]] virtual void Abort(int exit_code) = 0;
   // Whether this rank is its whole process (one rank per process, as under mpirun): only then is

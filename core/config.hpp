@@ -50,6 +50,19 @@ inline constexpr unsigned kReceiveStallSeconds = 5;
 // mpirun turns into the end of the job as it does for a killed rank.
 inline constexpr unsigned kAbortHandoffMs = 2000;
 
+// MPI counts elements in int: MpiComm splits every collective into pieces of at most this many
+// bytes (per call, summed over ranks where MPI sums them), so no count or displacement overflows
+// and no staging buffer exceeds it. 256 MiB: far above anything a sort sends in one collective
+// today (its pieces run at the network's speed either way), far below 2 GiB. The tests lower it
+// with the environment variable below to run the chunking on small data.
+inline constexpr uint64_t kMpiChunkBytes = uint64_t(256) << 20;
+inline constexpr const char* kMpiChunkEnv = "RS_MPI_CHUNK_BYTES";
+// A rank waiting in a collective polls it, sleeping between polls from 16 us up to this long: a
+// rank that arrives early then leaves its core to the ranks it waits for (with 32-64 ranks on this
+// machine's 2 cores, ranks spinning in MPI's own blocking waits starved the ranks doing the work),
+// at the cost of up to this much latency per collective that waits, which nothing here notices.
+inline constexpr unsigned kCollectivePollMaxMicros = 1000;
+
 // How long a rank ended by SIGINT/SIGTERM/SIGHUP waits, its temporaries removed, before it dies
 // (core/signal_cleanup.cpp): mpirun follows its SIGTERM with SIGKILL as soon as one rank has died,
 // so every rank must have run its handler by then. 200 ms covers a rank waiting its turn on a busy

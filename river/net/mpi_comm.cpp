@@ -3,11 +3,15 @@
 
 #include <mpi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
-#include <limits>
+#include <thread>
 
+#include "core/config.hpp"
 #include "river/net/mpi_abort.hpp"
 
 namespace rs {
@@ -65,9 +69,15 @@ class MpiComm final : public Comm {
       std::cerr << "rank " << rank_ << ": MPI_Comm_set_errhandler failed\n";
       mpi_internal::EndJob(1);
     }
+    Check("Op_create", MPI_Op_create(&MinBytes, /*commute=*/1, &min_bytes_));
+    // The tests lower the chunk size to run the chunking on small data.
+    if (const char* env = std::getenv(config::kMpiChunkEnv); env != nullptr && std::atoll(env) > 0) {
+      chunk_ = uint64_t(std::atoll(env));
+    }
   }
   ~MpiComm() override {
     mpi_internal::ServeAbortRequest();  // a pending abort ends the job rather than a finalize
+    MPI_Op_free(&min_bytes_);
     MPI_Comm_free(&world_);
     MPI_Finalize();
   }
@@ -76,43 +86,166 @@ class MpiComm final : public Comm {
   int size() const override { return size_; }
 
   std::vector<std::string> AllGather(std::string_view mine) override {
-    mpi_internal::ServeAbortRequest();  // the main thread owns MPI here: a pending abort goes first
-    // MPI counts bytes in int. Large counts are the cluster-scale work (issue 13); until then a
-    // gather past 2 GiB is refused with a line rather than overflowing silently.
-    constexpr uint64_t kIntMax = uint64_t(std::numeric_limits<int>::max());
-    if (mine.size() > kIntMax) TooLarge(mine.size());
-    int len = int(mine.size());
-    const size_t n = static_cast<size_t>(size_);
-    std::vector<int> lens(n), displs(n);
-    int rc = MPI_Allgather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, world_);
-    if (rc != MPI_SUCCESS) CollectiveFailed(rank_, "Allgather", rc);
-    uint64_t total = 0;
-    for (int r = 0; r < size_; ++r) {
-      if (total > kIntMax) break;
-      displs[size_t(r)] = int(total);
-      total += uint64_t(lens[size_t(r)]);
-    }
-    if (total > kIntMax) TooLarge(total);  // the same verdict on every rank: all saw the same lens
-    std::string all(size_t(total), '\0');
-    rc = MPI_Allgatherv(mine.data(), len, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR, world_);
-    if (rc != MPI_SUCCESS) CollectiveFailed(rank_, "Allgatherv", rc);
+    const size_t n = size_t(size_);
+    std::vector<uint64_t> lens(n);
+    const uint64_t len = mine.size();
+    Run("Allgather",
+        [&](MPI_Request* r) { return MPI_Iallgather(&len, 1, MPI_UINT64_T, lens.data(), 1, MPI_UINT64_T, world_, r); });
+    // In rounds: each rank sends at most `share` bytes of its contribution per round, so a round
+    // receives at most chunk bytes (int counts and displacements, one staging buffer).
+    const uint64_t share = std::max<uint64_t>(1, chunk_ / n);
+    const uint64_t longest = *std::max_element(lens.begin(), lens.end());
     std::vector<std::string> out(n);
-    for (int r = 0; r < size_; ++r) out[size_t(r)] = all.substr(size_t(displs[size_t(r)]), size_t(lens[size_t(r)]));
+    for (size_t q = 0; q < n; ++q) out[q].reserve(lens[q]);
+    std::vector<int> counts(n), displs(n);
+    std::string staging;
+    for (uint64_t done = 0; done < longest; done += share) {
+      int total = 0;
+      for (size_t q = 0; q < n; ++q) {
+        counts[q] = int(std::min(share, lens[q] - std::min(lens[q], done)));
+        displs[q] = total;
+        total += counts[q];
+      }
+      staging.resize(size_t(total));
+      const char* from = mine.data() + std::min<uint64_t>(done, len);
+      Run("Allgatherv", [&](MPI_Request* r) {
+        return MPI_Iallgatherv(from, counts[size_t(rank_)], MPI_CHAR, staging.data(), counts.data(), displs.data(),
+                               MPI_CHAR, world_, r);
+      });
+      for (size_t q = 0; q < n; ++q) out[q].append(staging, size_t(displs[q]), size_t(counts[q]));
+    }
     return out;
+  }
+
+  void AllReduceSum(std::span<uint64_t> values) override {
+    for (size_t at = 0; at < values.size(); at += chunk_ / sizeof(uint64_t)) {
+      const int k = int(std::min<uint64_t>(values.size() - at, chunk_ / sizeof(uint64_t)));
+      Run("Allreduce", [&](MPI_Request* r) {
+        return MPI_Iallreduce(MPI_IN_PLACE, values.data() + at, k, MPI_UINT64_T, MPI_SUM, world_, r);
+      });
+    }
+  }
+
+  void ExScanSum(std::span<uint64_t> values) override {
+    for (size_t at = 0; at < values.size(); at += chunk_ / sizeof(uint64_t)) {
+      const int k = int(std::min<uint64_t>(values.size() - at, chunk_ / sizeof(uint64_t)));
+      Run("Exscan", [&](MPI_Request* r) {
+        return MPI_Iexscan(MPI_IN_PLACE, values.data() + at, k, MPI_UINT64_T, MPI_SUM, world_, r);
+      });
+    }
+    // MPI leaves rank 0's buffer undefined: its prefix is empty.
+    if (rank_ == 0) std::fill(values.begin(), values.end(), 0);
+  }
+
+  void AllReduceMinBytes(std::span<uint8_t> bytes, size_t width) override {
+    if (width == 0 || bytes.empty()) return;
+    // One element is one MPI datatype of `width` bytes; the op compares whole elements.
+    MPI_Datatype element = MPI_DATATYPE_NULL;
+    Check("Type_contiguous", MPI_Type_contiguous(int(width), MPI_BYTE, &element));
+    Check("Type_commit", MPI_Type_commit(&element));
+    const size_t per_call = std::max<size_t>(1, chunk_ / width);
+    const size_t elements = bytes.size() / width;
+    for (size_t at = 0; at < elements; at += per_call) {
+      const int k = int(std::min(elements - at, per_call));
+      Run("Allreduce (min)", [&](MPI_Request* r) {
+        return MPI_Iallreduce(MPI_IN_PLACE, bytes.data() + at * width, k, element, min_bytes_, world_, r);
+      });
+    }
+    MPI_Type_free(&element);
+  }
+
+  std::vector<std::string> AllToAll(const std::vector<std::string>& to) override {
+    const size_t n = size_t(size_);
+    std::vector<uint64_t> send_lens(n), recv_lens(n);
+    for (size_t q = 0; q < n; ++q) send_lens[q] = to[q].size();
+    Run("Alltoall", [&](MPI_Request* r) {
+      return MPI_Ialltoall(send_lens.data(), 1, MPI_UINT64_T, recv_lens.data(), 1, MPI_UINT64_T, world_, r);
+    });
+    // In rounds of at most `share` bytes per pair, so that a round sends and receives at most
+    // chunk bytes; as many rounds as the longest piece anywhere needs.
+    const uint64_t share = std::max<uint64_t>(1, chunk_ / n);
+    uint64_t rounds = 0;
+    for (size_t q = 0; q < n; ++q)
+      rounds = std::max(rounds, (std::max(send_lens[q], recv_lens[q]) + share - 1) / share);
+    Run("Allreduce (max)",
+        [&](MPI_Request* r) { return MPI_Iallreduce(MPI_IN_PLACE, &rounds, 1, MPI_UINT64_T, MPI_MAX, world_, r); });
+    std::vector<std::string> from(n);
+    for (size_t q = 0; q < n; ++q) from[q].reserve(recv_lens[q]);
+    std::vector<int> scounts(n), sdispls(n), rcounts(n), rdispls(n);
+    std::string sbuf, rbuf;
+    for (uint64_t i = 0; i < rounds; ++i) {
+      const uint64_t done = i * share;
+      int stotal = 0, rtotal = 0;
+      for (size_t q = 0; q < n; ++q) {
+        scounts[q] = int(std::min(share, send_lens[q] - std::min(send_lens[q], done)));
+        rcounts[q] = int(std::min(share, recv_lens[q] - std::min(recv_lens[q], done)));
+        sdispls[q] = stotal;
+        rdispls[q] = rtotal;
+        stotal += scounts[q];
+        rtotal += rcounts[q];
+      }
+      sbuf.resize(size_t(stotal));
+      rbuf.resize(size_t(rtotal));
+      for (size_t q = 0; q < n; ++q) {
+        if (scounts[q] > 0) std::memcpy(sbuf.data() + sdispls[q], to[q].data() + done, size_t(scounts[q]));
+      }
+      Run("Alltoallv", [&](MPI_Request* r) {
+        return MPI_Ialltoallv(sbuf.data(), scounts.data(), sdispls.data(), MPI_CHAR, rbuf.data(), rcounts.data(),
+                              rdispls.data(), MPI_CHAR, world_, r);
+      });
+      for (size_t q = 0; q < n; ++q) from[q].append(rbuf, size_t(rdispls[q]), size_t(rcounts[q]));
+    }
+    return from;
   }
 
   [[noreturn]] void Abort(int exit_code) override { mpi_internal::EndJob(exit_code); }
 
  private:
-  [[noreturn]] void TooLarge(uint64_t bytes) {
-    std::cerr << "rank " << rank_ << ": an all-gather of " << bytes
-              << " bytes exceeds MPI's int count (2 GiB); use fewer ranks or a smaller sample\n";
-    mpi_internal::EndJob(1);
+  void Check(const char* what, int rc) {
+    if (rc != MPI_SUCCESS) CollectiveFailed(rank_, what, rc);
+  }
+
+  // Starts one non-blocking collective and waits for it: polls, sleeping between polls from 16 us
+  // up to config::kCollectivePollMaxMicros, so that a rank that arrives early leaves its core to
+  // the ranks still working (MPI's blocking calls spin). A pending abort is served first and
+  // while waiting: the main thread owns MPI here.
+  template <typename Start>
+  void Run(const char* what, Start&& start) {
+    mpi_internal::ServeAbortRequest();
+    MPI_Request req = MPI_REQUEST_NULL;
+    Check(what, start(&req));
+    unsigned pause_us = 0;
+    for (int polls = 0;; ++polls) {
+      int done = 0;
+      Check(what, MPI_Test(&req, &done, MPI_STATUS_IGNORE));
+      if (done) return;
+      mpi_internal::ServeAbortRequest();
+      // The first polls only yield: most collectives complete within microseconds.
+      if (polls < 64) {
+        std::this_thread::yield();
+        continue;
+      }
+      pause_us = std::min(config::kCollectivePollMaxMicros, std::max(16u, pause_us * 2));
+      std::this_thread::sleep_for(std::chrono::microseconds(pause_us));
+    }
+  }
+
+  // MPI_Op for AllReduceMinBytes: the memcmp-smaller of two elements of the datatype's size.
+  static void MinBytes(void* in, void* inout, int* len, MPI_Datatype* type) {
+    int width = 0;
+    MPI_Type_size(*type, &width);
+    auto* a = static_cast<const uint8_t*>(in);
+    auto* b = static_cast<uint8_t*>(inout);
+    for (int i = 0; i < *len; ++i, a += width, b += width) {
+      if (std::memcmp(a, b, size_t(width)) < 0) std::memcpy(b, a, size_t(width));
+    }
   }
 
   int rank_ = 0;
   int size_ = 1;
   MPI_Comm world_ = MPI_COMM_NULL;
+  MPI_Op min_bytes_ = MPI_OP_NULL;
+  uint64_t chunk_ = config::kMpiChunkBytes;
 };
 
 }  // namespace

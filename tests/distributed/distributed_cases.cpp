@@ -255,6 +255,80 @@ void MissingPartitionNamesTheRank(Comm& comm) {
   EXPECT_EQ(out.error, want);
 }
 
+namespace {
+
+// A value every rank can compute for any (rank, index, salt): the collectives' inputs.
+uint64_t Mix(uint64_t a, uint64_t b, uint64_t c) {
+  uint64_t z = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull) * 0xBF58476D1CE4E5B9ull ^ c;
+  z ^= z >> 31;
+  return z * 0x94D049BB133111EBull;
+}
+
+}  // namespace
+
+void CollectivesMatchTheirDefinitions(Comm& comm) {
+  const int p = comm.size(), me = comm.rank();
+  for (size_t len : {size_t(0), size_t(1), size_t(7), size_t(5000)}) {
+    // Sums and prefix sums (values small enough that no sum wraps).
+    std::vector<uint64_t> sum(len), scan(len);
+    for (size_t i = 0; i < len; ++i) sum[i] = scan[i] = Mix(uint64_t(me), i, 1) >> 20;
+    comm.AllReduceSum(sum);
+    comm.ExScanSum(scan);
+    size_t wrong_sum = 0, wrong_scan = 0;
+    for (size_t i = 0; i < len; ++i) {
+      uint64_t all = 0, before = 0;
+      for (int q = 0; q < p; ++q) {
+        all += Mix(uint64_t(q), i, 1) >> 20;
+        if (q < me) before += Mix(uint64_t(q), i, 1) >> 20;
+      }
+      wrong_sum += sum[i] != all;
+      wrong_scan += scan[i] != before;
+    }
+    EXPECT_EQ(wrong_sum, 0u) << "AllReduceSum, length " << len;
+    EXPECT_EQ(wrong_scan, 0u) << "ExScanSum, length " << len;
+    // Minima of elements of several widths; few byte values, so that ties and long common prefixes occur.
+    for (size_t width : {size_t(1), size_t(22), size_t(30)}) {
+      std::vector<uint8_t> mine(len * width), want(len * width);
+      auto element = [&](int q, size_t i, uint8_t* out) {
+        for (size_t b = 0; b < width; ++b) out[b] = uint8_t(Mix(uint64_t(q), i, b) % 3);
+      };
+      for (size_t i = 0; i < len; ++i) {
+        element(me, i, &mine[i * width]);
+        element(0, i, &want[i * width]);
+        std::vector<uint8_t> other(width);
+        for (int q = 1; q < p; ++q) {
+          element(q, i, other.data());
+          if (std::memcmp(other.data(), &want[i * width], width) < 0)
+            std::memcpy(&want[i * width], other.data(), width);
+        }
+      }
+      comm.AllReduceMinBytes(mine, width);
+      EXPECT_TRUE(mine == want) << "AllReduceMinBytes, length " << len << ", width " << width;
+    }
+  }
+  // All-to-all: piece (q -> r) has a length that depends on both, some empty, one large.
+  auto piece = [&](int from, int to) {
+    const size_t n = (from + to) % 3 == 0       ? 0
+                     : from == 0 && to == p - 1 ? 300000
+                                                : size_t(Mix(uint64_t(from), uint64_t(to), 7) % 2000);
+    std::string s(n, '\0');
+    for (size_t i = 0; i < n; ++i) s[i] = char(Mix(uint64_t(from), uint64_t(to), i));
+    return s;
+  };
+  std::vector<std::string> to(static_cast<size_t>(p));
+  for (int r = 0; r < p; ++r) to[size_t(r)] = piece(me, r);
+  const std::vector<std::string> from = comm.AllToAll(to);
+  EXPECT_EQ(from.size(), size_t(p));
+  for (int q = 0; q < p && q < int(from.size()); ++q)
+    EXPECT_TRUE(from[size_t(q)] == piece(q, me)) << "AllToAll from " << q;
+  // All-gather of unequal contributions, one far larger than the rest.
+  const std::vector<std::string> all = comm.AllGather(piece(me, me == 0 ? p - 1 : me));
+  EXPECT_EQ(all.size(), size_t(p));
+  for (int q = 0; q < p && q < int(all.size()); ++q) {
+    EXPECT_TRUE(all[size_t(q)] == piece(q, q == 0 ? p - 1 : q)) << "AllGather from " << q;
+  }
+}
+
 void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool) {
   const int p = comm.size(), me = comm.rank();
   // The last rank sends nothing (a rank with no input); the others send `per_peer` buffers of

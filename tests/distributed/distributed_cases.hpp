@@ -25,6 +25,12 @@ void ManifestCheckCatchesLostRecord(Comm& comm);
 // A missing partition on the last rank: every rank gets one error naming that rank and file.
 void MissingPartitionNamesTheRank(Comm& comm);
 
+// Comm's collectives against their definitions computed from every rank's known input: sums,
+// exclusive prefix sums, byte-wise minima of several widths, all-to-all with empty, small and
+// large pieces, all-gather of unequal sizes. Run with a lowered chunk size (RS_MPI_CHUNK_BYTES)
+// it also checks that MpiComm's pieces add up.
+void CollectivesMatchTheirDefinitions(Comm& comm);
+
 // All-to-all over a transport (self included): every buffer arrives once, whole, and in order
 // per source; a rank that sends nothing still ends cleanly. `t` belongs to this rank.
 void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool);

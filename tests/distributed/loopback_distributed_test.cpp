@@ -23,6 +23,7 @@ TEST(LoopbackDistributed, PartitionedGenMatchesSingleFile) { OnRanks(Partitioned
 TEST(LoopbackDistributed, DistributedValidateMatchesSingleFile) { OnRanks(DistributedValidateMatchesSingleFile); }
 TEST(LoopbackDistributed, ManifestCheckCatchesLostRecord) { OnRanks(ManifestCheckCatchesLostRecord); }
 TEST(LoopbackDistributed, MissingPartitionNamesTheRank) { OnRanks(MissingPartitionNamesTheRank); }
+TEST(LoopbackDistributed, CollectivesMatchTheirDefinitions) { OnRanks(CollectivesMatchTheirDefinitions); }
 
 // The schedule is the loopback transport's to honour (there is no transport kind here: the
 // loopback is its own backend). Attach gives each endpoint the options the caller would give MPI.

@@ -19,6 +19,7 @@ TEST(MpiDistributed, PartitionedGenMatchesSingleFile) { PartitionedGenMatchesSin
 TEST(MpiDistributed, DistributedValidateMatchesSingleFile) { DistributedValidateMatchesSingleFile(*g_comm); }
 TEST(MpiDistributed, ManifestCheckCatchesLostRecord) { ManifestCheckCatchesLostRecord(*g_comm); }
 TEST(MpiDistributed, MissingPartitionNamesTheRank) { MissingPartitionNamesTheRank(*g_comm); }
+TEST(MpiDistributed, CollectivesMatchTheirDefinitions) { CollectivesMatchTheirDefinitions(*g_comm); }
 
 // Both MPI backends, both schedules. Small receive pools and few sends in flight make the flow
 // control work; the transport is destroyed before the next collective (MPI_THREAD_SERIALIZED).
