@@ -47,10 +47,28 @@ std::string PartitionName(const std::vector<std::string>& members) {
   return s;
 }
 
-// log(2·max(1, P−1)/δ): the union bound over the 2(P−1) points the boundaries depend on; for
-// P = 2 it is DKW's 2·exp(−2sε²).
-double LogFailureTerms(int parts, double failure_probability) {
-  return std::log(2.0 * double(std::max(1, parts - 1)) / failure_probability);
+// The probability bound of docs/partition.md#the-bound: with a sample of s records (proportional
+// over the ranks) cut every s/P samples, some part holds more than (1 + ε)·N/P records with
+// probability at most min over the grids tried of
+//     windows · exp(−(μ − A + A·ln(A/μ)))   (Chernoff's lower tail; 1 when A >= μ)
+// where a grid has spacing g = ⌈γ·N/P⌉ records, windows = ⌈N/g⌉ windows of L = ⌊(1 + ε)·N/P − g⌋
+// records start on it, μ = s·L/N is the least mean count of samples in one, and A = s/P + 2 the
+// most samples a part holds (rounding included). A part longer than (1 + ε)·N/P contains one of
+// the windows, which then holds at most A samples.
+double FailureProbability(int parts, uint64_t total_records, uint64_t total_sample, double eps) {
+  const double p = double(parts), n = double(total_records), s = double(total_sample);
+  const double m = n / p, a = s / p + 2;
+  double best = 1.0;
+  for (double c : {0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3}) {
+    const double g = std::max(1.0, std::ceil(c * eps * m));
+    const double len = std::floor((1 + eps) * m - g);
+    if (len <= 0) continue;
+    const double mu = s * len / n;
+    if (a >= mu) continue;
+    const double windows = std::ceil(n / g);
+    best = std::min(best, windows * std::exp(-(mu - a + a * std::log(a / mu))));
+  }
+  return best;
 }
 
 }  // namespace
@@ -163,10 +181,21 @@ Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& member
 
 uint64_t DefaultSampleSize(int parts, uint64_t total_records) {
   if (parts <= 1 || total_records == 0) return 0;
-  const double eps = kDefaultEpsilonTimesParts / double(parts);
-  const double s = std::ceil(LogFailureTerms(parts, kDefaultFailureProbability) / (2 * eps * eps));
-  if (s >= double(total_records)) return total_records;
-  return uint64_t(s);
+  // The least samples per part that meet the default bound, by doubling then bisection (the
+  // failure probability falls as the sample grows).
+  const uint64_t p = uint64_t(parts);
+  auto enough = [&](uint64_t per_part) {
+    return per_part * p >= total_records ||
+           FailureProbability(parts, total_records, per_part * p, kDefaultImbalanceSlack) <= kDefaultFailureProbability;
+  };
+  uint64_t hi = 64;
+  while (!enough(hi)) hi *= 2;
+  uint64_t lo = hi / 2;  // not enough (or 32, which never is)
+  while (hi - lo > 1) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    (enough(mid) ? hi : lo) = mid;
+  }
+  return std::min(hi * p, total_records);
 }
 
 uint64_t RankSampleSize(uint64_t total_sample, uint64_t total_records, uint64_t local_records) {
@@ -182,8 +211,14 @@ double ImbalanceBound(int parts, uint64_t total_records, uint64_t total_sample, 
     return double((total_records + uint64_t(parts) - 1) / uint64_t(parts)) * p / n;
   }
   if (total_sample == 0) return p;
-  const double eps = std::sqrt(LogFailureTerms(parts, failure_probability) / (2 * double(total_sample)));
-  return std::min(p, 1 + 2 * eps * p + p / n);
+  // The least ε whose failure probability is within the one asked for (bisection; it falls as ε grows).
+  double lo = 0, hi = p - 1;
+  if (FailureProbability(parts, total_records, total_sample, hi) > failure_probability) return p;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = (lo + hi) / 2;
+    (FailureProbability(parts, total_records, total_sample, mid) <= failure_probability ? hi : lo) = mid;
+  }
+  return std::min(p, 1 + hi);
 }
 
 }  // namespace rs::partition

@@ -16,6 +16,8 @@
 
 #include "core/record.hpp"
 #include "core/uint128.hpp"
+#include "partition/parallel_selection.hpp"
+#include "partition/sorted_keys.hpp"
 
 namespace rs::partition {
 
@@ -117,10 +119,9 @@ class SampleSplitter final : public Splitter {
   std::vector<uint64_t> position_;
 };
 
-// Wire format of one rank's contribution: parts (u32), local_records (u64), sample count (u64),
-// then per sample the key (10 bytes), rank (u32) and position (u64); integers little-endian.
+// Each rank's header for the checks, which name ranks: parts (u32), local_records (u64), sample
+// count (u64), little-endian. 20 bytes per rank; the sample itself goes through parallel selection.
 constexpr size_t kHeaderBytes = 4 + 8 + 8;
-constexpr size_t kEntryBytes = kKeySize + 4 + 8;
 
 template <typename T>
 void PutLe(std::string* out, T v) {
@@ -134,17 +135,11 @@ T GetLe(const char* p) {
   return v;
 }
 
-std::string Encode(const std::vector<SplitKey>& sample, uint64_t local_records, int parts) {
+std::string EncodeHeader(uint64_t samples, uint64_t local_records, int parts) {
   std::string out;
-  out.reserve(kHeaderBytes + sample.size() * kEntryBytes);
   PutLe<uint32_t>(&out, uint32_t(parts));
   PutLe<uint64_t>(&out, local_records);
-  PutLe<uint64_t>(&out, sample.size());
-  for (const SplitKey& k : sample) {
-    out.append(reinterpret_cast<const char*>(k.key.data()), kKeySize);
-    PutLe<uint32_t>(&out, k.rank);
-    PutLe<uint64_t>(&out, k.position);
-  }
+  PutLe<uint64_t>(&out, samples);
   return out;
 }
 
@@ -152,20 +147,15 @@ struct Contribution {
   int parts = 0;
   uint64_t records = 0;
   uint64_t samples = 0;
-  const char* entries = nullptr;
 };
 
 Status Decode(const std::string& bytes, int sender, Contribution* c) {
-  if (bytes.size() < kHeaderBytes) {
-    return Status::Error("sample splitter: rank " + std::to_string(sender) + " sent a truncated sample");
+  if (bytes.size() != kHeaderBytes) {
+    return Status::Error("sample splitter: rank " + std::to_string(sender) + " sent a malformed header");
   }
   c->parts = int(GetLe<uint32_t>(bytes.data()));
   c->records = GetLe<uint64_t>(bytes.data() + 4);
   c->samples = GetLe<uint64_t>(bytes.data() + 12);
-  c->entries = bytes.data() + kHeaderBytes;
-  if ((bytes.size() - kHeaderBytes) / kEntryBytes != c->samples || (bytes.size() - kHeaderBytes) % kEntryBytes != 0) {
-    return Status::Error("sample splitter: rank " + std::to_string(sender) + " sent a malformed sample");
-  }
   return Status::Ok();
 }
 
@@ -191,12 +181,14 @@ std::unique_ptr<Splitter> MakeUniformSplitter(int parts) {
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
                                                      uint64_t local_records, int parts) {
   // Everybody takes part in the gather even with bad arguments, so every rank sees the same
-  // contributions and returns the same verdict.
-  const std::vector<std::string> all = comm.AllGather(Encode(local_sample, local_records, parts));
+  // headers and returns the same verdict.
+  const std::vector<std::string> all = comm.AllGather(EncodeHeader(local_sample.size(), local_records, parts));
   std::vector<Contribution> from(all.size());
   for (int r = 0; r < int(all.size()); ++r) RS_RETURN_IF_ERROR(Decode(all[size_t(r)], r, &from[size_t(r)]));
+  uint64_t total_samples = 0;
   for (int r = 0; r < int(from.size()); ++r) {
     const Contribution& c = from[size_t(r)];
+    total_samples += c.samples;
     if (c.parts < 1 || c.parts > kMaxParts) {
       return Status::Error("sample splitter: rank " + std::to_string(r) + " asked for " + std::to_string(c.parts) +
                            " parts; allowed 1 .. " + std::to_string(kMaxParts));
@@ -214,75 +206,36 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
                            " samples of an empty partition");
     }
   }
-  if (parts == 1) return std::unique_ptr<Splitter>(std::make_unique<SampleSplitter>(1, std::vector<SplitKey>{}));
-
-  // Every sample with its sender, as integers: (key prefix, key suffix and rank, position,
-  // sender) sorts in SplitKey order, then by sender — a total order on distinct entries, so the
-  // parallel sort's result (and every boundary) is the same on every rank.
-  struct Entry {
-    uint64_t prefix;
-    uint64_t suffix_rank;  // key bytes 8-9 above the origin rank
-    uint64_t position;
-    uint32_t sender;
-    bool operator<(const Entry& o) const {
-      return std::tie(prefix, suffix_rank, position, sender) < std::tie(o.prefix, o.suffix_rank, o.position, o.sender);
-    }
-    bool SameKey(const Entry& o) const {
-      return prefix == o.prefix && suffix_rank == o.suffix_rank && position == o.position;
-    }
-    SplitKey ToSplitKey() const {
-      SplitKey k = PrefixKey(prefix);
-      k.key[8] = uint8_t(suffix_rank >> 40);
-      k.key[9] = uint8_t(suffix_rank >> 32);
-      k.rank = uint32_t(suffix_rank);
-      k.position = position;
-      return k;
-    }
-  };
-  std::vector<Entry> entries;
-  uint64_t total_samples = 0;
-  long double total_records = 0;
-  for (const Contribution& c : from) {
-    total_samples += c.samples;
-    total_records += (long double)c.records;
-  }
-  entries.reserve(total_samples);
-  for (int r = 0; r < int(from.size()); ++r) {
-    const Contribution& c = from[size_t(r)];
-    for (uint64_t i = 0; i < c.samples; ++i) {
-      const uint8_t* e = reinterpret_cast<const uint8_t*>(c.entries + i * kEntryBytes);
-      entries.push_back({LoadPrefix(e),
-                         (uint64_t(LoadSuffix(e)) << 32) | GetLe<uint32_t>(c.entries + i * kEntryBytes + kKeySize),
-                         GetLe<uint64_t>(c.entries + i * kEntryBytes + kKeySize + 4), uint32_t(r)});
-    }
-  }
-  if (entries.empty()) {
+  if (parts == 1 || total_samples == 0) {
     return std::unique_ptr<Splitter>(std::make_unique<SampleSplitter>(parts, std::vector<SplitKey>{}));
   }
-  tbb::parallel_sort(entries.begin(), entries.end());
 
-  // Each sample of rank r stands for N_r / n_r records (exactly 1 in a census). Boundary j is
-  // the first sampled SplitKey v whose estimated count of records <= v exceeds T_j = j·N/P,
-  // compared as cum·P > j·N (exact in long double for a census: integers below 2^64).
-  std::vector<long double> weight(from.size(), 0);
-  for (size_t r = 0; r < from.size(); ++r) {
-    if (from[r].samples > 0) weight[r] = (long double)from[r].records / (long double)from[r].samples;
-  }
-  std::vector<SplitKey> boundaries;
-  boundaries.reserve(size_t(parts - 1));
-  long double cum = 0;
-  int j = 1;
-  for (size_t i = 0; i < entries.size() && j < parts; ++i) {
-    cum += weight[entries[i].sender];
-    // Copies of one record (drawn twice) count together: test after the last copy.
-    if (i + 1 < entries.size() && entries[i + 1].SameKey(entries[i])) continue;
-    while (j < parts && cum * parts > (long double)j * total_records) {
-      boundaries.push_back(entries[i].ToSplitKey());
-      ++j;
+  // The boundaries are the exact quantiles of the union of the samples, found by parallel
+  // selection without moving the sample (docs/partition.md): boundary j is the sample of global
+  // rank ⌊j·s/P⌋ in SplitKey order. Selection orders by (key, holder rank, index in the holder's
+  // sorted sample), which is SplitKey order when every rank's sample is its own records.
+  std::vector<SplitKey> sorted = local_sample;
+  Status mine;
+  for (const SplitKey& k : sorted) {
+    if (k.rank != uint32_t(comm.rank())) {
+      mine = Status::Error("sample splitter: a sample of records from rank " + std::to_string(k.rank) +
+                           " (each rank samples its own records)");
+      break;
     }
   }
-  // Rounding can leave the last boundaries unset only if cum ends a hair below N; they go last.
-  while (int(boundaries.size()) < parts - 1) boundaries.push_back(entries.back().ToSplitKey());
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, mine));
+  tbb::parallel_sort(sorted.begin(), sorted.end());
+  std::vector<Key> keys(sorted.size());
+  for (size_t i = 0; i < sorted.size(); ++i) keys[i] = sorted[i].key;
+  KeyArraySortedKeys view(keys.data(), keys.size());
+  SelectOptions options;
+  options.parts = parts;
+  options.tag = [&sorted](uint64_t index) { return sorted[index].position; };
+  Result<Selection> selected = SelectBoundaries(comm, view, options);
+  if (!selected.ok()) return selected.status();
+  std::vector<SplitKey> boundaries;
+  boundaries.reserve(selected->boundaries.size());
+  for (const BoundaryElement& e : selected->boundaries) boundaries.push_back({e.key, e.rank, e.tag});
   return std::unique_ptr<Splitter>(std::make_unique<SampleSplitter>(parts, std::move(boundaries)));
 }
 

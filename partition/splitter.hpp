@@ -6,23 +6,17 @@
 // distinct SplitKey, so a boundary may fall inside a run of equal keys and a heavy key (all-equal
 // data, a `-s` hot key) is spread over ranks instead of piling onto one (docs/architecture.md#rules, "Daytona").
 //
-// Error bound of the sample splitter (docs/partition.md derives it). N records in SplitKey order,
-// P parts, T_j = j·N/P. Rank r holds N_r records and draws n_r of them uniformly at random with
-// replacement; each drawn record stands for N_r/n_r records. Call s = min over ranks of
-// n_r·N/N_r the sample size (s = Σ n_r when n_r is proportional to N_r, as RankSampleSize makes
-// it). Boundary j is the first sampled SplitKey whose estimated count of records <= it exceeds T_j.
-//   * A simple random sample of s records has, by the Dvoretzky–Kiefer–Wolfowitz inequality
-//     (Massart's constant), an empirical distribution within ε of the true one everywhere with
-//     probability >= 1 − 2·exp(−2sε²). The stratified sample used here (each rank samples its own
-//     partition) is covered by Hoeffding's inequality at the 2(P−1) fixed points the boundaries
-//     depend on: with probability >= 1 − 2·max(1, P−1)·exp(−2sε²) every boundary j has between
-//     T_j − εN − 1 and T_j + εN records before it.
-//   * Then every part holds fewer than N/P + 2εN + 1 records, i.e.
-//         max/mean <= 1 + 2εP + P/N                                  (ImbalanceBound)
-//   * DefaultSampleSize takes ε = kDefaultEpsilonTimesParts/P = 0.05/P and failure probability
-//     δ = kDefaultFailureProbability = 1e-6: s = ⌈ln(2·max(1, P−1)/δ) / (2ε²)⌉ = 11,607 for P = 2,
-//     27,364 for P = 3, 49,944 for P = 4, 881,496 for P = 16 (it grows as P²), so with
-//     probability >= 1 − 10⁻⁶, max/mean <= 1.1 + P/N.
+// Error bound of the sample splitter (docs/partition.md#the-bound derives it). N records in
+// SplitKey order, P parts, a sample of s records drawn in proportion to the ranks' records
+// (RankSampleSize) and cut every s/P samples by exact parallel selection over the union of the
+// samples (the sample never moves; partition/parallel_selection.hpp).
+//   * A part of more than (1 + ε)·N/P records contains a window of records starting on a grid,
+//     which then holds at most s/P + 2 samples; by Chernoff's lower tail and a union bound over
+//     the grid, that has probability at most FailureProbability (partition/sampling.cpp).
+//   * The bound is per part and multiplicative, so samples per part grow only as ln(P/δ):
+//     DefaultSampleSize (max/mean <= 1 + kDefaultImbalanceSlack = 1.1 with probability
+//     >= 1 − kDefaultFailureProbability = 1 − 10⁻⁶) is 9,274 records for P = 2, 19,164 for P = 4,
+//     6,165,504 for P = 1,024 (N = 10^10): P·ln P, about 6,000 per part.
 //   * When every rank's sample is its whole partition (n >= count: SampleRecords/SampleInput take
 //     every record once), the split is exact: every part holds ⌊N/P⌋ or ⌈N/P⌉ records.
 #pragma once
@@ -43,9 +37,9 @@
 
 namespace rs::partition {
 
-// ε·P of the default bound: every part within 2εN = 10% of the mean N/P, so the slowest rank
-// does at most ~10% more sorting and writing than the average one.
-inline constexpr double kDefaultEpsilonTimesParts = 0.05;
+// ε of the default bound: every part within (1 + ε)·N/P records, 10 % above the mean, so the
+// slowest rank does at most ~10 % more sorting and writing than the average one.
+inline constexpr double kDefaultImbalanceSlack = 0.10;
 // Failure probability of the default bound: one run in a million exceeds it; the sample size
 // grows only with ln(1/δ), so a smaller δ is cheap, but this is already far below the odds of a
 // disk or node failure during a run.
@@ -99,18 +93,16 @@ class Splitter {
 // parts below 0x7F: with P = 2 everything goes to part 0). 1 <= parts <= kMaxParts, else aborts.
 std::unique_ptr<Splitter> MakeUniformSplitter(int parts);
 
-// Collective over comm: every rank passes its sample and the number of records it holds
-// (local_records; its sample's records stand for local_records / local_sample.size() records
-// each); all ranks get the same splitter, whose parts-1 boundaries are the weighted global sample's
-// quantiles in SplitKey order (see the bound above). Route() finds the destination by binary
-// search on the boundaries (compares the key first; only on equal keys rank and position).
-// A rank with no records passes an empty sample. Errors (the same on every rank): parts out of
-// 1..kMaxParts or different across ranks, a rank with records but an empty sample.
+// Collective over comm: every rank passes a sample of its own records (proportional to its
+// records: RankSampleSize) and the number of records it holds (local_records, for the checks);
+// all ranks get the same splitter, whose parts-1 boundaries are the exact quantiles of the union
+// of the samples in SplitKey order (see the bound above), found without gathering the sample. Route() finds the
+// destination by binary search on the boundaries (compares the key first; only on equal keys rank and position). A rank
+// with no records passes an empty sample. Errors (the same on every rank): parts out of 1..kMaxParts or different
+// across ranks, a rank with records but an empty sample.
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
                                                      uint64_t local_records, int parts);
-// Same with every sampled record standing for one record: right when the ranks' sample sizes are
-// proportional to their record counts (then the bound holds up to the rounding of n_r), or
-// when every sample is the whole partition (exact).
+// Same with local_records = the sample's size (a census, or tests).
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts);
 
 // Draws `n` records at uniformly random positions (with replacement, seeded; the seed is mixed
@@ -131,15 +123,16 @@ Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& member
 std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t n, uint64_t seed);
 
 // Total sample size s (summed over all ranks) that the default bound needs for `parts` parts of
-// `total_records` records: ⌈ln(2·max(1, P−1)/δ) / (2ε²)⌉ with ε = 0.05/P, δ = 1e-6; 0 for P = 1;
-// capped at total_records (then every rank samples its whole partition and the split is exact).
+// `total_records` records: the least s = a·P whose FailureProbability at ε = 0.1 is <= 10⁻⁶;
+// 0 for P = 1; capped at total_records (then every rank samples its whole partition and the
+// split is exact).
 uint64_t DefaultSampleSize(int parts, uint64_t total_records);
 // One rank's share of a total sample of `total_sample` records: ⌈total_sample·local_records /
 // total_records⌉ (proportional allocation, which keeps the bound), at most local_records — a share
 // of local_records makes SampleRecords/SampleInput take every record. 0 for a rank with no records.
 uint64_t RankSampleSize(uint64_t total_sample, uint64_t total_records, uint64_t local_records);
 // The max/mean bound that a sample of `total_sample` records gives, with probability
-// >= 1 − failure_probability: 1 + 2εP + P/N with ε = sqrt(ln(2·max(1, P−1)/δ) / (2s)), at most P;
+// >= 1 − failure_probability: the least 1 + ε whose FailureProbability is within it, at most P;
 // for total_sample >= total_records (census) the exact ⌈N/P⌉/(N/P); 1 for P = 1 or N = 0.
 double ImbalanceBound(int parts, uint64_t total_records, uint64_t total_sample,
                       double failure_probability = kDefaultFailureProbability);

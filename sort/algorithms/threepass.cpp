@@ -13,6 +13,7 @@
 
 #include "core/record.hpp"
 #include "io/file.hpp"
+#include "partition/parallel_selection.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
 #include "sort/external/run_former.hpp"
@@ -28,7 +29,6 @@
 #include "sort/report/run_summary.hpp"
 #include "sort/selection/file_sorted_keys.hpp"
 #include "sort/selection/parallel_merge.hpp"
-#include "sort/selection/parallel_selection.hpp"
 
 namespace rs::sort {
 
@@ -139,11 +139,11 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
 
   // --- phase 3a: parallel selection ---------------------------------------------------------------------
   Phase selecting(clock, progress, "parallel selection", 0);
-  Selection selection;
+  partition::Selection selection;
   {
     auto keys = FileSortedKeys::Open(work.members, opt.disk.stripe_unit, std::move(index));
     RS_RETURN_IF_ERROR(AgreeOnStatus(comm, keys.ok() ? Status::Ok() : fail(keys.status())));
-    auto selected = SelectBoundaries(comm, **keys);
+    auto selected = partition::SelectBoundaries(comm, **keys);
     if (!selected.ok()) return fail(selected.status());
     selection = std::move(*selected);
   }
@@ -151,12 +151,12 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
 
   // --- phase 3b: parallel merge ---------------------------------------------------------------------
   uint64_t n_out = 0;
-  for (int q = 0; q < ranks; ++q)
-    n_out += selection.cuts[size_t(q)][size_t(rank) + 1] - selection.cuts[size_t(q)][size_t(rank)];
+  for (const auto& [first, end] : selection.column) n_out += end - first;
   Phase parallel_merge(clock, progress, "parallel merge", n_out * kRecordSize);
   ParallelMergeRequest pm;
   pm.work_members = work.members;
-  pm.cuts = selection.cuts;
+  pm.row = selection.row;
+  pm.column = selection.column;
   pm.disk = disk;
   pm.out_pool = out_pool;
   pm.out = sink;
@@ -175,11 +175,11 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
                                 sink->engine_name(), read_sum, std::move(notices));
   auto details = nlohmann::json::parse(RunSummaryJson(summary));
   details["selection_rounds"] = selection.rounds;
-  details["selection_round_bound"] = MaxSelectionRounds(input.total);
+  details["selection_round_bound"] = partition::MaxSelectionRounds(input.total);
   out.details_json = details.dump();
   out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
-                      std::to_string(selection.rounds) + " rounds (bound " +
-                      std::to_string(MaxSelectionRounds(input.total)) + ")");
+                      std::to_string(selection.rounds) + " rounds (cap " +
+                      std::to_string(partition::MaxSelectionRounds(input.total)) + ")");
   return FinishSort(comm, opt, input, out);
 }
 

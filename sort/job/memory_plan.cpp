@@ -6,12 +6,12 @@
 
 #include "core/config.hpp"
 #include "core/record.hpp"
+#include "partition/sorted_keys.hpp"
 #include "river/mem_pool.hpp"
 #include "sort/algorithms/onepass.hpp"
 #include "sort/external/run_former.hpp"
 #include "sort/external/run_merge.hpp"
 #include "sort/selection/parallel_merge.hpp"
-#include "sort/selection/sorted_keys.hpp"
 #include "validate/partition_validator.hpp"
 
 namespace rs::sort {
@@ -158,7 +158,7 @@ uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks
 }
 
 uint64_t ThreepassKeyIndexBytes(uint64_t records) {
-  return (records / config::external::kKeyIndexStride + 1) * sizeof(Key);
+  return (records / config::external::kKeyIndexStride + 1) * sizeof(partition::Key);
 }
 
 Status CheckOnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {

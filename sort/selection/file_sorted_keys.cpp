@@ -66,7 +66,7 @@ Result<uint64_t> FileSortedKeys::Search(const Key& key, uint64_t lo, uint64_t hi
   if (first >= hi) return hi;
   RS_RETURN_IF_ERROR(LoadBlock(b - 1));
   const uint64_t from = std::max(first, lo), to = std::min(last, hi);
-  return start + SearchRecords(block_.data(), from - start, to - start, key, upper);
+  return start + partition::SearchRecords(block_.data(), from - start, to - start, key, upper);
 }
 
 Status FileSortedKeys::LoadBlock(uint64_t b) {

@@ -9,9 +9,14 @@
 
 #include "core/config.hpp"
 #include "io/striped_file.hpp"
-#include "sort/selection/sorted_keys.hpp"
+#include "partition/sorted_keys.hpp"
 
 namespace rs::sort {
+
+// The selection's key types, used throughout threepass.
+using partition::Key;
+using partition::KeyOf;
+using partition::SortedKeys;
 
 // Keys of a sorted striped file of 100-byte records. A query first searches the index in memory,
 // then reads the one block of `stride` records that can hold the answer (unless the index or the

@@ -164,9 +164,8 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   if (!file.ok()) st = file.status();
   std::unique_ptr<RangeSource> local;
   AssignIfOk(st, local, [&] {
-    return RangeSource::Open(req.work_members, req.disk, config::external::kMergeReadsPerRun,
-                             req.cuts[size_t(me)][size_t(me)],
-                             req.cuts[size_t(me)][size_t(me) + 1] - req.cuts[size_t(me)][size_t(me)], &notices);
+    return RangeSource::Open(req.work_members, req.disk, config::external::kMergeReadsPerRun, req.row[size_t(me)],
+                             req.row[size_t(me) + 1] - req.row[size_t(me)], &notices);
   });
   std::unique_ptr<MemPool> pool;
   TransportOptions exchange = opt.exchange;
@@ -188,13 +187,13 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
       continue;
     }
     remote[size_t(q)] = std::make_unique<RemoteStream>(
-        &net, pool.get(), q, Chunking(req.cuts[size_t(q)][size_t(me)], req.cuts[size_t(q)][size_t(me) + 1], t));
+        &net, pool.get(), q, Chunking(req.column[size_t(q)].first, req.column[size_t(q)].second, t));
     inputs.push_back(remote[size_t(q)].get());
   }
   // Chunks this rank owes its peers: the server stops after the last one.
   uint64_t owed = 0;
   for (int r = 0; r < ranks; ++r) {
-    if (r != me) owed += Chunking(req.cuts[size_t(me)][size_t(r)], req.cuts[size_t(me)][size_t(r) + 1], t).count();
+    if (r != me) owed += Chunking(req.row[size_t(r)], req.row[size_t(r) + 1], t).count();
   }
   BlockingQueue<std::pair<int, uint64_t>> requests(size_t(ranks) * config::external::kRemoteReadsPerStream + 1);
   std::thread receiver([&] {
@@ -219,7 +218,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
       auto q = requests.Pop();
       if (!q) return;  // the transport ended (its status says why)
       const auto [peer, chunk] = *q;
-      const Chunking c(req.cuts[size_t(me)][size_t(peer)], req.cuts[size_t(me)][size_t(peer) + 1], t);
+      const Chunking c(req.row[size_t(peer)], req.row[size_t(peer) + 1], t);
       Buffer b = pool->Get();
       auto got = file->ReadAt(c.offset(chunk), c.read_len(chunk), b.data());
       if (!got.ok()) Fail(comm, got.status());

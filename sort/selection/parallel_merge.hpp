@@ -1,5 +1,5 @@
 // sort/selection/parallel_merge.hpp — threepass phase 3b: after parallel selection, output rank
-// r merges records [cuts[q][r], cuts[q][r+1]) of every rank q's sorted work file. Its own range is
+// r merges records Selection::column[q] of every rank q's sorted work file. Its own range is
 // read from its disk; the others are fetched chunk by chunk over the network — remote I/O: r asks
 // q for chunk i, and q's server thread reads that chunk of its local work file and sends it back
 // (the Compaq sort's shadow thread). Two chunks per remote stream are in flight (double
@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/comm.hpp"
@@ -21,12 +22,13 @@ namespace rs::sort {
 class Progress;
 
 struct ParallelMergeRequest {
-  std::vector<std::string> work_members;    // this rank's sorted work file
-  std::vector<std::vector<uint64_t>> cuts;  // Selection::cuts
-  DiskOptions disk;                         // transfer_size: whole records and 4 KiB blocks
-  MemPool* out_pool = nullptr;              // the output's buffers
-  Sink* out = nullptr;                      // not closed here
-  Progress* progress = nullptr;             // bytes merged
+  std::vector<std::string> work_members;              // this rank's sorted work file
+  std::vector<uint64_t> row;                          // Selection::row: what this rank serves
+  std::vector<std::pair<uint64_t, uint64_t>> column;  // Selection::column: what it merges
+  DiskOptions disk;                                   // transfer_size: whole records and 4 KiB blocks
+  MemPool* out_pool = nullptr;                        // the output's buffers
+  Sink* out = nullptr;                                // not closed here
+  Progress* progress = nullptr;                       // bytes merged
 };
 
 struct ParallelMergeResult {

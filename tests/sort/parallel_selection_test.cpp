@@ -2,7 +2,7 @@
 // (key, rank, position) order on 1..7 loopback ranks (random, duplicated and equal keys; uneven,
 // empty and tiny ranks), its rounds and its errors; FileSortedKeys against MemorySortedKeys (plain
 // and striped files, block edges) and its errors (truncated file, wrong index).
-#include "sort/selection/parallel_selection.hpp"
+#include "partition/parallel_selection.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,13 +18,15 @@
 
 #include "core/loopback_comm.hpp"
 #include "core/uint128.hpp"
+#include "partition/sorted_keys.hpp"
 #include "sort/selection/file_sorted_keys.hpp"
-#include "sort/selection/sorted_keys.hpp"
 #include "tests/support/stripe_io.hpp"
 #include "tests/support/temp_dir.hpp"
 
-namespace rs::sort {
+namespace rs::partition {
 namespace {
+
+using sort::FileSortedKeys;
 
 using Records = std::vector<uint8_t>;
 
@@ -117,23 +119,29 @@ std::vector<std::unique_ptr<SortedKeys>> InMemory(const std::vector<Records>& ra
   return keys;
 }
 
-// Every rank got the brute-force cuts in the same number of rounds (within the bound), and every
-// output rank's share is exactly k_{r+1} − k_r records. Returns the rounds.
+// Every rank got its row and column of the brute-force cuts in the same number of rounds (within
+// the cap), and every output rank's share is exactly k_{r+1} − k_r records. Returns the rounds.
 int ExpectExact(const std::vector<Records>& ranks, const Outcome& out) {
   const auto expected = BruteForceCuts(ranks);
   const size_t parts = ranks.size();
   uint64_t total = 0;
   for (const auto& r : ranks) total += Count(r);
   for (size_t r = 0; r < parts; ++r) {
+    const Selection& sel = out.selections[r];
     EXPECT_TRUE(out.statuses[r].ok()) << "rank " << r << ": " << out.statuses[r].message();
-    EXPECT_EQ(out.selections[r].cuts, expected) << "rank " << r;
-    EXPECT_EQ(out.selections[r].rounds, out.selections[0].rounds) << "rank " << r;
-  }
-  const auto& cuts = out.selections[0].cuts;
-  if (cuts.size() != parts) return 0;
-  for (size_t r = 0; r < parts; ++r) {
+    EXPECT_EQ(sel.row, expected[r]) << "rank " << r;
+    EXPECT_EQ(sel.total, total) << "rank " << r;
+    EXPECT_EQ(sel.rounds, out.selections[0].rounds) << "rank " << r;
+    if (sel.column.size() != parts) {
+      ADD_FAILURE() << "rank " << r << ": column of " << sel.column.size();
+      continue;
+    }
     uint64_t share = 0;
-    for (size_t q = 0; q < parts; ++q) share += cuts[q][r + 1] - cuts[q][r];
+    for (size_t q = 0; q < parts; ++q) {
+      EXPECT_EQ(sel.column[q].first, expected[q][r]) << "rank " << r << ", from " << q;
+      EXPECT_EQ(sel.column[q].second, expected[q][r + 1]) << "rank " << r << ", from " << q;
+      share += sel.column[q].second - sel.column[q].first;
+    }
     EXPECT_EQ(share, Target(r + 1, total, parts) - Target(r, total, parts)) << "output rank " << r;
   }
   EXPECT_LE(out.selections[0].rounds, MaxSelectionRounds(total));
@@ -199,11 +207,59 @@ TEST(ParallelSelection, MillionRecordsOnFourRanks) {
   }
 }
 
-TEST(ParallelSelection, RoundBound) {
-  EXPECT_EQ(MaxSelectionRounds(0), 1);
-  EXPECT_EQ(MaxSelectionRounds(1), 2);
-  EXPECT_EQ(MaxSelectionRounds(1000000), 47);
-  EXPECT_EQ(MaxSelectionRounds(10000000000ull), 79);
+TEST(ParallelSelection, RoundCap) {
+  EXPECT_EQ(MaxSelectionRounds(0), 16);
+  EXPECT_EQ(MaxSelectionRounds(1), 18);
+  EXPECT_EQ(MaxSelectionRounds(1000000), 56);
+  EXPECT_EQ(MaxSelectionRounds(10000000000ull), 84);
+}
+
+// Asked for, every rank gets every boundary's element (the first record of each output rank past
+// the first) with the tag its holder gave it.
+TEST(ParallelSelection, BoundaryElementsWithTags) {
+  for (Keys shape : {Keys::kUniform, Keys::kThreeValues, Keys::kAllEqual}) {
+    for (int parts : {2, 3, 5}) {
+      SCOPED_TRACE(std::to_string(parts) + " ranks, keys " + std::to_string(int(shape)));
+      std::mt19937_64 rng(uint64_t(parts) * 31 + uint64_t(shape));
+      std::vector<Records> ranks;
+      for (int q = 0; q < parts; ++q) ranks.push_back(SortedRecords(q == 1 ? 0 : 100 + rng() % 200, shape, rng));
+      const auto keys = InMemory(ranks);
+      std::vector<Selection> got(static_cast<size_t>(parts));
+      LoopbackGroup(parts).Run([&](Comm& comm) {
+        const size_t me = size_t(comm.rank());
+        SelectOptions options;
+        options.tag = [me](uint64_t index) { return me * 1000000 + index * 3; };
+        auto s = SelectBoundaries(comm, *keys[me], options);
+        EXPECT_TRUE(s.ok()) << s.status().message();
+        if (s.ok()) got[me] = std::move(*s);
+      });
+      for (int r = 0; r < parts; ++r) {
+        const Selection& sel = got[size_t(r)];
+        ASSERT_EQ(sel.boundaries.size(), size_t(parts - 1)) << "rank " << r;
+        for (int j = 1; j < parts; ++j) {
+          // Output rank j's first record: the first non-empty range of its column, in rank order.
+          const BoundaryElement& e = sel.boundaries[size_t(j - 1)];
+          const Selection& owner_view = got[size_t(j)];
+          uint32_t q = 0;
+          while (q < uint32_t(parts) && owner_view.column[q].first == owner_view.column[q].second) ++q;
+          ASSERT_LT(q, uint32_t(parts));
+          // Among the non-empty ranges the smallest first element starts the part: the ranks'
+          // first elements in (key, rank) order.
+          Key best = KeyOf(ranks[q].data() + owner_view.column[q].first * kRecordSize);
+          uint32_t best_rank = q;
+          for (uint32_t o = q + 1; o < uint32_t(parts); ++o) {
+            if (owner_view.column[o].first == owner_view.column[o].second) continue;
+            const Key k = KeyOf(ranks[o].data() + owner_view.column[o].first * kRecordSize);
+            if (k < best) best = k, best_rank = o;
+          }
+          EXPECT_EQ(e.key, best) << "boundary " << j;
+          EXPECT_EQ(e.rank, best_rank) << "boundary " << j;
+          EXPECT_EQ(e.index, owner_view.column[best_rank].first) << "boundary " << j;
+          EXPECT_EQ(e.tag, uint64_t(best_rank) * 1000000 + e.index * 3) << "boundary " << j;
+        }
+      }
+    }
+  }
 }
 
 // Memory keys whose queries fail once `healthy` of them have succeeded, like a disk going bad.
@@ -411,4 +467,4 @@ TEST(SortedKeys, RefusesOutOfRangeQueries) {
 }
 
 }  // namespace
-}  // namespace rs::sort
+}  // namespace rs::partition

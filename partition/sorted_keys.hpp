@@ -1,7 +1,8 @@
-// sort/selection/sorted_keys.hpp — one rank's sorted sequence of keys as parallel selection sees it (threepass
-// phase 3a, docs/external.md#the-pieces-sort): its length, the key at a position, and where a key falls within a range.
-// MemorySortedKeys is the in-memory implementation; FileSortedKeys (sort/selection/file_sorted_keys.hpp)
-// reads a sorted work file on disk.
+// partition/sorted_keys.hpp — one rank's sorted sequence of keys as parallel selection sees it
+// (partition/parallel_selection.hpp): its length, the key at a position, and where a key falls
+// within a range. MemorySortedKeys: records in memory; KeyArraySortedKeys: bare keys (the sample
+// splitter's sorted sample); FileSortedKeys (sort/selection/file_sorted_keys.hpp): threepass's
+// sorted work file on disk.
 #pragma once
 
 #include <array>
@@ -10,7 +11,7 @@
 #include "core/record.hpp"
 #include "core/status.hpp"
 
-namespace rs::sort {
+namespace rs::partition {
 
 using Key = std::array<uint8_t, kKeySize>;  // compares as unsigned bytes: the benchmark's key order
 
@@ -62,4 +63,19 @@ class MemorySortedKeys final : public SortedKeys {
   uint64_t count_;
 };
 
-}  // namespace rs::sort
+// `count` sorted keys in memory (keys may be null when count is 0); they must outlive this.
+class KeyArraySortedKeys final : public SortedKeys {
+ public:
+  KeyArraySortedKeys(const Key* keys, uint64_t count) : keys_(keys), count_(count) {}
+  uint64_t size() const override { return count_; }
+
+ protected:
+  Result<Key> ReadKey(uint64_t i) override { return keys_[i]; }
+  Result<uint64_t> Search(const Key& key, uint64_t lo, uint64_t hi, bool upper) override;
+
+ private:
+  const Key* keys_;
+  uint64_t count_;
+};
+
+}  // namespace rs::partition

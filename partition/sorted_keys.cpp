@@ -1,10 +1,11 @@
-// sort/selection/sorted_keys.cpp
-#include "sort/selection/sorted_keys.hpp"
+// partition/sorted_keys.cpp
+#include "partition/sorted_keys.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
-namespace rs::sort {
+namespace rs::partition {
 
 Key KeyOf(const uint8_t* record) {
   Key key;
@@ -42,4 +43,10 @@ Result<uint64_t> SortedKeys::Bound(const Key& key, uint64_t lo, uint64_t hi, boo
   return Search(key, lo, hi, upper);
 }
 
-}  // namespace rs::sort
+Result<uint64_t> KeyArraySortedKeys::Search(const Key& key, uint64_t lo, uint64_t hi, bool upper) {
+  const Key* first = keys_ + lo;
+  const Key* last = keys_ + hi;
+  return uint64_t((upper ? std::upper_bound(first, last, key) : std::lower_bound(first, last, key)) - keys_);
+}
+
+}  // namespace rs::partition
