@@ -63,6 +63,12 @@ inline constexpr const char* kMpiChunkEnv = "RS_MPI_CHUNK_BYTES";
 // at the cost of up to this much latency per collective that waits, which nothing here notices.
 inline constexpr unsigned kCollectivePollMaxMicros = 1000;
 
+// The smallest network buffer a sort plans (docs/scale.md#memory-per-rank): 10 records. A sort
+// over many ranks under a small budget holds about 2 (twopass) or 6 (threepass) buffers per peer;
+// at this size 1,024 ranks cost 2-7 MB of them. Messages this small still move ~1 GB/s at ~1 us of
+// MPI overhead each, far more than such a budget's disk and network give a rank.
+inline constexpr uint64_t kMinNetBufferBytes = 1000;
+
 // Parallel selection (sort/selection/parallel_selection.hpp): random pivots per open boundary and
 // round. More pivots mean fewer rounds (the interval left is about 2/(m + 2) of the last: 7 rounds
 // for 10^6 elements at 16, 11 for 10^10) but m searches per boundary per rank each round (a block

@@ -59,8 +59,13 @@ uint64_t MemoryPerProcess() {
   return std::min(uint64_t(pages) * uint64_t(page), CgroupLimit()) / local;
 }
 
+size_t MemPool::Stride(size_t buffer_size) {
+  const size_t unit = buffer_size >= config::kDirectAlignment ? config::kDirectAlignment : kSmallBufferAlignment;
+  return (buffer_size + unit - 1) / unit * unit;
+}
+
 uint64_t MemPool::Bytes(size_t buffer_size, size_t count) {
-  return AlignedBuffer::Footprint((buffer_size + 4095) / 4096 * 4096 * count);
+  return AlignedBuffer::Footprint(Stride(buffer_size) * count);
 }
 
 Buffer& Buffer::operator=(Buffer&& o) noexcept {
@@ -97,7 +102,7 @@ Result<std::unique_ptr<MemPool>> MemPool::Create(size_t buffer_size, size_t coun
                          (local != nullptr ? std::string(", ") + local + " ranks on it" : "") +
                          "): lower --transfer-size or --queue-depth");
   }
-  pool->buffer_size_ = (buffer_size + 4095) / 4096 * 4096;
+  pool->buffer_size_ = Stride(buffer_size);
   pool->count_ = count;
   auto mem = AlignedBuffer::Allocate(pool->buffer_size_ * count);
   if (!mem.ok()) return mem.status();

@@ -58,13 +58,18 @@ uint64_t MemoryPerProcess();
 
 class MemPool {
  public:
-  // `count` buffers of `buffer_size` bytes (rounded up to 4 KiB for O_DIRECT). Refused with one
+  // `count` buffers of `buffer_size` bytes, rounded up to 4 KiB for O_DIRECT (Stride). A buffer
+  // under 4 KiB is rounded to 64 bytes only: such buffers are for memory and the network (the
+  // network buffers of a sort over many ranks, docs/scale.md#memory-per-rank), never for O_DIRECT. Refused with one
   // line when this pool and the process's other live pools together would exceed
   // MemoryPerProcess(): a pool is sized to be filled, and such a pool cannot be (--transfer-size
   // 1G made onepass map 38.6 GB per rank on a 24 GiB machine).
   static Result<std::unique_ptr<MemPool>> Create(size_t buffer_size, size_t count);
   // The most RSS such a pool takes (MemPool::Create rounds as this does).
   static uint64_t Bytes(size_t buffer_size, size_t count);
+  // What one buffer of `buffer_size` bytes takes in a pool: its capacity.
+  static size_t Stride(size_t buffer_size);
+  static constexpr size_t kSmallBufferAlignment = 64;  // a cache line
   ~MemPool();
 
   Buffer Get();  // blocks until a buffer is free

@@ -32,12 +32,12 @@
 
 namespace rs::sort {
 
-Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* progress,
+Result<SortReport> RunThreepass(Comm& comm, const SortOptions& given, Progress* progress,
                                 const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
-  auto setup = SetUpExternalSort(comm, opt, ExternalAlgo::kThreepass);
+  auto setup = SetUpExternalSort(comm, given, ExternalAlgo::kThreepass);
   if (!setup.ok()) return setup.status();
   // Named references, not a structured binding: the lambdas below capture them, which clang
   // before 16 (and so clang-tidy in CI) refuses for bindings.
@@ -45,7 +45,9 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   const ExternalPlan& plan = setup->plan;
   const std::unique_ptr<TempFiles>& temp = setup->temp;
   const DiskOptions& disk = setup->disk;
+  const SortOptions& opt = setup->options;  // with the plan's transfer size
   std::vector<std::string> notices;
+  if (!plan.notice.empty()) notices.push_back(plan.notice);
   const bool sum_input = !input.manifest_checksum.has_value();
   Checksum128 read_sum;
 
@@ -158,6 +160,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& opt, Progress* pr
   pm.row = selection.row;
   pm.column = selection.column;
   pm.disk = disk;
+  pm.chunk_bytes = plan.net_buffer_bytes;
   pm.out_pool = out_pool;
   pm.out = sink;
   pm.progress = progress;

@@ -25,12 +25,12 @@
 
 namespace rs::sort {
 
-Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* progress,
+Result<SortReport> RunTwopass(Comm& comm, const SortOptions& given, Progress* progress,
                               const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
-  auto setup = SetUpExternalSort(comm, opt, ExternalAlgo::kTwopass);
+  auto setup = SetUpExternalSort(comm, given, ExternalAlgo::kTwopass);
   if (!setup.ok()) return setup.status();
   // Named references, not a structured binding: the lambdas below capture them, which clang
   // before 16 (and so clang-tidy in CI) refuses for bindings.
@@ -38,7 +38,9 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   const ExternalPlan& plan = setup->plan;
   const std::unique_ptr<TempFiles>& temp = setup->temp;
   const DiskOptions& disk = setup->disk;
+  const SortOptions& opt = setup->options;  // with the plan's transfer size
   std::vector<std::string> notices;
+  if (!plan.notice.empty()) notices.push_back(plan.notice);
 
   auto splitter = SplitterFromDisk(comm, opt, input, &notices);
   if (!splitter.ok()) return splitter.status();
@@ -49,13 +51,13 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& opt, Progress* prog
   std::unique_ptr<MemPool> pool;
   std::unique_ptr<DiskSource> source;
   std::unique_ptr<RunFormer> former;
-  AssignIfOk(st, pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.pool_buffers); });
+  AssignIfOk(st, pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.pool_buffers); });
   // The reads get their own few buffers: a DiskSource reads ahead into every free buffer of its
   // pool, and the partitioner must always find one to route into. The partitioner's buffers are
   // apart from the receives too (DistributeRequest::send_pool says why).
   std::unique_ptr<MemPool> read_pool, send_pool;
   AssignIfOk(st, read_pool, [&] { return MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); });
-  AssignIfOk(st, send_pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.send_buffers); });
+  AssignIfOk(st, send_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.send_buffers); });
   AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices); });
   AssignIfOk(st, former, [&] {
     return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices);

@@ -14,7 +14,11 @@ Result<ExternalSetup> SetUpExternalSort(Comm& comm, const SortOptions& opt, Exte
   s.plan = *plan;
   s.temp = std::make_unique<TempFiles>(opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs, comm.rank());
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, s.temp->Check()));
-  s.disk = RecordDiskOptions(opt);
+  // From here on the sort runs with the plan's transfer size (lower than asked when the budget
+  // needed it: the plan's notice says so), validation at the end included.
+  s.options = opt;
+  s.options.disk.transfer_size = s.plan.buffer_bytes;
+  s.disk = RecordDiskOptions(s.options);
   return s;
 }
 

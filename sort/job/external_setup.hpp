@@ -21,6 +21,7 @@ struct ExternalSetup {
   SortInput input;
   ExternalPlan plan;
   std::unique_ptr<TempFiles> temp;  // --tmp-dir, else the output's directories
+  SortOptions options;              // the caller's, with the plan's transfer size
   DiskOptions disk;                 // options.disk with the plan's buffer size
 };
 

@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/config.hpp"
 #include "core/record.hpp"
@@ -23,27 +27,30 @@ size_t OutputBuffers(const SortOptions& opt) { return opt.disk.Effective().queue
 
 // What an external sort holds besides its runs' buffers, phase by phase.
 struct Needs {
+  uint64_t run_buffer = 0;   // bytes of one buffer of a run (twopass: the network buffer; threepass: a transfer)
+  uint64_t net_buffer = 0;   // twopass: the partitioner's and receives' buffers; threepass: remote chunks
   size_t circulating = 0;    // run formation: buffers of the run pool that move besides the two runs
-  size_t other = 0;          // run formation: buffers in pools of their own
+  uint64_t other = 0;        // run formation: bytes in pools of their own
   uint64_t data = 0;         // bytes per rank that become runs
   uint64_t merge_extra = 0;  // bytes held through the merge besides its streams (threepass's key index)
   uint64_t last_phase = 0;   // bytes the phase after the merge needs (threepass's parallel merge)
 };
 
-// Sizes runs and the fan-in from the budget. Everything that grows with the data, the transfer
-// size or the number of runs is counted: pools as MemPool::Bytes maps them, each merged run's
-// stream (its buffers, I/O thread and ring), each run's bookkeeping, the key index, and the
-// validation at the end when asked for. What stays is the process's fixed memory (code, MPI, TBB:
-// about 14 MiB at launch, 18 MiB with its threads here), which SortReport::RssLimit's 64 MiB covers.
-Result<ExternalPlan> Plan(const SortOptions& opt, const Needs& n, const char* algo) {
+// Sizes runs and the fan-in from the budget for transfers of `disk.transfer_size` bytes. Everything that grows with the
+// data, the transfer size or the number of runs is counted: pools as MemPool::Bytes maps them, each merged run's stream
+// (its buffers, I/O thread and ring), each run's bookkeeping, the key index, and the validation at the end when asked
+// for. What stays is the process's fixed memory (code, MPI, TBB: about 14 MiB at launch, 18 MiB with its threads here),
+// which SortReport::RssLimit's 64 MiB covers. Fails with the minimum budget for these sizes (in `minimum`).
+Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const Needs& n, uint64_t* minimum_out) {
   ExternalPlan p;
   p.budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
-  const DiskOptions disk = RecordDiskOptions(opt);
   const uint64_t t = p.buffer_bytes = disk.transfer_size;
-  const uint64_t per_buf = t / kRecordSize;
+  const uint64_t r = n.run_buffer;
+  const uint64_t per_buf = r / kRecordSize;
   // Run formation: 2 runs of b buffers + circulating buffers + the sorter and write buffers of one run.
-  const uint64_t fixed = MemPool::Bytes(t, n.circulating + n.other) + RunFormer::OverheadBytes(disk, 0);
-  const uint64_t per_run_buffer = 2 * t + RunFormer::OverheadBytes(disk, per_buf) - RunFormer::OverheadBytes(disk, 0);
+  const uint64_t fixed = MemPool::Bytes(r, n.circulating) + n.other + RunFormer::OverheadBytes(disk, 0);
+  const uint64_t per_run_buffer =
+      2 * MemPool::Bytes(r, 1) + RunFormer::OverheadBytes(disk, per_buf) - RunFormer::OverheadBytes(disk, 0);
   // Merges: the output's buffers, the streams of the runs merged at once, and every run's bookkeeping.
   const uint64_t out = MemPool::Bytes(t, OutputBuffers(opt));
   const uint64_t stream = RunMergeInputBytes(disk, 1);
@@ -54,7 +61,7 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const Needs& n, const char* al
   auto formation = [&](uint64_t b) { return fixed + b * per_run_buffer + bookkeeping(b); };
   auto merge = [&](uint64_t b, uint64_t fan_in) { return out + n.merge_extra + bookkeeping(b) + fan_in * stream; };
   // The validation at the end (FinishSort) runs while the output's pool is still held.
-  const uint64_t validation = opt.validate ? out + validate::ValidatePartitionBytes(opt.disk, opt.threads) : 0;
+  const uint64_t validation = opt.validate ? out + validate::ValidatePartitionBytes(disk, opt.threads) : 0;
   const uint64_t after = std::max(n.last_phase, validation);
   auto feasible = [&](uint64_t b) { return std::max({formation(b), merge(b, 2), after}) <= p.budget; };
 
@@ -66,11 +73,8 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const Needs& n, const char* al
     const uint64_t need = std::max({formation(b), merge(b, 2), after});
     if (need < minimum) minimum = need, best_b = b;
   }
-  if (p.budget < minimum) {
-    return Status::Error("--memory " + Mib(p.budget) + " is too small for --algo " + algo + " with " +
-                         std::to_string(t) + "-byte buffers: it needs at least " + Mib(minimum) +
-                         " per rank (or a smaller --transfer-size)");
-  }
+  *minimum_out = minimum;
+  if (p.budget < minimum) return Status::Error("too small");  // the caller words the refusal
   // The longest runs the budget allows, then the fan-in their merge leaves room for.
   const uint64_t cap = std::max<uint64_t>(1, (p.budget - std::min(p.budget, fixed)) / per_run_buffer);
   auto fan_in_at = [&](uint64_t b) {
@@ -87,7 +91,7 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const Needs& n, const char* al
   // (a second merge level rereads everything), and never more than the budget allows.
   const double best = std::sqrt(1.5 * double(n.data) * double(t));
   const uint64_t one_level = n.data / std::max<size_t>(fan_in - 1, 1);
-  const uint64_t wanted = std::max<uint64_t>(uint64_t(best), one_level) / t + 1;
+  const uint64_t wanted = std::max<uint64_t>(uint64_t(best), one_level) / run_bytes + 1;
   uint64_t b = std::min(cap, wanted);
   // Shorter runs mean more of them to keep track of: shorten until the bookkeeping fits too.
   for (int i = 0; i < 64 && !feasible(b) && b > 1; ++i) {
@@ -99,7 +103,68 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const Needs& n, const char* al
   p.run_records = p.run_buffers * per_buf;
   p.pool_buffers = 2 * p.run_buffers + n.circulating;
   p.fan_in = std::max<size_t>(2, fan_in_at(b));
+  p.net_buffer_bytes = n.net_buffer;
   return p;
+}
+
+// Network buffers of whole records, the largest that `bytes` spread over `count` buffers allows
+// (each with `room` bytes after it), at most `cap`, at least config::kMinNetBufferBytes. From one
+// page up they fill whole pages (MemPool rounds such buffers up to pages); below, MemPool packs them.
+uint64_t NetBufferFor(uint64_t bytes, uint64_t count, uint64_t cap, uint64_t room = 0) {
+  const uint64_t per = bytes / std::max<uint64_t>(count, 1);
+  const uint64_t whole =
+      per >= config::kDirectAlignment ? per / config::kDirectAlignment * config::kDirectAlignment : per;
+  const uint64_t b = whole > room ? (whole - room) / kRecordSize * kRecordSize : 0;
+  return std::min(cap, std::max(config::kMinNetBufferBytes, b));
+}
+
+// The transfer sizes tried, largest first: the configured one, then halves in whole record blocks
+// down to one block.
+std::vector<uint64_t> TransferSizes(const SortOptions& opt) {
+  std::vector<uint64_t> sizes;
+  for (uint64_t t = RecordDiskOptions(opt).transfer_size; t >= config::kRecordBlock;
+       t = t / 2 / config::kRecordBlock * config::kRecordBlock) {
+    sizes.push_back(t);
+  }
+  if (sizes.empty() || sizes.back() != config::kRecordBlock) sizes.push_back(config::kRecordBlock);
+  return sizes;
+}
+
+// Plans with the largest transfer size (and the network buffers `needs_for` derives from it and
+// the budget: net = 0) that fits. Failing that, the pairs of sizes whose least budgets do not
+// depend on the budget — every transfer size with the smallest network buffers and with network
+// buffers of the transfer size — are tried; below the least of their least budgets (the floor),
+// the budget is refused, naming the floor. A plan with smaller sizes than the options ask for says so.
+Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
+                         const std::function<Needs(const DiskOptions&, uint64_t net)>& needs_for) {
+  const std::vector<uint64_t> sizes = TransferSizes(opt);
+  const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+  std::vector<std::pair<uint64_t, uint64_t>> tries;  // (transfer, network buffer or 0)
+  for (uint64_t t : sizes) tries.push_back({t, 0});
+  for (uint64_t t : sizes) {
+    tries.push_back({t, config::kMinNetBufferBytes});
+    tries.push_back({t, t});
+  }
+  uint64_t floor = UINT64_MAX;
+  for (const auto& [t, net] : tries) {
+    DiskOptions disk = RecordDiskOptions(opt);
+    disk.transfer_size = t;
+    uint64_t minimum = 0;
+    auto plan = Plan(opt, disk, needs_for(disk, net), &minimum);
+    if (net != 0) floor = std::min(floor, minimum);
+    if (!plan.ok()) continue;
+    if (t != sizes[0] || plan->net_buffer_bytes < t) {
+      plan->notice = std::string(algo) + ": --memory " + Mib(budget) + " over " + std::to_string(ranks) +
+                     " ranks: " + std::to_string(t) + "-byte transfers" +
+                     (t != sizes[0] ? " (not " + std::to_string(sizes[0]) + ")" : "") + " and " +
+                     std::to_string(plan->net_buffer_bytes) + "-byte network buffers" +
+                     " (docs/scale.md#memory-per-rank)";
+    }
+    return plan;
+  }
+  return Status::Error("--memory " + Mib(budget) + " is too small for --algo " + algo + " over " +
+                       std::to_string(ranks) + " ranks: it needs at least " + Mib(floor) +
+                       " per rank (with the smallest buffers that fit)");
 }
 
 }  // namespace
@@ -121,29 +186,48 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input,
   const size_t sends = 2 * size_t(ranks) + 2 * opt.exchange.max_sends_in_flight;
   // A rank receives about its share of the data (the sample split's bound: 10 % above the mean).
   const uint64_t share = input.total * kRecordSize / uint64_t(ranks) * 11 / 10;
-  // The output's own pool (sort_output) lives through every phase.
-  Needs n;
-  n.circulating = receives;
-  n.other = sends + reads + 2 + OutputBuffers(opt);
-  n.data = share;
-  auto plan = Plan(opt, n, "twopass");
+  const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+  auto plan = Fit(opt, ranks, "twopass", [&](const DiskOptions& disk, uint64_t chosen) {
+    // Network buffers: the partitioner's and the receives (runs are made of the received ones).
+    // They hold a quarter of the budget at most, so that their number, which grows with the
+    // ranks, does not crowd out the runs: transfer-size buffers on a few ranks, smaller ones on
+    // many (docs/scale.md#memory-per-rank).
+    const uint64_t t = disk.transfer_size;
+    const uint64_t net = chosen != 0 ? chosen : NetBufferFor(budget / 4, sends + receives, t);
+    Needs n;
+    n.run_buffer = n.net_buffer = net;
+    n.circulating = receives;
+    n.other = MemPool::Bytes(net, sends) + MemPool::Bytes(t, reads + 2) + MemPool::Bytes(t, OutputBuffers(opt));
+    n.data = share;
+    return n;
+  });
   if (plan.ok()) plan->send_buffers = sends;
   return plan;
 }
 
 Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& input, int ranks) {
-  const DiskOptions disk = RecordDiskOptions(opt);
-  // Run formation reads the disk only: reads in flight and the one being handed over.
-  // The output's own pool (sort_output) lives through every phase.
-  Needs n;
-  n.circulating = disk.queue_depth + 2;
-  n.other = OutputBuffers(opt);
-  n.data = input.max_records * kRecordSize;
-  // The local merge keeps every kKeyIndexStride-th key of the work file for parallel selection
-  // (a 10-byte key per 1024 records: 98 MB for a terabyte per rank).
-  n.merge_extra = ThreepassKeyIndexBytes(input.max_records);
-  n.last_phase = MemPool::Bytes(disk.transfer_size, OutputBuffers(opt)) + ParallelMergeBytes(disk, opt.exchange, ranks);
-  return Plan(opt, n, "threepass");
+  const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+  const size_t net_buffers = ParallelMergeNetBuffers(opt.exchange, ranks);
+  return Fit(opt, ranks, "threepass", [&](const DiskOptions& disk, uint64_t chosen) {
+    const uint64_t t = disk.transfer_size;
+    // Run formation reads the disk only: reads in flight and the one being handed over.
+    // The output's own pool (sort_output) lives through every phase.
+    Needs n;
+    n.run_buffer = t;
+    n.circulating = disk.queue_depth + 2;
+    n.other = MemPool::Bytes(t, OutputBuffers(opt));
+    n.data = input.max_records * kRecordSize;
+    // The local merge keeps every kKeyIndexStride-th key of the work file for parallel selection
+    // (a 10-byte key per 1024 records: 98 MB for a terabyte per rank).
+    n.merge_extra = ThreepassKeyIndexBytes(input.max_records);
+    // The parallel merge's remote chunks: about 6 buffers per peer, within half the budget
+    // (transfer-size chunks on a few ranks, smaller ones read through the page cache on many).
+    uint64_t chunk = chosen != 0 ? chosen : NetBufferFor(budget / 2, net_buffers, t, 64);
+    if (chunk >= config::kRecordBlock) chunk = chunk / config::kRecordBlock * config::kRecordBlock;  // direct reads
+    n.last_phase = MemPool::Bytes(t, OutputBuffers(opt)) + ParallelMergeBytes(disk, opt.exchange, ranks, chunk);
+    n.net_buffer = chunk;
+    return n;
+  });
 }
 
 uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {

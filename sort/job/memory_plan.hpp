@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "core/status.hpp"
 #include "sort/job/sort_input.hpp"
@@ -13,18 +14,26 @@ namespace rs::sort {
 
 struct ExternalPlan {
   uint64_t budget = 0;        // bytes per rank
-  uint64_t buffer_bytes = 0;  // every stream's transfer size: whole records and 4 KiB blocks
-  size_t run_buffers = 0;     // buffers of records per run (one run fills while the last is written)
+  uint64_t buffer_bytes = 0;  // every disk stream's transfer size: whole records and 4 KiB blocks
+  // twopass: the partitioner's and the receives' buffers (the runs are made of them); threepass:
+  // the parallel merge's remote chunks. Whole records; the transfer size on a few ranks, smaller
+  // on many (docs/scale.md#memory-per-rank).
+  uint64_t net_buffer_bytes = 0;
+  size_t run_buffers = 0;  // buffers of records per run (one run fills while the last is written)
   uint64_t run_records = 0;
   size_t pool_buffers = 0;  // run formation's pool: two runs plus what circulates
   size_t send_buffers = 0;  // twopass: the partitioner's own pool (one per destination, sends)
   size_t fan_in = 0;        // runs per merge
+  std::string notice;       // set when the sizes are below what the options ask for, to fit the budget
 };
 
 // The disk options of every stream of records: the effective depth, buffers of whole records
 // that are also whole 4 KiB blocks.
 DiskOptions RecordDiskOptions(const SortOptions& options);
 
+// The planners fit the budget with the largest transfer size (from the options' down to one
+// record block, halving) and network buffers sized from the budget and P; below the floor (the
+// smallest of both) they refuse, naming it.
 // twopass: run formation at the receivers, behind read & distribute; then the local merge.
 Result<ExternalPlan> PlanTwopass(const SortOptions& options, const SortInput& input, int ranks);
 // threepass: run formation straight from the disk; the local merge; the parallel merge of P

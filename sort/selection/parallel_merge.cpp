@@ -38,24 +38,30 @@ struct Trailer {
 };
 static_assert(sizeof(Trailer) == 32);
 
-// Room after a chunk for its trailer (a pool buffer of chunk + one block).
-constexpr uint64_t kTrailerRoom = config::kDirectAlignment;
+// Chunks of whole record blocks are read with O_DIRECT (when the disk options say so); smaller
+// ones, which many ranks need to keep the network pool within the budget, through the page cache.
+bool DirectChunks(uint64_t chunk, bool direct) { return direct && chunk % config::kRecordBlock == 0; }
+// Room after a chunk for its trailer: a direct read fills up to one more block.
+uint64_t TrailerRoom(bool direct) { return direct ? config::kDirectAlignment : 64; }
 
 // How one output rank's range [first, end) records of one work file is cut into chunks.
 struct Chunking {
   uint64_t begin = 0, end = 0;  // bytes of the work file
-  uint64_t base = 0;            // the first chunk's file offset: a record block at or before begin
-  uint64_t t = 1;               // chunk size: the transfer size (whole record blocks)
-  Chunking(uint64_t first, uint64_t last, uint64_t transfer)
+  uint64_t base = 0;            // the first chunk's file offset: a record block (direct) or record at or before begin
+  uint64_t t = 1;               // chunk size: whole record blocks (direct) or records
+  bool direct = false;
+  Chunking(uint64_t first, uint64_t last, uint64_t chunk, bool direct_reads)
       : begin(first * kRecordSize),
         end(last * kRecordSize),
-        base(begin / config::kRecordBlock * config::kRecordBlock),
-        t(transfer) {}
+        base(direct_reads ? begin / config::kRecordBlock * config::kRecordBlock : begin),
+        t(chunk),
+        direct(direct_reads) {}
   uint64_t count() const { return end > begin ? (end - base + t - 1) / t : 0; }
   uint64_t offset(uint64_t i) const { return base + i * t; }
-  // Bytes to read for chunk i: up to the range's end rounded up to a block (O_DIRECT).
+  // Bytes to read for chunk i: up to the range's end, rounded up to a block for O_DIRECT.
   uint64_t read_len(uint64_t i) const {
-    const uint64_t stop = (end + config::kDirectAlignment - 1) / config::kDirectAlignment * config::kDirectAlignment;
+    const uint64_t a = direct ? config::kDirectAlignment : 1;
+    const uint64_t stop = (end + a - 1) / a * a;
     return std::min(t, stop - offset(i));
   }
   uint64_t valid_begin(uint64_t i) const { return std::max(begin, offset(i)) - offset(i); }
@@ -146,21 +152,24 @@ size_t NetBuffers(const TransportOptions& options, int ranks) {
 
 }  // namespace
 
-uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks) {
-  return NetBuffers(exchange, ranks) * (disk.transfer_size + kTrailerRoom) +
+uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks, uint64_t chunk) {
+  return MemPool::Bytes(chunk + TrailerRoom(DirectChunks(chunk, disk.direct)), NetBuffers(exchange, ranks)) +
          RangeSource::Bytes(disk, config::external::kMergeReadsPerRun);
 }
+
+size_t ParallelMergeNetBuffers(const TransportOptions& exchange, int ranks) { return NetBuffers(exchange, ranks); }
 
 Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, const ParallelMergeRequest& req,
                                           const TransportMaker& make_transport) {
   const int me = comm.rank(), ranks = comm.size();
-  const uint64_t t = req.disk.transfer_size;
+  const uint64_t t = req.chunk_bytes;
+  const bool direct = DirectChunks(t, req.disk.direct);
   ParallelMergeResult result;
   std::vector<std::string> notices;
 
   // Local pieces first, so that their errors are agreed on before any rank waits for another.
   Status st;
-  auto file = StripedFile::OpenRead(req.work_members, req.disk.stripe_unit, req.disk.direct);
+  auto file = StripedFile::OpenRead(req.work_members, req.disk.stripe_unit, direct);
   if (!file.ok()) st = file.status();
   std::unique_ptr<RangeSource> local;
   AssignIfOk(st, local, [&] {
@@ -169,7 +178,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   });
   std::unique_ptr<MemPool> pool;
   TransportOptions exchange = opt.exchange;
-  AssignIfOk(st, pool, [&] { return MemPool::Create(t + kTrailerRoom, NetBuffers(exchange, ranks)); });
+  AssignIfOk(st, pool, [&] { return MemPool::Create(t + TrailerRoom(direct), NetBuffers(exchange, ranks)); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // From here until the transport is destroyed, only its communication thread calls MPI.
@@ -187,13 +196,13 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
       continue;
     }
     remote[size_t(q)] = std::make_unique<RemoteStream>(
-        &net, pool.get(), q, Chunking(req.column[size_t(q)].first, req.column[size_t(q)].second, t));
+        &net, pool.get(), q, Chunking(req.column[size_t(q)].first, req.column[size_t(q)].second, t, direct));
     inputs.push_back(remote[size_t(q)].get());
   }
   // Chunks this rank owes its peers: the server stops after the last one.
   uint64_t owed = 0;
   for (int r = 0; r < ranks; ++r) {
-    if (r != me) owed += Chunking(req.row[size_t(r)], req.row[size_t(r) + 1], t).count();
+    if (r != me) owed += Chunking(req.row[size_t(r)], req.row[size_t(r) + 1], t, direct).count();
   }
   BlockingQueue<std::pair<int, uint64_t>> requests(size_t(ranks) * config::external::kRemoteReadsPerStream + 1);
   std::thread receiver([&] {
@@ -218,7 +227,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
       auto q = requests.Pop();
       if (!q) return;  // the transport ended (its status says why)
       const auto [peer, chunk] = *q;
-      const Chunking c(req.row[size_t(peer)], req.row[size_t(peer) + 1], t);
+      const Chunking c(req.row[size_t(peer)], req.row[size_t(peer) + 1], t, direct);
       Buffer b = pool->Get();
       auto got = file->ReadAt(c.offset(chunk), c.read_len(chunk), b.data());
       if (!got.ok()) Fail(comm, got.status());

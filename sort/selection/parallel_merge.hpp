@@ -26,6 +26,7 @@ struct ParallelMergeRequest {
   std::vector<uint64_t> row;                          // Selection::row: what this rank serves
   std::vector<std::pair<uint64_t, uint64_t>> column;  // Selection::column: what it merges
   DiskOptions disk;                                   // transfer_size: whole records and 4 KiB blocks
+  uint64_t chunk_bytes = 0;                           // remote chunks (ExternalPlan::net_buffer_bytes)
   MemPool* out_pool = nullptr;                        // the output's buffers
   Sink* out = nullptr;                                // not closed here
   Progress* progress = nullptr;                       // bytes merged
@@ -38,8 +39,12 @@ struct ParallelMergeResult {
   std::string transport_name;
 };
 
-// Memory the phase takes besides the output's buffers: the network pool and the local range's.
-uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks);
+// Memory the phase takes besides the output's buffers: the network pool (chunks of `chunk`
+// bytes: whole record blocks, read with O_DIRECT if disk.direct, or whole records, read through
+// the page cache) and the local range's.
+uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks, uint64_t chunk);
+// Buffers in the network pool: about 6 per peer (docs/scale.md).
+size_t ParallelMergeNetBuffers(const TransportOptions& exchange, int ranks);
 
 // Every rank returns the same status. An I/O error once the exchange has started ends the job
 // at once with one line naming the rank (peers could otherwise wait for its chunks forever).

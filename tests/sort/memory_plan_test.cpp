@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -20,6 +21,7 @@
 #include "sort/job/sort_result.hpp"
 #include "sort/report/phase_clock.hpp"
 #include "sort/report/sort_report.hpp"
+#include "sort/selection/parallel_merge.hpp"
 
 namespace rs::sort {
 namespace {
@@ -41,18 +43,26 @@ uint64_t StatedMinimum(const std::string& message) {
   return std::stoull(message.substr(at + 9)) * kMiB;
 }
 
-// What the plan's pools and structures take in run formation and in the merge, summed from the
-// sizes the sort creates them with (twopass.cpp, threepass.cpp, run_merge.cpp).
+// What the plan's pools and structures take in run formation, in the merge and (threepass) in the
+// parallel merge, summed pool by pool from the sizes the sort creates them with (twopass.cpp,
+// threepass.cpp, run_merge.cpp, parallel_merge.cpp), at the plan's transfer size.
 struct Spent {
-  uint64_t formation, merge;
+  uint64_t formation, merge, last;
 };
-Spent Sum(const ExternalPlan& p, const SortOptions& opt, uint64_t other_buffers, uint64_t runs) {
+Spent Sum(const ExternalPlan& p, const SortOptions& given, bool three, int ranks, uint64_t runs) {
+  SortOptions opt = given;
+  opt.disk.transfer_size = p.buffer_bytes;
   const DiskOptions disk = RecordDiskOptions(opt);
-  const uint64_t out = MemPool::Bytes(p.buffer_bytes, disk.queue_depth + 2);
+  const uint64_t t = p.buffer_bytes;
+  const uint64_t out = MemPool::Bytes(t, disk.queue_depth + 2);
   const uint64_t book = runs * config::external::kRunBookkeepingBytes;
-  return {MemPool::Bytes(p.buffer_bytes, p.pool_buffers + other_buffers) +
-              RunFormer::OverheadBytes(disk, p.run_records) + book,
-          out + book + p.fan_in * RangeSource::Bytes(disk, config::external::kMergeReadsPerRun)};
+  const uint64_t pools = three ? MemPool::Bytes(t, p.pool_buffers)
+                               : MemPool::Bytes(p.net_buffer_bytes, p.pool_buffers) +
+                                     MemPool::Bytes(p.net_buffer_bytes, p.send_buffers) +
+                                     MemPool::Bytes(t, disk.queue_depth + 2);
+  return {pools + out + RunFormer::OverheadBytes(disk, p.run_records) + book,
+          out + book + p.fan_in * RangeSource::Bytes(disk, config::external::kMergeReadsPerRun),
+          three ? out + ParallelMergeBytes(disk, opt.exchange, ranks, p.net_buffer_bytes) : 0};
 }
 
 TEST(MemoryPlan, EveryTransferSizeFitsOrIsRefusedWithAMinimumThatWorks) {
@@ -75,18 +85,59 @@ TEST(MemoryPlan, EveryTransferSizeFitsOrIsRefusedWithAMinimumThatWorks) {
           plan = three ? PlanThreepass(opt, input, ranks) : PlanTwopass(opt, input, ranks);
           ASSERT_TRUE(plan.ok()) << plan.status().message();
         }
-        const DiskOptions disk = RecordDiskOptions(opt);
         const uint64_t data = three ? input.max_records * kRecordSize : input.total * kRecordSize / ranks * 11 / 10;
         const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
-        // Besides the run pool: twopass's reads, sends and output; threepass's output.
-        const uint64_t other =
-            three ? disk.queue_depth + 2 : plan->send_buffers + disk.queue_depth + 2 + disk.queue_depth + 2;
-        const Spent s = Sum(*plan, opt, other, runs);
+        const Spent s = Sum(*plan, opt, three, ranks, runs);
         EXPECT_LE(s.formation, opt.memory);
         EXPECT_LE(s.merge + (three ? ThreepassKeyIndexBytes(input.max_records) : 0), opt.memory);
+        EXPECT_LE(s.last, opt.memory);
+        EXPECT_LE(plan->buffer_bytes, RecordDiskOptions(opt).transfer_size);
+        EXPECT_LE(plan->net_buffer_bytes, plan->buffer_bytes);
+        EXPECT_EQ(plan->net_buffer_bytes % kRecordSize, 0u);
         EXPECT_GE(plan->fan_in, 2u);
         EXPECT_GE(plan->run_records, 1u);
       }
+    }
+  }
+}
+
+// The floor a plan names when refused (a budget far below any floor).
+uint64_t Floor(bool three, uint64_t total_records, int ranks) {
+  SortOptions opt;
+  opt.memory = kMiB;
+  SortInput in = Input(total_records / uint64_t(ranks), ranks);
+  auto plan = three ? PlanThreepass(opt, in, ranks) : PlanTwopass(opt, in, ranks);
+  EXPECT_FALSE(plan.ok());
+  return plan.ok() ? 0 : StatedMinimum(plan.status().message());
+}
+
+// Issue 13: the floor does not grow with P (at most 2x from 2 to 1,024 ranks), any budget from
+// 32 MiB works up to 1,024 ranks, and the default 1 GiB holds a terabyte at up to 10,000 ranks.
+TEST(MemoryPlan, FloorAndBudgetsIndependentOfRanks) {
+  const uint64_t terabyte = 10'000'000'000;
+  for (bool three : {false, true}) {
+    SCOPED_TRACE(three ? "threepass" : "twopass");
+    for (uint64_t records : {uint64_t(1'000'000), uint64_t(100'000'000), terabyte}) {
+      const uint64_t at2 = Floor(three, records, 2), at1024 = Floor(three, records, 1024);
+      std::printf("%s floor for %llu records: %llu MiB at 2 ranks, %llu MiB at 1,024\n",
+                  three ? "threepass" : "twopass", (unsigned long long)records, (unsigned long long)(at2 >> 20),
+                  (unsigned long long)(at1024 >> 20));
+      EXPECT_LE(at1024, 2 * at2) << records << " records";
+    }
+    for (int ranks : {2, 16, 128, 1024}) {
+      for (uint64_t budget : {32 * kMiB, 100 * kMiB, 1024 * kMiB}) {
+        SortOptions opt;
+        opt.memory = budget;
+        const SortInput in = Input(1'000'000'000 / uint64_t(ranks), ranks);  // 100 GB
+        auto plan = three ? PlanThreepass(opt, in, ranks) : PlanTwopass(opt, in, ranks);
+        EXPECT_TRUE(plan.ok()) << ranks << " ranks, " << (budget >> 20) << " MiB: " << plan.status().message();
+      }
+    }
+    for (int ranks : {1, 2, 16, 1024, 10000}) {
+      SortOptions opt;  // the default budget
+      const SortInput in = Input(terabyte / uint64_t(ranks), ranks);
+      auto plan = three ? PlanThreepass(opt, in, ranks) : PlanTwopass(opt, in, ranks);
+      EXPECT_TRUE(plan.ok()) << ranks << " ranks: " << plan.status().message();
     }
   }
 }
