@@ -7,6 +7,7 @@
 #include "app/clean_command.hpp"
 #include "app/gen_command.hpp"
 #include "app/iobench_command.hpp"
+#include "app/plan_command.hpp"
 #include "app/sort_command.hpp"
 #include "app/validate_command.hpp"
 #include "app/version.hpp"
@@ -33,9 +34,9 @@ int RunMain(int argc, char** argv) {
   app.require_subcommand(1);
   // The text is built only when --version is given; under mpirun rank 0 alone prints it.
   app.set_version_flag("--version", [] { return rs::cli::VersionText(); });
-  std::vector<std::function<int(rs::Comm&)>> commands = {rs::cli::AddGenCommand(app), rs::cli::AddValidateCommand(app),
-                                                         rs::cli::AddSortCommand(app), rs::cli::AddIobenchCommand(app),
-                                                         rs::cli::AddCleanCommand(app)};
+  std::vector<std::function<int(rs::Comm&)>> commands = {
+      rs::cli::AddGenCommand(app),     rs::cli::AddValidateCommand(app), rs::cli::AddSortCommand(app),
+      rs::cli::AddIobenchCommand(app), rs::cli::AddCleanCommand(app),    rs::cli::AddPlanCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -12,7 +12,7 @@ namespace rs::cli {
 
 std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
   struct Args {
-    std::string algo = "onepass", manifest, memory = "0", threads = "0", result;
+    std::string algo = "onepass", manifest, memory = "0", net_buffer = "0", threads = "0", result;
     unsigned net_timeout = config::kNetTimeoutSeconds;
     std::vector<std::string> in_dirs, in_names, out_dirs, out_names, tmp_dirs;
     TransportKind transport = TransportKind::kMpi;
@@ -41,6 +41,10 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
       ->check(kPath);
   sub->add_option("--memory", args->memory,
                   "Memory budget per rank for buffers (K/M/G; 0 = onepass: what the data needs, twopass/threepass: 1G)")
+      ->check(kByteSize)
+      ->capture_default_str();
+  sub->add_option("--net-buffer", args->net_buffer,
+                  "twopass/threepass network buffer size (0 = from the budget and the ranks; docs/scale.md)")
       ->check(kByteSize)
       ->capture_default_str();
   sub->add_option("--tmp-dir", args->tmp_dirs,
@@ -92,6 +96,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.manifest = args->manifest;
     opt.disk = *disk_options;
     opt.memory = *ParseBytes(args->memory);
+    opt.net_buffer = *ParseBytes(args->net_buffer);
     opt.tmp_dirs = args->tmp_dirs;
     opt.progress = args->progress;
     opt.transport = args->transport;

@@ -24,8 +24,8 @@ Result<SortReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const Transp
     auto input = OpenSortInput(comm, opt);  // cheap: sizes and the manifest; the sort checks again
     if (!input.ok()) return input.status();
     const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
-    const uint64_t need = OnepassMemory(opt, *input, comm.size());
-    algo = need <= budget ? "onepass" : "twopass";
+    uint64_t need = 0;
+    algo = AutoAlgorithm(opt, *input, comm.size(), &need);
     if (comm.rank() == 0) {
       std::cerr << "auto: " << algo << " (onepass needs " << ((need >> 20) + 1) << " MiB per rank; the budget is "
                 << (budget >> 20) << " MiB)\n";

@@ -2,6 +2,9 @@
 #include "sort/external/run_merge.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
+#include <tuple>
 
 #include "core/config.hpp"
 #include "core/record.hpp"
@@ -32,6 +35,40 @@ uint64_t RunMergeInputBytes(const DiskOptions& disk, size_t fan_in) {
   return fan_in * RangeSource::Bytes(disk, config::external::kMergeReadsPerRun);
 }
 
+size_t MergeGroupSize(size_t runs, size_t fan_in) {
+  const size_t group = (runs - 1) % (fan_in - 1) + 1;
+  return group == 1 ? fan_in : group;
+}
+
+MergeSchedule PlanMerges(uint64_t records, uint64_t run_records, size_t fan_in) {
+  MergeSchedule plan;
+  if (records == 0 || run_records == 0) return plan;
+  fan_in = std::max<size_t>(fan_in, 2);
+  // (records, order of creation, level), smallest first and, among equals, first made first: the
+  // order MergeRuns' stable sort gives.
+  using Run = std::tuple<uint64_t, uint64_t, int>;
+  std::priority_queue<Run, std::vector<Run>, std::greater<>> runs;
+  uint64_t made = 0;
+  for (uint64_t left = records; left > 0; left -= std::min(left, run_records)) {
+    runs.push({std::min(left, run_records), made++, 0});
+  }
+  plan.runs = made;
+  while (runs.size() > fan_in) {
+    const size_t group = MergeGroupSize(runs.size(), fan_in);
+    uint64_t sum = 0;
+    int level = 0;
+    for (size_t i = 0; i < group; ++i) {
+      sum += std::get<0>(runs.top());
+      level = std::max(level, std::get<2>(runs.top()));
+      runs.pop();
+    }
+    runs.push({sum, made++, level + 1});
+    plan.intermediate_records += sum;
+  }
+  for (; !runs.empty(); runs.pop()) plan.levels = std::max(plan.levels, std::get<2>(runs.top()) + 1);
+  return plan;
+}
+
 Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptions& opt, Sink* out,
                                 const MergeObserver& observe) {
   RunMergeStats stats;
@@ -42,8 +79,7 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
     // group is sized so that every later group is full ((n - 1) mod (fan_in - 1) rule).
     std::stable_sort(runs.begin(), runs.end(),
                      [](const SortedRun& a, const SortedRun& b) { return a.records < b.records; });
-    size_t group = (runs.size() - 1) % (fan_in - 1) + 1;
-    if (group == 1) group = fan_in;
+    const size_t group = MergeGroupSize(runs.size(), fan_in);
     std::vector<SortedRun> take(runs.begin(), runs.begin() + long(group));
     runs.erase(runs.begin(), runs.begin() + long(group));
     uint64_t records = 0;

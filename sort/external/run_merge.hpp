@@ -31,6 +31,19 @@ struct RunMergeStats {
 // Memory a merge of `fan_in` runs takes for its inputs (each double-buffered).
 uint64_t RunMergeInputBytes(const DiskOptions& disk, size_t fan_in);
 
+// The schedule MergeRuns follows, for plans: while more than fan_in runs are left, the smallest
+// MergeGroupSize(runs, fan_in) are merged into one (sized so that every later group is full);
+// then one final merge. PlanMerges: what that gives for `records` records cut into runs of
+// `run_records` (the last one shorter): the levels (1 when everything fits one merge) and the
+// records merged into intermediate runs (read and written once more each).
+size_t MergeGroupSize(size_t runs, size_t fan_in);
+struct MergeSchedule {
+  uint64_t runs = 0;
+  int levels = 0;
+  uint64_t intermediate_records = 0;
+};
+MergeSchedule PlanMerges(uint64_t records, uint64_t run_records, size_t fan_in);
+
 // Merges `runs` into *out (not closed); every run is removed once merged, also on error (the
 // TempFiles would remove them at the end anyway). `observe` sees the final stream only. With
 // levels, records with equal keys may leave in another order than the runs were given.

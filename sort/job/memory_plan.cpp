@@ -104,6 +104,7 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
   p.pool_buffers = 2 * p.run_buffers + n.circulating;
   p.fan_in = std::max<size_t>(2, fan_in_at(b));
   p.net_buffer_bytes = n.net_buffer;
+  p.peak_bytes = std::max({formation(b), merge(b, p.fan_in), after});
   return p;
 }
 
@@ -116,6 +117,11 @@ uint64_t NetBufferFor(uint64_t bytes, uint64_t count, uint64_t cap, uint64_t roo
       per >= config::kDirectAlignment ? per / config::kDirectAlignment * config::kDirectAlignment : per;
   const uint64_t b = whole > room ? (whole - room) / kRecordSize * kRecordSize : 0;
   return std::min(cap, std::max(config::kMinNetBufferBytes, b));
+}
+
+// --net-buffer in whole records, at least one, at most the transfer size.
+uint64_t GivenNetBuffer(const SortOptions& opt, uint64_t t) {
+  return std::min(t, std::max<uint64_t>(kRecordSize, opt.net_buffer / kRecordSize * kRecordSize));
 }
 
 // The transfer sizes tried, largest first: the configured one, then halves in whole record blocks
@@ -142,17 +148,30 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
   std::vector<std::pair<uint64_t, uint64_t>> tries;  // (transfer, network buffer or 0)
   for (uint64_t t : sizes) tries.push_back({t, 0});
   for (uint64_t t : sizes) {
+    if (opt.net_buffer > 0) {  // given: the floor is for that size
+      tries.push_back({t, GivenNetBuffer(opt, t)});
+      continue;
+    }
     tries.push_back({t, config::kMinNetBufferBytes});
     tries.push_back({t, t});
   }
+  // The floor first: it does not depend on the budget, and every plan reports it.
   uint64_t floor = UINT64_MAX;
+  for (const auto& [t, net] : tries) {
+    if (net == 0) continue;
+    DiskOptions disk = RecordDiskOptions(opt);
+    disk.transfer_size = t;
+    uint64_t minimum = 0;
+    (void)Plan(opt, disk, needs_for(disk, net), &minimum);
+    floor = std::min(floor, minimum);
+  }
   for (const auto& [t, net] : tries) {
     DiskOptions disk = RecordDiskOptions(opt);
     disk.transfer_size = t;
     uint64_t minimum = 0;
     auto plan = Plan(opt, disk, needs_for(disk, net), &minimum);
-    if (net != 0) floor = std::min(floor, minimum);
     if (!plan.ok()) continue;
+    plan->floor_bytes = floor;
     if (t != sizes[0] || plan->net_buffer_bytes < t) {
       plan->notice = std::string(algo) + ": --memory " + Mib(budget) + " over " + std::to_string(ranks) +
                      " ranks: " + std::to_string(t) + "-byte transfers" +
@@ -193,7 +212,9 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input,
     // ranks, does not crowd out the runs: transfer-size buffers on a few ranks, smaller ones on
     // many (docs/scale.md#memory-per-rank).
     const uint64_t t = disk.transfer_size;
-    const uint64_t net = chosen != 0 ? chosen : NetBufferFor(budget / 4, sends + receives, t);
+    const uint64_t net = chosen != 0          ? chosen
+                         : opt.net_buffer > 0 ? GivenNetBuffer(opt, t)
+                                              : NetBufferFor(budget / 4, sends + receives, t);
     Needs n;
     n.run_buffer = n.net_buffer = net;
     n.circulating = receives;
@@ -222,7 +243,9 @@ Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& inpu
     n.merge_extra = ThreepassKeyIndexBytes(input.max_records);
     // The parallel merge's remote chunks: about 6 buffers per peer, within half the budget
     // (transfer-size chunks on a few ranks, smaller ones read through the page cache on many).
-    uint64_t chunk = chosen != 0 ? chosen : NetBufferFor(budget / 2, net_buffers, t, 64);
+    uint64_t chunk = chosen != 0          ? chosen
+                     : opt.net_buffer > 0 ? GivenNetBuffer(opt, t)
+                                          : NetBufferFor(budget / 2, net_buffers, t, 64);
     if (chunk >= config::kRecordBlock) chunk = chunk / config::kRecordBlock * config::kRecordBlock;  // direct reads
     n.last_phase = MemPool::Bytes(t, OutputBuffers(opt)) + ParallelMergeBytes(disk, opt.exchange, ranks, chunk);
     n.net_buffer = chunk;
@@ -239,6 +262,12 @@ uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks
                            (held ? (input.max_records * kRecordSize + t - 1) / t : 0);
   const uint64_t validation = opt.validate ? validate::ValidatePartitionBytes(opt.disk, opt.threads) : 0;
   return MemPool::Bytes(t, buffers) + receive / kRecordSize * 2 * sizeof(SortEntry) + validation;
+}
+
+std::string AutoAlgorithm(const SortOptions& opt, const SortInput& input, int ranks, uint64_t* onepass_need) {
+  const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+  *onepass_need = OnepassMemory(opt, input, ranks);
+  return *onepass_need <= budget ? "onepass" : "twopass";
 }
 
 uint64_t ThreepassKeyIndexBytes(uint64_t records) {

@@ -21,10 +21,12 @@ struct ExternalPlan {
   uint64_t net_buffer_bytes = 0;
   size_t run_buffers = 0;  // buffers of records per run (one run fills while the last is written)
   uint64_t run_records = 0;
-  size_t pool_buffers = 0;  // run formation's pool: two runs plus what circulates
-  size_t send_buffers = 0;  // twopass: the partitioner's own pool (one per destination, sends)
-  size_t fan_in = 0;        // runs per merge
-  std::string notice;       // set when the sizes are below what the options ask for, to fit the budget
+  size_t pool_buffers = 0;   // run formation's pool: two runs plus what circulates
+  size_t send_buffers = 0;   // twopass: the partitioner's own pool (one per destination, sends)
+  size_t fan_in = 0;         // runs per merge
+  std::string notice;        // set when the sizes are below what the options ask for, to fit the budget
+  uint64_t peak_bytes = 0;   // the most the plan's buffers take at once (the largest phase)
+  uint64_t floor_bytes = 0;  // the least budget any plan for this job accepts
 };
 
 // The disk options of every stream of records: the effective depth, buffers of whole records
@@ -45,6 +47,9 @@ uint64_t OnepassMemory(const SortOptions& options, const SortInput& input, int r
 // onepass's refusal before any work: a --memory it cannot keep, or (with or without one) more
 // memory than this machine has for a rank (MemoryPerProcess), naming the knobs.
 Status CheckOnepassMemory(const SortOptions& options, const SortInput& input, int ranks);
+// --algo auto: onepass when what it needs (*onepass_need) fits the budget (1 GiB by default),
+// else twopass.
+std::string AutoAlgorithm(const SortOptions& options, const SortInput& input, int ranks, uint64_t* onepass_need);
 // threepass: the key index the local merge keeps for parallel selection, for `records` records.
 uint64_t ThreepassKeyIndexBytes(uint64_t records);
 

@@ -28,6 +28,9 @@ struct SortOptions {
   // Most runs per merge (0: what --memory allows, at most config::external::kMaxFanIn); tests set
   // it low to force merges in levels.
   size_t fan_in = 0;
+  // twopass's and threepass's network buffers (ExternalPlan::net_buffer_bytes; whole records, at
+  // most the transfer size); 0: sized from the budget and the ranks (docs/scale.md#memory-per-rank).
+  uint64_t net_buffer = 0;
   TransportKind transport = TransportKind::kMpi;
   TransportOptions exchange;
   SplitterKind splitters = SplitterKind::kSample;

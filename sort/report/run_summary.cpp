@@ -2,23 +2,43 @@
 #include "sort/report/run_summary.hpp"
 
 #include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 
 namespace rs::sort {
 
+namespace {
+
+// Big-endian, so that memcmp order is numeric order: a minimum over ranks by AllReduceMinBytes
+// (a maximum as the minimum of the complements), bytes per rank independent of P.
+void PutBigEndian(uint64_t v, uint8_t* out) {
+  for (int i = 0; i < 8; ++i) out[i] = uint8_t(v >> (56 - 8 * i));
+}
+uint64_t GetBigEndian(const uint8_t* in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | in[i];
+  return v;
+}
+
+}  // namespace
+
 RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels) {
-  RunSummary s{plan.run_records, plan.fan_in, 0, 0};
-  for (const auto& a : comm.AllGather(std::to_string(runs) + " " + std::to_string(levels))) {
-    const auto space = a.find(' ');
-    s.max_runs = std::max<uint64_t>(s.max_runs, std::stoull(a.substr(0, space)));
-    s.max_levels = std::max(s.max_levels, std::stoi(a.substr(space + 1)));
-  }
+  RunSummary s{plan.run_records, plan.fan_in, 0, 0, 0};
+  std::array<uint8_t, 24> v{};
+  PutBigEndian(runs, &v[0]);
+  PutBigEndian(~uint64_t(runs), &v[8]);
+  PutBigEndian(~uint64_t(levels), &v[16]);
+  comm.AllReduceMinBytes(v, 8);
+  s.min_runs = GetBigEndian(&v[0]);
+  s.max_runs = ~GetBigEndian(&v[8]);
+  s.max_levels = int(~GetBigEndian(&v[16]));
   return s;
 }
 
 std::string RunSummaryJson(const RunSummary& s) {
   return nlohmann::json{{"run_records", s.run_records},
                         {"max_runs_per_rank", s.max_runs},
+                        {"min_runs_per_rank", s.min_runs},
                         {"fan_in", s.fan_in},
                         {"merge_levels", s.max_levels}}
       .dump();

@@ -15,6 +15,7 @@ struct RunSummary {
   size_t fan_in = 0;
   uint64_t max_runs = 0;  // over ranks
   int max_levels = 0;     // over ranks
+  uint64_t min_runs = 0;  // over ranks
 };
 
 RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels);
