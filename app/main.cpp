@@ -12,6 +12,7 @@
 #include "app/validate_command.hpp"
 #include "app/version.hpp"
 #include "core/config.hpp"
+#include "core/cpu_affinity.hpp"
 #include "core/signal_cleanup.hpp"
 #include "river/net/liveness.hpp"
 #include "river/net/mpi_comm.hpp"
@@ -25,6 +26,18 @@ unsigned NetTimeoutOf(const CLI::App& app) {
     if (opt != nullptr && opt->count() > 0) return opt->as<unsigned>();
   }
   return rs::config::kNetTimeoutSeconds;
+}
+
+// One line for the job when ranks were bound to less than their share of their node (Open MPI
+// binds a lone rank to one core): launch with --bind-to none (docs/scale.md#binding).
+void BindingNotice(rs::Comm& comm) {
+  std::vector<uint64_t> under{rs::UnderBound() ? 1u : 0u};
+  comm.AllReduceSum(under);
+  if (under[0] > 0 && comm.rank() == 0) {
+    std::cerr << "notice: " << under[0] << " of " << comm.size() << " ranks may use fewer cores than their share of "
+              << "the node (rank 0: " << rs::AllowedCores() << " of " << rs::NodeCores() << " cores, "
+              << rs::RanksOnNode() << " rank(s) on it): launch with --bind-to none (docs/scale.md#binding)\n";
+  }
 }
 
 int RunMain(int argc, char** argv) {
@@ -55,6 +68,7 @@ int RunMain(int argc, char** argv) {
   }
   // Watches the other ranks through every phase of the command (river/net/liveness.hpp).
   rs::LivenessGuard liveness = rs::StartLivenessRing(*comm, rs::LivenessFor(NetTimeoutOf(app)));
+  BindingNotice(*comm);
   int code = 2;
   try {
     for (auto& run : commands) {

@@ -5,8 +5,12 @@
 # input in the page cache, --buffered-input), timed from the launch of mpirun to its exit; every
 # output is validated against the input's manifest. Prints the median of RUNS per binary and the
 # ratio NEW/OLD, one RESULT line. ALGO=twopass or threepass (with MEMORY, default 256M) times an
-# out-of-core sort the same way (its temporaries in the data directory).
-# Usage: [RECORDS=1M] [ALGO=onepass] [MEMORY=256M] bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT
+# out-of-core sort the same way (its temporaries in the data directory). OLD_MPIRUN_EXTRA and
+# NEW_MPIRUN_EXTRA add mpirun flags to one side's sorts (the same binary twice, launched two ways:
+# e.g. NEW_MPIRUN_EXTRA="--bind-to none", issue 13).
+# NP (default 2) sets the ranks.
+# Usage: [RECORDS=1M] [ALGO=onepass] [MEMORY=256M] [NP=2] [OLD_MPIRUN_EXTRA=...] [NEW_MPIRUN_EXTRA=...]
+#        bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT
 #        [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +21,10 @@ MEMORY=${MEMORY:-256M}
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 rs_bench_args ab_sort 9 "$@"
-MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np 2)
+NP=${NP:-2}
+MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
+read -ra OLD_EXTRA <<< "${OLD_MPIRUN_EXTRA:-}"
+read -ra NEW_EXTRA <<< "${NEW_MPIRUN_EXTRA:-}"
 mkdir -p "$DATA"
 DATA=$(mktemp -d "$DATA/ab-XXXXXX")
 trap 'rm -rf "$DATA"' EXIT
@@ -29,30 +36,31 @@ else
 fi
 "${MPI[@]}" "$NEW" gen --records "$RECORDS" --dir "$DATA/in" --name 'in.{rank}' 2>/dev/null
 
-run() {  # run BINARY: prints the wall seconds; the output is validated
+run() {  # run BINARY [MPIRUN FLAGS...]: prints the wall seconds; the output is validated
   rm -f "$DATA"/out/*
-  local t0 t1
+  local t0 t1 bin=$1
+  shift
   t0=$(date +%s.%N)
-  "${MPI[@]}" "$1" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
+  "${MPI[@]}" "$@" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
     --out-name 'out.{rank}' >/dev/null
   t1=$(date +%s.%N)
   "${MPI[@]}" "$NEW" validate -q --dir "$DATA/out" --name 'out.{rank}' --manifest "$DATA/in/in.manifest.json" ||
-    { echo "ab_sort.sh: $1 produced an invalid output" >&2; exit 1; }
+    { echo "ab_sort.sh: $bin produced an invalid output" >&2; exit 1; }
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
 }
 
 cat "$DATA"/in/in.* > /dev/null
-run "$OLD" > /dev/null; run "$NEW" > /dev/null  # warm-up: page cache, binaries
+run "$OLD" "${OLD_EXTRA[@]}" > /dev/null; run "$NEW" "${NEW_EXTRA[@]}" > /dev/null  # warm-up: page cache, binaries
 old=() new=()
 for ((i = 0; i < RUNS; i++)); do
-  if ((i % 2 == 0)); then old+=("$(run "$OLD")"); new+=("$(run "$NEW")")
-  else new+=("$(run "$NEW")"); old+=("$(run "$OLD")"); fi
+  if ((i % 2 == 0)); then old+=("$(run "$OLD" "${OLD_EXTRA[@]}")"); new+=("$(run "$NEW" "${NEW_EXTRA[@]}")")
+  else new+=("$(run "$NEW" "${NEW_EXTRA[@]}")"); old+=("$(run "$OLD" "${OLD_EXTRA[@]}")"); fi
 done
 mo=$(rs_median "${old[@]}")
 mn=$(rs_median "${new[@]}")
 {
-  echo "command: RECORDS=$RECORDS ALGO=$ALGO MEMORY=$MEMORY bench/ab_sort.sh $OLD $NEW --runs $RUNS"
+  echo "command: RECORDS=$RECORDS ALGO=$ALGO MEMORY=$MEMORY NP=$NP OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
   echo "old ($OLD): ${old[*]}"
   echo "new ($NEW): ${new[*]}"
-  echo "RESULT algo=$ALGO records=$RECORDS runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }') validation=SUCCESS"
+  echo "RESULT algo=$ALGO records=$RECORDS ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }') validation=SUCCESS"
 } | tee "$OUT"

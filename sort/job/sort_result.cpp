@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "core/cpu_affinity.hpp"
 #include "core/uint128.hpp"
 #include "partition/splitter.hpp"
 #include "validate/validate_job.hpp"
@@ -102,6 +103,8 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
   // Every rank's phases and peak RSS, gathered after the validation so that the peak covers it.
   RankReport mine{out.clock->phases(), input.records,          out.records_out,
                   out.net.bytes_sent,  out.net.bytes_received, PhaseClock::PeakRss()};
+  mine.threads = tbb::this_task_arena::max_concurrency();
+  mine.node_cores = NodeCores();
   report.ranks = GatherRankReports(comm, mine);
   std::vector<uint64_t> per_rank_out;
   for (const auto& r : report.ranks) per_rank_out.push_back(r.records_out);

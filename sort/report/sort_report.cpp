@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/build_info.hpp"
@@ -20,7 +21,8 @@ json ToJson(const RankReport& r) {
   for (const auto& p : r.phases)
     phases.push_back({{"name", p.name}, {"wall_s", p.wall_s}, {"cpu_s", p.cpu_s}, {"bytes", p.bytes}});
   return {{"phases", phases},           {"records_in", r.records_in},         {"records_out", r.records_out},
-          {"bytes_sent", r.bytes_sent}, {"bytes_received", r.bytes_received}, {"peak_rss", r.peak_rss}};
+          {"bytes_sent", r.bytes_sent}, {"bytes_received", r.bytes_received}, {"peak_rss", r.peak_rss},
+          {"threads", r.threads},       {"node_cores", r.node_cores}};
 }
 
 RankReport FromJson(const json& j) {
@@ -34,6 +36,8 @@ RankReport FromJson(const json& j) {
   r.bytes_sent = j.at("bytes_sent").get<uint64_t>();
   r.bytes_received = j.at("bytes_received").get<uint64_t>();
   r.peak_rss = j.at("peak_rss").get<uint64_t>();
+  r.threads = j.value("threads", 0);
+  r.node_cores = j.value("node_cores", 0);
   return r;
 }
 
@@ -96,6 +100,17 @@ std::string SortReport::Table() const {
   }
   std::snprintf(line, sizeof line, "%-20s %9s %9.0f MiB  (largest rank%s)\n", "peak RSS", "", double(peak) / (1 << 20),
                 budget.c_str());
+  t += line;
+  // The threads each rank used, against its node's cores (a launcher's binding can give a rank
+  // alone on its node one core: docs/scale.md#binding).
+  int fewest = std::numeric_limits<int>::max(), most = 0, node = 0;
+  for (const auto& r : ranks) {
+    fewest = std::min(fewest, r.threads);
+    most = std::max(most, r.threads);
+    node = std::max(node, r.node_cores);
+  }
+  const std::string used = fewest == most ? std::to_string(most) : std::to_string(fewest) + "-" + std::to_string(most);
+  std::snprintf(line, sizeof line, "%-20s %9s %9s per rank  (node cores: %d)\n", "threads", "", used.c_str(), node);
   t += line;
   for (const auto& n : notes) t += n + "\n";
   return t;

@@ -23,6 +23,8 @@ struct RankReport {
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   uint64_t peak_rss = 0;
+  int threads = 0;     // TBB's threads in this rank (its CPU affinity: what the launcher's binding allowed)
+  int node_cores = 0;  // the online cores of its node
 };
 
 struct SortReport {
