@@ -187,7 +187,11 @@ MPIRUN=(mpirun -q --allow-run-as-root --hostfile "$HOSTFILE" -np "$HOSTS" --map-
   --mca pml ob1 "${RS_MPIRUN_BTL_TCP[@]}" --mca btl_tcp_if_include "$SUBNET" --mca oob_tcp_if_include "$SUBNET"
   # A host whose link is cut must be noticed by mpirun's daemons too, or ending the job waits on
   # it for TCP's minutes: keepalive probes after 2 s idle, 1 s apart, 3 missed = lost.
-  --mca oob_tcp_keepalive_time 2 --mca oob_tcp_keepalive_intvl 1 --mca oob_tcp_keepalive_probes 3)
+  --mca oob_tcp_keepalive_time 2 --mca oob_tcp_keepalive_intvl 1 --mca oob_tcp_keepalive_probes 3
+  # Every "host" is a namespace on this machine's two cores: each daemon thinks its rank is alone
+  # on the node and would bind it to the first core, so that every rank shared core 0. Unbound,
+  # the kernel spreads them; and a rank waiting in MPI yields its core to those still working.
+  --bind-to none --mca mpi_yield_when_idle 1)
 # mpirun runs on h0 (as one logs in to a cluster's first node); the ranks on every host.
 ON_CLUSTER=("$AGENT" --exec h0 "${MPIRUN[@]}")
 # Bytes the hosts sent into the bridge (the switch side of each veth receives them).

@@ -77,7 +77,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& given, Progress* 
     AssignIfOk(st, pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.pool_buffers); });
     AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); });
     AssignIfOk(st, former, [&] {
-      return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices);
+      return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers}, &notices);
     });
     if (st.ok()) {
       while (auto b = source->Get()) {

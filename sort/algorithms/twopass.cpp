@@ -60,7 +60,7 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& given, Progress* pr
   AssignIfOk(st, send_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.send_buffers); });
   AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices); });
   AssignIfOk(st, former, [&] {
-    return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads}, &notices);
+    return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers}, &notices);
   });
   // The output, created now so a missing or full directory is found first.
   SortOutput output;
@@ -81,6 +81,10 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& given, Progress* pr
   req.sum_input = !input.manifest_checksum.has_value();
   req.on_receive = [&](Buffer b) { former->Put(std::move(b)); };
   req.progress = progress;
+  req.stall_after = std::chrono::duration_cast<std::chrono::seconds>(opt.exchange.stall_timeout);
+  req.stall_message =
+      "its receive buffers stayed held, with nothing arriving, for " + std::to_string(req.stall_after.count()) +
+      " s (--net-timeout): run formation stopped giving them back (an internal error; please report it)";
   auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
   auto runs = former->Close();  // also after a failed exchange: the worker must stop
   former.reset();

@@ -3,6 +3,8 @@
 
 #include <tbb/task_arena.h>
 
+#include <cstring>
+
 #include "core/record.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
@@ -44,6 +46,19 @@ void RunFormer::Put(Buffer buffer) {
   const uint64_t n = buffer.size() / kRecordSize;
   if (n == 0) return;
   if (filling_records_ > 0 && filling_records_ + n > options_.run_records) HandOff();
+  // A partly filled buffer (each sender's last to this rank; with many ranks, many of them) is
+  // copied into the room the last one has left, so that runs stay dense: a run holds at most
+  // run_buffers buffers, or the pool they come from would run dry before the run is full.
+  if (!filling_.empty()) {
+    Buffer& last = filling_.back();
+    if (last.size() + buffer.size() <= last.capacity() / kRecordSize * kRecordSize) {
+      std::memcpy(last.data() + last.size(), buffer.data(), buffer.size());
+      last.set_size(last.size() + buffer.size());
+      filling_records_ += n;
+      return;  // `buffer` goes back to its pool
+    }
+  }
+  if (filling_records_ > 0 && options_.run_buffers > 0 && filling_.size() >= options_.run_buffers) HandOff();
   filling_records_ += n;
   filling_.push_back(std::move(buffer));
 }

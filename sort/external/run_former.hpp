@@ -25,6 +25,11 @@ struct RunFormerOptions {
   TempFiles* temp = nullptr;
   std::string tag = "run";  // in the temporary file names
   int threads = 0;          // TBB threads for the in-core sort (0: one per core)
+  // Most buffers one run holds (0: no limit). Runs come from a pool sized for two runs of this
+  // many buffers and what circulates (ExternalPlan::pool_buffers): partly filled buffers (each
+  // sender's last to each receiver, many with many ranks) must not let a run take more, or the
+  // pool runs dry before the run is full and the exchange waits on it for good (32 ranks did).
+  size_t run_buffers = 0;
 };
 
 class RunFormer {

@@ -18,8 +18,8 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
                                            const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
   TransportOptions exchange = opt.exchange;
-  if (!req.stall_message.empty()) {  // the transport's watchdog ends the job if the pool cannot refill
-    exchange.dry_pool_timeout = std::chrono::seconds(config::kReceiveStallSeconds);
+  if (!req.stall_message.empty() && req.stall_after.count() > 0) {  // the watchdog ends a job whose pool cannot refill
+    exchange.dry_pool_timeout = req.stall_after;
     exchange.dry_pool_line = req.stall_message;
   }
   // From here until the transport is destroyed, only its communication thread calls MPI.

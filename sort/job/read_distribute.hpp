@@ -4,6 +4,7 @@
 // sorted runs by twopass). Collective over the Comm; call from each rank's main thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "core/checksum.hpp"
 #include "core/comm.hpp"
+#include "core/config.hpp"
 #include "partition/splitter.hpp"
 #include "river/net/transport.hpp"
 #include "river/source.hpp"
@@ -38,10 +40,13 @@ struct DistributeRequest {
   bool sum_input = false;  // compute the input checksum while routing
   // Called on the receiver thread with every arriving buffer, in arrival order.
   std::function<void(Buffer)> on_receive;
-  // Non-empty: if the pool stays dry and nothing arrives for config::kReceiveStallSeconds, the
-  // transport's watchdog prints this line (after "rank R: ") and ends the job — the receiver keeps
-  // everything it gets (onepass), so a dry pool cannot refill (TransportOptions::dry_pool_timeout).
+  // Non-empty: if the pool stays dry and nothing arrives for stall_after, the transport's watchdog
+  // prints this line (after "rank R: ") and ends the job (TransportOptions::dry_pool_timeout).
+  // onepass: its receiver keeps everything it gets, so a dry pool cannot refill (5 s). twopass:
+  // run formation gives buffers back as it writes runs, so a pool dry for --net-timeout means it
+  // stopped (a safety net: the run former's buffer cap keeps it from happening).
   std::string stall_message;
+  std::chrono::seconds stall_after{config::kReceiveStallSeconds};
   Progress* progress = nullptr;  // bytes read are counted here
 };
 
