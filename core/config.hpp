@@ -57,10 +57,14 @@ inline constexpr unsigned kAbortHandoffMs = 2000;
 // with the environment variable below to run the chunking on small data.
 inline constexpr uint64_t kMpiChunkBytes = uint64_t(256) << 20;
 inline constexpr const char* kMpiChunkEnv = "RS_MPI_CHUNK_BYTES";
-// A rank waiting in a collective polls it, sleeping between polls from 16 us up to this long: a
-// rank that arrives early then leaves its core to the ranks it waits for (with 32-64 ranks on this
-// machine's 2 cores, ranks spinning in MPI's own blocking waits starved the ranks doing the work),
-// at the cost of up to this much latency per collective that waits, which nothing here notices.
+// A rank waiting in a collective polls it, yielding its core between polls for the first
+// kCollectiveSpinMicros, then sleeping between polls from 16 us up to kCollectivePollMaxMicros:
+// a rank that arrives long before the others leaves its core to the ranks it waits for (with 32-64
+// ranks on this machine's 2 cores, ranks spinning in MPI's own blocking waits starved the ranks
+// doing the work). Sleeping from the first poll cost the Datamation sort 5 % (about 25 collectives,
+// each waiting a sleep's overshoot; results/ab_sort-issue13-*): 2 ms of yielding first covers the
+// collectives whose ranks arrive nearly together.
+inline constexpr unsigned kCollectiveSpinMicros = 2000;
 inline constexpr unsigned kCollectivePollMaxMicros = 1000;
 
 // The smallest network buffer a sort plans (docs/scale.md#memory-per-rank): 10 records. A sort

@@ -205,23 +205,25 @@ class MpiComm final : public Comm {
     if (rc != MPI_SUCCESS) CollectiveFailed(rank_, what, rc);
   }
 
-  // Starts one non-blocking collective and waits for it: polls, sleeping between polls from 16 us
-  // up to config::kCollectivePollMaxMicros, so that a rank that arrives early leaves its core to
-  // the ranks still working (MPI's blocking calls spin). A pending abort is served first and
-  // while waiting: the main thread owns MPI here.
+  // Starts one non-blocking collective and waits for it: polls, yielding the core between polls
+  // for the first config::kCollectiveSpinMicros (most collectives complete within that, and a
+  // sleep would add its overshoot to every one of them), then sleeping between polls from 16 us up
+  // to config::kCollectivePollMaxMicros, so that a rank that arrives long before the others
+  // leaves its core to the ranks still working (MPI's blocking calls spin). A pending abort is
+  // served first and while waiting: the main thread owns MPI here.
   template <typename Start>
   void Run(const char* what, Start&& start) {
     mpi_internal::ServeAbortRequest();
     MPI_Request req = MPI_REQUEST_NULL;
     Check(what, start(&req));
+    const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(config::kCollectiveSpinMicros);
     unsigned pause_us = 0;
-    for (int polls = 0;; ++polls) {
+    for (;;) {
       int done = 0;
       Check(what, MPI_Test(&req, &done, MPI_STATUS_IGNORE));
       if (done) return;
       mpi_internal::ServeAbortRequest();
-      // The first polls only yield: most collectives complete within microseconds.
-      if (polls < 64) {
+      if (std::chrono::steady_clock::now() < spin_until) {
         std::this_thread::yield();
         continue;
       }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tests/cli/cluster_test.sh — scripts/cluster.sh end to end: a 4-host cluster of network
-# namespaces on this machine sorts with every algorithm over TCP and validates; a failing sort and
+# tests/cli/cluster_test.sh — scripts/cluster.sh end to end: a 4-host and a 16-host cluster of
+# network namespaces on this machine sort with every algorithm over TCP and validate; a failing sort and
 # an interrupted run still tear everything down (no namespace, /etc/netns entry or data left).
 # Prints "SKIP: reason" and exits 77 where namespaces cannot be created (not root, no netns,
 # veth or bridge support).
@@ -97,5 +97,17 @@ out=$(cat "$T.log")
 rm -f "$T.log"
 [ "$rc" = 143 ] && ok || { bad "SIGTERM: cluster.sh exited $rc, want 143"; echo "$out"; }
 left_behind "SIGTERM" "$out"
+
+# 4. Sixteen hosts (issue 13): every algorithm sorts 1M records under --memory 64M (twopass and
+# threepass size their network buffers for 16 peers) and validates, partitions on their hosts.
+out=$("$CLUSTER" --hosts 16 --records 1M --memory 64M --riversort "$RS" --data-dir "$T" --timeout 180 2>&1)
+rc=$?
+[ "$rc" = 0 ] && ok || { bad "16 hosts: cluster.sh exited $rc"; echo "$out"; }
+for algo in onepass twopass threepass 'auto>twopass'; do
+  grep -Eq "^$algo +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+ +[-0-9]+ +SUCCESS +SUCCESS +ok$" <<< "$out" &&
+    ok || bad "16 hosts, $algo: no line saying it sorted and validated with the partitions on their hosts"
+done
+grep -A6 "^16 hosts" <<< "$out"
+left_behind "16 hosts" "$out"
 
 finish cluster_test
