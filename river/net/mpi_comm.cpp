@@ -233,6 +233,7 @@ class MpiComm final : public Comm {
   }
 
   // MPI_Op for AllReduceMinBytes: the memcmp-smaller of two elements of the datatype's size.
+  // NOLINTNEXTLINE(readability-non-const-parameter): MPI_User_function's signature
   static void MinBytes(void* in, void* inout, int* len, MPI_Datatype* type) {
     int width = 0;
     MPI_Type_size(*type, &width);

@@ -32,12 +32,12 @@
 
 namespace rs::sort {
 
-Result<SortReport> RunThreepass(Comm& comm, const SortOptions& given, Progress* progress,
+Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress* progress,
                                 const TransportMaker& make_transport) {
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
-  auto setup = SetUpExternalSort(comm, given, ExternalAlgo::kThreepass);
+  auto setup = SetUpExternalSort(comm, options, ExternalAlgo::kThreepass);
   if (!setup.ok()) return setup.status();
   // Named references, not a structured binding: the lambdas below capture them, which clang
   // before 16 (and so clang-tidy in CI) refuses for bindings.

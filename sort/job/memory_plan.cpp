@@ -146,6 +146,7 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
   const std::vector<uint64_t> sizes = TransferSizes(opt);
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   std::vector<std::pair<uint64_t, uint64_t>> tries;  // (transfer, network buffer or 0)
+  tries.reserve(3 * sizes.size());
   for (uint64_t t : sizes) tries.push_back({t, 0});
   for (uint64_t t : sizes) {
     if (opt.net_buffer > 0) {  // given: the floor is for that size

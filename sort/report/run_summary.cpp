@@ -25,13 +25,13 @@ uint64_t GetBigEndian(const uint8_t* in) {
 RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels) {
   RunSummary s{plan.run_records, plan.fan_in, 0, 0, 0};
   std::array<uint8_t, 24> v{};
-  PutBigEndian(runs, &v[0]);
-  PutBigEndian(~uint64_t(runs), &v[8]);
-  PutBigEndian(~uint64_t(levels), &v[16]);
+  PutBigEndian(runs, v.data());
+  PutBigEndian(~uint64_t(runs), v.data() + 8);
+  PutBigEndian(~uint64_t(levels), v.data() + 16);
   comm.AllReduceMinBytes(v, 8);
-  s.min_runs = GetBigEndian(&v[0]);
-  s.max_runs = ~GetBigEndian(&v[8]);
-  s.max_levels = int(~GetBigEndian(&v[16]));
+  s.min_runs = GetBigEndian(v.data());
+  s.max_runs = ~GetBigEndian(v.data() + 8);
+  s.max_levels = int(~GetBigEndian(v.data() + 16));
   return s;
 }
 
