@@ -14,7 +14,7 @@ source scripts/lib/deps.sh
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}"
 which=${1:-all}
 SUP=$PWD/tests/sanitizers
-CLI_TESTS='cli_test|corruption_test|fault_test|safety_test|security_test|hang_test|budget_test|cluster_test|iobench_cli_test|validate_fuzz'
+CLI_TESTS='cli_test|corruption_test|fault_test|safety_test|security_test|hang_test|budget_test|cluster_test|iobench_cli_test|validate_fuzz|plan_test'
 
 build() {  # build PRESET [TARGET...]
   local preset=$1; shift
@@ -32,14 +32,14 @@ build() {  # build PRESET [TARGET...]
 if [ "$which" = asan-ubsan ] || [ "$which" = all ]; then
   build asan-ubsan
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  rs_say "test: ctest --test-dir build-asan-ubsan -E '$CLI_TESTS|mpi_distributed' (ASan + UBSan + LeakSanitizer)"
+  rs_say "test: ctest --test-dir build-asan-ubsan -E '$CLI_TESTS|mpi_distributed|mpi_collectives' (ASan + UBSan + LeakSanitizer)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$SUP/lsan.supp \
-    ctest --test-dir build-asan-ubsan -j"$(nproc)" --output-on-failure -E "$CLI_TESTS|mpi_distributed"
+    ctest --test-dir build-asan-ubsan -j"$(nproc)" --output-on-failure -E "$CLI_TESTS|mpi_distributed|mpi_collectives"
   # Under mpirun, leaks are not checked: Open MPI's components are unloaded before exit, so what
   # they keep shows as "<unknown module>" and cannot be told apart by a suppression.
-  rs_say "test: ctest --test-dir build-asan-ubsan -R mpi_distributed (ASan + UBSan, np 1-4)"
+  rs_say "test: ctest --test-dir build-asan-ubsan -R 'mpi_distributed|mpi_collectives' (ASan + UBSan, np 1-4, chunked collectives)"
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-    ctest --test-dir build-asan-ubsan --output-on-failure -R mpi_distributed
+    ctest --test-dir build-asan-ubsan --output-on-failure -R 'mpi_distributed|mpi_collectives'
 fi
 if [ "$which" = tsan ] || [ "$which" = all ]; then
   build tsan river_test loopback_distributed_test merge_test memory_plan_test core_test
