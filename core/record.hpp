@@ -34,4 +34,15 @@ inline KeyWords LoadKeyWords(const uint8_t* key) {
   return {hi, lo};
 }
 
+// The low `bytes` bytes of v, most significant first, and back: memcmp order is numeric order, so
+// AllReduceMinBytes finds minima (and, of complements, maxima) of such fields.
+inline void PutBigEndian(uint64_t v, size_t bytes, uint8_t* out) {
+  for (size_t i = 0; i < bytes; ++i) out[i] = uint8_t(v >> (8 * (bytes - 1 - i)));
+}
+inline uint64_t GetBigEndian(const uint8_t* in, size_t bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < bytes; ++i) v = (v << 8) | in[i];
+  return v;
+}
+
 }  // namespace rs

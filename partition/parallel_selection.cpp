@@ -20,14 +20,6 @@ namespace {
 constexpr size_t kElementBytes = kKeySize + 4 + 8;
 constexpr size_t kTaggedBytes = kElementBytes + 8;
 
-void PutBigEndian(uint64_t v, size_t bytes, uint8_t* out) {
-  for (size_t i = 0; i < bytes; ++i) out[i] = uint8_t(v >> (8 * (bytes - 1 - i)));
-}
-uint64_t GetBigEndian(const uint8_t* in, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < bytes; ++i) v = (v << 8) | in[i];
-  return v;
-}
 void PutElement(const Key& key, uint32_t rank, uint64_t index, uint8_t* out) {
   std::memcpy(out, key.data(), kKeySize);
   PutBigEndian(rank, 4, out + kKeySize);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/config.hpp"
 #include "core/record.hpp"
 #include "core/uint128.hpp"
 #include "partition/splitter.hpp"
@@ -24,11 +25,12 @@ constexpr double kDefaultNetMbps = 1000;  // about 10 GbE per rank
 
 std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
-// Rounds of parallel selection over n elements: the interval shrinks about 9-fold a round with 16
-// pivots (docs/partition.md#exact-parallel-selection); an estimate, not a bound.
+// Rounds of parallel selection over n elements: with m pivots the interval shrinks about
+// (m + 2)/2-fold a round (docs/partition.md#exact-parallel-selection); an estimate, not a bound.
 uint64_t SelectionRounds(uint64_t n) {
-  if (n <= 16) return 1;
-  return 1 + uint64_t(std::ceil(std::log(double(n) / 16) / std::log(9.0)));
+  const double m = double(config::kSelectionPivots);
+  if (double(n) <= m) return 1;
+  return 1 + uint64_t(std::ceil(std::log(double(n) / m) / std::log((m + 2) / 2)));
 }
 
 // Bytes a rank puts into the selection's collectives over n elements: per round and open boundary

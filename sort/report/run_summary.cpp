@@ -5,33 +5,22 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "core/record.hpp"
+
 namespace rs::sort {
-
-namespace {
-
-// Big-endian, so that memcmp order is numeric order: a minimum over ranks by AllReduceMinBytes
-// (a maximum as the minimum of the complements), bytes per rank independent of P.
-void PutBigEndian(uint64_t v, uint8_t* out) {
-  for (int i = 0; i < 8; ++i) out[i] = uint8_t(v >> (56 - 8 * i));
-}
-uint64_t GetBigEndian(const uint8_t* in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | in[i];
-  return v;
-}
-
-}  // namespace
 
 RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels) {
   RunSummary s{plan.run_records, plan.fan_in, 0, 0, 0};
   std::array<uint8_t, 24> v{};
-  PutBigEndian(runs, v.data());
-  PutBigEndian(~uint64_t(runs), v.data() + 8);
-  PutBigEndian(~uint64_t(levels), v.data() + 16);
+  // Big-endian, so a minimum over ranks (and, of complements, a maximum) is one reduction whose
+  // bytes per rank do not depend on P.
+  PutBigEndian(runs, 8, v.data());
+  PutBigEndian(~uint64_t(runs), 8, v.data() + 8);
+  PutBigEndian(~uint64_t(levels), 8, v.data() + 16);
   comm.AllReduceMinBytes(v, 8);
-  s.min_runs = GetBigEndian(v.data());
-  s.max_runs = ~GetBigEndian(v.data() + 8);
-  s.max_levels = int(~GetBigEndian(v.data() + 16));
+  s.min_runs = GetBigEndian(v.data(), 8);
+  s.max_runs = ~GetBigEndian(v.data() + 8, 8);
+  s.max_levels = int(~GetBigEndian(v.data() + 16, 8));
   return s;
 }
 
