@@ -51,15 +51,17 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   // so reading and exchanging overlap.
   const bool sample_split = opt.splitters == SplitterKind::kSample && ranks > 1;
   Status st;
-  // One pool for every buffer of the run (read, send, receive, write). Its free list is LIFO, so
-  // a buffer freed by one phase is the next one taken by another: the pages already touched are
-  // reused, and only the peak of buffers in use is ever touched (first touch of fresh memory costs
-  // 1-3 s/GiB on this VM, reused memory ~0.1 s/GiB).
-  std::unique_ptr<MemPool> pool;
-  const uint64_t capacity = OnepassReceiveBytes(opt, total, ranks);
-  const size_t buffers = size_t((capacity + buf_bytes - 1) / buf_bytes) + OnepassCirculatingBuffers(opt, ranks) +
-                         (sample_split ? size_t((input->bytes + buf_bytes - 1) / buf_bytes) : 0);  // input held whole
-  AssignIfOk(st, pool, [&] { return MemPool::Create(buf_bytes, buffers); });
+  // Two pools (PlanOnepass): the disk's for reads and then writes, the network's for the
+  // partitioner, sends and receives, and every record received (the sort's input, read in place).
+  // Their free lists are LIFO, so a buffer freed by one phase is the next one taken by another:
+  // the pages already touched are reused, and only the peak of buffers in use is ever touched
+  // (first touch of fresh memory costs 1-3 s/GiB on this VM, reused memory ~0.1 s/GiB).
+  const OnepassPools plan = PlanOnepass(opt, *input, ranks);
+  if (!plan.notice.empty()) notices.push_back(plan.notice);
+  const uint64_t capacity = plan.receive_bytes;
+  std::unique_ptr<MemPool> pool, net_pool;
+  AssignIfOk(st, pool, [&] { return MemPool::Create(buf_bytes, plan.disk_buffers); });
+  AssignIfOk(st, net_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.net_buffers); });
   std::unique_ptr<DiskSource> source;
   AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), read_disk, pool.get(), &notices); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
@@ -107,7 +109,7 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   Phase distributing(clock, nullptr, "read & distribute", n_local * kRecordSize);
   std::vector<Buffer> received;
   DistributeRequest req;
-  req.pool = pool.get();
+  req.pool = net_pool.get();
   req.source = source.get();
   req.preloaded = std::move(held);
   req.splitter = splitter.get();
@@ -156,22 +158,6 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   SortOutcome out = MakeOutcome("onepass", clock, opt.memory, n_recv, dist->stats, dist->transport_name,
                                 sink->engine_name(), dist->input_sum, std::move(notices));
   return FinishSort(comm, opt, *input, out);
-}
-
-uint64_t OnepassReceiveBytes(const SortOptions& opt, uint64_t total, int ranks) {
-  const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
-  // What this rank receives: a sample split stays within a few percent of the mean (the bound
-  // is in partition/splitter.hpp); a uniform split of skewed keys can put anything anywhere, so
-  // it gets twice the mean.
-  const uint64_t need = opt.splitters == SplitterKind::kSample ? mean_bytes + mean_bytes / 4 : 2 * mean_bytes;
-  return std::min(need, total * kRecordSize);
-}
-
-size_t OnepassCirculatingBuffers(const SortOptions& opt, int ranks) {
-  // Reads in flight, one partly filled buffer per destination, sends and receives in flight,
-  // writes in flight.
-  return opt.disk.Effective().queue_depth + 2 * size_t(ranks) + opt.exchange.max_sends_in_flight +
-         opt.exchange.posted_receives + 6;
 }
 
 }  // namespace rs::sort

@@ -16,9 +16,4 @@ namespace rs::sort {
 // phases. Without a maker the transport is options.transport over MPI (MakeTransport).
 Result<SortReport> RunOnepass(Comm& comm, const SortOptions& options, const TransportMaker& make_transport = {});
 
-// Bytes of received records a rank sets aside for `total` records over `ranks` ranks, and the
-// buffers that circulate besides them.
-uint64_t OnepassReceiveBytes(const SortOptions& options, uint64_t total, int ranks);
-size_t OnepassCirculatingBuffers(const SortOptions& options, int ranks);
-
 }  // namespace rs::sort

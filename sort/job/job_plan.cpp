@@ -117,14 +117,14 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
   PhasePlan splitters{"splitters", 0, 0, p.sample_bytes_per_rank, 0, 0};
 
   if (p.algo == "onepass") {
-    const uint64_t need = OnepassMemory(opt, in, req.ranks);
-    if (opt.memory > 0 && need > opt.memory) {
-      return Status::Error("--memory " + Mib(opt.memory) + " is too small for --algo onepass: this input needs " +
-                           Mib(need) + " per rank; use --algo twopass or auto");
-    }
+    const OnepassPools pools = PlanOnepass(opt, in, req.ranks);
+    RS_RETURN_IF_ERROR(CheckOnepassBudget(opt, pools));
     p.memory_budget = opt.memory;
-    p.min_memory = p.peak_memory = need;
-    p.transfer_size = p.net_buffer = RecordDiskOptions(opt).transfer_size;
+    p.min_memory = pools.floor_bytes;
+    p.peak_memory = pools.bytes;
+    p.transfer_size = pools.transfer_size;
+    p.net_buffer = pools.net_buffer_bytes;
+    if (!pools.notice.empty()) p.notices.push_back(pools.notice);
     if (sampled) p.phases.push_back(splitters);  // onepass samples the input it holds: no extra reads
     p.phases.push_back({"read & distribute", data, 0, leaving, Messages(leaving, p.net_buffer, req.ranks), 0});
     p.phases.push_back({"sort & write", 0, data, 0, 0, 0});

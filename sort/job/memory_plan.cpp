@@ -12,7 +12,6 @@
 #include "core/record.hpp"
 #include "partition/sorted_keys.hpp"
 #include "river/mem_pool.hpp"
-#include "sort/algorithms/onepass.hpp"
 #include "sort/external/run_former.hpp"
 #include "sort/external/run_merge.hpp"
 #include "sort/selection/parallel_merge.hpp"
@@ -254,15 +253,49 @@ Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& inpu
   });
 }
 
-uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {
-  const DiskOptions disk = RecordDiskOptions(opt);
-  const uint64_t t = disk.transfer_size;
-  const uint64_t receive = OnepassReceiveBytes(opt, input.total, ranks);
+OnepassPools PlanOnepass(const SortOptions& opt, const SortInput& input, int ranks) {
+  OnepassPools p;
+  const uint64_t t = p.transfer_size = RecordDiskOptions(opt).transfer_size;
+  const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
+  const uint64_t mean_bytes = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+  // What this rank receives: a sample split stays within a few percent of the mean (the bound
+  // is in partition/splitter.hpp); a uniform split of skewed keys can put anything anywhere, so
+  // it gets twice the mean.
+  const uint64_t need = opt.splitters == SplitterKind::kSample ? mean_bytes + mean_bytes / 4 : 2 * mean_bytes;
+  p.receive_bytes = std::min(need, input.total * kRecordSize);
   const bool held = opt.splitters == SplitterKind::kSample && ranks > 1;  // the input is read whole first
-  const uint64_t buffers = (receive + t - 1) / t + OnepassCirculatingBuffers(opt, ranks) +
-                           (held ? (input.max_records * kRecordSize + t - 1) / t : 0);
+  p.disk_buffers = std::max<size_t>(opt.disk.Effective().queue_depth + 2, OutputBuffers(opt)) +
+                   (held ? size_t((input.max_records * kRecordSize + t - 1) / t) : 0);
+  // Besides what it keeps: a buffer filling per destination and as many partly filled ones
+  // received (each sender's last), sends and receives in flight, a few being handed over.
+  const size_t circulating = 2 * size_t(ranks) + opt.exchange.max_sends_in_flight + opt.exchange.posted_receives + 6;
   const uint64_t validation = opt.validate ? validate::ValidatePartitionBytes(opt.disk, opt.threads) : 0;
-  return MemPool::Bytes(t, buffers) + receive / kRecordSize * 2 * sizeof(SortEntry) + validation;
+  auto net_buffers = [&](uint64_t b) { return size_t((p.receive_bytes + b - 1) / b) + circulating; };
+  auto bytes = [&](uint64_t b) {
+    return MemPool::Bytes(t, p.disk_buffers) + MemPool::Bytes(b, net_buffers(b)) +
+           p.receive_bytes / kRecordSize * 2 * sizeof(SortEntry) + validation;
+  };
+  // Network buffers: what circulates takes a quarter of the budget at most (the transfer size on
+  // a few ranks, smaller ones on many); under a budget that is still too small, smaller ones yet,
+  // down to the least (whose need is the floor).
+  const uint64_t least = opt.net_buffer > 0 ? GivenNetBuffer(opt, t) : config::kMinNetBufferBytes;
+  uint64_t b = opt.net_buffer > 0 ? least : NetBufferFor(budget / 4, circulating, t);
+  if (opt.memory > 0 && bytes(least) <= opt.memory) {
+    while (bytes(b) > opt.memory && b > least) b = std::max(least, b / 2 / kRecordSize * kRecordSize);
+  }
+  p.net_buffer_bytes = b;
+  p.net_buffers = net_buffers(b);
+  p.bytes = bytes(b);
+  p.floor_bytes = bytes(least);
+  if (opt.net_buffer == 0 && b < t) {
+    p.notice = "onepass: --memory " + Mib(budget) + " over " + std::to_string(ranks) + " ranks: " + std::to_string(b) +
+               "-byte network buffers (docs/scale.md#memory-per-rank)";
+  }
+  return p;
+}
+
+uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {
+  return PlanOnepass(opt, input, ranks).bytes;
 }
 
 std::string AutoAlgorithm(const SortOptions& opt, const SortInput& input, int ranks, uint64_t* onepass_need) {
@@ -275,13 +308,19 @@ uint64_t ThreepassKeyIndexBytes(uint64_t records) {
   return (records / config::external::kKeyIndexStride + 1) * sizeof(partition::Key);
 }
 
-Status CheckOnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {
-  const uint64_t need = OnepassMemory(opt, input, ranks);
-  if (opt.memory > 0 && need > opt.memory) {
-    return Status::Error("--memory " + std::to_string(opt.memory >> 20) +
-                         " MiB is too small for --algo onepass: this input needs " + std::to_string((need >> 20) + 1) +
-                         " MiB per rank; use --algo twopass or auto");
+Status CheckOnepassBudget(const SortOptions& opt, const OnepassPools& pools) {
+  if (opt.memory > 0 && pools.bytes > opt.memory) {
+    return Status::Error("--memory " + Mib(opt.memory) +
+                         " is too small for --algo onepass: this input needs at least " + Mib(pools.floor_bytes) +
+                         " per rank; use --algo twopass or auto");
   }
+  return Status::Ok();
+}
+
+Status CheckOnepassMemory(const SortOptions& opt, const SortInput& input, int ranks) {
+  const OnepassPools pools = PlanOnepass(opt, input, ranks);
+  const uint64_t need = pools.bytes;
+  RS_RETURN_IF_ERROR(CheckOnepassBudget(opt, pools));
   // Without a budget onepass takes what the data needs, but its pools are sized by the transfer
   // size and depth too (buffers in flight): --transfer-size 1G mapped 38.6 GB per rank.
   if (const uint64_t machine = MemoryPerProcess(); need > machine) {

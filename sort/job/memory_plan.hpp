@@ -41,9 +41,27 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& options, const SortInput& in
 // threepass: run formation straight from the disk; the local merge; the parallel merge of P
 // streams (one per rank's work file, remote ones fetched in chunks).
 Result<ExternalPlan> PlanThreepass(const SortOptions& options, const SortInput& input, int ranks);
-// What onepass needs for this input: it holds every record it receives (and, with a sample
-// split, its whole input first).
+// onepass's two pools. The disk's: reads in flight, then writes in flight (and, with a sample
+// split, the whole input first, read before the splitters are known). The network's: a partly
+// filled buffer per destination, sends and receives in flight, and every record received, which
+// the sort reads in place. Only the network pool's count grows with P, so its buffers shrink as P
+// grows (a quarter of the budget for what circulates: the transfer size on a few ranks, ~128 KiB
+// at 1,024 with 1 GiB; smaller under a budget too small for those; docs/scale.md#memory-per-rank).
+struct OnepassPools {
+  uint64_t transfer_size = 0;  // the disk pool's buffers
+  size_t disk_buffers = 0;
+  uint64_t net_buffer_bytes = 0;  // the network pool's buffers: whole records
+  size_t net_buffers = 0;
+  uint64_t receive_bytes = 0;  // the most this rank may receive
+  uint64_t bytes = 0;          // all onepass holds at its peak: both pools, the sorter's entries, the validation
+  uint64_t floor_bytes = 0;    // the same with the smallest network buffers: the least budget that works
+  std::string notice;          // set when the network buffers are below the transfer size
+};
+OnepassPools PlanOnepass(const SortOptions& options, const SortInput& input, int ranks);
+// What onepass needs for this input (PlanOnepass's bytes).
 uint64_t OnepassMemory(const SortOptions& options, const SortInput& input, int ranks);
+// onepass's refusal of a --memory its plan cannot keep, naming the least budget that works.
+Status CheckOnepassBudget(const SortOptions& options, const OnepassPools& pools);
 // onepass's refusal before any work: a --memory it cannot keep, or (with or without one) more
 // memory than this machine has for a rank (MemoryPerProcess), naming the knobs.
 Status CheckOnepassMemory(const SortOptions& options, const SortInput& input, int ranks);

@@ -179,7 +179,7 @@ check sort-threepass-manifest 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --
 check sort-auto-onepass 0 "auto: onepass" -- "$RS" sort --algo auto --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" \
   --out-name auto1 --validate
 check sort-auto-twopass 0 "auto: twopass" -- "${MPI[@]}" -np 3 "$RS" sort --algo auto --in-dir "$T/sin" --in-name 'in.{rank}' \
-  --out-dir "$T/sout" --out-name 'auto2.{rank}' --memory 4M --transfer-size 100K --queue-depth 2 --validate
+  --out-dir "$T/sout" --out-name 'auto2.{rank}' --memory 2M --transfer-size 100K --queue-depth 2 --validate
 check sort-budget-too-small 1 "is too small for --algo twopass" -- "$RS" sort --algo twopass --in-dir "$T" \
   --in-name g1000.dat --out-dir "$T/sout" --out-name x --memory 1M
 one_line sort-budget-one-line -- "$RS" sort --algo threepass --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" \

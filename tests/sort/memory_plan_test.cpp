@@ -142,6 +142,43 @@ TEST(MemoryPlan, FloorAndBudgetsIndependentOfRanks) {
   }
 }
 
+TEST(MemoryPlan, OnepassMemoryIndependentOfRanks) {
+  // The same data per rank needs about the same memory at 1,024 ranks as at 2: the buffers that
+  // circulate per destination shrink as P grows, within a quarter of the budget.
+  for (uint64_t per_rank : {uint64_t(10'000), uint64_t(1'000'000), uint64_t(3'000'000)}) {
+    SortOptions opt;
+    const OnepassPools at2 = PlanOnepass(opt, Input(per_rank, 2), 2);
+    const OnepassPools at1024 = PlanOnepass(opt, Input(per_rank, 1024), 1024);
+    std::printf("onepass, %llu records per rank: floor %llu MiB at 2 ranks, %llu MiB at 1,024\n",
+                (unsigned long long)per_rank, (unsigned long long)(at2.floor_bytes >> 20),
+                (unsigned long long)(at1024.floor_bytes >> 20));
+    EXPECT_LE(at1024.floor_bytes, 2 * at2.floor_bytes) << per_rank << " records per rank";
+    for (uint64_t budget : {uint64_t(0), 64 * kMiB, 256 * kMiB, 1024 * kMiB}) {
+      opt.memory = budget;
+      for (int ranks : {2, 1024}) {
+        const OnepassPools p = PlanOnepass(opt, Input(per_rank, ranks), ranks);
+        SCOPED_TRACE(std::to_string(per_rank) + " records per rank, budget " + std::to_string(budget >> 20) + " MiB, " +
+                     std::to_string(ranks) + " ranks");
+        EXPECT_EQ(p.net_buffer_bytes % kRecordSize, 0u);
+        EXPECT_LE(p.floor_bytes, p.bytes);
+        // Within the budget whenever the floor is; what circulates besides the received records
+        // within a quarter of it.
+        if (budget > 0 && p.floor_bytes <= budget) {
+          EXPECT_LE(p.bytes, budget);
+        }
+        const uint64_t kept = (p.receive_bytes + p.net_buffer_bytes - 1) / p.net_buffer_bytes;
+        const uint64_t b = budget > 0 ? budget : config::external::kDefaultMemory;
+        EXPECT_LE(MemPool::Bytes(p.net_buffer_bytes, p.net_buffers - kept), b / 4 + 64 * 1024);
+        EXPECT_EQ(p.notice.empty(), p.net_buffer_bytes == p.transfer_size) << p.notice;
+      }
+    }
+  }
+  // Two ranks under a budget of 256 MiB and up keep transfer-size network buffers.
+  SortOptions opt;
+  opt.memory = 256 * kMiB;
+  EXPECT_EQ(PlanOnepass(opt, Input(500'000, 2), 2).notice, "");
+}
+
 TEST(MemoryPlan, ManyRunsAreCountedByTheirBookkeeping) {
   // A terabyte per rank under a small budget: hundreds of thousands of runs, whose bookkeeping
   // alone is tens of MB; the plan either counts it within the budget or refuses.
@@ -162,12 +199,14 @@ TEST(MemoryPlan, ManyRunsAreCountedByTheirBookkeeping) {
 TEST(MemoryPlan, OnepassWithAHugeTransferSizeIsRefusedNamingTheKnob) {
   SortOptions opt;
   opt.disk.transfer_size = uint64_t(1) << 30;
+  opt.disk.queue_depth = 256;  // 258 GiB of disk buffers: more than a test machine has
   const SortInput input = Input(2'500'000, 2);
   const Status st = CheckOnepassMemory(opt, input, 2);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("--transfer-size"), std::string::npos) << st.message();
   EXPECT_EQ(st.message().find('\n'), std::string::npos);
   opt.disk.transfer_size = 2 * kMiB;
+  opt.disk.queue_depth = config::kQueueDepth;
   EXPECT_TRUE(CheckOnepassMemory(opt, input, 2).ok());
 }
 
