@@ -52,16 +52,21 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   const bool sample_split = opt.splitters == SplitterKind::kSample && ranks > 1;
   Status st;
   // Two pools (PlanOnepass): the disk's for reads and then writes, the network's for the
-  // partitioner, sends and receives, and every record received (the sort's input, read in place).
-  // Their free lists are LIFO, so a buffer freed by one phase is the next one taken by another:
-  // the pages already touched are reused, and only the peak of buffers in use is ever touched
-  // (first touch of fresh memory costs 1-3 s/GiB on this VM, reused memory ~0.1 s/GiB).
+  // partitioner, sends and receives, and every record received (the sort's input, read in place);
+  // one pool for both when the network buffers are the transfer size. Free lists are LIFO, so a
+  // buffer freed by one phase is the next one taken by another: the pages already touched are
+  // reused, and only the peak of buffers in use is ever touched (first touch of fresh memory costs
+  // 1-3 s/GiB on this VM, reused memory ~0.1 s/GiB).
   const OnepassPools plan = PlanOnepass(opt, *input, ranks);
   if (!plan.notice.empty()) notices.push_back(plan.notice);
   const uint64_t capacity = plan.receive_bytes;
   std::unique_ptr<MemPool> pool, net_pool;
-  AssignIfOk(st, pool, [&] { return MemPool::Create(buf_bytes, plan.disk_buffers); });
-  AssignIfOk(st, net_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.net_buffers); });
+  if (plan.one_pool()) {
+    AssignIfOk(st, pool, [&] { return MemPool::Create(buf_bytes, plan.disk_buffers + plan.net_buffers); });
+  } else {
+    AssignIfOk(st, pool, [&] { return MemPool::Create(buf_bytes, plan.disk_buffers); });
+    AssignIfOk(st, net_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.net_buffers); });
+  }
   std::unique_ptr<DiskSource> source;
   AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), read_disk, pool.get(), &notices); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
@@ -109,7 +114,7 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   Phase distributing(clock, nullptr, "read & distribute", n_local * kRecordSize);
   std::vector<Buffer> received;
   DistributeRequest req;
-  req.pool = net_pool.get();
+  req.pool = plan.one_pool() ? pool.get() : net_pool.get();
   req.source = source.get();
   req.preloaded = std::move(held);
   req.splitter = splitter.get();

@@ -272,8 +272,9 @@ OnepassPools PlanOnepass(const SortOptions& opt, const SortInput& input, int ran
   const uint64_t validation = opt.validate ? validate::ValidatePartitionBytes(opt.disk, opt.threads) : 0;
   auto net_buffers = [&](uint64_t b) { return size_t((p.receive_bytes + b - 1) / b) + circulating; };
   auto bytes = [&](uint64_t b) {
-    return MemPool::Bytes(t, p.disk_buffers) + MemPool::Bytes(b, net_buffers(b)) +
-           p.receive_bytes / kRecordSize * 2 * sizeof(SortEntry) + validation;
+    const uint64_t pools = b == t ? MemPool::Bytes(t, p.disk_buffers + net_buffers(b))
+                                  : MemPool::Bytes(t, p.disk_buffers) + MemPool::Bytes(b, net_buffers(b));
+    return pools + p.receive_bytes / kRecordSize * 2 * sizeof(SortEntry) + validation;
   };
   // Network buffers: what circulates takes a quarter of the budget at most (the transfer size on
   // a few ranks, smaller ones on many); under a budget that is still too small, smaller ones yet,

@@ -56,6 +56,10 @@ struct OnepassPools {
   uint64_t bytes = 0;          // all onepass holds at its peak: both pools, the sorter's entries, the validation
   uint64_t floor_bytes = 0;    // the same with the smallest network buffers: the least budget that works
   std::string notice;          // set when the network buffers are below the transfer size
+  // Network buffers of the transfer size: one pool of disk_buffers + net_buffers serves both, so
+  // the pages a read touched are reused by the sends and receives (two pools touch them apart:
+  // onepass 1.27x slower at 1 M records over 2 ranks, results/ab_sort-onepass-twopools-1M.txt).
+  bool one_pool() const { return net_buffer_bytes == transfer_size; }
 };
 OnepassPools PlanOnepass(const SortOptions& options, const SortInput& input, int ranks);
 // What onepass needs for this input (PlanOnepass's bytes).
