@@ -11,6 +11,7 @@
 // uses MPI's own, chunked past 2 GiB.
 #pragma once
 
+#include <chrono>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +39,14 @@ class Comm {
   // Personalised exchange: to[q] (to.size() == size()) goes to rank q; returns from[q], what rank
   // q addressed to this one.
   virtual std::vector<std::string> AllToAll(const std::vector<std::string>& to);
+  // Until set to 0 again, a collective ends the job with "rank R: <line>" if this rank waits in it
+  // longer than `limit`: for collectives every rank reaches at nearly the same time, such as the
+  // liveness ring's start right after launch (other waits may be long: a rank waits there while
+  // others work). MpiComm enforces it; in-process ranks cannot be lost, and ignore it.
+  virtual void SetWaitLimit(std::chrono::milliseconds limit, std::string line) {
+    (void)limit;
+    (void)line;
+  }
   // Ends the whole job at once; for a rank that cannot reach the next collective.
   [[noreturn]] virtual void Abort(int exit_code) = 0;
   // Whether this rank is its whole process (one rank per process, as under mpirun): only then is

@@ -66,6 +66,12 @@ inline constexpr const char* kMpiChunkEnv = "RS_MPI_CHUNK_BYTES";
 // collectives whose ranks arrive nearly together.
 inline constexpr unsigned kCollectiveSpinMicros = 2000;
 inline constexpr unsigned kCollectivePollMaxMicros = 1000;
+// A wait that has lasted long sleeps longer between polls: up to 1/16 of the time waited so far,
+// at most this. Each poll costs ~30 us of CPU (a wake-up and MPI's progress engine): 64 ranks
+// polling every 1 ms took both of this machine's cores, starving the kernel's network processing
+// until MPI's TCP connections failed (docs/scale.md#what-went-wrong-at-64-hosts); every 10 ms
+// they take a fifth of one, and a wait of 160 ms or more overshoots by 6 % at most.
+inline constexpr unsigned kCollectivePollLongMaxMicros = 10000;
 
 // The smallest network buffer a sort plans (docs/scale.md#memory-per-rank): 10 records. A sort
 // over many ranks under a small budget holds about 2 (twopass) or 6 (threepass) buffers per peer;

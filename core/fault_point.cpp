@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -13,9 +14,12 @@ namespace {
 
 struct Fault {
   bool armed = false;
-  bool stop = false;  // SIGSTOP instead of SIGKILL
+  bool stop = false;   // SIGSTOP instead of SIGKILL
+  bool stray = false;  // a collective of its own instead
   std::string point;
 };
+
+std::atomic<void (*)()> g_stray{nullptr};
 
 Fault Parse() {
   Fault f;
@@ -30,6 +34,9 @@ Fault Parse() {
   if (f.point.size() > 5 && f.point.compare(f.point.size() - 5, 5, ":stop") == 0) {
     f.stop = true;
     f.point.resize(f.point.size() - 5);
+  } else if (f.point.size() > 6 && f.point.compare(f.point.size() - 6, 6, ":stray") == 0) {
+    f.stray = true;
+    f.point.resize(f.point.size() - 6);
   }
   return f;
 }
@@ -39,8 +46,18 @@ Fault Parse() {
 void FaultPoint(std::string_view point) {
   static const Fault fault = Parse();
   if (!fault.armed || point != fault.point) return;
-  std::cerr << "RS_FAULT: " << (fault.stop ? "stopping" : "killing") << " this rank at " << point << std::endl;
+  if (fault.stray) {
+    if (auto* stray = g_stray.load()) {
+      std::cerr << "RS_FAULT: this rank enters a collective of its own at " << point << std::endl;
+      stray();
+    }
+    std::cerr << "RS_FAULT: :stray needs MPI; killing this rank at " << point << std::endl;
+  }
+  if (!fault.stray)
+    std::cerr << "RS_FAULT: " << (fault.stop ? "stopping" : "killing") << " this rank at " << point << std::endl;
   ::kill(::getpid(), fault.stop ? SIGSTOP : SIGKILL);
 }
+
+void SetStrayCollective(void (*stray)()) { g_stray.store(stray); }
 
 }  // namespace rs

@@ -5,7 +5,11 @@
 // merge", "parallel selection", "parallel merge", "sort", "write"), or "exchange" / "remote reads"
 // once a transport is up (read & distribute; threepass's parallel merge), or "gen" / "validate"
 // as those commands start their work. The rank is the launcher's
-// (OMPI_COMM_WORLD_RANK; 0 without mpirun). Unset, a point costs one comparison. Any thread.
+// (OMPI_COMM_WORLD_RANK; 0 without mpirun). With ":stray" the rank instead enters a collective the
+// others never join and waits there, alive (a message MPI lost, ranks in different collectives):
+// the liveness ring's stall check must end the job; only at points on the main thread with no
+// transport running (the phase starts), and only under MPI (SetStrayCollective).
+// Unset, a point costs one comparison. Any thread.
 #pragma once
 
 #include <string_view>
@@ -13,5 +17,8 @@
 namespace rs {
 
 void FaultPoint(std::string_view point);
+
+// What ":stray" runs (it must not return); MpiComm registers it.
+void SetStrayCollective(void (*stray)());
 
 }  // namespace rs

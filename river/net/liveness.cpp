@@ -29,9 +29,12 @@ using tcp::UniqueFd;
 
 namespace {
 
-// One byte per message: a heartbeat or a goodbye can never be split or interleaved.
+// Every message is 5 bytes: its kind, then the run of ranks ending at the sender that have each
+// waited in a collective for the timeout or longer (little-endian u32). A heartbeat also goes at
+// once when that run changes, so it reaches the successor without waiting for the period.
 constexpr char kHeartbeat = 'h';
 constexpr char kGoodbye = 'g';
+constexpr size_t kMessageSize = 5;
 // The connector's first 16 bytes: magic, its rank, and the nonce the acceptor published, so a
 // stray connection (a port scanner, another job's rank) is turned away instead of watched.
 constexpr char kMagic[4] = {'R', 'S', 'L', 'V'};
@@ -107,6 +110,15 @@ int64_t MillisUntil(Clock::time_point t) {
   return std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count());
 }
 
+// The main thread's wait in a collective (CollectiveWaitMark): since when (steady clock, ns; 0
+// when not waiting) and in what.
+std::atomic<int64_t> g_wait_since_ns{0};
+std::atomic<const char*> g_wait_what{nullptr};
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
 LivenessOptions LivenessFor(unsigned timeout_seconds) {
@@ -124,6 +136,7 @@ class LivenessRing {
  public:
   LivenessRing(int rank, int size, const LivenessOptions& options, UniqueFd pred, UniqueFd succ, UniqueFd wake)
       : rank_(rank),
+        size_(size),
         pred_rank_((rank + size - 1) % size),
         options_(options),
         pred_(std::move(pred)),
@@ -140,6 +153,12 @@ class LivenessRing {
 
   // Asks the thread to say goodbye and stop; waits a little for it, never long: an ending job must
   // not wait on its watchdog.
+  // Makes the thread take a turn now (a long collective wait ended: its run must drop to 0 at once).
+  void Wake() {
+    const uint64_t one = 1;
+    (void)!::write(wake_.get(), &one, sizeof one);
+  }
+
   void Leave() {
     leave_.store(true, std::memory_order_release);
     const uint64_t one = 1;
@@ -150,9 +169,11 @@ class LivenessRing {
   }
 
  private:
-  void Send(char c) {
+  void Send(char kind, uint32_t run = 0) {
     // Non-blocking and unchecked: a successor that is gone or frozen is its own successor's news.
-    if (succ_.valid()) (void)::send(succ_.get(), &c, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    uint8_t m[kMessageSize] = {uint8_t(kind)};
+    PutU32(m + 1, run);
+    if (succ_.valid()) (void)::send(succ_.get(), m, sizeof m, MSG_NOSIGNAL | MSG_DONTWAIT);
   }
 
   // Ends the whole job from this thread: MPI_Abort is not ours to call here (MPI is
@@ -176,14 +197,28 @@ class LivenessRing {
     bool closed = false;   // its connection ended without a goodbye
     Clock::time_point closed_at;
     const std::string me = "rank " + std::to_string(rank_) + ": rank " + std::to_string(pred_rank_);
+    uint32_t run_in = 0, run_sent = 0;  // the predecessor's run of long waits, and the last this rank sent
+    std::string received;               // bytes of a message not yet whole
     while (true) {
       now = Clock::now();
       // A turn far later than asked for means this process was frozen itself (SIGSTOP, a paused
       // VM, a starved CPU): the predecessor's silence over that gap is not its fault.
       if (now - last_turn > frozen_gap) last_heard = now;
       last_turn = now;
-      if (now >= next_beat) {
-        Send(kHeartbeat);
+      // The stall check: this rank's own wait, and the run of long waits it extends.
+      const int64_t since = g_wait_since_ns.load(std::memory_order_acquire);
+      const auto waited = std::chrono::nanoseconds(since != 0 ? NowNs() - since : 0);
+      const bool long_wait = since != 0 && waited >= timeout;
+      const uint32_t run = long_wait ? std::min<uint32_t>(run_in + 1, uint32_t(size_)) : 0;
+      if (long_wait && run_in + 1 >= uint32_t(size_)) {
+        const char* what = g_wait_what.load(std::memory_order_acquire);
+        EndJob("rank " + std::to_string(rank_) + ": every rank has waited in a collective for " +
+               std::to_string(timeout.count()) + " s or more (--net-timeout), all alive: the job is stuck (rank " +
+               std::to_string(rank_) + " in MPI " + (what != nullptr ? what : "?") + ")");
+      }
+      if (now >= next_beat || run != run_sent) {
+        Send(kHeartbeat, run);
+        run_sent = run;
         next_beat = now + options_.heartbeat;
       }
       if (closed && now - closed_at >= options_.abrupt_grace)
@@ -194,6 +229,9 @@ class LivenessRing {
 
       auto until = next_beat;
       if (watching && !closed) until = std::min(until, last_heard + timeout);
+      if (since != 0 && !long_wait) {  // a turn when this rank's wait becomes long
+        until = std::min(until, now + std::chrono::duration_cast<Clock::duration>(timeout - waited));
+      }
       if (closed) until = std::min(until, closed_at + options_.abrupt_grace);
       pollfd fds[2] = {{wake_.get(), POLLIN, 0}, {watching && !closed ? pred_.get() : -1, POLLIN, 0}};
       if (::poll(fds, 2, int(std::min<int64_t>(MillisUntil(until), 60000))) < 0) continue;  // EINTR
@@ -211,10 +249,18 @@ class LivenessRing {
         const ssize_t k = ::recv(pred_.get(), buf, sizeof buf, MSG_DONTWAIT);
         if (k > 0) {
           last_heard = Clock::now();
-          if (std::memchr(buf, kGoodbye, size_t(k)) != nullptr) {
-            watching = false;  // it left in order; nothing more to watch
-            pred_.Reset();
+          received.append(buf, size_t(k));
+          size_t at = 0;
+          for (; received.size() - at >= kMessageSize && watching; at += kMessageSize) {
+            const auto* m = reinterpret_cast<const uint8_t*>(received.data() + at);
+            run_in = GetU32(m + 1);
+            if (m[0] == uint8_t(kGoodbye)) {
+              watching = false;  // it left in order; nothing more to watch
+              run_in = 0;
+              pred_.Reset();
+            }
           }
+          received.erase(0, std::min(at, received.size()));
         } else if (k == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
           closed = true;
           closed_at = Clock::now();
@@ -224,7 +270,7 @@ class LivenessRing {
     }
   }
 
-  const int rank_, pred_rank_;
+  const int rank_, size_, pred_rank_;
   const LivenessOptions options_;
   UniqueFd pred_, succ_, wake_;  // the sockets: this thread only (wake_ is written by Leave)
   std::atomic<bool> leave_{false}, left_{false};
@@ -263,6 +309,20 @@ LivenessGuard& LivenessGuard::operator=(LivenessGuard&& o) noexcept {
   return *this;
 }
 
+CollectiveWaitMark::CollectiveWaitMark(const char* what) {
+  g_wait_what.store(what, std::memory_order_release);
+  g_wait_since_ns.store(NowNs(), std::memory_order_release);
+}
+
+CollectiveWaitMark::~CollectiveWaitMark() {
+  const int64_t since = g_wait_since_ns.exchange(0, std::memory_order_acq_rel);
+  // A wait long enough to have joined a run of long waits: tell the successor at once that it ended.
+  if (since != 0 && NowNs() - since >= int64_t(config::kHeartbeatMillis) * 1'000'000 / 4) {
+    std::lock_guard lock(g_mu);
+    if (g_ring != nullptr) g_ring->Wake();
+  }
+}
+
 void LeaveLivenessRing() {
   std::lock_guard lock(g_mu);
   if (g_ring != nullptr) g_ring->Leave();
@@ -284,7 +344,15 @@ LivenessGuard StartLivenessRing(Comm& comm, const LivenessOptions& options) {
     me.port = listener->port;
   else
     st = listener.status();
+  // Every rank arrives here right after launch: a rank that waits --net-timeout for the others
+  // means MPI could not connect them (at 64 hosts on 2 cores, lost SYNs: docs/scale.md), and no
+  // ring is up yet to end the job.
+  comm.SetWaitLimit(std::chrono::duration_cast<std::chrono::milliseconds>(options.timeout),
+                    "the ranks did not all reach the job's first collective within " +
+                        std::to_string(options.timeout.count()) +
+                        " s (--net-timeout): MPI could not connect them, or a rank did not start");
   const std::vector<std::string> all = comm.AllGather(listener.ok() ? Encode(me) : std::string());
+  comm.SetWaitLimit(std::chrono::milliseconds(0), {});
 
   const int succ_rank = (rank + 1) % size, pred_rank = (rank + size - 1) % size;
   const auto deadline = Clock::now() + options.connect_timeout;

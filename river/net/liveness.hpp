@@ -9,8 +9,16 @@
 // which makes mpirun end the job. The predecessor's connection closing without its goodbye (it was
 // killed by a signal, or its host went down): one line at once, the same ending; that line is the
 // user's only word of a killed rank under `mpirun -q`. An orderly exit says goodbye first.
-// Per rank: two sockets, one thread, one byte per period; the only O(P) cost is the one AllGather
-// of addresses when the ring starts.
+// Per rank: two sockets, one thread, one 5-byte message per period; the only O(P) cost is the one
+// AllGather of addresses when the ring starts.
+//
+// A job can also stop while every rank is alive: every rank waiting in a collective that will
+// never complete (a connection MPI lost, a message it dropped, ranks in different collectives).
+// Each message carries the length of the run of ranks, ending at the sender, that have each waited
+// in one collective for the timeout or longer; a rank that has waited so long itself and hears
+// that the P − 1 ranks before it have too ends the job, with one line. A rank that stops working
+// outside a collective while alive (its main thread stuck) is not caught: its peers wait, and it
+// never joins them (docs/reliability.md).
 #pragma once
 
 #include <chrono>
@@ -51,6 +59,16 @@ class LivenessGuard {
 // timeout on every rank is dropped on every rank, with one notice on rank 0: the job runs on, but
 // hangs outside an exchange will not be detected.
 LivenessGuard StartLivenessRing(Comm& comm, const LivenessOptions& options);
+
+// Marks this rank's main thread as waiting in a collective (`what`, a string literal) for as long
+// as it lives: the ring's stall check reads it. MpiComm makes one per collective.
+class CollectiveWaitMark {
+ public:
+  explicit CollectiveWaitMark(const char* what);
+  ~CollectiveWaitMark();
+  CollectiveWaitMark(const CollectiveWaitMark&) = delete;
+  CollectiveWaitMark& operator=(const CollectiveWaitMark&) = delete;
+};
 
 // Says goodbye on the running ring, if any, so the successor does not report this rank as ended
 // abruptly: for a rank about to end the job itself (Comm::Abort, a transport's stall watchdog).

@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "core/config.hpp"
+#include "core/fault_point.hpp"
 #include "river/net/mpi_abort.hpp"
+#include "river/net/mpi_wait.hpp"
 
 namespace rs {
 
@@ -70,12 +72,16 @@ class MpiComm final : public Comm {
       mpi_internal::EndJob(1);
     }
     Check("Op_create", MPI_Op_create(&MinBytes, /*commute=*/1, &min_bytes_));
+    instance_ = this;
+    SetStrayCollective(&Stray);
     // The tests lower the chunk size to run the chunking on small data.
     if (const char* env = std::getenv(config::kMpiChunkEnv); env != nullptr && std::atoll(env) > 0) {
       chunk_ = uint64_t(std::atoll(env));
     }
   }
   ~MpiComm() override {
+    SetStrayCollective(nullptr);
+    instance_ = nullptr;
     mpi_internal::ServeAbortRequest();  // a pending abort ends the job rather than a finalize
     MPI_Op_free(&min_bytes_);
     MPI_Comm_free(&world_);
@@ -200,37 +206,34 @@ class MpiComm final : public Comm {
 
   [[noreturn]] void Abort(int exit_code) override { mpi_internal::EndJob(exit_code); }
 
+  void SetWaitLimit(std::chrono::milliseconds limit, std::string line) override {
+    wait_limit_ = limit;
+    wait_limit_line_ = std::move(line);
+  }
+
  private:
   void Check(const char* what, int rc) {
     if (rc != MPI_SUCCESS) CollectiveFailed(rank_, what, rc);
   }
 
-  // Starts one non-blocking collective and waits for it: polls, yielding the core between polls
-  // for the first config::kCollectiveSpinMicros (most collectives complete within that, and a
-  // sleep would add its overshoot to every one of them), then sleeping between polls from 16 us up
-  // to config::kCollectivePollMaxMicros, so that a rank that arrives long before the others
-  // leaves its core to the ranks still working (MPI's blocking calls spin). A pending abort is
-  // served first and while waiting: the main thread owns MPI here.
+  // Starts one non-blocking collective and waits for it (mpi_internal::WaitCollective), within
+  // SetWaitLimit's limit when one is set. A pending abort is served first: the main thread owns
+  // MPI here.
   template <typename Start>
   void Run(const char* what, Start&& start) {
     mpi_internal::ServeAbortRequest();
     MPI_Request req = MPI_REQUEST_NULL;
     Check(what, start(&req));
-    const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(config::kCollectiveSpinMicros);
-    unsigned pause_us = 0;
-    for (;;) {
-      int done = 0;
-      Check(what, MPI_Test(&req, &done, MPI_STATUS_IGNORE));
-      if (done) return;
-      mpi_internal::ServeAbortRequest();
-      if (std::chrono::steady_clock::now() < spin_until) {
-        std::this_thread::yield();
-        continue;
-      }
-      pause_us = std::min(config::kCollectivePollMaxMicros, std::max(16u, pause_us * 2));
-      std::this_thread::sleep_for(std::chrono::microseconds(pause_us));
-    }
+    Check(what, mpi_internal::WaitCollective(&req, what, rank_, wait_limit_, wait_limit_line_));
   }
+
+  // RS_FAULT's ":stray": a barrier on MPI_COMM_WORLD, which riversort's collectives never use, so
+  // no other rank joins it. Waited for as any collective (marked for the ring), it never ends.
+  static void Stray() {
+    instance_->Run("Ibarrier (RS_FAULT stray)", [](MPI_Request* r) { return MPI_Ibarrier(MPI_COMM_WORLD, r); });
+    mpi_internal::EndJob(1);  // cannot happen: no other rank enters it
+  }
+  static inline MpiComm* instance_ = nullptr;
 
   // MPI_Op for AllReduceMinBytes: the memcmp-smaller of two elements of the datatype's size.
   // NOLINTNEXTLINE(readability-non-const-parameter): MPI_User_function's signature
@@ -248,6 +251,8 @@ class MpiComm final : public Comm {
   int size_ = 1;
   MPI_Comm world_ = MPI_COMM_NULL;
   MPI_Op min_bytes_ = MPI_OP_NULL;
+  std::chrono::milliseconds wait_limit_{0};  // SetWaitLimit
+  std::string wait_limit_line_;
   uint64_t chunk_ = config::kMpiChunkBytes;
 };
 

@@ -11,6 +11,7 @@
 
 #include <cstring>
 
+#include "river/net/liveness.hpp"
 #include "river/net/mpi_transport_base.hpp"
 
 namespace rs {
@@ -41,9 +42,15 @@ class MpiRma final : public MpiTransportBase {
     // with RDMA, which vader without single-copy is not).
     // A failure here (comm_ returns errors) leaves the transport failed: its thread ends at once
     // and status() says why; Shutdown then has no window to release.
-    if (!failed_ && Check(MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1, MPI_INFO_NULL,
-                                           comm_, &window_mem_, &win_),
-                          "window allocation")) {
+    // Blocking and collective (MPI has no non-blocking form): marked for the liveness ring.
+    bool allocated = false;
+    {
+      const CollectiveWaitMark mark("Win_allocate");
+      allocated = !failed_ && Check(MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1,
+                                                     MPI_INFO_NULL, comm_, &window_mem_, &win_),
+                                    "window allocation");
+    }
+    if (allocated) {
       // A failed put becomes a status, as on comm_.
       locked_ = Check(MPI_Win_set_errhandler(win_, MPI_ERRORS_RETURN), "Win_set_errhandler") &&
                 Check(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "window lock");
@@ -197,7 +204,8 @@ class MpiRma final : public MpiTransportBase {
     small_sends_.clear();
     if (win_ == MPI_WIN_NULL) return;
     if (locked_) MPI_Win_unlock_all(win_);
-    MPI_Win_free(&win_);  // collective: every rank gets here once its exchange is complete
+    const CollectiveWaitMark mark("Win_free");  // blocking, for the liveness ring's stall check
+    MPI_Win_free(&win_);                        // collective: every rank gets here once its exchange is complete
   }
 
   uint8_t* window_mem_ = nullptr;  // owned by the window

@@ -18,6 +18,7 @@
 
 #include "core/blocking_queue.hpp"
 #include "river/net/mpi_abort.hpp"
+#include "river/net/mpi_wait.hpp"
 #include "river/net/transport.hpp"
 
 namespace rs::mpi_internal {
@@ -41,7 +42,14 @@ class MpiTransportBase : public Transport {
       : pool_(pool), options_(options), sends_(options.max_sends_in_flight), arrivals_(pool->count() + 1) {
     // Errors on our communicator come back as return codes (checked at every call) instead of
     // MPI's default abort: a failed send or receive becomes this transport's status, one line.
-    if (MPI_Comm_dup(comm, &comm_) != MPI_SUCCESS) {
+    // Duplicated without blocking, waited for as every collective is (mpi_wait.hpp): the ranks
+    // arrive here when each has finished what came before, some long after others.
+    MPI_Request dup = MPI_REQUEST_NULL;
+    if (MPI_Comm_idup(comm, &comm_, &dup) != MPI_SUCCESS || WaitCollective(&dup, "Comm_idup", [comm] {
+                                                              int r = 0;
+                                                              MPI_Comm_rank(comm, &r);
+                                                              return r;
+                                                            }()) != MPI_SUCCESS) {
       comm_ = MPI_COMM_NULL;
       Fail(Status::Error("MPI Comm_dup failed"));
       MPI_Comm_rank(comm, &rank_);
