@@ -182,6 +182,20 @@ for i in $(seq 0 $((HOSTS - 1))); do
   echo "    h$i  $NET.$((i + 1))  namespace $ns  disk $W/hosts/h$i -> $DISK"
 done
 
+# Every host knows every other's link address from the start, as a cluster's switches and ARP
+# caches soon do: at 64 hosts the first exchange's ARP requests, each flooded by the bridge to
+# every port, overflowed the kernel's per-CPU receive backlog (1,000 packets) on this 2-core
+# machine, and the SYNs dropped with them left MPI's TCP connections failed
+# (docs/scale.md#what-went-wrong-at-64-hosts).
+NEIGH=$(for i in $(seq 0 $((HOSTS - 1))); do
+  mac=$(ip -n "rs-$P-h$i" -o link show eth0 | awk '{ for (k = 1; k < NF; k++) if ($k == "link/ether") print $(k + 1) }')
+  echo "neigh replace $NET.$((i + 1)) lladdr $mac dev eth0 nud permanent"
+done)
+for i in $(seq 0 $((HOSTS - 1))); do
+  echo "$NEIGH" | grep -v " $NET.$((i + 1)) " | ip -n "rs-$P-h$i" -batch - || die "cannot set h$i's neighbour table"
+done
+rs_say "neighbours: every host's address table holds the $HOSTS hosts' link addresses (no ARP floods)"
+
 MPIRUN=(mpirun -q --allow-run-as-root --hostfile "$HOSTFILE" -np "$HOSTS" --map-by node
   --mca plm_rsh_agent "$AGENT" --mca plm_rsh_no_tree_spawn 1
   --mca pml ob1 "${RS_MPIRUN_BTL_TCP[@]}" --mca btl_tcp_if_include "$SUBNET" --mca oob_tcp_if_include "$SUBNET"
