@@ -7,13 +7,10 @@
 #include <iostream>
 
 #include "app/cli_values.hpp"
+#include "core/units.hpp"
 #include "io/job_files.hpp"
 
 namespace rs::cli {
-
-namespace {
-std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
-}  // namespace
 
 std::function<int(Comm&)> AddCleanCommand(CLI::App& app) {
   struct Args {
@@ -55,7 +52,7 @@ std::function<int(Comm&)> AddCleanCommand(CLI::App& app) {
         std::cout << who << dir << ": " << found->live_jobs << " running job(s); their files are left alone\n";
       }
     }
-    std::cout << who << (args->dry_run ? "would free " : "freed ") << Mib(freed) << " in " << files << " files\n";
+    std::cout << who << (args->dry_run ? "would free " : "freed ") << MibText(freed) << " in " << files << " files\n";
     return code;
   };
 }

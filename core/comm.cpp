@@ -24,6 +24,12 @@ std::string_view AsBytes(std::span<const uint64_t> v) {
 
 }  // namespace
 
+std::vector<std::string> Comm::Gather(std::string_view mine, int root) {
+  std::vector<std::string> all = AllGather(mine);
+  if (rank() != root) all.clear();
+  return all;
+}
+
 void Comm::AllReduceSum(std::span<uint64_t> values) {
   const std::vector<std::string> all = AllGather(AsBytes(values));
   std::fill(values.begin(), values.end(), 0);

@@ -4,11 +4,10 @@
 // Not thread-safe: one thread per rank talks to a Comm.
 //
 // Cost per rank (docs/scale.md): AllGather receives every contribution (Σ sizes bytes), so it is
-// for contributions of a few bytes each (counts, statuses, paths); anything whose size grows
-// with P goes through the reductions (bytes per rank ~ the vector's length, whatever P is) or
-// AllToAll (each rank receives only what is addressed to it). The base class implements the
-// reductions and AllToAll over AllGather — right for in-process ranks (tests, one process); MpiComm
-// uses MPI's own, chunked past 2 GiB.
+// for contributions of a few bytes each (counts, statuses, paths); Gather gives them to one rank; anything whose size
+// grows with P goes through the reductions (bytes per rank ~ the vector's length, whatever P is) or AllToAll (each rank
+// receives only what is addressed to it). The base class implements the reductions and AllToAll over AllGather — right
+// for in-process ranks (tests, one process); MpiComm uses MPI's own, chunked past 2 GiB.
 #pragma once
 
 #include <chrono>
@@ -28,6 +27,9 @@ class Comm {
   virtual int size() const = 0;
   // Every rank contributes bytes; every rank gets all contributions, indexed by rank.
   virtual std::vector<std::string> AllGather(std::string_view mine) = 0;
+  // Every rank contributes bytes; `root` gets all contributions, indexed by rank, the others an
+  // empty vector: for what one rank reports (the sort's per-rank table), whose size grows with P.
+  virtual std::vector<std::string> Gather(std::string_view mine, int root);
   // Element-wise sum over the ranks, in place; every rank passes the same length.
   virtual void AllReduceSum(std::span<uint64_t> values);
   // Element-wise exclusive prefix sum over the ranks, in place: rank r gets Σ_{q<r} of every

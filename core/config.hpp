@@ -69,7 +69,7 @@ inline constexpr unsigned kCollectivePollMaxMicros = 1000;
 // A wait that has lasted long sleeps longer between polls: up to 1/16 of the time waited so far,
 // at most this. Each poll costs ~30 us of CPU (a wake-up and MPI's progress engine): 64 ranks
 // polling every 1 ms took both of this machine's cores, starving the kernel's network processing
-// until MPI's TCP connections failed (docs/scale.md#what-went-wrong-at-64-hosts); every 10 ms
+// until MPI's TCP connections failed (docs/scale.md#what-went-wrong-at-64-hosts-and-what-was-done); every 10 ms
 // they take a fifth of one, and a wait of 160 ms or more overshoots by 6 % at most.
 inline constexpr unsigned kCollectivePollLongMaxMicros = 10000;
 

@@ -51,4 +51,6 @@ std::optional<uint64_t> ParseCount(std::string_view text) { return ParseScaled(t
 
 std::optional<uint64_t> ParseBytes(std::string_view text) { return ParseScaled(text, 1024, {"i", "iB", "B"}); }
 
+std::string MibText(uint64_t bytes) { return std::to_string((bytes + (uint64_t(1) << 20) - 1) >> 20) + " MiB"; }
+
 }  // namespace rs

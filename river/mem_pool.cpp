@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "core/units.hpp"
+
 namespace rs {
 namespace {
 
 // Bytes of every live pool of this process.
 std::atomic<uint64_t> g_pooled{0};
-
-std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
 }  // namespace
 
@@ -97,8 +97,9 @@ Result<std::unique_ptr<MemPool>> MemPool::Create(size_t buffer_size, size_t coun
   if (before + bytes > limit || before + bytes < before) {
     const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     return Status::Error("a pool of " + std::to_string(count) + " buffers of " + std::to_string(buffer_size) +
-                         " bytes (" + Mib(bytes) + (before > 0 ? ", besides " + Mib(before) + " in other pools" : "") +
-                         ") does not fit this machine's memory (" + Mib(limit) + " per process" +
+                         " bytes (" + MibText(bytes) +
+                         (before > 0 ? ", besides " + MibText(before) + " in other pools" : "") +
+                         ") does not fit this machine's memory (" + MibText(limit) + " per process" +
                          (local != nullptr ? std::string(", ") + local + " ranks on it" : "") +
                          "): lower --transfer-size or --queue-depth");
   }

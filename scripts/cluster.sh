@@ -13,6 +13,9 @@
 # Options: --hosts H (4)   --records N (2M)   --algos "onepass twopass threepass auto" (all four)
 #          --memory B      budget per rank for twopass, threepass and auto (192M; onepass takes
 #                          what the data needs)
+#          --onepass-memory  give onepass the --memory too (bench/scale.sh: one budget for all)
+#          --results DIR   copy each sort's JSON result there, with summary.tsv (one row per algorithm:
+#                          algo, wall s, launch to durable s, bytes across the bridge, peak RSS, verdict)
 #          --data-dir DIR  the hosts' disks go in DIR/riversort-cluster-PID (DIR: $TMPDIR or /tmp)
 #          --riversort EXE use this binary (default: build Release in build/, or in RS_BUILD_DIR)
 #          --timeout S     limit for each mpirun step (300)   --keep  keep the data
@@ -22,8 +25,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOSTS=4 RECORDS=2M ALGOS="onepass twopass threepass auto" MEMORY=192M DATA_DIR=${TMPDIR:-/tmp}
-RS="" TIMEOUT=300 KEEP=0 CUT_LINK=0
-usage() { sed -n '2,18p' "$0" >&2; exit 2; }
+RS="" TIMEOUT=300 KEEP=0 CUT_LINK=0 ONEPASS_MEMORY=0 RESULTS=""
+usage() { sed -n '2,21p' "$0" >&2; exit 2; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -32,6 +35,8 @@ while [ $# -gt 0 ]; do
     --algos) ALGOS=$2; shift 2 ;;
     --memory) MEMORY=$2; shift 2 ;;
     --data-dir) DATA_DIR=$2; shift 2 ;;
+    --onepass-memory) ONEPASS_MEMORY=1; shift ;;
+    --results) RESULTS=$2; shift 2 ;;
     --riversort) RS=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
@@ -48,6 +53,10 @@ for a in "${ALGO_LIST[@]}"; do
   case $a in onepass|twopass|threepass|auto) ;; *) die "--algos: '$a' is not onepass, twopass, threepass or auto" ;; esac
 done
 [ -d "$DATA_DIR" ] || die "--data-dir $DATA_DIR: no such directory"
+if [ -n "$RESULTS" ]; then
+  mkdir -p "$RESULTS" && RESULTS=$(realpath "$RESULTS") || die "--results $RESULTS: cannot create it"
+  : > "$RESULTS/summary.tsv"
+fi
 [ "$(id -u)" = 0 ] || die "needs root: it creates network namespaces, veth pairs, a bridge and bind mounts"
 source scripts/lib/deps.sh
 
@@ -186,7 +195,7 @@ done
 # caches soon do: at 64 hosts the first exchange's ARP requests, each flooded by the bridge to
 # every port, overflowed the kernel's per-CPU receive backlog (1,000 packets) on this 2-core
 # machine, and the SYNs dropped with them left MPI's TCP connections failed
-# (docs/scale.md#what-went-wrong-at-64-hosts).
+# (docs/scale.md#what-went-wrong-at-64-hosts-and-what-was-done).
 NEIGH=$(for i in $(seq 0 $((HOSTS - 1))); do
   mac=$(ip -n "rs-$P-h$i" -o link show eth0 | awk '{ for (k = 1; k < NF; k++) if ($k == "link/ether") print $(k + 1) }')
   echo "neigh replace $NET.$((i + 1)) lladdr $mac dev eth0 nud permanent"
@@ -242,7 +251,7 @@ ROW='%-15s %7s %10s %8s %9s %9s  %-11s %-11s %s'
 failed=0
 for algo in "${ALGO_LIST[@]}"; do
   MEM=()
-  [ "$algo" = onepass ] || MEM=(--memory "$MEMORY")
+  [ "$algo" = onepass ] && [ "$ONEPASS_MEMORY" = 0 ] || MEM=(--memory "$MEMORY")
   rm -f "$W"/hosts/h*/out.*
   json=$SHARED/sort-$algo.json
   rs_say "sort: riversort sort --algo $algo ${MEM[*]:+${MEM[*]} }--in-dir $DISK --out-dir $DISK --tmp-dir $DISK/tmp --validate"
@@ -287,11 +296,17 @@ PY
     [ -z "$chose" ] || name="$algo>$chose"
   fi
   [ "$src" = 0 ] && [ "$vrc" = 0 ] && [ "$sverdict" = SUCCESS ] && [ "$where" = ok ] || failed=1
+  if [ -n "$RESULTS" ]; then
+    [ ! -s "$json" ] || cp "$json" "$RESULTS/sort-$algo.json"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$algo" "$wall" "$l2d" "$((n1 - n0))" "$rss" \
+      "$([ "$src" = 0 ] && [ "$vrc" = 0 ] && [ "$sverdict" = SUCCESS ] && [ "$where" = ok ] && echo ok || echo failed)" \
+      >> "$RESULTS/summary.tsv"
+  fi
   SUMMARY+=("$(printf "$ROW" "$name" "$wall" "$l2d" "$(mb $((n1 - n0)))" "$rss" "$runs" "$sverdict" "$vverdict" "$where")")
 done
 
 echo
-echo "$HOSTS hosts, $RECORDS records, --memory $MEMORY (twopass, threepass, auto), TCP over $SUBNET:"
+echo "$HOSTS hosts, $RECORDS records, --memory $MEMORY ($([ "$ONEPASS_MEMORY" = 1 ] && echo "every algorithm" || echo "twopass, threepass, auto")), TCP over $SUBNET:"
 printf "$ROW\n" algo "wall s" "launch to" "bridge" "peak RSS" "runs per" "sort" "validate" "partitions"
 printf "$ROW\n" "" "" "durable s" "MB" "MiB" "rank" "--validate" "--manifest" "on own host"
 printf '%s\n' "${SUMMARY[@]}"

@@ -11,11 +11,18 @@
 #       per run and rank (overhead, read & distribute, sort, write, ...), seconds; writes
 #       DIR/breakdown-<name>.png and .svg (name: the first file's basename) and prints the paths.
 #
-# Subcommands are the kinds of result; more (scaling) are added beside these.
+#   plot_results.py scale FILE.json [--out-dir DIR] [--riversort EXE]
+#       bench/scale.sh's rows: memory per rank and bytes sent per rank against the number of ranks,
+#       measured on the namespace cluster (points, up to 64) and planned by `riversort plan` for the
+#       same job and for 1 TB with the same budget (lines, up to 10,000 ranks); writes
+#       DIR/<basename>.png and .svg and prints the paths.
+#
+# Subcommands are the kinds of result.
 import argparse
 import csv
 import json
 import os
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -178,10 +185,70 @@ def plot_breakdown(args):
         print(f"{stem}.{ext}")
 
 
+def plan(riversort, algo, records, ranks, memory):
+    """`riversort plan --json` for one job, or None when it is refused."""
+    r = subprocess.run([riversort, "plan", "--algo", algo, "--records", str(records), "--ranks", str(ranks),
+                        "--memory", memory, "--json"], capture_output=True, text=True)
+    return json.loads(r.stdout) if r.returncode == 0 else None
+
+
+def plot_scale(args):
+    plt = import_matplotlib()
+    with open(args.file) as f:
+        d = json.load(f)
+    if "rows" not in d or "meta" not in d:
+        sys.exit(f"plot_results.py: {args.file}: not a bench/scale.sh result")
+    if not os.access(args.riversort, os.X_OK):
+        sys.exit(f"plot_results.py: --riversort {args.riversort}: not an executable (build first)")
+    meta, rows = d["meta"], d["rows"]
+    algos = []
+    for r in rows:
+        if r["algo"] not in algos:
+            algos.append(r["algo"])
+    planned_ranks = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 10000]
+    fig, (mem, net) = plt.subplots(1, 2, figsize=(12, 4.8))
+    colors = plt.get_cmap("tab10")
+    for k, algo in enumerate(algos):
+        c = colors(k % 10)
+        pts = [r for r in rows if r["algo"] == algo and r.get("peak_rss_max")]
+        mem.plot([r["hosts"] for r in pts], [r["peak_rss_max"] / 2**20 for r in pts], "o", color=c,
+                 label=f"{algo}: measured peak RSS ({meta['records']} records)")
+        net.plot([r["hosts"] for r in pts], [r["bridge_bytes"] / r["hosts"] / 1e6 for r in pts], "o", color=c,
+                 label=f"{algo}: measured (bridge bytes / P)")
+        for records, style, what in ((meta["records"], "-", meta["records"] + " records"),
+                                     ("10000000000", "--", "1 TB")):
+            plans = [(p, plan(args.riversort, algo, records, p, meta["memory"])) for p in planned_ranks]
+            plans = [(p, x) for p, x in plans if x]
+            mem.plot([p for p, _ in plans], [x["peak_memory_bytes"] / 2**20 for _, x in plans], style, color=c,
+                     label=f"{algo}: planned peak, {what}")
+            net.plot([p for p, _ in plans], [max(x["net_bytes_per_rank"], 1) / 1e6 for _, x in plans], style,
+                     color=c, label=f"{algo}: planned, {what}")
+    for ax in (mem, net):
+        ax.set_xscale("log")
+        ax.set_xlabel("ranks P (one per host)")
+        ax.grid(True, which="both", alpha=0.3)
+    mem.set_ylabel(f"MiB per rank (--memory {meta['memory']})")
+    mem.set_title("memory per rank")
+    net.set_yscale("log")
+    net.set_ylabel("MB sent per rank")
+    net.set_title("network bytes per rank")
+    # The legends go below the axes, where they cannot cover the points.
+    for ax in (mem, net):
+        ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
+    fig.suptitle(f"riversort at scale: measured on {meta['host']} (namespace hosts, {meta['cores']} cores), "
+                 f"planned to 10,000 ranks; commit {meta['commit']}", fontsize=9)
+    fig.tight_layout()
+    os.makedirs(args.out_dir, exist_ok=True)
+    stem = os.path.join(args.out_dir, os.path.splitext(os.path.basename(args.file))[0])
+    for ext in ("png", "svg"):
+        fig.savefig(f"{stem}.{ext}", dpi=110, bbox_inches="tight")
+        print(f"{stem}.{ext}")
+
+
 def main():
     parser = argparse.ArgumentParser(prog="plot_results.py", description="Pictures of recorded riversort results.")
     sub = parser.add_subparsers(dest="kind", metavar="KIND", required=True,
-                                help="what the file holds (iobench, breakdown)")
+                                help="what the file holds (iobench, breakdown, scale)")
     p = sub.add_parser("iobench", help="heat maps of an iobench sweep: transfer size x queue depth -> MB/s")
     p.add_argument("file", metavar="FILE", help="iobench-<host>-<date>.json or .csv")
     p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
@@ -191,6 +258,12 @@ def main():
     p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
     p.add_argument("--name", help="name of the picture (default: the first file's basename)")
     p.set_defaults(run=plot_breakdown)
+    p = sub.add_parser("scale", help="memory and bytes per rank against P: bench/scale.sh's rows and the plan's")
+    p.add_argument("file", metavar="FILE", help="scale-<host>-<date>.json written by bench/scale.sh")
+    p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
+    p.add_argument("--riversort", default=os.path.normpath(os.path.join(HERE, "..", "build", "app", "riversort")),
+                   help="the binary whose plan is drawn (default: %(default)s)")
+    p.set_defaults(run=plot_scale)
     args = parser.parse_args()
     if getattr(args, "file", None) and not os.path.isfile(args.file):
         sys.exit(f"plot_results.py: {args.file}: no such file")

@@ -91,37 +91,9 @@ class MpiComm final : public Comm {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
 
-  std::vector<std::string> AllGather(std::string_view mine) override {
-    const size_t n = size_t(size_);
-    std::vector<uint64_t> lens(n);
-    const uint64_t len = mine.size();
-    Run("Allgather",
-        [&](MPI_Request* r) { return MPI_Iallgather(&len, 1, MPI_UINT64_T, lens.data(), 1, MPI_UINT64_T, world_, r); });
-    // In rounds: each rank sends at most `share` bytes of its contribution per round, so a round
-    // receives at most chunk bytes (int counts and displacements, one staging buffer).
-    const uint64_t share = std::max<uint64_t>(1, chunk_ / n);
-    const uint64_t longest = *std::max_element(lens.begin(), lens.end());
-    std::vector<std::string> out(n);
-    for (size_t q = 0; q < n; ++q) out[q].reserve(lens[q]);
-    std::vector<int> counts(n), displs(n);
-    std::string staging;
-    for (uint64_t done = 0; done < longest; done += share) {
-      int total = 0;
-      for (size_t q = 0; q < n; ++q) {
-        counts[q] = int(std::min(share, lens[q] - std::min(lens[q], done)));
-        displs[q] = total;
-        total += counts[q];
-      }
-      staging.resize(size_t(total));
-      const char* from = mine.data() + std::min<uint64_t>(done, len);
-      Run("Allgatherv", [&](MPI_Request* r) {
-        return MPI_Iallgatherv(from, counts[size_t(rank_)], MPI_CHAR, staging.data(), counts.data(), displs.data(),
-                               MPI_CHAR, world_, r);
-      });
-      for (size_t q = 0; q < n; ++q) out[q].append(staging, size_t(displs[q]), size_t(counts[q]));
-    }
-    return out;
-  }
+  std::vector<std::string> AllGather(std::string_view mine) override { return Collect(mine, -1); }
+
+  std::vector<std::string> Gather(std::string_view mine, int root) override { return Collect(mine, root); }
 
   void AllReduceSum(std::span<uint64_t> values) override {
     for (size_t at = 0; at < values.size(); at += chunk_ / sizeof(uint64_t)) {
@@ -214,6 +186,59 @@ class MpiComm final : public Comm {
  private:
   void Check(const char* what, int rc) {
     if (rc != MPI_SUCCESS) CollectiveFailed(rank_, what, rc);
+  }
+
+  // AllGather (root -1) or Gather to root: the lengths first, then the bytes in rounds in which each
+  // rank sends at most `share` bytes of its contribution, so that a round receives at most chunk_
+  // bytes (int counts and displacements, one staging buffer). Gather's other ranks learn the
+  // number of rounds from the longest contribution (one reduction), not from every length.
+  std::vector<std::string> Collect(std::string_view mine, int root) {
+    const size_t n = size_t(size_);
+    const bool all = root < 0, receives = all || root == rank_;
+    std::vector<uint64_t> lens(receives ? n : 0);
+    const uint64_t len = mine.size();
+    uint64_t longest = len;
+    if (all) {
+      Run("Allgather", [&](MPI_Request* r) {
+        return MPI_Iallgather(&len, 1, MPI_UINT64_T, lens.data(), 1, MPI_UINT64_T, world_, r);
+      });
+      longest = *std::max_element(lens.begin(), lens.end());
+    } else {
+      Run("Gather", [&](MPI_Request* r) {
+        return MPI_Igather(&len, 1, MPI_UINT64_T, lens.data(), 1, MPI_UINT64_T, root, world_, r);
+      });
+      Run("Allreduce (max)",
+          [&](MPI_Request* r) { return MPI_Iallreduce(MPI_IN_PLACE, &longest, 1, MPI_UINT64_T, MPI_MAX, world_, r); });
+    }
+    const uint64_t share = std::max<uint64_t>(1, chunk_ / n);
+    std::vector<std::string> out(receives ? n : 0);
+    for (size_t q = 0; q < out.size(); ++q) out[q].reserve(lens[q]);
+    std::vector<int> counts(receives ? n : 0), displs(receives ? n : 0);
+    std::string staging;
+    for (uint64_t done = 0; done < longest; done += share) {
+      int total = 0;
+      for (size_t q = 0; q < counts.size(); ++q) {
+        counts[q] = int(std::min(share, lens[q] - std::min(lens[q], done)));
+        displs[q] = total;
+        total += counts[q];
+      }
+      staging.resize(size_t(total));
+      const char* from = mine.data() + std::min<uint64_t>(done, len);
+      const int mine_now = int(std::min(share, len - std::min(len, done)));
+      if (all) {
+        Run("Allgatherv", [&](MPI_Request* r) {
+          return MPI_Iallgatherv(from, mine_now, MPI_CHAR, staging.data(), counts.data(), displs.data(), MPI_CHAR,
+                                 world_, r);
+        });
+      } else {
+        Run("Gatherv", [&](MPI_Request* r) {
+          return MPI_Igatherv(from, mine_now, MPI_CHAR, staging.data(), counts.data(), displs.data(), MPI_CHAR, root,
+                              world_, r);
+        });
+      }
+      for (size_t q = 0; q < out.size(); ++q) out[q].append(staging, size_t(displs[q]), size_t(counts[q]));
+    }
+    return out;
   }
 
   // Starts one non-blocking collective and waits for it (mpi_internal::WaitCollective), within

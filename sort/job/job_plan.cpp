@@ -11,6 +11,7 @@
 #include "core/config.hpp"
 #include "core/record.hpp"
 #include "core/uint128.hpp"
+#include "core/units.hpp"
 #include "partition/splitter.hpp"
 #include "sort/external/run_merge.hpp"
 #include "sort/job/memory_plan.hpp"
@@ -22,8 +23,6 @@ namespace {
 // Stated defaults when no measurement is at hand (the plan says they are defaults).
 constexpr double kDefaultDiskMbps = 500;  // a SATA SSD
 constexpr double kDefaultNetMbps = 1000;  // about 10 GbE per rank
-
-std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
 // Rounds of parallel selection over n elements: with m pivots the interval shrinks about
 // (m + 2)/2-fold a round (docs/partition.md#exact-parallel-selection); an estimate, not a bound.
@@ -103,8 +102,8 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
   if (p.algo == "auto") {
     uint64_t need = 0;
     p.algo = AutoAlgorithm(opt, in, req.ranks, &need);
-    p.why = "onepass needs " + Mib(need) + " per rank; the budget is " +
-            Mib(opt.memory > 0 ? opt.memory : config::external::kDefaultMemory);
+    p.why = "onepass needs " + MibText(need) + " per rank; the budget is " +
+            MibText(opt.memory > 0 ? opt.memory : config::external::kDefaultMemory);
   }
   // The sample splitter (onepass and twopass): the sample each rank draws and what finding the
   // splitters sends.
@@ -177,8 +176,8 @@ std::string JobPlanText(const JobPlan& p) {
   line("algorithm", p.algo + (p.why.empty() ? "" : " (auto: " + p.why + ")"));
   line("ranks", std::to_string(p.ranks));
   line("records", std::to_string(p.records) + " (" + std::to_string(p.records_per_rank) + " per rank)");
-  line("memory per rank", "budget " + (p.memory_budget > 0 ? Mib(p.memory_budget) : std::string("none")) + ", peak " +
-                              Mib(p.peak_memory) + ", least that works " + Mib(p.min_memory));
+  line("memory per rank", "budget " + (p.memory_budget > 0 ? MibText(p.memory_budget) : std::string("none")) +
+                              ", peak " + MibText(p.peak_memory) + ", least that works " + MibText(p.min_memory));
   line("transfer size", std::to_string(p.transfer_size) + " bytes");
   line("network buffers", std::to_string(p.net_buffer) + " bytes");
   if (p.algo != "onepass") {

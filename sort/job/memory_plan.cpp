@@ -10,6 +10,7 @@
 
 #include "core/config.hpp"
 #include "core/record.hpp"
+#include "core/units.hpp"
 #include "partition/sorted_keys.hpp"
 #include "river/mem_pool.hpp"
 #include "sort/external/run_former.hpp"
@@ -19,8 +20,6 @@
 
 namespace rs::sort {
 namespace {
-
-std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
 size_t OutputBuffers(const SortOptions& opt) { return opt.disk.Effective().queue_depth + 2; }
 
@@ -103,7 +102,10 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
   p.pool_buffers = 2 * p.run_buffers + n.circulating;
   p.fan_in = std::max<size_t>(2, fan_in_at(b));
   p.net_buffer_bytes = n.net_buffer;
-  p.peak_bytes = std::max({formation(b), merge(b, p.fan_in), after});
+  // The merge opens no more streams than there are runs (a small job's one or two runs under a
+  // fan-in of dozens).
+  const uint64_t runs = std::max<uint64_t>(1, (n.data + b * run_bytes - 1) / (b * run_bytes));
+  p.peak_bytes = std::max({formation(b), merge(b, std::max<uint64_t>(2, std::min<uint64_t>(p.fan_in, runs))), after});
   return p;
 }
 
@@ -173,7 +175,7 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
     if (!plan.ok()) continue;
     plan->floor_bytes = floor;
     if (t != sizes[0] || plan->net_buffer_bytes < t) {
-      plan->notice = std::string(algo) + ": --memory " + Mib(budget) + " over " + std::to_string(ranks) +
+      plan->notice = std::string(algo) + ": --memory " + MibText(budget) + " over " + std::to_string(ranks) +
                      " ranks: " + std::to_string(t) + "-byte transfers" +
                      (t != sizes[0] ? " (not " + std::to_string(sizes[0]) + ")" : "") + " and " +
                      std::to_string(plan->net_buffer_bytes) + "-byte network buffers" +
@@ -181,8 +183,8 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
     }
     return plan;
   }
-  return Status::Error("--memory " + Mib(budget) + " is too small for --algo " + algo + " over " +
-                       std::to_string(ranks) + " ranks: it needs at least " + Mib(floor) +
+  return Status::Error("--memory " + MibText(budget) + " is too small for --algo " + algo + " over " +
+                       std::to_string(ranks) + " ranks: it needs at least " + MibText(floor) +
                        " per rank (with the smallest buffers that fit)");
 }
 
@@ -289,8 +291,8 @@ OnepassPools PlanOnepass(const SortOptions& opt, const SortInput& input, int ran
   p.bytes = bytes(b);
   p.floor_bytes = bytes(least);
   if (opt.net_buffer == 0 && b < t) {
-    p.notice = "onepass: --memory " + Mib(budget) + " over " + std::to_string(ranks) + " ranks: " + std::to_string(b) +
-               "-byte network buffers (docs/scale.md#memory-per-rank)";
+    p.notice = "onepass: --memory " + MibText(budget) + " over " + std::to_string(ranks) +
+               " ranks: " + std::to_string(b) + "-byte network buffers (docs/scale.md#memory-per-rank)";
   }
   return p;
 }
@@ -311,8 +313,8 @@ uint64_t ThreepassKeyIndexBytes(uint64_t records) {
 
 Status CheckOnepassBudget(const SortOptions& opt, const OnepassPools& pools) {
   if (opt.memory > 0 && pools.bytes > opt.memory) {
-    return Status::Error("--memory " + Mib(opt.memory) +
-                         " is too small for --algo onepass: this input needs at least " + Mib(pools.floor_bytes) +
+    return Status::Error("--memory " + MibText(opt.memory) +
+                         " is too small for --algo onepass: this input needs at least " + MibText(pools.floor_bytes) +
                          " per rank; use --algo twopass or auto");
   }
   return Status::Ok();
@@ -327,7 +329,7 @@ Status CheckOnepassMemory(const SortOptions& opt, const SortInput& input, int ra
   if (const uint64_t machine = MemoryPerProcess(); need > machine) {
     return Status::Error("--algo onepass needs " + std::to_string((need >> 20) + 1) + " MiB per rank with " +
                          std::to_string(RecordDiskOptions(opt).transfer_size) +
-                         "-byte buffers, more than this machine's " + Mib(machine) +
+                         "-byte buffers, more than this machine's " + MibText(machine) +
                          " per rank: lower --transfer-size or --queue-depth, or use --algo twopass");
   }
   return Status::Ok();

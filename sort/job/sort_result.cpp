@@ -9,14 +9,13 @@
 
 #include "core/cpu_affinity.hpp"
 #include "core/uint128.hpp"
+#include "core/units.hpp"
 #include "partition/splitter.hpp"
 #include "validate/validate_job.hpp"
 
 namespace rs::sort {
 
 namespace {
-
-std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
 // One rank's peak against its limit. Not checked where ranks are threads of one process (their
 // peaks are one), nor under a sanitizer, whose shadow memory and quarantine are not the sort's.
@@ -25,8 +24,8 @@ Status PeakWithinBudget(const Comm& comm, uint64_t peak, uint64_t budget, const 
   return Status::Ok();
 #endif
   if (budget == 0 || !comm.owns_process() || peak <= RssLimit(budget)) return Status::Ok();
-  return Status::Error("peak RSS " + Mib(peak) + " is over the limit of " + Mib(RssLimit(budget)) + " for --memory " +
-                       Mib(budget) + " (the budget + 15 % + 64 MiB); " + when);
+  return Status::Error("peak RSS " + MibText(peak) + " is over the limit of " + MibText(RssLimit(budget)) +
+                       " for --memory " + MibText(budget) + " (the budget + 15 % + 64 MiB); " + when);
 }
 
 }  // namespace
@@ -105,6 +104,7 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
                   out.net.bytes_sent,  out.net.bytes_received, PhaseClock::PeakRss()};
   mine.threads = tbb::this_task_arena::max_concurrency();
   mine.node_cores = NodeCores();
+  // Rank 0 prints the report and writes the result: only it gathers every rank's (docs/scale.md).
   report.ranks = GatherRankReports(comm, mine);
   std::vector<uint64_t> per_rank_out;
   for (const auto& r : report.ranks) per_rank_out.push_back(r.records_out);
@@ -113,12 +113,9 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
     for (const auto& n : out.notices) std::cerr << "rank 0: " << n << '\n';
   }
   // The sorts check the peak before they publish; what is left is the memory of this last step
-  // (the validation), found only after the output was published.
-  for (size_t r = 0; r < report.ranks.size(); ++r) {
-    Status st =
-        PeakWithinBudget(comm, report.ranks[r].peak_rss, out.budget, "the output was published before this was found");
-    if (!st.ok()) return st.WithContext("rank " + std::to_string(r));
-  }
+  // (the validation), found only after the output was published. Each rank checks its own.
+  RS_RETURN_IF_ERROR(AgreeOnStatus(
+      comm, PeakWithinBudget(comm, mine.peak_rss, out.budget, "the output was published before this was found")));
   return report;
 }
 

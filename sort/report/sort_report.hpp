@@ -54,7 +54,7 @@ struct SortReport {
   std::string Json() const;
 };
 
-// Collective: every rank's RankReport reaches rank 0 (other ranks get theirs only).
+// Collective: every rank's RankReport reaches rank 0 (Comm::Gather; the other ranks get none).
 std::vector<RankReport> GatherRankReports(Comm& comm, const RankReport& mine);
 
 }  // namespace rs::sort
