@@ -45,7 +45,7 @@ class Comm {
   // longer than `limit`: for collectives every rank reaches at nearly the same time, such as the
   // liveness ring's start right after launch (other waits may be long: a rank waits there while
   // others work). MpiComm enforces it; in-process ranks cannot be lost, and ignore it.
-  virtual void SetWaitLimit(std::chrono::milliseconds limit, std::string line) {
+  virtual void SetWaitLimit(std::chrono::milliseconds limit, const std::string& line) {
     (void)limit;
     (void)line;
   }

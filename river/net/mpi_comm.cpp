@@ -178,9 +178,9 @@ class MpiComm final : public Comm {
 
   [[noreturn]] void Abort(int exit_code) override { mpi_internal::EndJob(exit_code); }
 
-  void SetWaitLimit(std::chrono::milliseconds limit, std::string line) override {
+  void SetWaitLimit(std::chrono::milliseconds limit, const std::string& line) override {
     wait_limit_ = limit;
-    wait_limit_line_ = std::move(line);
+    wait_limit_line_ = line;
   }
 
  private:
