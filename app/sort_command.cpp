@@ -18,6 +18,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     TransportKind transport = TransportKind::kMpi;
     ExchangeSchedule exchange = ExchangeSchedule::kFree;
     sort::SplitterKind splitters = sort::SplitterKind::kSample;
+    bool resume = false;
     bool validate = false, buffered_input = false, progress = false;
   };
   auto args = std::make_shared<Args>();
@@ -73,6 +74,9 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
                 "Read the input through the page cache (for cached input, as the Datamation rules allow); "
                 "the output stays O_DIRECT");
   sub->add_flag("--validate", args->validate, "Validate the output (order and checksum against the input)");
+  sub->add_flag("--resume", args->resume,
+                "twopass/threepass: reuse the work an earlier, failed run of the same command kept (runs, "
+                "splitters, work files) and redo only the rest (docs/fault-tolerance.md)");
   sub->add_option("--result", args->result, "Write the JSON result here (schema in docs/results.md)")->check(kPath);
   sub->add_option("--threads", args->threads, "Threads per rank (0 = one per core)")
       ->check(kThreads)
@@ -104,6 +108,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.exchange.stall_timeout = std::chrono::seconds(args->net_timeout);
     opt.splitters = args->splitters;
     opt.validate = args->validate;
+    opt.resume = args->resume;
     opt.buffered_input = args->buffered_input;
     opt.result_path = args->result;
     opt.threads = int(*ParseCount(args->threads));

@@ -224,3 +224,14 @@ inline constexpr double kLogInterval = 5.0;
 inline constexpr const char* kTerminalEnv = "RS_PROGRESS_TTY";
 
 }  // namespace rs::config::progress
+
+// ---- resume (sort/resume/) -----------------------------------------------------------------------------
+namespace rs::config::resume {
+
+// Records read between two read checkpoints of a resumable sort (64 MB of 100-byte records): a
+// resumed run reads at most this much again before the first record it still has to send, and
+// the journal grows by one line of P counts per checkpoint (1 TB over 1,000 ranks: 16 lines per
+// rank). Checkpoints are appended without a sync, so they cost one write() each.
+inline constexpr uint64_t kCheckpointRecords = 640000;
+
+}  // namespace rs::config::resume

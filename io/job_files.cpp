@@ -106,14 +106,15 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Result<DirectoryClaim> DirectoryClaim::Take(const std::string& dir) {
+Result<DirectoryClaim> DirectoryClaim::Take(const std::string& dir, const std::string& token) {
   char resolved[PATH_MAX];
-  const std::string key = ::realpath(dir.c_str(), resolved) != nullptr ? std::string(resolved) : dir;
+  const std::string real = ::realpath(dir.c_str(), resolved) != nullptr ? std::string(resolved) : dir;
+  const std::string key = real + '\n' + token;  // one claim per directory and token
   std::lock_guard lock(g_claims_mu);
   auto& claim = Claims()[key];
   if (!claim) {
     auto made = std::make_unique<Claim>();
-    const std::string path = (key == "/" ? "" : key) + "/riversort-" + ProcessToken() + ".lock";
+    const std::string path = (real == "/" ? "" : real) + "/riversort-" + token + ".lock";
     auto fd = CreateLockedFile(path, 0600);
     if (!fd.ok()) {
       Claims().erase(key);
@@ -231,6 +232,22 @@ uint64_t RemoveLeftovers(const Leftovers& found) {
     if (::unlink(path.c_str()) == 0) freed += uint64_t(st.st_blocks) * 512;
   }
   return freed;
+}
+
+Result<std::vector<TokenFile>> FilesOfToken(const std::string& dir, const std::string& token) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) return Status::FromErrno(errno, dir, "open directory");
+  const int dfd = ::dirfd(d.get());
+  std::vector<TokenFile> out;
+  while (dirent* e = ::readdir(d.get())) {
+    const std::string name = e->d_name;
+    std::string t;
+    if (Classify(name, &t) != Kind::kTemporary || t != token) continue;
+    struct stat st;
+    if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+    out.push_back({dir + "/" + name, uint64_t(st.st_blocks) * 512});
+  }
+  return out;
 }
 
 }  // namespace rs

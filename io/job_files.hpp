@@ -40,11 +40,13 @@ class DirectoryClaim {
   DirectoryClaim(const DirectoryClaim&) = delete;
   DirectoryClaim& operator=(const DirectoryClaim&) = delete;
 
-  static Result<DirectoryClaim> Take(const std::string& dir);
+  // `token`: whose files the claim covers (this process's by default; a resumable sort's job
+  // token, sort/resume/job_identity.hpp, for the work it keeps across runs of the same job).
+  static Result<DirectoryClaim> Take(const std::string& dir, const std::string& token = ProcessToken());
   void Release();
 
  private:
-  std::string key_;  // the directory's real path; empty: no claim
+  std::string key_;  // the directory's real path and the token; empty: no claim
 };
 
 // What `riversort clean` finds in one directory.
@@ -61,5 +63,13 @@ Result<Leftovers> FindLeftovers(const std::string& dir);
 // Removes what FindLeftovers listed as removable (each checked again: still a regular file, still
 // unlocked; a private subdirectory only once empty); returns the bytes freed.
 uint64_t RemoveLeftovers(const Leftovers& found);
+
+// The regular files of one token in `dir` (its temporaries, not its claim), with their bytes:
+// what an earlier, ended run of a resumable job left (the caller holds or has checked the lock).
+struct TokenFile {
+  std::string path;
+  uint64_t bytes = 0;
+};
+Result<std::vector<TokenFile>> FilesOfToken(const std::string& dir, const std::string& token);
 
 }  // namespace rs

@@ -381,8 +381,9 @@ Result<std::unique_ptr<WriteGuard>> GuardWrites(Comm& comm, const WritePlan& pla
     }
     if (files > 0) {
       guard->notices_.push_back("notice: " + std::to_string(files) + " leftover files (" + Size(bytes) +
-                                ") of riversort jobs that ended abnormally; `riversort clean " + where +
-                                "` removes them");
+                                ") of riversort jobs that ended abnormally (work a failed sort kept is reused by the "
+                                "same `riversort sort` with --resume); `riversort clean " +
+                                where + "` removes them");
     }
     if (replaced > 0) {
       guard->notices_.push_back("notice: " + std::to_string(replaced) +

@@ -27,6 +27,10 @@ void PartitionSink::Put(Buffer in) {
   splitter_->Route(in.data(), n, rank_, in.offset() / kRecordSize, dest_.data());
   for (uint64_t i = 0; i < n; ++i) {
     size_t d = dest_[i];
+    if (skip_ && skip_(d, counts_[d])) {
+      ++counts_[d];
+      continue;
+    }
     Buffer& b = out_[d];
     if (b.empty()) b = pools_[d]->Get();  // blocks while that pool is out: back-pressure
     std::memcpy(b.data() + b.size(), in.data() + i * kRecordSize, kRecordSize);
@@ -34,6 +38,11 @@ void PartitionSink::Put(Buffer in) {
     ++counts_[d];
     if (b.size() + kRecordSize > b.capacity()) Flush(d);
   }
+}
+
+void PartitionSink::Resume(std::vector<uint64_t> routed, SkipFn skip) {
+  if (routed.size() == counts_.size()) counts_ = std::move(routed);
+  skip_ = std::move(skip);
 }
 
 Status PartitionSink::Close() {

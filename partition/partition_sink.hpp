@@ -4,6 +4,7 @@
 // report). Fed by one thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -27,6 +28,13 @@ class PartitionSink final : public Sink {
 
   const std::vector<uint64_t>& records_per_destination() const { return counts_; }
 
+  // A resumed sort (sort/resume/): routing starts with `routed` records already counted for each
+  // destination (what was routed before the input position reading resumes at), and a record
+  // for which skip(destination, its ordinal among that destination's records) is true is counted
+  // but not sent (a kept run holds it). Call before the first Put.
+  using SkipFn = std::function<bool(size_t destination, uint64_t ordinal)>;
+  void Resume(std::vector<uint64_t> routed, SkipFn skip);
+
  private:
   void Flush(size_t d);
 
@@ -37,6 +45,7 @@ class PartitionSink final : public Sink {
   std::vector<Buffer> out_;
   std::vector<uint64_t> counts_;
   std::vector<uint16_t> dest_;
+  SkipFn skip_;
 };
 
 }  // namespace rs::partition

@@ -239,6 +239,10 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
   return std::unique_ptr<Splitter>(std::make_unique<SampleSplitter>(parts, std::move(boundaries)));
 }
 
+std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries) {
+  return std::make_unique<SampleSplitter>(parts, std::move(boundaries));
+}
+
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts) {
   return MakeSampleSplitter(comm, local_sample, local_sample.size(), parts);
 }

@@ -102,6 +102,9 @@ std::unique_ptr<Splitter> MakeUniformSplitter(int parts);
 // across ranks, a rank with records but an empty sample.
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
                                                      uint64_t local_records, int parts);
+// The sample splitter with boundaries found before (a resumed sort's, from its journal: the
+// routing must be the one its kept runs were formed with). No communication.
+std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries);
 // Same with local_records = the sample's size (a census, or tests).
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts);
 

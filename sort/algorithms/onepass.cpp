@@ -119,7 +119,7 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   req.preloaded = std::move(held);
   req.splitter = splitter.get();
   req.sum_input = sum_input;
-  req.on_receive = [&](Buffer b) { received.push_back(std::move(b)); };
+  req.on_receive = [&](Buffer b, int) { received.push_back(std::move(b)); };
   req.stall_message = "its key range holds more than the " + std::to_string(capacity) +
                       " bytes of memory set aside for it (skewed keys with --splitters uniform?); use --splitters "
                       "sample, a larger --memory, or --algo twopass";

@@ -32,6 +32,9 @@ Result<SortReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const Transp
     }
   }
   Progress progress(comm.rank() == 0 && (opt.progress || StderrIsTerminal()));
+  if (algo == "onepass" && opt.resume) {
+    return Status::Error("--resume: onepass keeps nothing on disk to resume from; use --algo twopass or threepass");
+  }
   if (algo == "onepass") return RunOnepass(comm, opt, make_transport);
   if (algo == "twopass") return RunTwopass(comm, opt, &progress, make_transport);
   if (algo == "threepass") return RunThreepass(comm, opt, &progress, make_transport);

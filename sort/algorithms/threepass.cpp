@@ -8,11 +8,16 @@
 //                        by remote I/O, into its output (read 3, write 3)
 #include "sort/algorithms/threepass.hpp"
 
+#include <libdeflate.h>
+
 #include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/record.hpp"
 #include "io/file.hpp"
+#include "io/job_files.hpp"
 #include "partition/parallel_selection.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
@@ -27,6 +32,7 @@
 #include "sort/report/phase.hpp"
 #include "sort/report/progress.hpp"
 #include "sort/report/run_summary.hpp"
+#include "sort/resume/resume_steps.hpp"
 #include "sort/selection/file_sorted_keys.hpp"
 #include "sort/selection/parallel_merge.hpp"
 
@@ -67,44 +73,114 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
     return s;
   };
 
+  WorkJournal& journal = *setup->journal;
+  // --resume: what this rank kept. The work file is read back whole before it is trusted (other
+  // ranks read its ranges later, where a damaged byte could not be told from a good one).
+  bool work_kept = journal.work().has_value();
+  std::vector<Key> index;  // every kKeySize-th key of the work file, for parallel selection
+  if (work_kept) {
+    const KeptWork& w = *journal.work();
+    st = VerifyKeptFile(temp->MembersOf(w.name), w.records, w.crc, disk);
+    if (st.ok()) {
+      auto kept_index = ReadKeyIndex(temp->MembersOf(w.index_name).front(), w.index_keys, w.index_crc);
+      if (kept_index.ok())
+        index = std::move(*kept_index);
+      else
+        st = kept_index.status();
+    }
+    if (!st.ok()) {
+      (void)journal.Reset();
+      st = Status::Error(st.message() +
+                         "; the kept work was dropped: run the same command with --resume again, and "
+                         "this rank sorts its partition again");
+    }
+  }
+  if (!st.ok()) sink->Abort();
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+
   // --- phase 1: local sort --------------------------------------------------------------------------
   Phase local_sort(clock, progress, "local sort", input.bytes);
-  std::vector<SortedRun> runs;
-  {
+  std::set<std::string> kept_before;  // kept runs: their CRCs are checked as the merge reads them
+  for (const auto& [name, r] : journal.runs()) kept_before.insert(name);
+  if (work_kept || journal.formed()) {
+    local_sort.MarkSkipped();
+    read_sum = journal.formed_sum();
+  } else {
+    const Coverage kept = journal.Covered();
+    ResumePoint resume = LocalResumePoint(journal, kept, input.records);
+    if (resume.position > 0 || !kept.empty()) local_sort.MarkResumed();
+    read_sum = resume.sum;
     std::unique_ptr<MemPool> pool;
     std::unique_ptr<DiskSource> source;
     std::unique_ptr<RunFormer> former;
+    RunFormerOptions fo{disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers, 1, {}};
+    fo.on_written = [&](const SortedRun& run, uint32_t crc, const std::vector<uint64_t>& before,
+                        const std::vector<uint64_t>& after) {
+      KeptRun k{BaseName(run.members.front()), run.records, crc, 0, {}};
+      for (const auto& i : kept.MapArrivals(0, before[0], after[0] - before[0])) k.cover.Add(0, i.begin, i.end);
+      return journal.RecordRun(k);
+    };
     AssignIfOk(st, pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.pool_buffers); });
-    AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices); });
-    AssignIfOk(st, former, [&] {
-      return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers}, &notices);
-    });
+    if (resume.position < input.records) {
+      AssignIfOk(st, source, [&] {
+        return DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices, resume.position * kRecordSize);
+      });
+    }
+    AssignIfOk(st, former, [&] { return RunFormer::Create(fo, &notices); });
     if (st.ok()) {
-      while (auto b = source->Get()) {
-        if (sum_input) read_sum.AddRecords(b->data(), b->size() / kRecordSize);
+      uint64_t last_checkpoint = resume.position;
+      while (source) {
+        auto b = source->Get();
+        if (!b) break;
+        const uint64_t first = b->offset() / kRecordSize, n = b->size() / kRecordSize;
+        if (sum_input) read_sum.AddRecords(b->data(), n);
         local_sort.Add(b->size());
-        former->Put(std::move(*b));
+        if (resume.skips) {  // records a kept run holds are not sorted again
+          uint64_t keep = 0;
+          for (uint64_t i = 0; i < n; ++i) {
+            if (resume.cursors[0].Skip(first + i)) continue;
+            if (keep != i) std::memmove(b->data() + keep * kRecordSize, b->data() + i * kRecordSize, kRecordSize);
+            ++keep;
+          }
+          b->set_size(keep * kRecordSize);
+        }
+        former->Put(std::move(*b), 0);
+        const uint64_t end = first + n;
+        if (end - last_checkpoint >= config::resume::kCheckpointRecords || end == input.records) {
+          last_checkpoint = end;
+          (void)journal.RecordCheckpoint({end, read_sum, {end}});
+        }
       }
-      st = source->status();
+      if (source) st = source->status();
       auto formed = former->Close();
-      if (formed.ok())
-        runs = std::move(*formed);
-      else
-        st.Update(formed.status());
+      if (!formed.ok()) st.Update(formed.status());
+      if (st.ok()) st = journal.RecordFormed(read_sum);
     }
   }
   local_sort.End(input.bytes);
   if (!st.ok()) sink->Abort();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  std::vector<SortedRun> runs;
+  for (const auto& [name, k] : journal.runs()) {
+    SortedRun r{temp->MembersOf(name), k.records, k.level};
+    r.has_crc = kept_before.count(name) > 0;
+    r.crc = k.crc;
+    runs.push_back(std::move(r));
+  }
+  std::sort(runs.begin(), runs.end(), [](const SortedRun& x, const SortedRun& y) {
+    return TempNameNumber(x.members.front()) < TempNameNumber(y.members.front());
+  });
   const size_t run_count = runs.size();
 
   // --- phase 2: local merge into the work file ----------------------------------------------------
   Phase local_merge(clock, progress, "local merge", input.bytes);
-  SortedRun work{temp->NewMembers("work"), input.records};
-  std::vector<Key> index;  // every kKeyIndexStride-th key, for parallel selection
-  index.reserve(size_t(ThreepassKeyIndexBytes(input.records) / sizeof(Key)));  // as planned, not doubled
+  SortedRun work{work_kept ? temp->MembersOf(journal.work()->name) : temp->NewMembers("work"), input.records};
   int merge_levels = 0;
-  {
+  bool damaged = false;
+  if (work_kept) {
+    local_merge.MarkSkipped();
+  } else {
+    index.reserve(size_t(ThreepassKeyIndexBytes(input.records) / sizeof(Key)));  // as planned, not doubled
     auto work_sink = DiskSink::Create(work.members, disk, out_pool, input.bytes, &notices, kPrivateFileMode);
     if (!work_sink.ok()) {
       st = work_sink.status();
@@ -115,8 +191,10 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
       mo.temp = temp.get();
       mo.out_pool = out_pool;
       mo.notices = &notices;
+      KeepMerges(journal, &mo, &damaged);
       const uint64_t stride = config::external::kKeyIndexStride;
       uint64_t seen = 0;
+      uint32_t crc = 0;
       auto merged = MergeRuns(std::move(runs), mo, work_sink->get(), [&](const uint8_t* records, uint64_t n) {
         for (uint64_t i = (stride - seen % stride) % stride; i < n; i += stride) {
           Key k;
@@ -124,6 +202,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
           index.push_back(k);
         }
         seen += n;
+        crc = libdeflate_crc32(crc, records, n * kRecordSize);
         local_merge.Add(n * kRecordSize);
       });
       if (merged.ok()) {
@@ -131,7 +210,23 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
         st = (*work_sink)->Close();
       } else {
         st = merged.status();
+        if (damaged) st = Status::Error(st.message() + "; it was dropped: run the same command with --resume again");
         (*work_sink)->Abort();
+      }
+      // The work file and its index are kept; the runs in it are not needed any more.
+      if (st.ok()) {
+        const std::string index_name = BaseName(temp->NewMembers("index").front());
+        auto index_crc = WriteKeyIndex(temp->MembersOf(index_name).front(), index);
+        if (index_crc.ok()) {
+          st = journal.RecordWork(
+              {BaseName(work.members.front()), input.records, crc, index_name, index.size(), *index_crc});
+        } else {
+          st = index_crc.status();
+        }
+        std::vector<std::string> done;
+        for (const auto& [name, r] : journal.runs()) done.push_back(name);
+        for (const auto& name : done)
+          if (st.ok()) st = journal.DropRun(name, false);
       }
     }
   }
@@ -142,12 +237,19 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
   // --- phase 3a: parallel selection ---------------------------------------------------------------------
   Phase selecting(clock, progress, "parallel selection", 0);
   partition::Selection selection;
-  {
+  uint64_t selected_everywhere = journal.selection().has_value() ? 1 : 0;
+  comm.AllReduceSum({&selected_everywhere, 1});
+  if (selected_everywhere == uint64_t(ranks)) {
+    selecting.MarkSkipped();
+    selection = *journal.selection();
+  } else {
     auto keys = FileSortedKeys::Open(work.members, opt.disk.stripe_unit, std::move(index));
     RS_RETURN_IF_ERROR(AgreeOnStatus(comm, keys.ok() ? Status::Ok() : fail(keys.status())));
     auto selected = partition::SelectBoundaries(comm, **keys);
     if (!selected.ok()) return fail(selected.status());
     selection = std::move(*selected);
+    st = journal.RecordSelection(selection);
+    RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st.ok() ? st : fail(st)));
   }
   selecting.End(0);
 
@@ -170,7 +272,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
   st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
   parallel_merge.Finish(n_out * kRecordSize);
   RS_RETURN_IF_ERROR(st);
-  temp->Remove(work.members);
+  journal.Finish();  // published: nothing is left to resume (the work file and index go too)
 
   // --- report --------------------------------------------------------------------------------------
   const RunSummary summary = SummarizeRuns(comm, plan, run_count, merge_levels);

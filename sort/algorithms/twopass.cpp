@@ -8,6 +8,7 @@
 #include "sort/algorithms/twopass.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "core/record.hpp"
 #include "river/disk_sink.hpp"
@@ -22,6 +23,7 @@
 #include "sort/report/phase.hpp"
 #include "sort/report/progress.hpp"
 #include "sort/report/run_summary.hpp"
+#include "sort/resume/resume_steps.hpp"
 
 namespace rs::sort {
 
@@ -42,8 +44,17 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   std::vector<std::string> notices;
   if (!plan.notice.empty()) notices.push_back(plan.notice);
 
-  auto splitter = SplitterFromDisk(comm, opt, input, &notices);
+  WorkJournal& journal = *setup->journal;
+  auto splitter = TwopassSplitter(comm, opt, input, journal, &notices);
   if (!splitter.ok()) return splitter.status();
+
+  // --resume: every rank's runs were all formed (and agreed) before: nothing to read or send.
+  uint64_t formed_everywhere = journal.formed() ? 1 : 0;
+  comm.AllReduceSum({&formed_everywhere, 1});
+  const bool skip_exchange = formed_everywhere == uint64_t(ranks);
+  // The names of the runs an earlier run kept: their CRCs are checked as the merge reads them.
+  std::set<std::string> kept_before;
+  for (const auto& [name, r] : journal.runs()) kept_before.insert(name);
 
   // Memory of the first pass: the pool (two runs and what circulates) and the run former's
   // sorter and write buffers; all of it is freed before the merge takes its own.
@@ -51,17 +62,39 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   std::unique_ptr<MemPool> pool;
   std::unique_ptr<DiskSource> source;
   std::unique_ptr<RunFormer> former;
+  // What the receivers kept of this rank's records, and where reading resumes (sort/resume/).
+  const Coverage kept = journal.Covered();
+  ResumePoint resume;
+  if (!skip_exchange) {
+    auto point = TwopassResumePoint(comm, journal, kept, input.records);
+    if (!point.ok()) return point.status();
+    resume = std::move(*point);
+  }
+  RunFormerOptions fo{disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers, size_t(ranks), {}};
+  fo.on_written = [&](const SortedRun& run, uint32_t crc, const std::vector<uint64_t>& before,
+                      const std::vector<uint64_t>& after) {
+    KeptRun k{BaseName(run.members.front()), run.records, crc, 0, {}};
+    for (int s = 0; s < ranks; ++s) {
+      for (const auto& i : kept.MapArrivals(s, before[size_t(s)], after[size_t(s)] - before[size_t(s)]))
+        k.cover.Add(s, i.begin, i.end);
+    }
+    return journal.RecordRun(k);
+  };
   AssignIfOk(st, pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.pool_buffers); });
   // The reads get their own few buffers: a DiskSource reads ahead into every free buffer of its
   // pool, and the partitioner must always find one to route into. The partitioner's buffers are
   // apart from the receives too (DistributeRequest::send_pool says why).
   std::unique_ptr<MemPool> read_pool, send_pool;
-  AssignIfOk(st, read_pool, [&] { return MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); });
-  AssignIfOk(st, send_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.send_buffers); });
-  AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices); });
-  AssignIfOk(st, former, [&] {
-    return RunFormer::Create({disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers}, &notices);
-  });
+  if (!skip_exchange) {
+    AssignIfOk(st, read_pool, [&] { return MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); });
+    AssignIfOk(st, send_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.send_buffers); });
+    if (resume.position < input.records) {
+      AssignIfOk(st, source, [&] {
+        return DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices, resume.position * kRecordSize);
+      });
+    }
+    AssignIfOk(st, former, [&] { return RunFormer::Create(fo, &notices); });
+  }
   // The output, created now so a missing or full directory is found first.
   SortOutput output;
   if (st.ok()) {
@@ -72,37 +105,72 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- read & distribute, forming runs at the receiver ------------------------------------------
-  Phase distributing(clock, progress, "read & distribute", input.bytes);
-  DistributeRequest req;
-  req.pool = pool.get();
-  req.send_pool = send_pool.get();
-  req.source = source.get();
-  req.splitter = splitter->get();
-  req.sum_input = !input.manifest_checksum.has_value();
-  req.on_receive = [&](Buffer b) { former->Put(std::move(b)); };
-  req.progress = progress;
-  req.stall_after = std::chrono::duration_cast<std::chrono::seconds>(opt.exchange.stall_timeout);
-  req.stall_message =
-      "its receive buffers stayed held, with nothing arriving, for " + std::to_string(req.stall_after.count()) +
-      " s (--net-timeout): run formation stopped giving them back (an internal error; please report it)";
-  auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
-  auto runs = former->Close();  // also after a failed exchange: the worker must stop
-  former.reset();
-  source.reset();
-  read_pool.reset();
-  send_pool.reset();
-  pool.reset();
-  if (!dist.ok()) {
-    sink->Abort();
-    return dist.status();
+  Phase distributing(clock, progress, "read & distribute", skip_exchange ? 0 : input.bytes);
+  Checksum128 input_sum = journal.formed_sum();
+  TransportStats net_stats;
+  std::string transport_name = "none (runs kept)";
+  if (skip_exchange) {
+    distributing.MarkSkipped();
+  } else {
+    if (resume.position > 0 || !kept.empty()) distributing.MarkResumed();
+    DistributeRequest req;
+    req.pool = pool.get();
+    req.send_pool = send_pool.get();
+    req.source = source.get();
+    req.splitter = splitter->get();
+    req.sum_input = !input.manifest_checksum.has_value();
+    req.on_receive = [&](Buffer b, int from) { former->Put(std::move(b), from); };
+    req.progress = progress;
+    req.resume_routed = resume.routed;
+    req.resume_sum = resume.sum;
+    if (resume.skips) req.skip = [&](size_t d, uint64_t ordinal) { return resume.cursors[d].Skip(ordinal); };
+    uint64_t last_checkpoint = resume.position;
+    req.on_routed = [&](uint64_t position, const std::vector<uint64_t>& routed, const Checksum128& sum) {
+      // A hint where a later --resume can start reading (not synced: sort/resume/journal.hpp).
+      if (position - last_checkpoint < config::resume::kCheckpointRecords && position < input.records) return;
+      last_checkpoint = position;
+      (void)journal.RecordCheckpoint({position, sum, routed});
+    };
+    req.stall_after = std::chrono::duration_cast<std::chrono::seconds>(opt.exchange.stall_timeout);
+    req.stall_message =
+        "its receive buffers stayed held, with nothing arriving, for " + std::to_string(req.stall_after.count()) +
+        " s (--net-timeout): run formation stopped giving them back (an internal error; please report it)";
+    auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
+    auto formed = former->Close();  // also after a failed exchange: the worker must stop
+    former.reset();
+    source.reset();
+    read_pool.reset();
+    send_pool.reset();
+    if (!dist.ok()) {
+      sink->Abort();
+      return dist.status();
+    }
+    st = formed.ok() ? Status::Ok() : formed.status();
+    if (!st.ok()) sink->Abort();
+    RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+    input_sum = dist->input_sum;
+    net_stats = dist->stats;
+    transport_name = dist->transport_name;
+    // Every rank has all its runs: a later --resume skips this phase.
+    st = journal.RecordFormed(input_sum);
+    RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
   }
-  st = runs.ok() ? Status::Ok() : runs.status();
-  if (!st.ok()) sink->Abort();
-  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  pool.reset();
+  std::vector<SortedRun> runs;
   uint64_t n_recv = 0;
-  for (const auto& r : *runs) n_recv += r.records;
-  const size_t run_count = runs->size();
-  distributing.End(input.bytes);
+  for (const auto& [name, k] : journal.runs()) {
+    SortedRun r{temp->MembersOf(name), k.records, k.level};
+    r.has_crc = kept_before.count(name) > 0;
+    r.crc = k.crc;
+    n_recv += k.records;
+    runs.push_back(std::move(r));
+  }
+  // Formation order (the names count up), so that equal keys merge as they did.
+  std::sort(runs.begin(), runs.end(), [](const SortedRun& a, const SortedRun& b) {
+    return TempNameNumber(a.members.front()) < TempNameNumber(b.members.front());
+  });
+  const size_t run_count = runs.size();
+  distributing.End(skip_exchange ? 0 : input.bytes);
 
   // --- merge ---------------------------------------------------------------------------------------
   Phase merging(clock, progress, "merge", n_recv * kRecordSize);
@@ -112,19 +180,26 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   mo.temp = temp.get();
   mo.out_pool = output.pool.get();
   mo.notices = &notices;
-  auto merged =
-      MergeRuns(std::move(*runs), mo, sink, [&](const uint8_t*, uint64_t n) { merging.Add(n * kRecordSize); });
+  bool damaged = false;
+  KeepMerges(journal, &mo, &damaged);
+  auto merged = MergeRuns(std::move(runs), mo, sink, [&](const uint8_t*, uint64_t n) { merging.Add(n * kRecordSize); });
   if (!merged.ok()) sink->Abort();
+  if (damaged) {
+    merged =
+        Status::Error(merged.status().message() +
+                      "; it was dropped: run the same command with --resume again, and its records are sorted again");
+  }
   st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
   // A rank over its memory limit fails the run before anything is published.
   if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
   merging.Finish(n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);
+  journal.Finish();  // published: nothing is left to resume
 
   // --- report ----------------------------------------------------------------------------------------
   const RunSummary summary = SummarizeRuns(comm, plan, run_count, merged->levels);
-  SortOutcome out = MakeOutcome("twopass", clock, plan.budget, n_recv, dist->stats, dist->transport_name,
-                                sink->engine_name(), dist->input_sum, std::move(notices));
+  SortOutcome out = MakeOutcome("twopass", clock, plan.budget, n_recv, net_stats, transport_name, sink->engine_name(),
+                                input_sum, std::move(notices));
   out.details_json = RunSummaryJson(summary);
   out.notes.push_back(RunSummaryLine("twopass", summary));
   return FinishSort(comm, opt, input, out);

@@ -1,6 +1,8 @@
 // sort/external/range_source.cpp — reads a record range through an aligned DiskSource and trims the ends.
 #include "sort/external/range_source.hpp"
 
+#include <libdeflate.h>
+
 #include <cstring>
 
 #include "core/config.hpp"
@@ -49,6 +51,16 @@ std::optional<Buffer> RangeSource::Get() {
     left_ -= size;
     if (size == 0) continue;
     b->set_size(size);
+    if (verify_) {
+      crc_ = libdeflate_crc32(crc_, b->data(), size);
+      if (left_ == 0 && crc_ != expect_crc_) {
+        damaged_ = true;
+        status_ = Status::Error(what_ +
+                                ": damaged: its checksum as read back differs from the one journaled when it "
+                                "was written");
+        return std::nullopt;
+      }
+    }
     return b;
   }
   return std::nullopt;

@@ -23,6 +23,15 @@ class RangeSource final : public Source {
                                                    std::vector<std::string>* notices);
   std::optional<Buffer> Get() override;
   Status status() const override;
+  // Checks the range's bytes against a CRC-32 as they are read (a kept run, read back by a
+  // resumed sort): after the last byte, a mismatch ends the source with an error naming `what`,
+  // and damaged() turns true.
+  void ExpectCrc(uint32_t crc, std::string what) {
+    expect_crc_ = crc;
+    verify_ = true;
+    what_ = std::move(what);
+  }
+  bool damaged() const { return damaged_; }
   // Memory one source takes: its pool, and its I/O thread and ring (measured, core/config.hpp).
   static uint64_t Bytes(const DiskOptions& disk, unsigned reads) {
     return MemPool::Bytes(disk.transfer_size, reads + 1) + config::external::kStreamOverheadBytes;
@@ -35,6 +44,9 @@ class RangeSource final : public Source {
   uint64_t skip_ = 0;                   // bytes before the first record, in the first buffer
   uint64_t left_ = 0;                   // bytes still to deliver
   Status status_;
+  bool verify_ = false, damaged_ = false;
+  uint32_t expect_crc_ = 0, crc_ = 0;
+  std::string what_;
 };
 
 }  // namespace rs::sort

@@ -1,10 +1,12 @@
 // sort/external/run_former.cpp — sorted runs written while the next one fills.
 #include "sort/external/run_former.hpp"
 
+#include <libdeflate.h>
 #include <tbb/task_arena.h>
 
 #include <cstring>
 
+#include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
@@ -30,6 +32,8 @@ Result<std::unique_ptr<RunFormer>> RunFormer::Create(const RunFormerOptions& opt
 RunFormer::RunFormer(const RunFormerOptions& options, std::unique_ptr<RecordSorter> sorter,
                      std::unique_ptr<MemPool> write_pool, std::vector<std::string>* notices)
     : options_(options), sorter_(std::move(sorter)), write_pool_(std::move(write_pool)), notices_(notices) {
+  arrived_.assign(options_.streams, 0);
+  handed_off_.assign(options_.streams, 0);
   worker_ = std::thread([this] { Work(); });
 }
 
@@ -42,10 +46,11 @@ RunFormer::~RunFormer() {
   if (worker_.joinable()) worker_.join();
 }
 
-void RunFormer::Put(Buffer buffer) {
+void RunFormer::Put(Buffer buffer, int from) {
   const uint64_t n = buffer.size() / kRecordSize;
   if (n == 0) return;
   if (filling_records_ > 0 && filling_records_ + n > options_.run_records) HandOff();
+  if (size_t(from) < arrived_.size()) arrived_[size_t(from)] += n;  // HandOff above saw the counts before it
   // A partly filled buffer (each sender's last to this rank; with many ranks, many of them) is
   // copied into the room the last one has left, so that runs stay dense: a run holds at most
   // run_buffers buffers, or the pool they come from would run dry before the run is full.
@@ -58,7 +63,11 @@ void RunFormer::Put(Buffer buffer) {
       return;  // `buffer` goes back to its pool
     }
   }
-  if (filling_records_ > 0 && options_.run_buffers > 0 && filling_.size() >= options_.run_buffers) HandOff();
+  if (filling_records_ > 0 && options_.run_buffers > 0 && filling_.size() >= options_.run_buffers) {
+    if (size_t(from) < arrived_.size()) arrived_[size_t(from)] -= n;  // this buffer goes into the next run
+    HandOff();
+    if (size_t(from) < arrived_.size()) arrived_[size_t(from)] += n;
+  }
   filling_records_ += n;
   filling_.push_back(std::move(buffer));
 }
@@ -73,6 +82,9 @@ void RunFormer::HandOff() {
   }
   batch_ = std::move(filling_);
   batch_records_ = filling_records_;
+  batch_before_ = handed_off_;
+  batch_after_ = arrived_;
+  handed_off_ = arrived_;
   filling_.clear();
   filling_records_ = 0;
   has_batch_ = true;
@@ -102,9 +114,11 @@ void RunFormer::Work() {
     if (!has_batch_) return;
     std::vector<Buffer> batch = std::move(batch_);
     const uint64_t records = batch_records_;
+    const std::vector<uint64_t> before = std::move(batch_before_), after = std::move(batch_after_);
     lock.unlock();
-    Status st = arena.execute([&] { return WriteRun(batch, records); });  // HandOff passes no batch after a failure
-    batch.clear();                                                        // the records go back to the caller's pool
+    Status st = arena.execute(
+        [&] { return WriteRun(batch, records, before, after); });  // HandOff passes no batch after a failure
+    batch.clear();                                                 // the records go back to the caller's pool
     lock.lock();
     status_.Update(st);
     has_batch_ = false;
@@ -113,7 +127,8 @@ void RunFormer::Work() {
   }
 }
 
-Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records) {
+Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records, const std::vector<uint64_t>& before,
+                           const std::vector<uint64_t>& after) {
   std::vector<RecordSpan> spans;
   spans.reserve(batch.size());
   for (const auto& b : batch) spans.push_back({b.data(), b.size() / kRecordSize});
@@ -123,15 +138,19 @@ Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records) {
                                kPrivateFileMode);
   if (!sink.ok()) return sink.status();
   const uint64_t per_buf = options_.disk.transfer_size / kRecordSize;
+  uint32_t crc = 0;
   for (uint64_t first = 0; first < records; first += per_buf) {
     const uint64_t n = std::min(per_buf, records - first);
     Buffer b = write_pool_->Get();
     sorter_->Gather(first, n, b.data());
     b.set_size(n * kRecordSize);
+    if (options_.on_written) crc = libdeflate_crc32(crc, b.data(), b.size());
     (*sink)->Put(std::move(b));
   }
   RS_RETURN_IF_ERROR((*sink)->Close());
+  if (options_.on_written) RS_RETURN_IF_ERROR(options_.on_written(run, crc, before, after));
   runs_.push_back(std::move(run));
+  FaultPoint("run " + std::to_string(runs_.size()));  // reliability tests: a rank lost after its n-th run
   return Status::Ok();
 }
 

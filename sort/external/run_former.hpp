@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,15 @@ struct RunFormerOptions {
   // sender's last to each receiver, many with many ranks) must not let a run take more, or the
   // pool runs dry before the run is full and the exchange waits on it for good (32 ranks did).
   size_t run_buffers = 0;
+  // Resumable sorts (sort/resume/work_journal.hpp): the records arriving from each of `streams`
+  // streams (Put's `from`) are counted, and once a run is on disk (synced, under its name)
+  // on_written gets it, the CRC-32 of its bytes in file order, and the counts of records from
+  // each stream that had arrived before its first and after its last record. Called on the
+  // worker thread; an error fails the run formation.
+  size_t streams = 0;
+  std::function<Status(const SortedRun& run, uint32_t crc, const std::vector<uint64_t>& arrived_before,
+                       const std::vector<uint64_t>& arrived_after)>
+      on_written;
 };
 
 class RunFormer {
@@ -39,7 +49,7 @@ class RunFormer {
   ~RunFormer();
   // Takes a buffer of whole records. Blocks while a full run waits for the previous one to be
   // written (the caller's pool then runs dry: back-pressure). After an error, buffers are dropped.
-  void Put(Buffer buffer);
+  void Put(Buffer buffer, int from = 0);
   // Sorts and writes what is left; waits for the worker. The runs in order of formation.
   Result<std::vector<SortedRun>> Close();
   // Memory one run of `run_records` records costs besides its records: entries and write buffers.
@@ -50,7 +60,8 @@ class RunFormer {
             std::vector<std::string>* notices);
   void HandOff();  // producer: gives the filling run to the worker (waits until it is idle)
   void Work();     // worker thread
-  Status WriteRun(std::vector<Buffer>& batch, uint64_t records);
+  Status WriteRun(std::vector<Buffer>& batch, uint64_t records, const std::vector<uint64_t>& before,
+                  const std::vector<uint64_t>& after);
 
   RunFormerOptions options_;
   std::unique_ptr<RecordSorter> sorter_;
@@ -58,6 +69,8 @@ class RunFormer {
   std::vector<std::string>* notices_;
   std::vector<Buffer> filling_;
   uint64_t filling_records_ = 0;
+  std::vector<uint64_t> arrived_;     // records from each stream so far (producer's)
+  std::vector<uint64_t> handed_off_;  // arrived_ when the last run was handed off (producer's)
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -65,6 +78,7 @@ class RunFormer {
   bool closing_ = false;
   std::vector<Buffer> batch_;
   uint64_t batch_records_ = 0;
+  std::vector<uint64_t> batch_before_, batch_after_;  // the batch's arrival counts
   Status status_;
   std::vector<SortedRun> runs_;              // the worker's until it is joined
   std::vector<std::string> worker_notices_;  // likewise; appended to *notices_ at Close

@@ -1,6 +1,8 @@
 // sort/external/run_merge.cpp — multi-level merging of sorted runs.
 #include "sort/external/run_merge.hpp"
 
+#include <libdeflate.h>
+
 #include <algorithm>
 #include <functional>
 #include <queue>
@@ -23,10 +25,16 @@ Result<uint64_t> MergeOnce(const std::vector<SortedRun>& runs, const RunMergeOpt
   for (const auto& r : runs) {
     auto s = RangeSource::Open(r.members, opt.disk, config::external::kMergeReadsPerRun, 0, r.records, opt.notices);
     if (!s.ok()) return s.status();
+    if (r.has_crc) (*s)->ExpectCrc(r.crc, "kept run " + r.members.front());
     inputs.push_back(s->get());
     sources.push_back(std::move(*s));
   }
-  return MergeStreams(inputs, opt.out_pool, out, observe);
+  auto merged = MergeStreams(inputs, opt.out_pool, out, observe);
+  if (!merged.ok() && opt.on_damaged) {
+    for (size_t i = 0; i < runs.size(); ++i)
+      if (sources[i]->damaged()) opt.on_damaged(runs[i]);
+  }
+  return merged;
 }
 
 }  // namespace
@@ -94,15 +102,22 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
     if (!sink.ok()) {
       st = sink.status();
     } else {
-      auto n = MergeOnce(take, opt, sink->get(), {});
+      uint32_t crc = 0;
+      MergeObserver sum;
+      if (opt.on_merged)
+        sum = [&](const uint8_t* records, uint64_t n) { crc = libdeflate_crc32(crc, records, n * kRecordSize); };
+      auto n = MergeOnce(take, opt, sink->get(), sum);
       if (n.ok()) {
         st = (*sink)->Close();
+        if (st.ok() && opt.on_merged) st = opt.on_merged(merged, crc, take);
       } else {
         st = n.status();
         (*sink)->Abort();
       }
     }
-    for (const auto& r : take) opt.temp->Remove(r.members);
+    if (!opt.on_merged) {  // a resumable sort's on_merged dropped them; after an error they stay kept
+      for (const auto& r : take) opt.temp->Remove(r.members);
+    }
     runs.push_back(std::move(merged));
     ++stats.intermediate_runs;
   }
@@ -113,7 +128,9 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
     else
       st = n.status();
   }
-  for (const auto& r : runs) opt.temp->Remove(r.members);
+  if (!opt.on_merged) {
+    for (const auto& r : runs) opt.temp->Remove(r.members);
+  }
   if (!st.ok()) return st;
   for (const auto& r : runs) stats.levels = std::max(stats.levels, r.level + 1);
   return stats;

@@ -4,6 +4,7 @@
 // One thread.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct RunMergeOptions {
   TempFiles* temp = nullptr;
   MemPool* out_pool = nullptr;  // buffers for the final sink and intermediate runs
   std::vector<std::string>* notices = nullptr;
+  // Resumable sorts (sort/resume/work_journal.hpp): each intermediate run, once on disk, goes to
+  // on_merged with the CRC-32 of its bytes and the runs it replaces (which are removed after the
+  // call); the final merge's inputs are left for the caller to remove. A run whose CRC does not
+  // match as it is read back goes to on_damaged before the merge fails.
+  std::function<Status(const SortedRun& merged, uint32_t crc, const std::vector<SortedRun>& inputs)> on_merged;
+  std::function<void(const SortedRun& damaged)> on_damaged;
 };
 
 struct RunMergeStats {

@@ -9,10 +9,12 @@
 #include <cstring>
 
 #include "io/job_files.hpp"
+#include "io/lock_file.hpp"
 
 namespace rs::sort {
 
-TempFiles::TempFiles(std::vector<std::string> dirs, int rank) : dirs_(std::move(dirs)), rank_(rank) {}
+TempFiles::TempFiles(std::vector<std::string> dirs, int rank, std::string token)
+    : dirs_(std::move(dirs)), rank_(rank), token_(std::move(token)) {}
 
 TempFiles::~TempFiles() {
   for (const auto& l : live_) ::unlink(l.path.c_str());
@@ -37,9 +39,23 @@ Status TempFiles::Check() {
                              ": temporary directory is world-writable without the sticky bit: any user could "
                              "replace riversort's files there (chmod +t it, or give a private --tmp-dir)");
       }
-      // A shared scratch directory: work in a private subdirectory nobody else can enter.
-      std::string pattern = d + "/riversort-" + ProcessToken() + "-XXXXXX";
-      if (::mkdtemp(pattern.data()) == nullptr) {
+      // A shared scratch directory: work in a private subdirectory nobody else can enter. A job
+      // token's is named for the job (a later run of it must find it) and may exist already:
+      // then it must be a real directory of ours that nobody else can enter.
+      std::string pattern = d + "/riversort-" + token_ + "-XXXXXX";
+      if (token_ != ProcessToken()) {
+        pattern = d + "/riversort-" + token_ + "-resume";
+        if (::mkdir(pattern.c_str(), 0700) != 0 && errno != EEXIST) {
+          return Status::FromErrno(errno, pattern, "temporary directory not usable: mkdir");
+        }
+        struct stat own;
+        if (::lstat(pattern.c_str(), &own) != 0 || !S_ISDIR(own.st_mode) || own.st_uid != ::geteuid() ||
+            (own.st_mode & 077) != 0) {
+          return Status::Error(pattern +
+                               ": temporary directory not usable: not a private directory of this user "
+                               "(a link, another owner, or open to others); remove it");
+        }
+      } else if (::mkdtemp(pattern.data()) == nullptr) {
         return Status::Error(d + ": temporary directory not usable: mkdtemp: " + std::strerror(errno));
       }
       PrivateDir made{pattern, RemoveOnSignal(pattern)};
@@ -47,7 +63,15 @@ Status TempFiles::Check() {
       private_.push_back(std::move(made));
       d = pattern;
     }
-    auto claim = DirectoryClaim::Take(d);
+    if (token_ != ProcessToken()) {
+      // The claim of an earlier run of this job: live (refused) or left by a run that ended.
+      const std::string lock = d + "/riversort-" + token_ + ".lock";
+      if (IsLockHeld(lock)) {
+        return Status::Error(lock + ": another run of this job is live (it holds this lock); wait for it or end it");
+      }
+      ::unlink(lock.c_str());
+    }
+    auto claim = DirectoryClaim::Take(d, token_);
     if (!claim.ok()) return claim.status().WithContext(d + ": temporary directory not usable");
     claims_.push_back(std::move(*claim));
   }
@@ -58,7 +82,7 @@ std::vector<std::string> TempFiles::NewMembers(const std::string& tag) {
   std::lock_guard lock(mu_);
   // The process token (io/job_files.hpp) tells `riversort clean` whose file this is.
   const std::string name =
-      "riversort-" + ProcessToken() + "-r" + std::to_string(rank_) + "-" + tag + "-" + std::to_string(next_++) + ".run";
+      "riversort-" + token_ + "-r" + std::to_string(rank_) + "-" + tag + "-" + std::to_string(next_++) + ".run";
   std::vector<std::string> members;
   for (const auto& d : dirs_) {
     std::string path = d;
@@ -76,6 +100,34 @@ void TempFiles::Remove(const std::vector<std::string>& members) {
     ::unlink(m.c_str());
     std::erase_if(live_, [&](const Live& l) { return l.path == m; });
   }
+}
+
+std::vector<std::string> TempFiles::MembersOf(const std::string& name) const {
+  std::vector<std::string> members;
+  for (const auto& d : dirs_) members.push_back(d + "/" + name);
+  return members;
+}
+
+void TempFiles::Keep(const std::vector<std::string>& members) {
+  std::lock_guard lock(mu_);
+  for (const auto& m : members) std::erase_if(live_, [&](const Live& l) { return l.path == m; });
+}
+
+void TempFiles::ReserveNames(uint64_t n) {
+  std::lock_guard lock(mu_);
+  next_ = std::max(next_, n);
+}
+
+Result<uint64_t> TempFiles::RemoveEarlierRuns() {
+  uint64_t freed = 0;
+  for (const auto& d : dirs_) {
+    auto files = FilesOfToken(d, token_);
+    if (!files.ok()) return files.status();
+    for (const auto& f : *files) {
+      if (::unlink(f.path.c_str()) == 0) freed += f.bytes;
+    }
+  }
+  return freed;
 }
 
 }  // namespace rs::sort

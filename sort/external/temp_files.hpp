@@ -22,11 +22,16 @@ struct SortedRun {
   std::vector<std::string> members;
   uint64_t records = 0;
   int level = 0;  // merges its records went through (0: a run straight from run formation)
+  // A kept run read back by a resumed sort: its bytes are checked against this CRC-32 as merged.
+  bool has_crc = false;
+  uint32_t crc = 0;
 };
 
 class TempFiles {
  public:
-  TempFiles(std::vector<std::string> dirs, int rank);
+  // `token` names the files (this process's by default). A resumable sort passes its job token
+  // (sort/resume/job_identity.hpp): a later run of the same job finds what this one kept.
+  TempFiles(std::vector<std::string> dirs, int rank, std::string token = ProcessToken());
   ~TempFiles();
   TempFiles(const TempFiles&) = delete;
   TempFiles& operator=(const TempFiles&) = delete;
@@ -40,6 +45,17 @@ class TempFiles {
   std::vector<std::string> NewMembers(const std::string& tag);
   // Removes a file's members now (a merged run's space is reused by the next level). Thread-safe.
   void Remove(const std::vector<std::string>& members);
+  // The members of a kept file of an earlier run of this job, by name (not listed for removal).
+  std::vector<std::string> MembersOf(const std::string& name) const;
+  // The file's members are no longer removed at exit (they are journaled work a resumed run
+  // reuses: sort/resume/journal.hpp); Remove still removes them. Thread-safe.
+  void Keep(const std::vector<std::string>& members);
+  // New names start at `n` or later (past the kept files of an earlier run). Thread-safe.
+  void ReserveNames(uint64_t n);
+  // Removes every file of this token in the directories (what an earlier run of the job left),
+  // except the claims this object holds; returns the bytes freed. Call after Check().
+  Result<uint64_t> RemoveEarlierRuns();
+  const std::string& token() const { return token_; }
   const std::vector<std::string>& dirs() const { return dirs_; }
 
  private:
@@ -51,7 +67,8 @@ class TempFiles {
   };
   std::vector<PrivateDir> private_;
   int rank_;
-  std::mutex mu_;
+  std::string token_;
+  mutable std::mutex mu_;
   uint64_t next_ = 0;
   struct Live {
     std::string path;

@@ -12,6 +12,7 @@
 #include "sort/job/memory_plan.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_options.hpp"
+#include "sort/resume/work_journal.hpp"
 
 namespace rs::sort {
 
@@ -23,6 +24,10 @@ struct ExternalSetup {
   std::unique_ptr<TempFiles> temp;  // --tmp-dir, else the output's directories
   SortOptions options;              // the caller's, with the plan's transfer size
   DiskOptions disk;                 // options.disk with the plan's buffer size
+  // The work this rank keeps for --resume (sort/resume/work_journal.hpp), and what starting it
+  // said (kept work reused or removed, damaged units).
+  std::unique_ptr<WorkJournal> journal;
+  std::vector<std::string> notices;
 };
 
 // Every rank returns the same status.

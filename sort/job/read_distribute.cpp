@@ -8,7 +8,6 @@
 #include "core/config.hpp"
 #include "core/fault_point.hpp"
 #include "core/record.hpp"
-#include "partition/partition_sink.hpp"
 #include "river/net/mpi_transport.hpp"
 #include "river/net/net_sink.hpp"
 #include "sort/report/progress.hpp"
@@ -29,7 +28,7 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
   Transport& net = **transport;
   FaultPoint("exchange");  // reliability tests: a rank lost once the exchange has begun
   std::thread receiver([&] {
-    while (auto r = net.Receive()) req.on_receive(std::move(r->buffer));
+    while (auto r = net.Receive()) req.on_receive(std::move(r->buffer), r->from);
   });
   std::vector<std::unique_ptr<NetSink>> net_sinks;
   std::vector<Sink*> sinks;
@@ -43,10 +42,14 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
   }
   partition::PartitionSink partitioner(req.splitter, sinks, pools, uint32_t(rank));
   DistributeResult result;
+  if (req.skip || !req.resume_routed.empty()) partitioner.Resume(req.resume_routed, req.skip);
+  result.input_sum = req.resume_sum;
   auto route = [&](Buffer b) {
     if (req.sum_input) result.input_sum.AddRecords(b.data(), b.size() / kRecordSize);
     if (req.progress) req.progress->Add(b.size());
+    const uint64_t end = (b.offset() + b.size()) / kRecordSize;
     partitioner.Put(std::move(b));
+    if (req.on_routed) req.on_routed(end, partitioner.records_per_destination(), result.input_sum);
   };
   for (auto& b : req.preloaded) route(std::move(b));
   req.preloaded.clear();

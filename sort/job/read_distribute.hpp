@@ -13,6 +13,7 @@
 #include "core/checksum.hpp"
 #include "core/comm.hpp"
 #include "core/config.hpp"
+#include "partition/partition_sink.hpp"
 #include "partition/splitter.hpp"
 #include "river/net/transport.hpp"
 #include "river/source.hpp"
@@ -38,8 +39,17 @@ struct DistributeRequest {
   std::vector<Buffer> preloaded;  // read before (onepass's sample split), routed first
   const partition::Splitter* splitter = nullptr;
   bool sum_input = false;  // compute the input checksum while routing
-  // Called on the receiver thread with every arriving buffer, in arrival order.
-  std::function<void(Buffer)> on_receive;
+  // Called on the receiver thread with every arriving buffer and its sender, in arrival order.
+  std::function<void(Buffer, int from)> on_receive;
+  // A resumed twopass (sort/resume/): the source starts at a read checkpoint, with
+  // `resume_routed` records already routed to each destination and `resume_sum` the checksum of
+  // the records before it; records that `skip` says a receiver keeps are not sent.
+  std::vector<uint64_t> resume_routed;
+  Checksum128 resume_sum;
+  partition::PartitionSink::SkipFn skip;
+  // Called on the main thread after each buffer is routed: records of the partition read so
+  // far, records routed to each destination, and the checksum of what was read (when sum_input).
+  std::function<void(uint64_t position, const std::vector<uint64_t>& routed, const Checksum128& sum)> on_routed;
   // Non-empty: if the pool stays dry and nothing arrives for stall_after, the transport's watchdog
   // prints this line (after "rank R: ") and ends the job (TransportOptions::dry_pool_timeout).
   // onepass: its receiver keeps everything it gets, so a dry pool cannot refill (5 s). twopass:

@@ -25,6 +25,7 @@ std::string ConfigJson(const SortOptions& opt) {
                       {"transport", opt.transport == TransportKind::kRma ? "rma" : "mpi"},
                       {"exchange", opt.exchange.schedule == ExchangeSchedule::kRestricted ? "restricted" : "free"},
                       {"splitters", SplitterName(opt.splitters)},
+                      {"resume", opt.resume},
                       {"net_timeout_s", opt.exchange.stall_timeout.count()},
                       {"threads", opt.threads}};
   return j.dump();

@@ -35,6 +35,8 @@ struct SortOptions {
   TransportOptions exchange;
   SplitterKind splitters = SplitterKind::kSample;
   bool validate = false;
+  // twopass/threepass: reuse the work an earlier run of the same job kept (sort/resume/).
+  bool resume = false;
   std::string result_path;  // JSON result; empty: none
   int threads = 0;          // TBB threads per rank; 0 = one per core
 };

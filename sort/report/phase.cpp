@@ -17,7 +17,7 @@ Phase::Phase(PhaseClock& clock, Progress* progress, std::string name, uint64_t e
 void Phase::End(uint64_t bytes) {
   assert(!ended_ && "a phase ends once");
   ended_ = true;
-  clock_.Lap(name_, bytes);
+  clock_.Lap(name_, bytes, resume_);
 }
 
 void Phase::Finish(uint64_t bytes) {

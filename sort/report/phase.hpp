@@ -25,6 +25,9 @@ class Phase {
   void Add(uint64_t bytes) const {
     if (progress_ != nullptr) progress_->Add(bytes);
   }
+  // A resumed sort kept all of this phase's work ("skipped") or part of it ("resumed").
+  void MarkSkipped() { resume_ = "skipped"; }
+  void MarkResumed() { resume_ = "resumed"; }
   // The phase is over: its time (since the previous phase ended) and bytes go to the clock.
   void End(uint64_t bytes);
   // The sort's last phase is over: End(), and the progress line's last "100%" line.
@@ -34,6 +37,7 @@ class Phase {
   PhaseClock& clock_;
   Progress* progress_;
   std::string name_;
+  std::string resume_;
   bool ended_ = false;
 };
 

@@ -17,15 +17,18 @@ struct PhaseTime {
   double wall_s = 0;
   double cpu_s = 0;
   uint64_t bytes = 0;  // bytes this phase moved (read, sent, sorted, written)
+  // A resumed sort (sort/resume/): "skipped" (its work was kept whole), "resumed" (part of it
+  // was kept), empty when it ran whole.
+  std::string resume;
 };
 
 class PhaseClock {
  public:
   PhaseClock() : wall0_(Now()), cpu0_(Cpu()) {}
   // Ends the current phase under `name` and starts the next one.
-  void Lap(const std::string& name, uint64_t bytes) {
+  void Lap(const std::string& name, uint64_t bytes, const std::string& resume = {}) {
     double w = Now(), c = Cpu();
-    phases_.push_back({name, w - wall0_, c - cpu0_, bytes});
+    phases_.push_back({name, w - wall0_, c - cpu0_, bytes, resume});
     wall0_ = w;
     cpu0_ = c;
   }
@@ -45,7 +48,7 @@ class PhaseClock {
   static PhaseClock FromLaunch() {
     PhaseClock c;
     c.launch_s_ = std::max(0.0, SinceProcessStart());
-    c.Add({"overhead", c.launch_s_, Cpu(), 0});
+    c.Add({"overhead", c.launch_s_, Cpu(), 0, {}});
     return c;
   }
   double launch_s() const { return launch_s_; }  // the overhead phase (FromLaunch), else 0

@@ -18,8 +18,11 @@ namespace {
 
 json ToJson(const RankReport& r) {
   json phases = json::array();
-  for (const auto& p : r.phases)
-    phases.push_back({{"name", p.name}, {"wall_s", p.wall_s}, {"cpu_s", p.cpu_s}, {"bytes", p.bytes}});
+  for (const auto& p : r.phases) {
+    json one = {{"name", p.name}, {"wall_s", p.wall_s}, {"cpu_s", p.cpu_s}, {"bytes", p.bytes}};
+    if (!p.resume.empty()) one["resume"] = p.resume;  // "skipped" or "resumed" (sort/resume/)
+    phases.push_back(std::move(one));
+  }
   return {{"phases", phases},           {"records_in", r.records_in},         {"records_out", r.records_out},
           {"bytes_sent", r.bytes_sent}, {"bytes_received", r.bytes_received}, {"peak_rss", r.peak_rss},
           {"threads", r.threads},       {"node_cores", r.node_cores}};
@@ -29,7 +32,7 @@ RankReport FromJson(const json& j) {
   RankReport r;
   for (const auto& p : j.at("phases")) {
     r.phases.push_back({p.at("name").get<std::string>(), p.at("wall_s").get<double>(), p.at("cpu_s").get<double>(),
-                        p.at("bytes").get<uint64_t>()});
+                        p.at("bytes").get<uint64_t>(), p.value("resume", std::string())});
   }
   r.records_in = j.at("records_in").get<uint64_t>();
   r.records_out = j.at("records_out").get<uint64_t>();
@@ -68,8 +71,11 @@ std::string SortReport::Table() const {
     std::vector<double> wall;
     double cpu = 0, wall_sum = 0;
     uint64_t bytes = 0;
+    size_t skipped = 0, resumed = 0;
     for (const auto& r : ranks) {
       if (i >= r.phases.size()) continue;
+      skipped += r.phases[i].resume == "skipped";
+      resumed += r.phases[i].resume == "resumed";
       wall.push_back(r.phases[i].wall_s);
       cpu += r.phases[i].cpu_s;
       wall_sum += r.phases[i].wall_s;
@@ -80,9 +86,14 @@ std::string SortReport::Table() const {
     // MB/s: the phase's bytes over all ranks per second of its slowest rank.
     std::string mbs = bytes > 0 && mx > 0 ? std::to_string(int(double(bytes) / 1e6 / mx)) : "-";
     double util = wall_sum > 0 && cores > 0 ? cpu / (wall_sum * cores) : 0;
-    std::snprintf(line, sizeof line, "%-20s %9.3f %9.3f %9.3f %10s %5.0f%%\n", ranks[0].phases[i].name.c_str(), mn,
+    std::snprintf(line, sizeof line, "%-20s %9.3f %9.3f %9.3f %10s %5.0f%%", ranks[0].phases[i].name.c_str(), mn,
                   Median(wall), mx, mbs.c_str(), util * 100);
     t += line;
+    // --resume: how many ranks reused this phase's kept work (whole or in part).
+    if (skipped > 0)
+      t += "  skipped (kept) on " + std::to_string(skipped) + "/" + std::to_string(ranks.size()) + " ranks";
+    if (resumed > 0) t += "  resumed on " + std::to_string(resumed) + "/" + std::to_string(ranks.size()) + " ranks";
+    t += '\n';
   }
   std::snprintf(line, sizeof line, "%-20s %9s %9.3f %9s   %s records, imbalance %.3f\n", "total (rank 0)", "", total_s,
                 "", std::to_string(records).c_str(), imbalance);

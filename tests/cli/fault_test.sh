@@ -43,7 +43,9 @@ for case in "onepass:read & distribute" "onepass:sort" "onepass:write" \
   # (the killed rank's: its runs, claim and output temporary carry its token; its output lock)
   leftovers | grep -vE 'riversort-[0-9a-f]{16}|^out\.1\.riversort\.lock$' | grep -q . &&
     bad "kill $algo/$phase: stray files $(leftovers)" || ok
-  survivors=$(leftovers | grep -E -- '-r[02]-|^out\.[02]\.' || true)
+  # Runs, work files and journals of the out-of-core sorts are kept for --resume (sort/resume/).
+  survivors=$(leftovers | grep -E -- '-r[02]-|^out\.[02]\.' |
+              grep -vE -- '^riversort-[0-9a-f]{16}-r[02]-(run|merge|work|index|journal)(-[0-9]+)?\.run$' || true)
   [ -z "$survivors" ] && ok || bad "kill $algo/$phase: surviving ranks left temporaries: $survivors"
 done
 

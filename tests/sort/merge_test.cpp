@@ -148,7 +148,7 @@ TEST(RunFormerAndMerge, RunsThenLevels) {
     disk.queue_depth = 2;
     TempFiles temp({dir.path()}, 0);
     std::vector<std::string> notices;
-    auto former = RunFormer::Create({disk, 3000, &temp, "run", 2}, &notices);
+    auto former = RunFormer::Create({disk, 3000, &temp, "run", 2, 0, 0, {}}, &notices);
     ASSERT_TRUE(former.ok()) << former.status().message();
     auto pool = MemPool::Create(disk.transfer_size, 64);
     for (size_t at = 0; at < data.size(); at += 777 * kRecordSize) {  // odd buffers: runs cut mid-buffer
@@ -208,7 +208,7 @@ TEST(RunFormer, PartlyFilledBuffersNeitherStarveThePoolNorThinTheRuns) {
   TempFiles temp({dir.path()}, 0);
   std::vector<std::string> notices;
   const size_t run_buffers = 2, per_buffer = 40;  // 4,000-byte buffers of 40 records
-  auto former = RunFormer::Create({disk, run_buffers * per_buffer, &temp, "run", 2, run_buffers}, &notices);
+  auto former = RunFormer::Create({disk, run_buffers * per_buffer, &temp, "run", 2, run_buffers, 0, {}}, &notices);
   ASSERT_TRUE(former.ok()) << former.status().message();
   auto pool = MemPool::Create(per_buffer * kRecordSize, 2 * run_buffers + 1);
   Bytes data = MakeRecords(3001, 5, 1000, 0);

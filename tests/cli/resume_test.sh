@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# tests/cli/resume_test.sh — `riversort sort --resume` (docs/fault-tolerance.md): a rank killed at
+# the start of each phase of twopass and threepass, and in the middle of run formation (after its
+# 2nd run), then the same command with --resume gives a valid output with the input's checksum
+# (--validate and the manifest), and the phases whose work was kept are reported skipped (JSON
+# result) and really skipped (no input read: the kept runs keep their inode); a truncated run is
+# found at the start and sorted again; a corrupted run is found as it is read back (a line naming
+# it, a non-zero exit), dropped, and sorted again by the next --resume; a changed input, another
+# algorithm or another number of ranks is refused in one line; without --resume a start removes
+# what an earlier run kept and says so; onepass refuses --resume.
+# Usage: resume_test.sh RIVERSORT MPIRUN
+set -u
+RS=$1
+MPIRUN=${2:-mpirun}
+source "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/in" "$T/out" "$T/tmp"
+# 1,000,003 records over 3 ranks: partitions that do not divide evenly; skewed keys too (-s).
+"${MPI[@]}" -np 3 "$RS" gen --records 1000003 --dir "$T/in" --name 'in.{rank}' 2>/dev/null || { echo "gen failed"; exit 1; }
+mkdir -p "$T/skew"
+"${MPI[@]}" -np 3 "$RS" gen --records 600001 --skew --dir "$T/skew" --name 'in.{rank}' 2>/dev/null || { echo "gen -s failed"; exit 1; }
+INPUT_SUM=$(cat "$T"/in/in.* | sha256sum)
+clear_dirs() { rm -rf "$T"/out/* "$T"/tmp/*; }
+sort_cmd() {  # DIR ALGO: the command every run of one job repeats
+  SORT=(sort --in-dir "$1" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 'out.{rank}' --tmp-dir "$T/tmp"
+        --algo "$2" --memory 48M)
+}
+valid() {  # what --validate printed, and the JSON result's per-phase resume marks
+  grep -q "SUCCESS - all records are in order" "$T/err"
+}
+skipped_in_json() {  # PHASE: true when every rank's JSON phase of that name says "skipped"
+  python3 - "$T/result.json" "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+marks = [p.get("resume", "") for rank in r["per_rank"] for p in rank["phases"] if p["name"] == sys.argv[2]]
+sys.exit(0 if marks and all(m == "skipped" for m in marks) else 1)
+PY
+}
+
+for case in "twopass:merge:read & distribute" "twopass:run 2:" "twopass:read & distribute:" \
+            "threepass:local merge:local sort" "threepass:parallel selection:local merge" \
+            "threepass:parallel merge:parallel selection" "threepass:run 2:"; do
+  IFS=: read -r algo point kept_phase <<<"$case"
+  for data in in skew; do
+    clear_dirs
+    sort_cmd "$T/$data" "$algo"
+    RS_FAULT="1:$point" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" >/dev/null 2>&1 &&
+      bad "$algo/$point/$data: the killed run exited 0" || ok
+    ls "$T"/out | grep -qE '^out\.[0-9]+$' && bad "$algo/$point/$data: a partition under its final name" || ok
+    inodes_before=$(stat -c %i "$T"/tmp/*-run-*.run 2>/dev/null | sort | head -3)
+    "${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume --validate --result "$T/result.json" >"$T/table" 2>"$T/err"; rc=$?
+    [ "$rc" = 0 ] && valid && ok || bad "$algo/$point/$data: --resume: rc $rc, $(grep -v '^ *$' "$T/err" | head -5)"
+    if [ -n "$kept_phase" ]; then
+      skipped_in_json "$kept_phase" && ok || bad "$algo/$point/$data: '$kept_phase' not skipped on every rank"
+    fi
+    if [ "$point" = "run 2" ]; then
+      grep -q "resumed on" "$T/table" && ok || bad "$algo/$point/$data: no phase resumed: $(cat "$T/table")"
+      [ -n "$inodes_before" ] && ok || bad "$algo/$point/$data: no run was kept"
+    fi
+    # Nothing is left once the job succeeded.
+    [ -z "$(ls "$T/tmp")" ] && ok || bad "$algo/$point/$data: left in tmp: $(ls "$T/tmp")"
+  done
+done
+[ "$(cat "$T"/in/in.* | sha256sum)" = "$INPUT_SUM" ] && ok || bad "the input changed"
+
+# --- a truncated run: found at the start, its records sorted again, in the same run
+clear_dirs
+sort_cmd "$T/in" twopass
+RS_FAULT="1:merge" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" >/dev/null 2>&1
+victim=$(ls "$T"/tmp/*-r0-run-1.run)
+truncate -s 4096 "$victim"
+"${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume --validate >/dev/null 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] && valid && ok || bad "truncated run: rc $rc, $(head -5 "$T/err")"
+grep -q "rank 0: notice: kept run $(basename "$victim") is missing or truncated" "$T/err" && ok ||
+  bad "truncated run: no notice naming it: $(cat "$T/err")"
+
+# --- a corrupted run: found as it is read back, dropped, and sorted again by the next --resume
+clear_dirs
+RS_FAULT="1:merge" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" >/dev/null 2>&1
+victim=$(ls "$T"/tmp/*-r2-run-0.run)
+printf 'X' | dd of="$victim" bs=1 seek=5000 conv=notrunc 2>/dev/null
+"${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume >/dev/null 2>"$T/err"; rc=$?
+[ "$rc" != 0 ] && ok || bad "corrupted run: exit 0"
+grep -q "rank 2: kept run .*$(basename "$victim"): damaged" "$T/err" && ok || bad "corrupted run: no line naming it: $(cat "$T/err")"
+ls "$T"/out | grep -qE '^out\.[0-9]+$' && bad "corrupted run: a partition under its final name" || ok
+"${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume --validate >/dev/null 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] && valid && ok || bad "corrupted run, resumed again: rc $rc, $(head -5 "$T/err")"
+
+# --- refusals: another algorithm, another number of ranks, a changed input; onepass
+clear_dirs
+RS_FAULT="1:merge" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" >/dev/null 2>&1
+sort_cmd "$T/in" threepass
+out=$("${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume 2>&1 >/dev/null); rc=$?
+[ "$rc" != 0 ] && [[ "$out" == *"--resume: the kept work was made by --algo twopass, not threepass"* ]] && ok ||
+  bad "another algorithm: rc $rc: $out"
+sort_cmd "$T/in" twopass
+# Two ranks over the first two partitions, named one by one: the same job names, another P.
+out=$("${MPI[@]}" -np 2 "$RS" sort --in-dir "$T/in" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 'out.{rank}' \
+      --tmp-dir "$T/tmp" --algo twopass --memory 48M --resume 2>&1 >/dev/null); rc=$?
+[ "$rc" != 0 ] && ok || bad "another number of ranks: exit 0"
+touch "$T/in/in.1"
+out=$("${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume 2>&1 >/dev/null); rc=$?
+[ "$rc" != 0 ] && [[ "$out" == *"rank 1: "*"--resume: the input changed since the kept work was made"* ]] && ok ||
+  bad "changed input: rc $rc: $out"
+# Without --resume: the kept work is removed (and said), the sort runs whole.
+out=$("${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --validate 2>&1 >/dev/null); rc=$?
+[ "$rc" = 0 ] && [[ "$out" == *"notice: removed "*" kept by an earlier run of this job"* ]] && ok ||
+  bad "a fresh start: rc $rc: $out"
+out=$("${MPI[@]}" -np 3 "$RS" sort --in-dir "$T/in" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 'o1.{rank}' \
+      --algo onepass --resume 2>&1 >/dev/null); rc=$?
+[ "$rc" != 0 ] && [[ "$out" == *"onepass keeps nothing on disk"* ]] && ok || bad "onepass --resume: rc $rc: $out"
+
+finish resume_test
