@@ -368,7 +368,13 @@ Status WorkJournal::Reset() {
   return Status::Ok();
 }
 
+WorkJournal::~WorkJournal() {
+  // Splitters alone are not worth keeping: a sample finds them again in well under a second.
+  if (!finished_ && journal_ && runs_.empty() && !work_ && !selection_) journal_->Remove();
+}
+
 void WorkJournal::Finish() {
+  finished_ = true;
   std::vector<std::string> names;
   {
     std::lock_guard lock(mu_);

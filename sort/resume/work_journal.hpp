@@ -94,6 +94,10 @@ class WorkJournal {
   Status Reset();
   // The sort succeeded: removes every kept file and the journal.
   void Finish();
+  // A journal that kept no run, work file or selection (the sort failed before its first) is removed.
+  ~WorkJournal();
+  WorkJournal(const WorkJournal&) = delete;
+  WorkJournal& operator=(const WorkJournal&) = delete;
 
  private:
   WorkJournal(TempFiles* temp, Header header) : temp_(temp), header_(std::move(header)) {}
@@ -106,6 +110,7 @@ class WorkJournal {
   Header header_;
   std::unique_ptr<Journal> journal_;
   bool resumed_ = false;
+  bool finished_ = false;
   mutable std::mutex mu_;
   std::optional<std::vector<partition::SplitKey>> splitters_;
   std::map<std::string, KeptRun> runs_;

@@ -113,7 +113,8 @@ fi
 plant_file "$S/b.0.riversort-0123456789abcdef-0.tmp"
 kill -TERM "$job"; wait "$job"
 sleep 0.5
-left=$(find "$S" -mindepth 1 -user root -name '*riversort*')
+# Work kept for --resume stays, in the job's own private directory (docs/fault-tolerance.md).
+left=$(find "$S" -mindepth 1 -user root -name '*riversort*' | sed 's|.*/||' | grep -vE 'riversort-[0-9a-f]{16}-r[0-9]+-(run|merge|work|index|journal)(-[0-9]+)?\.run$|riversort-[0-9a-f]{16}(-resume|\.lock)$')
 [ -z "$left" ] && ok || bad "interrupt: the job's files stayed: $left"
 [ -f "$S/b.0.riversort-0123456789abcdef-0.tmp" ] && ok || bad "interrupt: the attacker's file was removed"
 untouched interrupt
