@@ -71,7 +71,8 @@ for case in "twopass:merge" "threepass:local sort" "threepass:parallel selection
     ls "$T/gen" | grep -q manifest && bad "stop gen: a manifest was written for an unfinished dataset" || ok
   else
     ls "$T/out" | grep -qE '^out\.[0-9]+$' && bad "stop $what/$point: a partition under its final name" || ok
-    survivors=$(leftovers | grep -E 'r[02]-|^out\.[02]\.tmp' || true)
+    # (work kept for --resume stays on purpose: docs/fault-tolerance.md)
+    survivors=$(leftovers | grep -E 'r[02]-|^out\.[02]\.tmp' | grep -vE 'riversort-[0-9a-f]{16}-r[0-9]+-(run|merge|work|index|journal)(-[0-9]+)?\.run$|riversort-[0-9a-f]{16}(-resume|\.lock)$' || true)
     [ -z "$survivors" ] && ok || bad "stop $what/$point: healthy ranks left temporaries: $survivors"
   fi
 done
@@ -136,7 +137,7 @@ for case in "twopass:exchange" "threepass:local merge"; do
   release "$ranks"
   sleep 0.3
   [ "$rc" != 0 ] && ok || bad "ctrl-c $algo/$point: exit 0"
-  left=$(leftovers | grep -E '\.run$|\.tmp\.' || true)
+  left=$(leftovers | grep -E '\.run$|\.tmp\.' | grep -vE 'riversort-[0-9a-f]{16}-r[0-9]+-(run|merge|work|index|journal)(-[0-9]+)?\.run$|riversort-[0-9a-f]{16}(-resume|\.lock)$' || true)
   [ -z "$left" ] && ok || bad "ctrl-c $algo/$point: left $left (of $before temporaries)"
   n=$(ls "$T/out" | grep -cE '^out\.[0-9]+$')
   [ "$n" = 0 ] || [ "$n" = 3 ] && ok || bad "ctrl-c $algo/$point: $n of 3 partitions under their final names"
