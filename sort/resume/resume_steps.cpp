@@ -39,15 +39,15 @@ uint64_t BoundaryHash(const std::vector<partition::SplitKey>& keys) {
 // Minimum and maximum over the ranks of one value, by two byte-wise minimums (big-endian).
 std::pair<uint64_t, uint64_t> MinMax(Comm& comm, uint64_t v) {
   std::vector<uint8_t> b(16);
-  for (int i = 0; i < 8; ++i) {
-    b[size_t(i)] = uint8_t(v >> (56 - 8 * i));
-    b[size_t(8 + i)] = uint8_t(~v >> (56 - 8 * i));
+  for (size_t i = 0; i < 8; ++i) {
+    b[i] = uint8_t(v >> (56 - 8 * i));
+    b[8 + i] = uint8_t(~v >> (56 - 8 * i));
   }
   comm.AllReduceMinBytes(b, 8);
   uint64_t mn = 0, not_max = 0;
-  for (int i = 0; i < 8; ++i) {
-    mn = mn << 8 | b[size_t(i)];
-    not_max = not_max << 8 | b[size_t(8 + i)];
+  for (size_t i = 0; i < 8; ++i) {
+    mn = mn << 8 | b[i];
+    not_max = not_max << 8 | b[8 + i];
   }
   return {mn, ~not_max};
 }
@@ -180,7 +180,8 @@ Result<std::vector<partition::Key>> ReadKeyIndex(const std::string& path, uint64
   return out;
 }
 
-void KeepMerges(WorkJournal& journal, RunMergeOptions* mo, bool* damaged) {
+void KeepMerges(WorkJournal& journal, RunMergeOptions* options, bool* damaged) {
+  RunMergeOptions* mo = options;
   mo->on_merged = [&journal](const SortedRun& merged, uint32_t crc, const std::vector<SortedRun>& inputs) {
     KeptRun k{BaseName(merged.members.front()), merged.records, crc, merged.level, {}};
     for (const auto& in : inputs) {
