@@ -19,6 +19,8 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     ExchangeSchedule exchange = ExchangeSchedule::kFree;
     sort::SplitterKind splitters = sort::SplitterKind::kSample;
     bool resume = false;
+    sort::Balance balance = sort::Balance::kEven;
+    std::vector<double> weights;
     bool validate = false, buffered_input = false, progress = false;
   };
   auto args = std::make_shared<Args>();
@@ -74,6 +76,15 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
                 "Read the input through the page cache (for cached input, as the Datamation rules allow); "
                 "the output stays O_DIRECT");
   sub->add_flag("--validate", args->validate, "Validate the output (order and checksum against the input)");
+  sub->add_option("--balance", args->balance,
+                  "twopass/threepass: even key ranges, or ranges sized by each rank's measured read+write speed "
+                  "(speed: a calibration of well under a second; docs/fault-tolerance.md#slow-ranks)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, sort::Balance>{{"even", sort::Balance::kEven}, {"speed", sort::Balance::kSpeed}}))
+      ->capture_default_str();
+  sub->add_option("--weights", args->weights,
+                  "twopass/threepass: each rank's share of the keys, one positive number per rank (w0,w1,...)")
+      ->delimiter(',');
   sub->add_flag("--resume", args->resume,
                 "twopass/threepass: reuse the work an earlier, failed run of the same command kept (runs, "
                 "splitters, work files) and redo only the rest (docs/fault-tolerance.md)");
@@ -109,6 +120,8 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.splitters = args->splitters;
     opt.validate = args->validate;
     opt.resume = args->resume;
+    opt.balance = args->balance;
+    opt.weights = args->weights;
     opt.buffered_input = args->buffered_input;
     opt.result_path = args->result;
     opt.threads = int(*ParseCount(args->threads));

@@ -235,3 +235,20 @@ namespace rs::config::resume {
 inline constexpr uint64_t kCheckpointRecords = 640000;
 
 }  // namespace rs::config::resume
+
+// ---- --balance speed (sort/job/rank_weights.hpp) -----------------------------------------------------
+namespace rs::config::balance {
+
+// Bytes each rank reads from the start of its partition to measure its speed (then routes, as the
+// first part of its read phase: nothing is read twice); at most a quarter of the memory budget.
+// 64 MB takes 0.21 s at the 300 MB/s of a throttled disk. Shorter is not reliable: with 32 MB
+// a blkio-throttled rank (cgroup v1) read at burst speed and measured as fast as the others
+// (bench/balance.sh, results/balance-*).
+inline constexpr uint64_t kCalibrationBytes = uint64_t(64) << 20;
+// Rates within this fraction of the fastest rank's count as the fastest: four equal ranks
+// sharing this machine's disk measured 350-474 MB/s (26 % apart) in one calibration, and a share
+// drawn from that noise gave one of them 40 % more work than the even split (bench/balance.sh at
+// 4 ranks, results/balance-*). A rank throttled to 300 MB/s measured 0.3-0.5 of the fastest.
+inline constexpr double kNoiseFraction = 0.7;
+
+}  // namespace rs::config::balance

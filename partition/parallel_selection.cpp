@@ -111,10 +111,22 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
     comm.AllReduceSum(total);
     sel.total = total[0];
   }
+  if (!options.shares.empty() && options.shares.size() != parts) {
+    return Status::Error("internal: parallel selection given " + std::to_string(options.shares.size()) +
+                         " shares for " + std::to_string(parts) + " parts");
+  }
+  u128 share_sum = 0;
+  for (uint64_t w : options.shares) share_sum += w;
   std::vector<Boundary> bounds(parts - 1);  // boundary j at j − 1
+  u128 before = 0;                          // shares of parts 0 .. j − 1
   for (size_t j = 1; j < parts; ++j) {
     Boundary& b = bounds[j - 1];
-    b.target = uint64_t(u128(j) * sel.total / parts);
+    if (share_sum > 0) {
+      before += options.shares[j - 1];
+      b.target = uint64_t(u128(sel.total) * before / share_sum);
+    } else {
+      b.target = uint64_t(u128(j) * sel.total / parts);
+    }
     b.hi = mine.size();
     b.sum_hi = sel.total;
     b.Settle();

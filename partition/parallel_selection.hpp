@@ -68,6 +68,10 @@ struct SelectOptions {
   // When set, the selection also finds every boundary's element (one more reduction) and asks the
   // rank holding it for a tag of its position (the sample splitter: the record's origin position).
   std::function<uint64_t(uint64_t index)> tag;
+  // Parts of unequal sizes (--balance speed): part j gets shares[j] / Σ shares of the elements —
+  // boundary j is the ⌊N·(shares[0] + … + shares[j−1]) / Σ shares⌋-th element, exactly. Empty:
+  // equal parts. Every rank passes the same shares, one per part, each >= 1.
+  std::vector<uint64_t> shares;
 };
 
 // Most rounds SelectBoundaries takes for `total_elements` elements: 16 + 2·⌈log2(N + 1)⌉. W <= 16

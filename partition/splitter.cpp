@@ -177,7 +177,8 @@ std::unique_ptr<Splitter> MakeUniformSplitter(int parts) {
 }
 
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
-                                                     uint64_t local_records, int parts) {
+                                                     uint64_t local_records, int parts,
+                                                     const std::vector<uint64_t>& shares) {
   // Everybody takes part in the gather even with bad arguments, so every rank sees the same
   // headers and returns the same verdict.
   const std::vector<std::string> all = comm.AllGather(EncodeHeader(local_sample.size(), local_records, parts));
@@ -230,6 +231,7 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
   KeyArraySortedKeys view(keys.data(), keys.size());
   SelectOptions options;
   options.parts = parts;
+  options.shares = shares;
   options.tag = [&sorted](uint64_t index) { return sorted[index].position; };
   Result<Selection> selected = SelectBoundaries(comm, view, options);
   if (!selected.ok()) return selected.status();

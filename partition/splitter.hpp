@@ -100,8 +100,11 @@ std::unique_ptr<Splitter> MakeUniformSplitter(int parts);
 // destination by binary search on the boundaries (compares the key first; only on equal keys rank and position). A rank
 // with no records passes an empty sample. Errors (the same on every rank): parts out of 1..kMaxParts or different
 // across ranks, a rank with records but an empty sample.
+// `shares` (one per part, the same on every rank; empty: equal parts) sizes the parts unequally:
+// part j gets shares[j] / Σ shares of the records (--balance speed).
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
-                                                     uint64_t local_records, int parts);
+                                                     uint64_t local_records, int parts,
+                                                     const std::vector<uint64_t>& shares = {});
 // The sample splitter with boundaries found before (a resumed sort's, from its journal: the
 // routing must be the one its kept runs were formed with). No communication.
 std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries);

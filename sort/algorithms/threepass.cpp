@@ -25,6 +25,7 @@
 #include "sort/external/run_merge.hpp"
 #include "sort/external/temp_files.hpp"
 #include "sort/job/external_setup.hpp"
+#include "sort/job/rank_weights.hpp"
 #include "sort/job/memory_plan.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_output.hpp"
@@ -98,6 +99,13 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
   if (!st.ok()) sink->Abort();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
+  // --balance speed / --weights: faster ranks take more of the output (threepass's selection
+  // honours the shares exactly).
+  const bool from_start = !work_kept && !journal.formed() && journal.runs().empty();
+  auto weights = DecideRankWeights(comm, opt, input, disk, plan.budget, from_start);
+  if (!weights.ok()) return fail(weights.status());
+  if (!weights->notice.empty()) notices.push_back(weights->notice);
+
   // --- phase 1: local sort --------------------------------------------------------------------------
   Phase local_sort(clock, progress, "local sort", input.bytes);
   std::set<std::string> kept_before;  // kept runs: their CRCs are checked as the merge reads them
@@ -121,16 +129,20 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
       return journal.RecordRun(k);
     };
     AssignIfOk(st, pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.pool_buffers); });
-    if (resume.position < input.records) {
-      AssignIfOk(st, source, [&] {
-        return DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices, resume.position * kRecordSize);
-      });
+    const uint64_t start = std::max(resume.position * kRecordSize, weights->preloaded_bytes);
+    if (start < input.bytes) {
+      AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices, start); });
     }
     AssignIfOk(st, former, [&] { return RunFormer::Create(fo, &notices); });
     if (st.ok()) {
       uint64_t last_checkpoint = resume.position;
-      while (source) {
-        auto b = source->Get();
+      size_t next_preloaded = 0;  // the calibration's buffers come first (--balance speed)
+      while (true) {
+        std::optional<Buffer> b;
+        if (next_preloaded < weights->preloaded.size())
+          b = std::move(weights->preloaded[next_preloaded++]);
+        else if (source)
+          b = source->Get();
         if (!b) break;
         const uint64_t first = b->offset() / kRecordSize, n = b->size() / kRecordSize;
         if (sum_input) read_sum.AddRecords(b->data(), n);
@@ -245,7 +257,9 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
   } else {
     auto keys = FileSortedKeys::Open(work.members, opt.disk.stripe_unit, std::move(index));
     RS_RETURN_IF_ERROR(AgreeOnStatus(comm, keys.ok() ? Status::Ok() : fail(keys.status())));
-    auto selected = partition::SelectBoundaries(comm, **keys);
+    partition::SelectOptions so;
+    so.shares = weights->shares;
+    auto selected = partition::SelectBoundaries(comm, **keys, so);
     if (!selected.ok()) return fail(selected.status());
     selection = std::move(*selected);
     st = journal.RecordSelection(selection);
@@ -282,6 +296,7 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
   details["selection_rounds"] = selection.rounds;
   details["selection_round_bound"] = partition::MaxSelectionRounds(input.total);
   out.details_json = details.dump();
+  if (!weights->weights.empty()) out.weight = weights->weights[size_t(rank)];
   out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
                       std::to_string(selection.rounds) + " rounds (cap " +
                       std::to_string(partition::MaxSelectionRounds(input.total)) + ")");

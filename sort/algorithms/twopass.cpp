@@ -17,6 +17,7 @@
 #include "sort/external/run_merge.hpp"
 #include "sort/external/temp_files.hpp"
 #include "sort/job/external_setup.hpp"
+#include "sort/job/rank_weights.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_output.hpp"
 #include "sort/job/sort_result.hpp"
@@ -45,7 +46,12 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   if (!plan.notice.empty()) notices.push_back(plan.notice);
 
   WorkJournal& journal = *setup->journal;
-  auto splitter = TwopassSplitter(comm, opt, input, journal, &notices);
+  // --balance speed / --weights: faster ranks take more of the key range.
+  // (The calibration's reads are the read phase's first buffers unless kept runs move its start.)
+  auto weights = DecideRankWeights(comm, opt, input, disk, plan.budget, journal.runs().empty());
+  if (!weights.ok()) return weights.status();
+  if (!weights->notice.empty()) notices.push_back(weights->notice);
+  auto splitter = TwopassSplitter(comm, opt, input, journal, &notices, weights->shares);
   if (!splitter.ok()) return splitter.status();
 
   // --resume: every rank's runs were all formed (and agreed) before: nothing to read or send.
@@ -88,10 +94,10 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   if (!skip_exchange) {
     AssignIfOk(st, read_pool, [&] { return MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); });
     AssignIfOk(st, send_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.send_buffers); });
-    if (resume.position < input.records) {
-      AssignIfOk(st, source, [&] {
-        return DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices, resume.position * kRecordSize);
-      });
+    const uint64_t start = std::max(resume.position * kRecordSize, weights->preloaded_bytes);
+    if (start < input.bytes) {
+      AssignIfOk(st, source,
+                 [&] { return DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices, start); });
     }
     AssignIfOk(st, former, [&] { return RunFormer::Create(fo, &notices); });
   }
@@ -117,6 +123,7 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
     req.pool = pool.get();
     req.send_pool = send_pool.get();
     req.source = source.get();
+    req.preloaded = std::move(weights->preloaded);
     req.splitter = splitter->get();
     req.sum_input = !input.manifest_checksum.has_value();
     req.on_receive = [&](Buffer b, int from) { former->Put(std::move(b), from); };
@@ -201,6 +208,7 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   SortOutcome out = MakeOutcome("twopass", clock, plan.budget, n_recv, net_stats, transport_name, sink->engine_name(),
                                 input_sum, std::move(notices));
   out.details_json = RunSummaryJson(summary);
+  if (!weights->weights.empty()) out.weight = weights->weights[size_t(rank)];
   out.notes.push_back(RunSummaryLine("twopass", summary));
   return FinishSort(comm, opt, input, out);
 }

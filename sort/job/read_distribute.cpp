@@ -2,6 +2,7 @@
 // receiver thread on the other side of the transport.
 #include "sort/job/read_distribute.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -70,15 +71,27 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
 }
 
 Result<std::unique_ptr<partition::Splitter>> SplitterFromDisk(Comm& comm, const SortOptions& opt,
-                                                              const SortInput& input,
-                                                              std::vector<std::string>* notices) {
+                                                              const SortInput& input, std::vector<std::string>* notices,
+                                                              const std::vector<uint64_t>& shares) {
   const int rank = comm.rank(), ranks = comm.size();
+  if (opt.splitters == SplitterKind::kUniform && !shares.empty()) {
+    return Status::Error("--balance speed and --weights need --splitters sample (uniform ranges are fixed)");
+  }
   if (opt.splitters == SplitterKind::kUniform || ranks == 1) return partition::MakeUniformSplitter(ranks);
+  int sample_parts = ranks;
+  if (!shares.empty()) {  // the smallest part sampled as densely as an equal part among this many
+    uint64_t sum = 0, least = UINT64_MAX;
+    for (uint64_t s : shares) {
+      sum += s;
+      least = std::min(least, s);
+    }
+    sample_parts = int(std::min<uint64_t>(partition::kMaxParts, (sum + least - 1) / least));
+  }
   const uint64_t share =
-      partition::RankSampleSize(partition::DefaultSampleSize(ranks, input.total), input.total, input.records);
+      partition::RankSampleSize(partition::DefaultSampleSize(sample_parts, input.total), input.total, input.records);
   auto sample = partition::SampleInput(opt.in.Members(rank), opt.disk, uint32_t(rank), share, 0x5eed, notices);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sample.ok() ? Status::Ok() : sample.status()));
-  return partition::MakeSampleSplitter(comm, *sample, input.records, ranks);
+  return partition::MakeSampleSplitter(comm, *sample, input.records, ranks, shares);
 }
 
 }  // namespace rs::sort

@@ -72,8 +72,11 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& option
 
 // The sample splitter from a sample read from the partition on disk (random key reads), for
 // partitions too large to hold in memory; the uniform splitter when options say so or P = 1.
+// `shares` (one per rank; empty: equal parts) sizes the parts unequally (--balance speed); the
+// sample then grows so that the smallest part gets as many samples as an equal part would among
+// Σ shares / min share parts (the bound per part holds for it).
 Result<std::unique_ptr<partition::Splitter>> SplitterFromDisk(Comm& comm, const SortOptions& options,
-                                                              const SortInput& input,
-                                                              std::vector<std::string>* notices);
+                                                              const SortInput& input, std::vector<std::string>* notices,
+                                                              const std::vector<uint64_t>& shares = {});
 
 }  // namespace rs::sort

@@ -26,6 +26,8 @@ std::string ConfigJson(const SortOptions& opt) {
                       {"exchange", opt.exchange.schedule == ExchangeSchedule::kRestricted ? "restricted" : "free"},
                       {"splitters", SplitterName(opt.splitters)},
                       {"resume", opt.resume},
+                      {"balance", opt.balance == Balance::kSpeed ? "speed" : "even"},
+                      {"weights", opt.weights},
                       {"net_timeout_s", opt.exchange.stall_timeout.count()},
                       {"threads", opt.threads}};
   return j.dump();

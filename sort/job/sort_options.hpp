@@ -11,6 +11,9 @@
 namespace rs::sort {
 
 enum class SplitterKind { kUniform, kSample };
+// How the key range is divided among the ranks: equally, or by each rank's measured speed
+// (sort/job/rank_weights.hpp).
+enum class Balance { kEven, kSpeed };
 
 struct SortOptions {
   std::string algo = "onepass";
@@ -37,6 +40,8 @@ struct SortOptions {
   bool validate = false;
   // twopass/threepass: reuse the work an earlier run of the same job kept (sort/resume/).
   bool resume = false;
+  Balance balance = Balance::kEven;
+  std::vector<double> weights;  // --weights: one per rank (empty: --balance decides)
   std::string result_path;  // JSON result; empty: none
   int threads = 0;          // TBB threads per rank; 0 = one per core
 };

@@ -103,6 +103,7 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
   RankReport mine{out.clock->phases(), input.records,          out.records_out,
                   out.net.bytes_sent,  out.net.bytes_received, PhaseClock::PeakRss()};
   mine.threads = tbb::this_task_arena::max_concurrency();
+  mine.weight = out.weight;
   mine.node_cores = NodeCores();
   // Rank 0 prints the report and writes the result: only it gathers every rank's (docs/scale.md).
   report.ranks = GatherRankReports(comm, mine);

@@ -25,6 +25,7 @@ struct SortOutcome {
   std::string engine_name;
   Checksum128 read_sum;  // of this rank's input, when the input has no manifest
   uint64_t budget = 0;   // the memory budget per rank the sort planned with (0: none)
+  double weight = 0;     // this rank's share of the keys under --balance speed / --weights (0: equal)
   std::string details_json;
   std::vector<std::string> notes;    // rank 0's lines under the table
   std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)

@@ -25,7 +25,7 @@ json ToJson(const RankReport& r) {
   }
   return {{"phases", phases},           {"records_in", r.records_in},         {"records_out", r.records_out},
           {"bytes_sent", r.bytes_sent}, {"bytes_received", r.bytes_received}, {"peak_rss", r.peak_rss},
-          {"threads", r.threads},       {"node_cores", r.node_cores}};
+          {"threads", r.threads},       {"node_cores", r.node_cores},         {"weight", r.weight}};
 }
 
 RankReport FromJson(const json& j) {
@@ -36,6 +36,7 @@ RankReport FromJson(const json& j) {
   }
   r.records_in = j.at("records_in").get<uint64_t>();
   r.records_out = j.at("records_out").get<uint64_t>();
+  r.weight = j.value("weight", 0.0);
   r.bytes_sent = j.at("bytes_sent").get<uint64_t>();
   r.bytes_received = j.at("bytes_received").get<uint64_t>();
   r.peak_rss = j.at("peak_rss").get<uint64_t>();
@@ -98,6 +99,19 @@ std::string SortReport::Table() const {
   std::snprintf(line, sizeof line, "%-20s %9s %9.3f %9s   %s records, imbalance %.3f\n", "total (rank 0)", "", total_s,
                 "", std::to_string(records).c_str(), imbalance);
   t += line;
+  // --balance speed / --weights: each rank's share, what it wrote and how long its phases took
+  // (one line per rank: only for runs that asked for unequal parts).
+  if (std::any_of(ranks.begin(), ranks.end(), [](const RankReport& r) { return r.weight > 0; })) {
+    for (size_t k = 0; k < ranks.size(); ++k) {
+      double wall = 0;
+      for (const auto& p : ranks[k].phases)
+        if (p.name != "overhead") wall += p.wall_s;
+      std::snprintf(line, sizeof line, "%-20s %9s %9.3f   weight %.3f, %s records out\n",
+                    ("rank " + std::to_string(k)).c_str(), "", wall, ranks[k].weight,
+                    std::to_string(ranks[k].records_out).c_str());
+      t += line;
+    }
+  }
   if (launch_to_durable_s >= 0) {
     std::snprintf(line, sizeof line, "%-20s %9s %9.3f   (mpirun launch to durable output)\n", "launch to durable", "",
                   launch_to_durable_s);

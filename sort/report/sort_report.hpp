@@ -25,6 +25,7 @@ struct RankReport {
   uint64_t peak_rss = 0;
   int threads = 0;     // TBB's threads in this rank (its CPU affinity: what the launcher's binding allowed)
   int node_cores = 0;  // the online cores of its node
+  double weight = 0;   // its share of the keys under --balance speed / --weights (0: equal parts)
 };
 
 struct SortReport {

@@ -69,10 +69,11 @@ const ReadCheckpoint* LastUsable(const WorkJournal& journal, const std::vector<u
 }  // namespace
 
 Result<std::unique_ptr<partition::Splitter>> TwopassSplitter(Comm& comm, const SortOptions& opt, const SortInput& input,
-                                                             WorkJournal& journal, std::vector<std::string>* notices) {
+                                                             WorkJournal& journal, std::vector<std::string>* notices,
+                                                             const std::vector<uint64_t>& shares) {
   const int ranks = comm.size();
   // The uniform splitter, and one rank's, are the same every time: nothing to keep.
-  if (opt.splitters == SplitterKind::kUniform || ranks == 1) return SplitterFromDisk(comm, opt, input, notices);
+  if (opt.splitters == SplitterKind::kUniform || ranks == 1) return SplitterFromDisk(comm, opt, input, notices, shares);
   uint64_t have = journal.splitters() ? 1 : 0;
   comm.AllReduceSum({&have, 1});
   const uint64_t mine = journal.splitters() ? BoundaryHash(*journal.splitters()) : 0;
@@ -80,7 +81,7 @@ Result<std::unique_ptr<partition::Splitter>> TwopassSplitter(Comm& comm, const S
   if (have == uint64_t(ranks) && lo == hi) {
     return partition::MakeSplitterFromBoundaries(ranks, *journal.splitters());
   }
-  auto splitter = SplitterFromDisk(comm, opt, input, notices);
+  auto splitter = SplitterFromDisk(comm, opt, input, notices, shares);
   if (!splitter.ok()) return splitter.status();
   Status st;
   const auto& found = (*splitter)->boundaries();

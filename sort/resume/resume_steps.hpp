@@ -27,7 +27,8 @@ namespace rs::sort {
 // splitters forgets them (a notice says so). Every rank returns the same status.
 Result<std::unique_ptr<partition::Splitter>> TwopassSplitter(Comm& comm, const SortOptions& options,
                                                              const SortInput& input, WorkJournal& journal,
-                                                             std::vector<std::string>* notices);
+                                                             std::vector<std::string>* notices,
+                                                             const std::vector<uint64_t>& shares);
 
 // Where a rank's reading resumes: the last read checkpoint before the first record any receiver
 // still needs from it, and which records each receiver kept (not sent again).

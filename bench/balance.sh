@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# bench/balance.sh — `--balance speed` against the even split with one slow rank (issue 14's
+# target: with one of 2 ranks' disks throttled to 300 MB/s, a twopass sort of 1.6 GB with
+# --balance speed takes at most 0.75x the time of the even split, side by side, both validated).
+# Rank SLOW (default: the last) runs under scripts/slow_rank.sh --disk-mbps MBPS; every round
+# runs the even split and --balance speed, alternating which goes first, each timed from the
+# launch of mpirun to its exit (the calibration included) and validated against the manifest.
+# Prints every time, the medians and their ratio speed/even, one RESULT line.
+# Usage: [RECORDS=16M] [NP=2] [MBPS=300] [ALGO=twopass] [MEMORY=256M] [SLOW=NP-1] bench/balance.sh
+#        [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RECORDS=${RECORDS:-16M}
+MBPS=${MBPS:-300}
+ALGO=${ALGO:-twopass}
+MEMORY=${MEMORY:-256M}
+source scripts/lib/deps.sh
+source scripts/lib/bench.sh
+rs_bench_args balance 5 "$@"
+NP=${NP:-2}
+SLOW=${SLOW:-$((NP - 1))}
+RS=${RS:-build/app/riversort}
+MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
+mkdir -p "$DATA"
+DATA=$(mktemp -d "$DATA/balance-XXXXXX")
+trap 'rm -rf "$DATA"' EXIT
+mkdir -p "$DATA/in" "$DATA/out" "$DATA/tmp" "$(dirname "$OUT")"
+"${MPI[@]}" "$RS" gen --records "$RECORDS" --dir "$DATA/in" --name 'in.{rank}' 2>/dev/null
+SORT=(sort --algo "$ALGO" --memory "$MEMORY" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out"
+      --out-name 'out.{rank}' --tmp-dir "$DATA/tmp")
+
+run() {  # run [FLAGS...]: prints the wall seconds; the output is validated and removed
+  local t0 t1
+  t0=$(rs_now)
+  "${MPI[@]}" scripts/slow_rank.sh --rank "$SLOW" --disk-mbps "$MBPS" --dir "$DATA" -- "$RS" "${SORT[@]}" "$@" \
+    >"$DATA/table" 2>"$DATA/err" || { cat "$DATA/err" >&2; exit 1; }
+  t1=$(rs_now)
+  "${MPI[@]}" "$RS" validate -q --dir "$DATA/out" --name 'out.{rank}' --manifest "$DATA/in/in.manifest.json" ||
+    { echo "balance.sh: an invalid output ($*)" >&2; exit 1; }
+  rm -f "$DATA"/out/out.*
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
+}
+
+even=() speed=()
+for ((i = 0; i < RUNS; i++)); do
+  if ((i % 2 == 0)); then even+=("$(run)"); speed+=("$(run --balance speed)")
+  else speed+=("$(run --balance speed)"); even+=("$(run)"); fi
+done
+weights=$(grep -h "balance speed: measured" "$DATA/err" | sed 's/.*per rank //; s/;.*//' || true)
+me=$(rs_median "${even[@]}")
+ms=$(rs_median "${speed[@]}")
+ratio=$(awk -v a="$ms" -v b="$me" 'BEGIN { printf "%.3f", a / b }')
+{
+  echo "command: RECORDS=$RECORDS NP=$NP MBPS=$MBPS ALGO=$ALGO MEMORY=$MEMORY SLOW=$SLOW bench/balance.sh --runs $RUNS"
+  echo "even (s):            ${even[*]}"
+  echo "--balance speed (s): ${speed[*]}   (last calibration, read+write MB/s per rank: $weights)"
+  echo "last --balance speed table:"
+  cat "$DATA/table"
+  echo "RESULT algo=$ALGO records=$RECORDS ranks=$NP slow_rank=$SLOW slow_mbps=$MBPS runs=$RUNS even_median_s=$me speed_median_s=$ms ratio=$ratio target=0.75 $(rs_met "$ratio <= 0.75") validation=SUCCESS"
+} | tee "$OUT"
