@@ -46,14 +46,14 @@ for ((i = 0; i < RUNS; i++)); do
   if ((i % 2 == 0)); then even+=("$(run)"); speed+=("$(run --balance speed)")
   else speed+=("$(run --balance speed)"); even+=("$(run)"); fi
 done
-weights=$(grep -h "balance speed: measured" "$DATA/err" | sed 's/.*per rank //; s/;.*//' || true)
+weights=$(grep -h "balance speed: measured" "$DATA/err" | sed "s/.*per rank //; s/;.*//" || true)
 me=$(rs_median "${even[@]}")
 ms=$(rs_median "${speed[@]}")
 ratio=$(awk -v a="$ms" -v b="$me" 'BEGIN { printf "%.3f", a / b }')
 {
   echo "command: RECORDS=$RECORDS NP=$NP MBPS=$MBPS ALGO=$ALGO MEMORY=$MEMORY SLOW=$SLOW bench/balance.sh --runs $RUNS"
   echo "even (s):            ${even[*]}"
-  echo "--balance speed (s): ${speed[*]}   (last calibration, read+write MB/s per rank: $weights)"
+  echo "--balance speed (s): ${speed[*]}   (last calibration: $weights)"
   echo "last --balance speed table:"
   cat "$DATA/table"
   echo "RESULT algo=$ALGO records=$RECORDS ranks=$NP slow_rank=$SLOW slow_mbps=$MBPS runs=$RUNS even_median_s=$me speed_median_s=$ms ratio=$ratio target=0.75 $(rs_met "$ratio <= 0.75") validation=SUCCESS"

@@ -33,8 +33,9 @@ Result<SortReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const Transp
   }
   Progress progress(comm.rank() == 0 && (opt.progress || StderrIsTerminal()));
   if (algo == "onepass" && (opt.balance == Balance::kSpeed || !opt.weights.empty())) {
-    return Status::Error("--balance speed and --weights: onepass sizes its memory for equal parts; use --algo "
-                         "twopass or threepass");
+    return Status::Error(
+        "--balance speed and --weights: onepass sizes its memory for equal parts; use --algo "
+        "twopass or threepass");
   }
   if (algo == "onepass" && opt.resume) {
     return Status::Error("--resume: onepass keeps nothing on disk to resume from; use --algo twopass or threepass");

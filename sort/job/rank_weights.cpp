@@ -84,7 +84,8 @@ Result<RankWeights> DecideRankWeights(Comm& comm, const SortOptions& opt, const 
     for (auto& s : speed)
       if (s >= config::balance::kNoiseFraction * known) s = known;
     w.notice = "--balance speed: measured read MB/s per rank (within " +
-               std::to_string(int(config::balance::kNoiseFraction * 100)) + " % of the fastest counted as the fastest) ";
+               std::to_string(int(config::balance::kNoiseFraction * 100)) +
+               " % of the fastest counted as the fastest) ";
   } else {
     return w;
   }
@@ -99,7 +100,8 @@ Result<RankWeights> DecideRankWeights(Comm& comm, const SortOptions& opt, const 
   // given (--weights 1,3 splits exactly 1:3), others scaled to millionths of the largest.
   const bool whole = std::all_of(speed.begin(), speed.end(), [](double s) { return s == std::floor(s) && s <= 1e12; });
   for (size_t r = 0; r < speed.size(); ++r) {
-    w.shares.push_back(whole ? uint64_t(speed[r]) : std::max<uint64_t>(1, uint64_t(std::llround(speed[r] / top * 1e6))));
+    w.shares.push_back(whole ? uint64_t(speed[r])
+                             : std::max<uint64_t>(1, uint64_t(std::llround(speed[r] / top * 1e6))));
     w.weights.push_back(speed[r] / sum);
     if (r < 16) list += (r ? ", " : "") + Fixed(speed[r], 1);
   }

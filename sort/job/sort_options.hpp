@@ -42,8 +42,8 @@ struct SortOptions {
   bool resume = false;
   Balance balance = Balance::kEven;
   std::vector<double> weights;  // --weights: one per rank (empty: --balance decides)
-  std::string result_path;  // JSON result; empty: none
-  int threads = 0;          // TBB threads per rank; 0 = one per core
+  std::string result_path;      // JSON result; empty: none
+  int threads = 0;              // TBB threads per rank; 0 = one per core
 };
 
 const char* SplitterName(SplitterKind k);
