@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -39,8 +40,11 @@
 
 namespace rs::sort {
 
-Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress* progress,
-                                const TransportMaker& make_transport) {
+namespace {
+
+// One attempt; *redo (when not null) turns true on every rank when kept work was found damaged.
+Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* progress,
+                           const TransportMaker& make_transport, bool* redo) {
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
@@ -91,12 +95,17 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
     }
     if (!st.ok()) {
       (void)journal.Reset();
-      st = Status::Error(st.message() +
-                         "; the kept work was dropped: run the same command with --resume again, and "
-                         "this rank sorts its partition again");
+      st = Status::Error(st.message() + "; the kept work was dropped: this rank sorts its partition again");
     }
   }
   if (!st.ok()) sink->Abort();
+  // Damaged kept work was dropped from the journal: every rank ends this attempt and the sort
+  // runs again as resumed (the damaged rank from its start; the others skip what they kept).
+  if (redo != nullptr && AgreeToRedo(comm, !st.ok(), false)) {
+    if (!st.ok()) std::cerr << ("rank " + std::to_string(rank) + ": notice: " + st.message() + "\n") << std::flush;
+    *redo = true;
+    return Status::Error("kept work was damaged");
+  }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --balance speed / --weights: faster ranks take more of the output (threepass's selection
@@ -222,7 +231,6 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
         st = (*work_sink)->Close();
       } else {
         st = merged.status();
-        if (damaged) st = Status::Error(st.message() + "; it was dropped: run the same command with --resume again");
         (*work_sink)->Abort();
       }
       // The work file and its index are kept; the runs in it are not needed any more.
@@ -244,6 +252,15 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
   }
   local_merge.End(input.bytes);
   if (!st.ok()) sink->Abort();
+  if (redo != nullptr && AgreeToRedo(comm, damaged, !st.ok() && !damaged)) {  // as above: a damaged kept run
+    if (damaged) {
+      std::cerr << ("rank " + std::to_string(rank) + ": notice: " + st.message() + "; its records are sorted again\n")
+                << std::flush;
+    }
+    *redo = true;
+    return Status::Error("a kept run was damaged");
+  }
+  if (damaged) st = Status::Error(st.message() + "; it was dropped: run the same command with --resume again");
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- phase 3a: parallel selection ---------------------------------------------------------------------
@@ -301,6 +318,14 @@ Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress
                       std::to_string(selection.rounds) + " rounds (cap " +
                       std::to_string(partition::MaxSelectionRounds(input.total)) + ")");
   return FinishSort(comm, opt, input, out);
+}
+
+}  // namespace
+
+Result<SortReport> RunThreepass(Comm& comm, const SortOptions& options, Progress* progress,
+                                const TransportMaker& make_transport) {
+  return RunAgainIfDamaged(
+      options, [&](const SortOptions& o, bool* redo) { return Attempt(comm, o, progress, make_transport, redo); });
 }
 
 }  // namespace rs::sort

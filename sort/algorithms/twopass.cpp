@@ -8,6 +8,7 @@
 #include "sort/algorithms/twopass.hpp"
 
 #include <algorithm>
+#include <iostream>
 #include <set>
 
 #include "core/record.hpp"
@@ -28,8 +29,11 @@
 
 namespace rs::sort {
 
-Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* progress,
-                              const TransportMaker& make_transport) {
+namespace {
+
+// One attempt; *redo (when not null) turns true on every rank when a kept run was found damaged.
+Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* progress,
+                           const TransportMaker& make_transport, bool* redo) {
   const int rank = comm.rank(), ranks = comm.size();
   PhaseClock clock = PhaseClock::FromLaunch();
 
@@ -191,6 +195,18 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   KeepMerges(journal, &mo, &damaged);
   auto merged = MergeRuns(std::move(runs), mo, sink, [&](const uint8_t*, uint64_t n) { merging.Add(n * kRecordSize); });
   if (!merged.ok()) sink->Abort();
+  // A kept run found damaged was dropped from the journal: every rank ends this attempt and the
+  // sort runs again as resumed, which sorts that run's records again.
+  if (redo != nullptr && AgreeToRedo(comm, damaged, !merged.ok() && !damaged)) {
+    if (damaged) {
+      const std::string line = "rank " + std::to_string(rank) + ": notice: " + merged.status().message() +
+                               "; its records are sorted again\n";
+      std::cerr << line << std::flush;
+    }
+    sink->Abort();
+    *redo = true;
+    return Status::Error("a kept run was damaged");
+  }
   if (damaged) {
     merged =
         Status::Error(merged.status().message() +
@@ -211,6 +227,14 @@ Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* 
   if (!weights->weights.empty()) out.weight = weights->weights[size_t(rank)];
   out.notes.push_back(RunSummaryLine("twopass", summary));
   return FinishSort(comm, opt, input, out);
+}
+
+}  // namespace
+
+Result<SortReport> RunTwopass(Comm& comm, const SortOptions& options, Progress* progress,
+                              const TransportMaker& make_transport) {
+  return RunAgainIfDamaged(
+      options, [&](const SortOptions& o, bool* redo) { return Attempt(comm, o, progress, make_transport, redo); });
 }
 
 }  // namespace rs::sort

@@ -181,6 +181,22 @@ Result<std::vector<partition::Key>> ReadKeyIndex(const std::string& path, uint64
   return out;
 }
 
+bool AgreeToRedo(Comm& comm, bool damaged, bool failed_otherwise) {
+  uint64_t flags[2] = {damaged ? 1U : 0U, failed_otherwise ? 1U : 0U};
+  comm.AllReduceSum(flags);
+  return flags[0] > 0 && flags[1] == 0;
+}
+
+Result<SortReport> RunAgainIfDamaged(const SortOptions& options,
+                                     const std::function<Result<SortReport>(const SortOptions&, bool* redo)>& attempt) {
+  bool redo = false;
+  auto report = attempt(options, &redo);
+  if (!redo) return report;
+  SortOptions again = options;
+  again.resume = true;
+  return attempt(again, nullptr);  // a second damage fails the sort
+}
+
 void KeepMerges(WorkJournal& journal, RunMergeOptions* options, bool* damaged) {
   RunMergeOptions* mo = options;
   mo->on_merged = [&journal](const SortedRun& merged, uint32_t crc, const std::vector<SortedRun>& inputs) {

@@ -4,6 +4,7 @@
 // Collective where noted; call from each rank's main thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "sort/external/run_merge.hpp"
 #include "sort/job/sort_input.hpp"
 #include "sort/job/sort_options.hpp"
+#include "sort/report/sort_report.hpp"
 #include "sort/resume/coverage.hpp"
 #include "sort/resume/work_journal.hpp"
 
@@ -56,6 +58,16 @@ Status VerifyKeptFile(const std::vector<std::string>& members, uint64_t records,
 // threepass's key index as a plain file (synced) and back, with the CRC-32 of its bytes.
 Result<uint32_t> WriteKeyIndex(const std::string& path, const std::vector<partition::Key>& keys);
 Result<std::vector<partition::Key>> ReadKeyIndex(const std::string& path, uint64_t keys, uint32_t crc);
+
+// Collective: true on every rank when some rank found kept work damaged (and dropped it from
+// its journal) and no rank failed otherwise — then every rank ends this attempt and the sort
+// runs again as with --resume, redoing only the damaged work (RunAgainIfDamaged).
+bool AgreeToRedo(Comm& comm, bool damaged, bool failed_otherwise);
+
+// Runs `attempt` once, and once more with --resume when it set *redo: a kept unit found damaged
+// as it was read back is redone in the same command, never trusted. Call on every rank.
+Result<SortReport> RunAgainIfDamaged(const SortOptions& options,
+                                     const std::function<Result<SortReport>(const SortOptions&, bool* redo)>& attempt);
 
 // Makes MergeRuns journal each intermediate run (covering what its inputs covered) and drop its
 // inputs, and drop a kept run found damaged as it is read back (*damaged turns true).

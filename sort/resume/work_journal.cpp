@@ -133,6 +133,7 @@ Result<std::unique_ptr<WorkJournal>> WorkJournal::Begin(TempFiles* temp, const J
   auto journal = Journal::Create(path, first);
   if (!journal.ok()) return journal.status();
   w->journal_ = std::move(*journal);
+  w->created_ = true;
   return w;
 }
 
@@ -370,7 +371,8 @@ Status WorkJournal::Reset() {
 
 WorkJournal::~WorkJournal() {
   // Splitters alone are not worth keeping: a sample finds them again in well under a second.
-  if (!finished_ && journal_ && runs_.empty() && !work_ && !selection_) journal_->Remove();
+  // Only a journal this run created: one opened for --resume (even one refused) stays as it was.
+  if (!finished_ && created_ && journal_ && runs_.empty() && !work_ && !selection_) journal_->Remove();
 }
 
 void WorkJournal::Finish() {

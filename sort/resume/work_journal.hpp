@@ -111,6 +111,7 @@ class WorkJournal {
   std::unique_ptr<Journal> journal_;
   bool resumed_ = false;
   bool finished_ = false;
+  bool created_ = false;  // by this run (not opened for --resume)
   mutable std::mutex mu_;
   std::optional<std::vector<partition::SplitKey>> splitters_;
   std::map<std::string, KeptRun> runs_;

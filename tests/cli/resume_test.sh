@@ -4,8 +4,9 @@
 # 2nd run), then the same command with --resume gives a valid output with the input's checksum
 # (--validate and the manifest), and the phases whose work was kept are reported skipped (JSON
 # result) and really skipped (no input read: the kept runs keep their inode); a truncated run is
-# found at the start and sorted again; a corrupted run is found as it is read back (a line naming
-# it, a non-zero exit), dropped, and sorted again by the next --resume; a changed input, another
+# found at the start and sorted again; a corrupted run (twopass, threepass) or threepass work file
+# is found as it is read back (a notice naming it), dropped, and redone in the same command, whose
+# output is valid; a changed input, another
 # algorithm or another number of ranks is refused in one line; without --resume a start removes
 # what an earlier run kept and says so; onepass refuses --resume.
 # Usage: resume_test.sh RIVERSORT MPIRUN
@@ -74,20 +75,28 @@ truncate -s 4096 "$victim"
 grep -q "rank 0: notice: kept run $(basename "$victim") is missing or truncated" "$T/err" && ok ||
   bad "truncated run: no notice naming it: $(cat "$T/err")"
 
-# --- a corrupted run: found as it is read back, dropped, and sorted again by the next --resume
-clear_dirs
-RS_FAULT="1:merge" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" >/dev/null 2>&1
-victim=$(ls "$T"/tmp/*-r2-run-0.run)
-printf 'X' | dd of="$victim" bs=1 seek=5000 conv=notrunc 2>/dev/null
-"${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume >/dev/null 2>"$T/err"; rc=$?
-[ "$rc" != 0 ] && ok || bad "corrupted run: exit 0"
-grep -q "rank 2: kept run .*$(basename "$victim"): damaged" "$T/err" && ok || bad "corrupted run: no line naming it: $(cat "$T/err")"
-ls "$T"/out | grep -qE '^out\.[0-9]+$' && bad "corrupted run: a partition under its final name" || ok
-"${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume --validate >/dev/null 2>"$T/err"; rc=$?
-[ "$rc" = 0 ] && valid && ok || bad "corrupted run, resumed again: rc $rc, $(head -5 "$T/err")"
+# --- corrupted kept work: found as it is read back, dropped, and redone in the same command
+corrupt() {  # corrupt ALGO POINT GLOB: kill rank 1 at POINT, flip a byte of the file GLOB names, resume
+  local algo=$1 point=$2 glob=$3 victim
+  clear_dirs
+  sort_cmd "$T/in" "$algo"
+  RS_FAULT="1:$point" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" >/dev/null 2>&1
+  victim=$(ls "$T"/tmp/$glob | head -1)
+  [ -n "$victim" ] || { bad "corrupt $algo/$point: no file $glob ($(ls "$T/tmp"))"; return; }
+  printf 'X' | dd of="$victim" bs=1 seek=5000 conv=notrunc 2>/dev/null
+  "${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume --validate >/dev/null 2>"$T/err"; rc=$?
+  [ "$rc" = 0 ] && valid && ok || bad "corrupt $algo/$point: rc $rc, $(head -5 "$T/err")"
+  grep -q "notice: kept .*$(basename "$victim").*damaged" "$T/err" && ok ||
+    bad "corrupt $algo/$point: no line naming $(basename "$victim"): $(cat "$T/err")"
+  [ -z "$(ls "$T/tmp")" ] && ok || bad "corrupt $algo/$point: left in tmp: $(ls "$T/tmp")"
+}
+corrupt twopass merge '*-r2-run-0.run'
+corrupt threepass "local merge" '*-r1-run-1.run'  # the killed rank's: the others may have merged theirs
+corrupt threepass "parallel merge" '*-r0-work-*.run'
 
 # --- refusals: another algorithm, another number of ranks, a changed input; onepass
 clear_dirs
+sort_cmd "$T/in" twopass
 RS_FAULT="1:merge" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" >/dev/null 2>&1
 sort_cmd "$T/in" threepass
 out=$("${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume 2>&1 >/dev/null); rc=$?
