@@ -8,7 +8,7 @@
 # is found as it is read back (a notice naming it), dropped, and redone in the same command, whose
 # output is valid; a changed input, another
 # algorithm or another number of ranks is refused in one line; without --resume a start removes
-# what an earlier run kept and says so; onepass refuses --resume.
+# what an earlier run kept and says so; onepass refuses --resume; the same at 16 ranks.
 # Usage: resume_test.sh RIVERSORT MPIRUN
 set -u
 RS=$1
@@ -118,5 +118,16 @@ out=$("${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --validate 2>&1 >/dev/null); rc=$?
 out=$("${MPI[@]}" -np 3 "$RS" sort --in-dir "$T/in" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 'o1.{rank}' \
       --algo onepass --resume 2>&1 >/dev/null); rc=$?
 [ "$rc" != 0 ] && [[ "$out" == *"onepass keeps nothing on disk"* ]] && ok || bad "onepass --resume: rc $rc: $out"
+
+# --- at 16 ranks (docs/scale.md#resume-and-balance-docsfault-tolerancemd): a kill at the merge, then --resume
+mkdir -p "$T/in16"
+"${MPI[@]}" -np 16 "$RS" gen --records 320007 --dir "$T/in16" --name 'in.{rank}' 2>/dev/null || bad "gen at 16 ranks failed"
+clear_dirs
+SORT16=(sort --in-dir "$T/in16" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 'out.{rank}' --tmp-dir "$T/tmp"
+        --algo twopass --memory 32M)
+RS_FAULT="5:merge" "${MPI[@]}" -x RS_FAULT -np 16 "$RS" "${SORT16[@]}" >/dev/null 2>&1 && bad "16 ranks: the killed run exited 0" || ok
+"${MPI[@]}" -np 16 "$RS" "${SORT16[@]}" --resume --validate --result "$T/result.json" >/dev/null 2>"$T/err"; rc=$?
+[ "$rc" = 0 ] && valid && ok || bad "16 ranks --resume: rc $rc, $(head -5 "$T/err")"
+skipped_in_json "read & distribute" && ok || bad "16 ranks: read & distribute not skipped on every rank"
 
 finish resume_test
