@@ -5,12 +5,11 @@
 // merge", "parallel selection", "parallel merge", "sort", "write"), or "exchange" / "remote reads"
 // once a transport is up (read & distribute; threepass's parallel merge), "run N" once a rank's
 // N-th sorted run is written and journaled (twopass, threepass: a kill in the middle of run
-// formation, for the --resume tests), or "gen" / "validate" as those commands start their work. The rank is the launcher's
-// (OMPI_COMM_WORLD_RANK; 0 without mpirun). With ":stray" the rank instead enters a collective the
-// others never join and waits there, alive (a message MPI lost, ranks in different collectives):
-// the liveness ring's stall check must end the job; only at points on the main thread with no
-// transport running (the phase starts), and only under MPI (SetStrayCollective).
-// Unset, a point costs one comparison. Any thread.
+// formation, for the --resume tests), or "gen" / "validate" as those commands start their work. The rank is the
+// launcher's (OMPI_COMM_WORLD_RANK; 0 without mpirun). With ":stray" the rank instead enters a collective the others
+// never join and waits there, alive (a message MPI lost, ranks in different collectives): the liveness ring's stall
+// check must end the job; only at points on the main thread with no transport running (the phase starts), and only
+// under MPI (SetStrayCollective). Unset, a point costs one comparison. Any thread.
 #pragma once
 
 #include <string_view>
