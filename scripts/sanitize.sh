@@ -14,7 +14,7 @@ source scripts/lib/deps.sh
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}"
 which=${1:-all}
 SUP=$PWD/tests/sanitizers
-CLI_TESTS='cli_test|corruption_test|fault_test|safety_test|security_test|hang_test|budget_test|cluster_test|iobench_cli_test|validate_fuzz|plan_test'
+CLI_TESTS='cli_test|corruption_test|fault_test|safety_test|security_test|hang_test|budget_test|cluster_test|iobench_cli_test|validate_fuzz|plan_test|resume_test|balance_test'
 
 build() {  # build PRESET [TARGET...]
   local preset=$1; shift
