@@ -125,6 +125,10 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   } else {
     const Coverage kept = journal.Covered();
     ResumePoint resume = LocalResumePoint(journal, kept, input.records);
+    if (resume.position > 0) {  // the calibration read the partition's start: of no use now
+      weights->preloaded.clear();
+      weights->preloaded_bytes = 0;
+    }
     if (resume.position > 0 || !kept.empty()) local_sort.MarkResumed();
     read_sum = resume.sum;
     std::unique_ptr<MemPool> pool;
@@ -178,6 +182,8 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
       if (st.ok()) st = journal.RecordFormed(read_sum);
     }
   }
+  weights->preloaded.clear();
+  weights->pool.reset();  // the calibration's buffers went into runs: its memory goes back now
   local_sort.End(input.bytes);
   if (!st.ok()) sink->Abort();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));

@@ -80,6 +80,11 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
     if (!point.ok()) return point.status();
     resume = std::move(*point);
   }
+  // The calibration read the partition's start: of no use when reading resumes later.
+  if (skip_exchange || resume.position > 0) {
+    weights->preloaded.clear();
+    weights->preloaded_bytes = 0;
+  }
   RunFormerOptions fo{disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers, size_t(ranks), {}};
   fo.on_written = [&](const SortedRun& run, uint32_t crc, const std::vector<uint64_t>& before,
                       const std::vector<uint64_t>& after) {
@@ -152,6 +157,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
     source.reset();
     read_pool.reset();
     send_pool.reset();
+    weights->pool.reset();  // the calibration's buffers were routed: its memory goes back now
     if (!dist.ok()) {
       sink->Abort();
       return dist.status();

@@ -205,9 +205,10 @@ void KeepMerges(WorkJournal& journal, RunMergeOptions* options, bool* damaged) {
       auto it = journal.runs().find(BaseName(in.members.front()));
       if (it != journal.runs().end()) k.cover.Add(it->second.cover);
     }
-    RS_RETURN_IF_ERROR(journal.RecordRun(k));
-    for (const auto& in : inputs) RS_RETURN_IF_ERROR(journal.DropRun(BaseName(in.members.front()), false));
-    return Status::Ok();
+    std::vector<std::string> replaces;
+    replaces.reserve(inputs.size());
+    for (const auto& in : inputs) replaces.push_back(BaseName(in.members.front()));
+    return journal.RecordRun(k, replaces);  // one line: the merged run in, its inputs out
   };
   mo->on_damaged = [&journal, damaged](const SortedRun& run) {
     *damaged = true;

@@ -104,7 +104,7 @@ Result<std::unique_ptr<WorkJournal>> WorkJournal::Begin(TempFiles* temp, const J
   const std::string path = JournalPath(*temp, id.token, header.rank);
   const std::string first = "job id=" + id.job + " token=" + id.token + " algo=" + header.algo +
                             " ranks=" + std::to_string(header.ranks) + " rank=" + std::to_string(header.rank) +
-                            " input=" + id.input + " version=1";
+                            " input=" + id.input + " splitters=" + header.splitters + " version=1";
   struct stat st;
   const bool exists = ::lstat(path.c_str(), &st) == 0;
   if (resume && exists) {
@@ -147,6 +147,11 @@ Status WorkJournal::Replay(const std::vector<std::string>& lines, const JobIdent
     return Status::Error(where + "this journal belongs to another job (job " + head.Get("id") + ", not " + id.job +
                          "); remove it or run without --resume");
   }
+  if (head.Get("splitters") != header_.splitters) {
+    return Status::Error(where + "the kept work was made with --splitters " + head.Get("splitters") + ", not " +
+                         header_.splitters + ": run with --splitters " + head.Get("splitters") +
+                         ", or without --resume");
+  }
   if (head.Get("algo") != header_.algo) {
     return Status::Error(where + "the kept work was made by --algo " + head.Get("algo") + ", not " + header_.algo +
                          ": run with --algo " + head.Get("algo") + ", or without --resume");
@@ -173,6 +178,16 @@ Status WorkJournal::Replay(const std::vector<std::string>& lines, const JobIdent
       auto cover = Coverage::Decode(l.Get("cover"));
       if (!cover.ok()) return cover.status().WithContext(where + "line " + std::to_string(i + 1));
       r.cover = std::move(*cover);
+      // A merged run forgets its inputs in the same line: both kept would count records twice.
+      const std::string replaced = l.Get("replaces");
+      for (size_t at = 0; at < replaced.size();) {
+        size_t comma = replaced.find(',', at);
+        if (comma == std::string::npos) comma = replaced.size();
+        const std::string input = replaced.substr(at, comma - at);
+        runs_.erase(input);
+        RemoveFiles(input);  // a kill between the line and the removal left them
+        at = comma + 1;
+      }
       runs_[r.name] = std::move(r);
     } else if (l.kind == "drop") {
       runs_.erase(l.Get("name"));
@@ -287,14 +302,20 @@ Status WorkJournal::RecordSplitters(const std::vector<partition::SplitKey>& boun
   return journal_->Append("splitters n=" + std::to_string(boundaries.size()) + " keys=" + EncodeKeys(boundaries), true);
 }
 
-Status WorkJournal::RecordRun(const KeptRun& run) {
-  std::lock_guard lock(mu_);
-  RS_RETURN_IF_ERROR(journal_->Append("run name=" + run.name + " records=" + std::to_string(run.records) +
-                                          " crc=" + Hex32(run.crc) + " level=" + std::to_string(run.level) +
-                                          " cover=" + run.cover.Encode(),
-                                      true));
-  temp_->Keep(temp_->MembersOf(run.name));
-  runs_[run.name] = run;
+Status WorkJournal::RecordRun(const KeptRun& run, const std::vector<std::string>& replaces) {
+  std::string names;
+  for (const auto& r : replaces) names += (names.empty() ? "" : ",") + r;
+  {
+    std::lock_guard lock(mu_);
+    RS_RETURN_IF_ERROR(journal_->Append(
+        "run name=" + run.name + " records=" + std::to_string(run.records) + " crc=" + Hex32(run.crc) + " level=" +
+            std::to_string(run.level) + " cover=" + run.cover.Encode() + (names.empty() ? "" : " replaces=" + names),
+        true));
+    temp_->Keep(temp_->MembersOf(run.name));
+    runs_[run.name] = run;
+    for (const auto& r : replaces) runs_.erase(r);
+  }
+  for (const auto& r : replaces) RemoveFiles(r);
   return Status::Ok();
 }
 

@@ -58,6 +58,7 @@ class WorkJournal {
     int ranks = 1;
     int rank = 0;
     uint64_t stripe_unit = 0;  // to check the kept files' member sizes
+    std::string splitters;     // sample or uniform: runs made with one are no use to the other
   };
   // Starts this rank's journal. resume: reads what an earlier run of the job kept, refusing a
   // journal of another job, algorithm, number of ranks or input in one line; kept files that are
@@ -81,8 +82,10 @@ class WorkJournal {
 
   // --- recording ---
   Status RecordSplitters(const std::vector<partition::SplitKey>& boundaries);
-  // The run's files are kept from now on (after this returns Ok).
-  Status RecordRun(const KeptRun& run);
+  // The run's files are kept from now on (after this returns Ok). `replaces`: the runs a merge
+  // made it from, forgotten by the same journal line (so that no kill between two lines can
+  // leave both a merged run and its inputs kept); their files are removed after.
+  Status RecordRun(const KeptRun& run, const std::vector<std::string>& replaces = {});
   // Forgets a run (merged into another, or found damaged: then its records must be formed again,
   // and what was made from it is forgotten too); its files are removed.
   Status DropRun(const std::string& name, bool damaged);

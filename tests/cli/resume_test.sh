@@ -6,8 +6,8 @@
 # result) and really skipped (no input read: the kept runs keep their inode); a truncated run is
 # found at the start and sorted again; a corrupted run (twopass, threepass) or threepass work file
 # is found as it is read back (a notice naming it), dropped, and redone in the same command, whose
-# output is valid; a changed input, another
-# algorithm or another number of ranks is refused in one line; without --resume a start removes
+# output is valid; a changed input, another algorithm, splitter kind or number of ranks is refused
+# in one line; without --resume a start removes
 # what an earlier run kept and says so; onepass refuses --resume; the same at 16 ranks.
 # Usage: resume_test.sh RIVERSORT MPIRUN
 set -u
@@ -103,6 +103,9 @@ out=$("${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume 2>&1 >/dev/null); rc=$?
 [ "$rc" != 0 ] && [[ "$out" == *"--resume: the kept work was made by --algo twopass, not threepass"* ]] && ok ||
   bad "another algorithm: rc $rc: $out"
 sort_cmd "$T/in" twopass
+out=$("${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --splitters uniform --resume 2>&1 >/dev/null); rc=$?
+[ "$rc" != 0 ] && [[ "$out" == *"--resume: the kept work was made with --splitters sample, not uniform"* ]] && ok ||
+  bad "other splitters: rc $rc: $out"
 # Two ranks over the first two partitions, named one by one: the same job names, another P.
 out=$("${MPI[@]}" -np 2 "$RS" sort --in-dir "$T/in" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 'out.{rank}' \
       --tmp-dir "$T/tmp" --algo twopass --memory 48M --resume 2>&1 >/dev/null); rc=$?
