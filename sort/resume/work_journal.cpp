@@ -220,12 +220,7 @@ Status WorkJournal::Replay(const std::vector<std::string>& lines, const JobIdent
       for (size_t k = 0; k + 1 < col.size(); k += 2) s.column.emplace_back(col[k], col[k + 1]);
       selection_ = std::move(s);
     } else if (l.kind == "reset") {
-      splitters_.reset();
-      runs_.clear();
-      formed_ = false;
-      checkpoints_.clear();
-      work_.reset();
-      selection_.reset();
+      ForgetLocked();  // no other thread yet
     }
   }
   // The files must be there, whole; a damaged one is redone (and what depends on it).
@@ -369,21 +364,31 @@ Status WorkJournal::RecordSelection(const partition::Selection& s) {
                           true);
 }
 
+std::vector<std::string> WorkJournal::KeptNamesLocked() const {
+  std::vector<std::string> names;
+  for (const auto& [name, r] : runs_) names.push_back(name);
+  if (work_) {
+    names.push_back(work_->name);
+    names.push_back(work_->index_name);
+  }
+  return names;
+}
+
+void WorkJournal::ForgetLocked() {
+  splitters_.reset();
+  runs_.clear();
+  formed_ = false;
+  checkpoints_.clear();
+  work_.reset();
+  selection_.reset();
+}
+
 Status WorkJournal::Reset() {
   std::vector<std::string> names;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [name, r] : runs_) names.push_back(name);
-    if (work_) {
-      names.push_back(work_->name);
-      names.push_back(work_->index_name);
-    }
-    splitters_.reset();
-    runs_.clear();
-    formed_ = false;
-    checkpoints_.clear();
-    work_.reset();
-    selection_.reset();
+    names = KeptNamesLocked();
+    ForgetLocked();
     RS_RETURN_IF_ERROR(journal_->Append("reset", true));
   }
   for (const auto& n : names) RemoveFiles(n);
@@ -401,11 +406,7 @@ void WorkJournal::Finish() {
   std::vector<std::string> names;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [name, r] : runs_) names.push_back(name);
-    if (work_) {
-      names.push_back(work_->name);
-      names.push_back(work_->index_name);
-    }
+    names = KeptNamesLocked();
   }
   for (const auto& n : names) RemoveFiles(n);
   journal_->Remove();

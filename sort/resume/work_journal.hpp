@@ -108,6 +108,8 @@ class WorkJournal {
   bool Intact(const std::string& name, uint64_t bytes) const;        // a striped file's members
   static bool IntactPlain(const std::string& path, uint64_t bytes);  // one file (the key index)
   void RemoveFiles(const std::string& name);
+  std::vector<std::string> KeptNamesLocked() const;  // every kept file's name (mu_ held)
+  void ForgetLocked();                               // forgets every unit (mu_ held)
 
   TempFiles* temp_;
   Header header_;
