@@ -6,7 +6,9 @@
 # runs the even split and --balance speed, alternating which goes first, each timed from the
 # launch of mpirun to its exit (the calibration included) and validated against the manifest.
 # Prints every time, the medians and their ratio speed/even, one RESULT line.
-# Usage: [RECORDS=16M] [NP=2] [MBPS=300] [ALGO=twopass] [MEMORY=256M] [SLOW=NP-1] bench/balance.sh
+# SWEEP="7,3 8,2": also runs --weights 7,3 and --weights 8,2 in every round, each with its median
+# and ratio to the even split (a SWEEP line each): how near any fixed split comes to the target.
+# Usage: [RECORDS=16M] [NP=2] [MBPS=300] [ALGO=twopass] [MEMORY=256M] [SLOW=NP-1] [SWEEP=...] bench/balance.sh
 #        [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,13 +16,17 @@ RECORDS=${RECORDS:-16M}
 MBPS=${MBPS:-300}
 ALGO=${ALGO:-twopass}
 MEMORY=${MEMORY:-256M}
+SWEEP=${SWEEP:-}
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 rs_bench_args balance 5 "$@"
 NP=${NP:-2}
 SLOW=${SLOW:-$((NP - 1))}
 RS=${RS:-build/app/riversort}
-MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
+# --bind-to none: a rank given more of the keys needs more than the one core Open MPI's default
+# binding gives each rank here (measured, one run each: --weights 7,3 took 5.39 s bound and 5.05 s
+# unbound; the even split 6.85 s and 6.65 s); on a cluster each rank has its node's cores.
+MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" --bind-to none -np "$NP")
 mkdir -p "$DATA"
 DATA=$(mktemp -d "$DATA/balance-XXXXXX")
 trap 'rm -rf "$DATA"' EXIT
@@ -35,26 +41,38 @@ run() {  # run [FLAGS...]: prints the wall seconds; the output is validated and 
   "${MPI[@]}" scripts/slow_rank.sh --rank "$SLOW" --disk-mbps "$MBPS" --dir "$DATA" -- "$RS" "${SORT[@]}" "$@" \
     >"$DATA/table" 2>"$DATA/err" || { cat "$DATA/err" >&2; exit 1; }
   t1=$(rs_now)
+  # The --balance speed run's table and calibration line, for the report (sweep runs come after).
+  if [ "$*" = "--balance speed" ]; then cp "$DATA/table" "$DATA/table.speed"; cp "$DATA/err" "$DATA/err.speed"; fi
   "${MPI[@]}" "$RS" validate -q --dir "$DATA/out" --name 'out.{rank}' --manifest "$DATA/in/in.manifest.json" ||
     { echo "balance.sh: an invalid output ($*)" >&2; exit 1; }
   rm -f "$DATA"/out/out.*
+  # The filesystem discards the freed blocks when the journal commits (mounted with discard):
+  # sync now, or the next run's calibration meets this run's discards.
+  sync
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
 }
 
 even=() speed=()
+declare -A swept=()
 for ((i = 0; i < RUNS; i++)); do
   if ((i % 2 == 0)); then even+=("$(run)"); speed+=("$(run --balance speed)")
   else speed+=("$(run --balance speed)"); even+=("$(run)"); fi
+  for w in $SWEEP; do swept[$w]+="$(run --weights "$w") "; done
 done
-weights=$(grep -h "balance speed: measured" "$DATA/err" | sed "s/.*per rank //; s/;.*//" || true)
+weights=$(grep -h "balance speed: measured" "$DATA/err.speed" | sed "s/.*per rank //; s/;.*//" || true)
 me=$(rs_median "${even[@]}")
 ms=$(rs_median "${speed[@]}")
 ratio=$(awk -v a="$ms" -v b="$me" 'BEGIN { printf "%.3f", a / b }')
 {
-  echo "command: RECORDS=$RECORDS NP=$NP MBPS=$MBPS ALGO=$ALGO MEMORY=$MEMORY SLOW=$SLOW bench/balance.sh --runs $RUNS"
+  echo "command: RECORDS=$RECORDS NP=$NP MBPS=$MBPS ALGO=$ALGO MEMORY=$MEMORY SLOW=$SLOW${SWEEP:+ SWEEP=\"$SWEEP\"} bench/balance.sh --runs $RUNS"
   echo "even (s):            ${even[*]}"
   echo "--balance speed (s): ${speed[*]}   (last calibration: $weights)"
+  for w in $SWEEP; do
+    # shellcheck disable=SC2086  # the times, one word each
+    m=$(rs_median ${swept[$w]})
+    echo "SWEEP --weights $w (s): ${swept[$w]}  median $m  ratio to even $(awk -v a="$m" -v b="$me" 'BEGIN { printf "%.3f", a / b }')"
+  done
   echo "last --balance speed table:"
-  cat "$DATA/table"
+  cat "$DATA/table.speed"
   echo "RESULT algo=$ALGO records=$RECORDS ranks=$NP slow_rank=$SLOW slow_mbps=$MBPS runs=$RUNS even_median_s=$me speed_median_s=$ms ratio=$ratio target=0.75 $(rs_met "$ratio <= 0.75") validation=SUCCESS"
 } | tee "$OUT"

@@ -46,17 +46,27 @@ Result<RankWeights> DecideRankWeights(Comm& comm, const SortOptions& opt, const 
         st = pool.status();
       } else {
         w.pool = std::move(*pool);
-        const double t0 = PhaseClock::Now();
+        // The rate of the second half only: the first includes opening the files, the queue
+        // filling, and whatever burst a throttle lets through before it bites.
         auto src = DiskSource::Open(opt.in.Members(comm.rank()), disk, w.pool.get(), nullptr, 0, len);
+        uint64_t got = 0, half_at = 0;
+        double t_half = 0;
         if (src.ok()) {
-          while (auto b = (*src)->Get()) w.preloaded.push_back(std::move(*b));
+          while (auto b = (*src)->Get()) {
+            got += b->size();
+            if (half_at == 0 && got >= len / 2) {
+              half_at = got;
+              t_half = PhaseClock::Now();
+            }
+            w.preloaded.push_back(std::move(*b));
+          }
           st = (*src)->status();
         } else {
           st = src.status();
         }
-        const double t = PhaseClock::Now() - t0;
-        if (st.ok()) {
-          w.read_mbps = double(len) / 1e6 / std::max(t, 1e-6);
+        const double t = PhaseClock::Now() - t_half;
+        if (st.ok() && got > half_at) {
+          w.read_mbps = double(got - half_at) / 1e6 / std::max(t, 1e-6);
           rate = w.read_mbps;
         }
       }
@@ -70,10 +80,13 @@ Result<RankWeights> DecideRankWeights(Comm& comm, const SortOptions& opt, const 
     RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
     const auto all = comm.AllGather(Fixed(rate, 3));
     double known = 0;
+    std::string measured;
     for (size_t r = 0; r < all.size(); ++r) {
       speed[r] = std::strtod(all[r].c_str(), nullptr);
       known = std::max(known, speed[r]);
+      if (r < 16) measured += (r ? ", " : "") + Fixed(speed[r], 1);
     }
+    if (all.size() > 16) measured += ", ...";
     // A rank with no input measured nothing: it counts as the fastest (it has no disk to wait on
     // for reading; its writes are the sort's anyway).
     for (auto& s : speed)
@@ -83,9 +96,8 @@ Result<RankWeights> DecideRankWeights(Comm& comm, const SortOptions& opt, const 
     // that noise does not load one fast rank more than its equals.
     for (auto& s : speed)
       if (s >= config::balance::kNoiseFraction * known) s = known;
-    w.notice = "--balance speed: measured read MB/s per rank (within " +
-               std::to_string(int(config::balance::kNoiseFraction * 100)) +
-               " % of the fastest counted as the fastest) ";
+    w.notice = "--balance speed: measured read MB/s per rank [" + measured + "]; within " +
+               std::to_string(int(config::balance::kNoiseFraction * 100)) + " % of the fastest counts as the fastest: ";
   } else {
     return w;
   }
