@@ -12,7 +12,7 @@ namespace rs::cli {
 
 std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
   struct Args {
-    std::string algo = "onepass", manifest, memory = "0", net_buffer = "0", threads = "0", result;
+    std::string algo = "onepass", manifest, memory = "0", net_buffer = "0", threads = "0", result, limits;
     unsigned net_timeout = config::kNetTimeoutSeconds;
     std::vector<std::string> in_dirs, in_names, out_dirs, out_names, tmp_dirs;
     TransportKind transport = TransportKind::kMpi;
@@ -77,7 +77,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
                 "the output stays O_DIRECT");
   sub->add_flag("--validate", args->validate, "Validate the output (order and checksum against the input)");
   sub->add_option("--balance", args->balance,
-                  "twopass/threepass: even key ranges, or ranges sized by each rank's measured read+write speed "
+                  "twopass/threepass: even key ranges, or ranges sized by each rank's measured read speed "
                   "(speed: a calibration of well under a second; docs/fault-tolerance.md#slow-ranks)")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, sort::Balance>{{"even", sort::Balance::kEven}, {"speed", sort::Balance::kSpeed}}))
@@ -89,6 +89,10 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
                 "twopass/threepass: reuse the work an earlier, failed run of the same command kept (runs, "
                 "splitters, work files) and redo only the rest (docs/fault-tolerance.md)");
   sub->add_option("--result", args->result, "Write the JSON result here (schema in docs/results.md)")->check(kPath);
+  sub->add_option("--limits", args->limits,
+                  "An `riversort iobench` JSON: the disk limits the phase table's \"bound\" column judges against "
+                  "(default: this project's measured machine, docs/results.md#what-bound-a-phase)")
+      ->check(kPath);
   sub->add_option("--threads", args->threads, "Threads per rank (0 = one per core)")
       ->check(kThreads)
       ->capture_default_str();
@@ -124,6 +128,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.weights = args->weights;
     opt.buffered_input = args->buffered_input;
     opt.result_path = args->result;
+    opt.limits_path = args->limits;
     opt.threads = int(*ParseCount(args->threads));
     auto report = sort::RunSort(comm, opt);
     if (!report.ok()) {

@@ -252,3 +252,35 @@ inline constexpr uint64_t kCalibrationBytes = uint64_t(64) << 20;
 inline constexpr double kNoiseFraction = 0.7;
 
 }  // namespace rs::config::balance
+
+// ---- the timeline (sort/report/timeline.hpp) ---------------------------------------------------------
+namespace rs::config::timeline {
+
+// How often each rank samples its counters (core/activity.hpp) and CPU time: 100 ms shows a
+// phase of a Datamation sort (0.1-0.3 s) as a few points and costs one getrusage and five atomic
+// loads a sample.
+inline constexpr unsigned kIntervalMillis = 100;
+// The most samples a rank keeps: when full, every other one is dropped and the interval doubles,
+// so a rank's series stays under 256 samples (about 15 KB of JSON) however long the sort runs,
+// and rank 0 gathers at most P x 256 samples (1,000 ranks: about 15 MB) for the JSON result.
+inline constexpr size_t kMaxSamples = 256;
+
+}  // namespace rs::config::timeline
+
+// ---- what bound a phase (sort/report/phase_bound.hpp) -------------------------------------------------
+namespace rs::config::limits {
+
+// The machine's limits when no --limits file is given: this VM's best O_DIRECT read and write
+// with riversort's own I/O path (results/iobench-vm-20261121-065518.json: 2M x QD16, uring), and
+// Open MPI over TCP on loopback, the slower of its two transports here (7-8 GB/s; shared memory
+// 19-24 GB/s: docs/machine.md). Another machine: `riversort iobench`, then --limits its JSON.
+inline constexpr double kDiskReadMBps = 2445;
+inline constexpr double kDiskWriteMBps = 2949;
+inline constexpr double kNetworkMBps = 7000;
+// A phase is "bound" by the resource it used most of; below this fraction of every limit it
+// waited on something else (latency, a peer, a lock, a throttled rank) and the table says
+// "none: ...". 0.6, not higher: this disk drifts 2x between runs (docs/machine.md), so a phase at
+// the disk's limit of the moment can show 60 % of the best measured.
+inline constexpr double kBoundFraction = 0.6;
+
+}  // namespace rs::config::limits

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstdio>
 
+#include "core/activity.hpp"
+
 namespace rs {
 
 namespace {
@@ -15,8 +17,17 @@ class PosixEnv final : public Env {
  public:
   int Open(const char* path, int flags, mode_t mode) override { return ::open(path, flags, mode); }
   int Close(int fd) override { return ::close(fd); }
-  ssize_t Pread(int fd, void* buf, size_t len, off_t offset) override { return ::pread(fd, buf, len, offset); }
-  ssize_t Pwrite(int fd, const void* buf, size_t len, off_t offset) override { return ::pwrite(fd, buf, len, offset); }
+  // Counted for the timeline and the per-phase bytes (core/activity.hpp).
+  ssize_t Pread(int fd, void* buf, size_t len, off_t offset) override {
+    const ssize_t n = ::pread(fd, buf, len, offset);
+    if (n > 0) activity::DiskRead(uint64_t(n));
+    return n;
+  }
+  ssize_t Pwrite(int fd, const void* buf, size_t len, off_t offset) override {
+    const ssize_t n = ::pwrite(fd, buf, len, offset);
+    if (n > 0) activity::DiskWritten(uint64_t(n));
+    return n;
+  }
   int Fsync(int fd) override { return ::fsync(fd); }
   int Ftruncate(int fd, off_t size) override { return ::ftruncate(fd, size); }
   int Fallocate(int fd, off_t offset, off_t len) override { return ::posix_fallocate(fd, offset, len); }

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/activity.hpp"
+
 namespace rs {
 
 namespace {
@@ -151,6 +153,10 @@ class UringEngine final : public IoEngine {
     Slot& s = slots_[slot];
     if (res == -EINTR || res == -EAGAIN) return Queue(slot);
     if (res > 0) {
+      if (s.req.op == IoOp::kRead)
+        activity::DiskRead(uint64_t(res));
+      else
+        activity::DiskWritten(uint64_t(res));
       s.done += uint32_t(res);
       if (s.done < s.req.len) return Queue(slot);  // short transfer: continue where it stopped
     }

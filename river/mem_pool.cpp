@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/activity.hpp"
 #include "core/units.hpp"
 
 namespace rs {
@@ -127,6 +128,7 @@ Buffer MemPool::Take() {
   low_water_ = std::min(low_water_, free_.size());
   b.data_ = memory_.data() + size_t(b.index_) * buffer_size_;
   b.capacity_ = buffer_size_;
+  activity::PoolTaken(buffer_size_);
   return b;
 }
 
@@ -149,6 +151,7 @@ std::optional<Buffer> MemPool::GetFor(std::chrono::milliseconds timeout) {
 }
 
 void MemPool::Return(uint32_t index) {
+  activity::PoolReturned(buffer_size_);
   {
     std::lock_guard lock(mu_);
     free_.push_back(index);

@@ -8,8 +8,15 @@
 #
 #   plot_results.py breakdown FILE.json... [--out-dir DIR] [--name NAME]
 #       the phase breakdown of `riversort sort` results (JSON, docs/results.md): one stacked bar
-#       per run and rank (overhead, read & distribute, sort, write, ...), seconds; writes
-#       DIR/breakdown-<name>.png and .svg (name: the first file's basename) and prints the paths.
+#       per run and rank (overhead, read & distribute, sort, write, ...), seconds, and beside it a
+#       hatched bar of each phase's disk floor (its node's bytes read and written over the result's
+#       limits); the legend sits outside the axes. Writes DIR/breakdown-<name>.png and .svg (name:
+#       the first file's basename) and prints the paths.
+#
+#   plot_results.py timeline FILE.json [--out-dir DIR] [--ranks N]
+#       each rank's timeline from a `riversort sort --result` JSON: disk read and write and network
+#       MB/s and CPU % over time, the phases marked; one panel per rank (the first N, default 8);
+#       writes DIR/timeline-<basename>.png and .svg and prints the paths.
 #
 #   plot_results.py scale FILE.json [--out-dir DIR] [--riversort EXE]
 #       bench/scale.sh's rows: memory per rank and bytes sent per rank against the number of ranks,
@@ -140,46 +147,150 @@ def plot_iobench(args):
         print(f"{stem}.{ext}")
 
 
+def load_result(path):
+    """A `riversort sort --result` JSON, or exit with one line naming the file."""
+    if not os.path.isfile(path):
+        sys.exit(f"plot_results.py: {path}: no such file")
+    with open(path) as f:
+        try:
+            d = json.load(f)
+        except json.JSONDecodeError as e:
+            sys.exit(f"plot_results.py: {path}: not JSON ({e})")
+    if d.get("schema") != "riversort-result/1":
+        sys.exit(f"plot_results.py: {path}: not a riversort sort result (schema riversort-result/1)")
+    return d
+
+
+def disk_floors(d):
+    """Per rank, per phase: the seconds its node's disk needs for the bytes the node's ranks read
+    and wrote in that phase, at the result's limits (ranks on one host share its disk)."""
+    lim = d.get("limits")
+    if not lim:
+        return None
+    ranks = d["per_rank"]
+    floors = []
+    for r in ranks:
+        mine = {}
+        for i, p in enumerate(r["phases"]):
+            if "io" not in p or p["name"] == "overhead":
+                continue
+            read = written = 0
+            for other in ranks:
+                if other.get("host") == r.get("host") and i < len(other["phases"]):
+                    io = other["phases"][i].get("io", {})
+                    read += io.get("disk_read", 0)
+                    written += io.get("disk_written", 0)
+            mine[p["name"]] = read / 1e6 / lim["disk_read_MBps"] + written / 1e6 / lim["disk_write_MBps"]
+        floors.append(mine)
+    return floors
+
+
 def plot_breakdown(args):
     plt = import_matplotlib()
-    bars = []  # (label, [(phase, seconds)])
+    bars = []  # (label, [(phase, seconds)], {phase: disk floor seconds} or None)
     for path in args.files:
-        if not os.path.isfile(path):
-            sys.exit(f"plot_results.py: {path}: no such file")
-        with open(path) as f:
-            try:
-                d = json.load(f)
-            except json.JSONDecodeError as e:
-                sys.exit(f"plot_results.py: {path}: not JSON ({e})")
-        if d.get("schema") != "riversort-result/1":
-            sys.exit(f"plot_results.py: {path}: not a riversort sort result (schema riversort-result/1)")
+        d = load_result(path)
         run = os.path.splitext(os.path.basename(path))[0]
         cfg = d.get("config", {})
+        floors = disk_floors(d)
         for rank, r in enumerate(d["per_rank"]):
             label = f"{run}\n{d['algo']} {cfg.get('transport', '')} r{rank}"
-            bars.append((label, [(p["name"], p["wall_s"]) for p in r["phases"]]))
+            bars.append((label, [(p["name"], p["wall_s"]) for p in r["phases"]], floors[rank] if floors else None))
     phases = []
-    for _, ps in bars:
+    for _, ps, _ in bars:
         for name, _ in ps:
             if name not in phases:
                 phases.append(name)
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(bars) + 2), 4.5))
+    fig, ax = plt.subplots(figsize=(max(7, 1.4 * len(bars) + 4), 4.8))
+    width = 0.38
+    x_time = [i - width / 2 for i in range(len(bars))]
+    x_floor = [i + width / 2 for i in range(len(bars))]
     bottoms = [0.0] * len(bars)
+    floor_bottoms = [0.0] * len(bars)
     colors = plt.get_cmap("tab10")
+    any_floor = False
     for k, phase in enumerate(phases):
-        heights = [dict(ps).get(phase, 0.0) for _, ps in bars]
-        ax.bar(range(len(bars)), heights, bottom=bottoms, label=phase, color=colors(k % 10))
+        heights = [dict(ps).get(phase, 0.0) for _, ps, _ in bars]
+        ax.bar(x_time, heights, width, bottom=bottoms, label=phase, color=colors(k % 10))
         bottoms = [b + h for b, h in zip(bottoms, heights)]
+        floor = [(f or {}).get(phase, 0.0) for _, _, f in bars]
+        if any(floor):
+            any_floor = True
+            ax.bar(x_floor, floor, width, bottom=floor_bottoms, color=colors(k % 10), alpha=0.45, hatch="//",
+                   edgecolor="black", linewidth=0.3)
+            floor_bottoms = [b + h for b, h in zip(floor_bottoms, floor)]
     for i, total in enumerate(bottoms):
-        ax.text(i, total, f"{total:.3f}", ha="center", va="bottom", fontsize=8)
+        ax.text(x_time[i], total, f"{total:.3f}", ha="center", va="bottom", fontsize=7)
+        if floor_bottoms[i] > 0:
+            ax.text(x_floor[i], floor_bottoms[i], f"{floor_bottoms[i]:.3f}", ha="center", va="bottom", fontsize=7)
+    if any_floor:
+        ax.bar([0], [0], 0, color="white", hatch="//", edgecolor="black", label="disk floor (hatched)")
     ax.set_xticks(range(len(bars)), [b[0] for b in bars], fontsize=7)
     ax.set_ylabel("seconds (wall, per rank)")
-    ax.set_title("riversort phase breakdown")
-    ax.legend(fontsize=8)
+    ax.set_ylim(0, max(bottoms + floor_bottoms + [1e-9]) * 1.12)  # room for the numbers
+    ax.set_title("riversort phase breakdown: wall time, and the disk's floor beside it")
+    # Outside the axes: a legend inside would cover the bars' numbers.
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
     os.makedirs(args.out_dir, exist_ok=True)
     name = args.name or os.path.splitext(os.path.basename(args.files[0]))[0]
     stem = os.path.join(args.out_dir, f"breakdown-{name}")
+    for ext in ("png", "svg"):
+        fig.savefig(f"{stem}.{ext}", dpi=110)
+        print(f"{stem}.{ext}")
+
+
+def rates(t, v):
+    """Per-interval rate (units per second) of a cumulative series, at the interval's end."""
+    return [max(0.0, (v[i] - v[i - 1]) / (t[i] - t[i - 1])) if t[i] > t[i - 1] else 0.0 for i in range(1, len(t))]
+
+
+def plot_timeline(args):
+    d = load_result(args.file)
+    ranks = d["per_rank"]
+    shown = [(k, r) for k, r in enumerate(ranks) if r.get("timeline")][: args.ranks]
+    if not shown:
+        sys.exit(f"plot_results.py: {args.file}: no rank has a timeline (written by riversort 0.15 and later)")
+    plt = import_matplotlib()
+    fig, axes = plt.subplots(len(shown), 1, figsize=(10, 2.6 * len(shown) + 0.6), sharex=True, squeeze=False)
+    end = max(r["timeline"]["t_s"][-1] for _, r in shown)
+    for (k, r), ax in zip(shown, axes[:, 0]):
+        tl = r["timeline"]
+        t = tl["t_s"]
+        x = t[1:]
+        ax.plot(x, [v / 1e6 for v in rates(t, tl["disk_read"])], label="disk read MB/s", color="tab:blue")
+        ax.plot(x, [v / 1e6 for v in rates(t, tl["disk_written"])], label="disk write MB/s", color="tab:orange")
+        ax.plot(x, [v / 1e6 for v in rates(t, tl["net_received"])], label="net in MB/s", color="tab:green")
+        ax.plot(x, [v / 1e6 for v in rates(t, tl["net_sent"])], label="net out MB/s", color="tab:olive",
+                linestyle=":")
+        ax.set_ylabel("MB/s")
+        ax.set_ylim(bottom=0)
+        cpu = ax.twinx()
+        cores = max(1, r.get("node_cores") or 1)
+        cpu.plot(x, [100 * v for v in rates(t, tl["cpu_s"])], label="CPU % (of one core)", color="tab:red",
+                 linewidth=0.8)
+        cpu.set_ylabel("CPU %")
+        cpu.set_ylim(0, 100 * cores * 1.05)
+        # The phases: each starts where the one before ended (overhead: launch to the first).
+        edge = 0.0
+        for p in r["phases"]:
+            edge += p["wall_s"]
+            ax.axvline(edge, color="grey", linestyle="--", linewidth=0.7)
+            ax.text(edge - p["wall_s"] / 2, 1.0, p["name"], transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=7)
+        ax.set_title(f"rank {k} ({r.get('host', '')})", fontsize=9, loc="left", pad=12)
+        if k == shown[0][0]:
+            lines = ax.get_legend_handles_labels()
+            more = cpu.get_legend_handles_labels()
+            ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=7, loc="upper left",
+                      bbox_to_anchor=(1.06, 1.0), borderaxespad=0)
+    axes[-1, 0].set_xlim(0, end)
+    axes[-1, 0].set_xlabel("seconds since launch")
+    more = f" (first {len(shown)} of {len(ranks)} ranks)" if len(shown) < len(ranks) else ""
+    fig.suptitle(f"riversort {d['algo']}, {d['records']} records: timeline per rank{more}", fontsize=10)
+    fig.tight_layout()
+    os.makedirs(args.out_dir, exist_ok=True)
+    stem = os.path.join(args.out_dir, "timeline-" + os.path.splitext(os.path.basename(args.file))[0])
     for ext in ("png", "svg"):
         fig.savefig(f"{stem}.{ext}", dpi=110)
         print(f"{stem}.{ext}")
@@ -248,7 +359,7 @@ def plot_scale(args):
 def main():
     parser = argparse.ArgumentParser(prog="plot_results.py", description="Pictures of recorded riversort results.")
     sub = parser.add_subparsers(dest="kind", metavar="KIND", required=True,
-                                help="what the file holds (iobench, breakdown, scale)")
+                                help="what the file holds (iobench, breakdown, timeline, scale)")
     p = sub.add_parser("iobench", help="heat maps of an iobench sweep: transfer size x queue depth -> MB/s")
     p.add_argument("file", metavar="FILE", help="iobench-<host>-<date>.json or .csv")
     p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
@@ -258,6 +369,11 @@ def main():
     p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
     p.add_argument("--name", help="name of the picture (default: the first file's basename)")
     p.set_defaults(run=plot_breakdown)
+    p = sub.add_parser("timeline", help="disk, network and CPU over time per rank, from a riversort sort result")
+    p.add_argument("file", metavar="FILE", help="a result written by riversort sort --result")
+    p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")
+    p.add_argument("--ranks", type=int, default=8, help="panels for the first N ranks (default: %(default)s)")
+    p.set_defaults(run=plot_timeline)
     p = sub.add_parser("scale", help="memory and bytes per rank against P: bench/scale.sh's rows and the plan's")
     p.add_argument("file", metavar="FILE", help="scale-<host>-<date>.json written by bench/scale.sh")
     p.add_argument("--out-dir", default=RESULTS, help="where the PNG and SVG go (default: %(default)s)")

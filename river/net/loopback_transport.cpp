@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/activity.hpp"
+
 namespace rs {
 
 namespace {
@@ -71,6 +73,7 @@ class LoopbackTransport final : public Transport {
       }
       std::lock_guard lock(mu_);
       stats_.bytes_received += m->buffer.size();
+      activity::NetReceived(m->buffer.size());
       stats_.buffers_received += 1;
       return Received{m->from, std::move(m->buffer)};
     }
@@ -108,6 +111,7 @@ class LoopbackTransport final : public Transport {
     {
       std::lock_guard lock(mu_);
       stats_.bytes_sent += buffer.size();
+      activity::NetSent(buffer.size());
       stats_.buffers_sent += 1;
       if (peer != rank_) partners_.push_back(peer);
     }

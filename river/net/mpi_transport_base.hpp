@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/activity.hpp"
 #include "core/blocking_queue.hpp"
 #include "river/net/mpi_abort.hpp"
 #include "river/net/mpi_wait.hpp"
@@ -72,8 +73,8 @@ class MpiTransportBase : public Transport {
   void Send(int peer, Buffer buffer) override {
     if (buffer.size() == 0) return;
     if (peer == rank_) {  // to ourselves: straight to our own receiver
-      Count(&stats_.bytes_sent, &stats_.buffers_sent, buffer.size());
-      Count(&stats_.bytes_received, &stats_.buffers_received, buffer.size());
+      CountSent(buffer.size());
+      CountReceived(buffer.size());
       (void)arrivals_.Push(Received{rank_, std::move(buffer)});
       return;
     }
@@ -134,10 +135,18 @@ class MpiTransportBase : public Transport {
     *bytes += n;
     *buffers += 1;
   }
-  void CountSent(uint64_t n) { Count(&stats_.bytes_sent, &stats_.buffers_sent, n); }
+  // Also counted process-wide, for the timeline and the per-phase bytes (core/activity.hpp).
+  void CountSent(uint64_t n) {
+    Count(&stats_.bytes_sent, &stats_.buffers_sent, n);
+    activity::NetSent(n);
+  }
+  void CountReceived(uint64_t n) {
+    Count(&stats_.bytes_received, &stats_.buffers_received, n);
+    activity::NetReceived(n);
+  }
   void Deliver(int from, Buffer b) {
     Heard(from);
-    Count(&stats_.bytes_received, &stats_.buffers_received, b.size());
+    CountReceived(b.size());
     (void)arrivals_.Push(Received{from, std::move(b)});
   }
 

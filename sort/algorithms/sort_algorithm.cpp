@@ -2,6 +2,7 @@
 #include "sort/algorithms/sort_algorithm.hpp"
 
 #include <iostream>
+#include <optional>
 
 #include "core/config.hpp"
 #include "io/file.hpp"
@@ -13,6 +14,7 @@
 #include "sort/job/sort_input.hpp"
 #include "sort/report/phase_clock.hpp"
 #include "sort/report/progress.hpp"
+#include "sort/report/timeline.hpp"
 
 namespace rs::sort {
 
@@ -59,8 +61,20 @@ Result<SortReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMa
   // the process runs several ranks (Comm::owns_process), whose sorts would reset each other's.
   if (comm.owns_process()) PhaseClock::ResetPeakRss();
   for (const auto& n : (*guard)->notices()) std::cerr << n << '\n';
+  // The limits the phase table judges against, read before any work: a bad file ends the job now.
+  auto limits = opt.limits_path.empty() ? Result<MachineLimits>(DefaultLimits()) : LoadLimits(opt.limits_path);
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, limits.ok() ? Status::Ok() : limits.status()));
+  // Each rank's activity over time, for the JSON result (not where ranks share the process: its
+  // counters are the process's).
+  std::optional<Timeline> timeline;
+  if (!opt.result_path.empty() && comm.owns_process()) {
+    timeline.emplace(config::timeline::kIntervalMillis, config::timeline::kMaxSamples);
+  }
   auto report = RunAlgorithm(comm, opt, make_transport);
+  if (report.ok()) report->limits = *limits;
   if (!report.ok() || opt.result_path.empty()) return report;
+  // Every rank got here with a report (the sort's last step agreed on its status).
+  GatherTimelines(comm, timeline ? timeline->Stop() : TimelineSeries{}, &*report);
   // The JSON result, while the guard still holds its name.
   Status written;
   if (comm.rank() == 0) written = WriteFileAtomically(opt.result_path, report->Json());

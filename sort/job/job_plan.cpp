@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -16,6 +15,7 @@
 #include "sort/external/run_merge.hpp"
 #include "sort/job/memory_plan.hpp"
 #include "sort/job/sort_input.hpp"
+#include "sort/report/phase_bound.hpp"
 
 namespace rs::sort {
 namespace {
@@ -67,13 +67,11 @@ PlanRates DefaultPlanRates(const std::string& results_dir) {
     if (name.rfind("iobench-", 0) == 0 && e.path().extension() == ".json") found.push_back(e.path());
   }
   if (found.empty()) return r;
-  std::sort(found.begin(), found.end());  // the names end in the date and time: the newest last
-  std::ifstream in(found.back());
-  const auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.contains("best")) return r;
-  const auto& best = j["best"];
-  if (best.contains("read") && best["read"].contains("MBps")) r.read_mbps = best["read"]["MBps"].get<double>();
-  if (best.contains("write") && best["write"].contains("MBps")) r.write_mbps = best["write"]["MBps"].get<double>();
+  std::sort(found.begin(), found.end());            // the names end in the date and time: the newest last
+  auto limits = LoadLimits(found.back().string());  // the phase table's reader of the same file
+  if (!limits.ok()) return r;
+  r.read_mbps = limits->disk_read_MBps;
+  r.write_mbps = limits->disk_write_MBps;
   r.source = "disk: best of " + found.back().string() + "; network: stated default 1000 MB/s per rank";
   return r;
 }

@@ -85,6 +85,7 @@ WritePlan SortWritePlan(const SortOptions& opt, int rank) {
     std::error_code ignored;  // an unreadable directory: the partitions' own check names it
     if (!opt.manifest.empty() || std::filesystem::exists(manifest, ignored)) plan.inputs.push_back(manifest);
     if (!opt.result_path.empty()) plan.outputs.push_back(opt.result_path);
+    if (!opt.limits_path.empty()) plan.inputs.push_back(opt.limits_path);
   }
   return plan;
 }

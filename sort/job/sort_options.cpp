@@ -28,6 +28,7 @@ std::string ConfigJson(const SortOptions& opt) {
                       {"resume", opt.resume},
                       {"balance", opt.balance == Balance::kSpeed ? "speed" : "even"},
                       {"weights", opt.weights},
+                      {"limits", opt.limits_path},
                       {"net_timeout_s", opt.exchange.stall_timeout.count()},
                       {"threads", opt.threads}};
   return j.dump();

@@ -43,7 +43,10 @@ struct SortOptions {
   Balance balance = Balance::kEven;
   std::vector<double> weights;  // --weights: one per rank (empty: --balance decides)
   std::string result_path;      // JSON result; empty: none
-  int threads = 0;              // TBB threads per rank; 0 = one per core
+  // An `riversort iobench` JSON with this machine's disk limits, for the phase table's "bound"
+  // column (sort/report/phase_bound.hpp); empty: config::limits.
+  std::string limits_path;
+  int threads = 0;  // TBB threads per rank; 0 = one per core
 };
 
 const char* SplitterName(SplitterKind k);

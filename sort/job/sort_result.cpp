@@ -2,6 +2,7 @@
 #include "sort/job/sort_result.hpp"
 
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -100,11 +101,19 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
     report.validation = verdict.exit_code == 0 ? "SUCCESS" : !verdict.error.empty() ? verdict.error : "ERROR";
   }
   // Every rank's phases and peak RSS, gathered after the validation so that the peak covers it.
-  RankReport mine{out.clock->phases(), input.records,          out.records_out,
-                  out.net.bytes_sent,  out.net.bytes_received, PhaseClock::PeakRss()};
+  RankReport mine;
+  mine.phases = out.clock->phases();
+  mine.records_in = input.records;
+  mine.records_out = out.records_out;
+  mine.bytes_sent = out.net.bytes_sent;
+  mine.bytes_received = out.net.bytes_received;
+  mine.peak_rss = PhaseClock::PeakRss();
   mine.threads = tbb::this_task_arena::max_concurrency();
   mine.weight = out.weight;
   mine.node_cores = NodeCores();
+  char host[256] = "";
+  (void)gethostname(host, sizeof host - 1);
+  mine.host = host;
   // Rank 0 prints the report and writes the result: only it gathers every rank's (docs/scale.md).
   report.ranks = GatherRankReports(comm, mine);
   std::vector<uint64_t> per_rank_out;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/activity.hpp"
+
 namespace rs::sort {
 
 struct PhaseTime {
@@ -20,17 +22,22 @@ struct PhaseTime {
   // A resumed sort (sort/resume/): "skipped" (its work was kept whole), "resumed" (part of it
   // was kept), empty when it ran whole.
   std::string resume;
+  // What the process read and wrote on disk and sent and received over the network during the
+  // phase (core/activity.hpp): the phase table judges from these what bound the phase.
+  activity::Totals io;
 };
 
 class PhaseClock {
  public:
-  PhaseClock() : wall0_(Now()), cpu0_(Cpu()) {}
+  PhaseClock() : wall0_(Now()), cpu0_(Cpu()), io0_(activity::Now()) {}
   // Ends the current phase under `name` and starts the next one.
   void Lap(const std::string& name, uint64_t bytes, const std::string& resume = {}) {
     double w = Now(), c = Cpu();
-    phases_.push_back({name, w - wall0_, c - cpu0_, bytes, resume});
+    const activity::Totals io = activity::Now();
+    phases_.push_back({name, w - wall0_, c - cpu0_, bytes, resume, io.Since(io0_)});
     wall0_ = w;
     cpu0_ = c;
+    io0_ = io;
   }
   // Adds a phase measured elsewhere (e.g. launch overhead before this clock existed).
   void Add(PhaseTime p) { phases_.push_back(std::move(p)); }
@@ -48,7 +55,7 @@ class PhaseClock {
   static PhaseClock FromLaunch() {
     PhaseClock c;
     c.launch_s_ = std::max(0.0, SinceProcessStart());
-    c.Add({"overhead", c.launch_s_, Cpu(), 0, {}});
+    c.Add({"overhead", c.launch_s_, Cpu(), 0, {}, c.io0_});  // what launch and init did
     return c;
   }
   double launch_s() const { return launch_s_; }  // the overhead phase (FromLaunch), else 0
@@ -63,6 +70,7 @@ class PhaseClock {
 
  private:
   double wall0_, cpu0_;
+  activity::Totals io0_;
   double launch_s_ = 0;
   std::vector<PhaseTime> phases_;
 };

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -16,24 +17,93 @@ using nlohmann::json;
 
 namespace {
 
+// Seconds to the millisecond: the JSON stays short (a timeline has hundreds of them).
+double Ms(double s) { return std::round(s * 1000) / 1000; }
+
+json ToJson(const activity::Totals& t) {
+  return {{"disk_read", t.disk_read},
+          {"disk_written", t.disk_written},
+          {"net_sent", t.net_sent},
+          {"net_received", t.net_received}};
+}
+
+activity::Totals TotalsFromJson(const json& j) {
+  activity::Totals t;
+  t.disk_read = j.value("disk_read", uint64_t(0));
+  t.disk_written = j.value("disk_written", uint64_t(0));
+  t.net_sent = j.value("net_sent", uint64_t(0));
+  t.net_received = j.value("net_received", uint64_t(0));
+  return t;
+}
+
+// The series as one array per quantity (cumulative counters; pool_in_use is a level).
+json ToJson(const TimelineSeries& s) {
+  json t = json::array(), cpu = json::array(), read = json::array(), written = json::array(), sent = json::array(),
+       received = json::array(), pool = json::array();
+  for (const auto& x : s.samples) {
+    t.push_back(Ms(x.t_s));
+    cpu.push_back(Ms(x.cpu_s));
+    read.push_back(x.totals.disk_read);
+    written.push_back(x.totals.disk_written);
+    sent.push_back(x.totals.net_sent);
+    received.push_back(x.totals.net_received);
+    pool.push_back(x.totals.pool_in_use);
+  }
+  return {{"interval_s", s.interval_s},
+          {"t_s", t},
+          {"cpu_s", cpu},
+          {"disk_read", read},
+          {"disk_written", written},
+          {"net_sent", sent},
+          {"net_received", received},
+          {"pool_in_use", pool}};
+}
+
+TimelineSeries TimelineFromJson(const json& j) {
+  TimelineSeries s;
+  s.interval_s = j.at("interval_s").get<double>();
+  const auto& t = j.at("t_s");
+  for (size_t i = 0; i < t.size(); ++i) {
+    TimelineSample x;
+    x.t_s = t.at(i).get<double>();
+    x.cpu_s = j.at("cpu_s").at(i).get<double>();
+    x.totals = {j.at("disk_read").at(i).get<uint64_t>(), j.at("disk_written").at(i).get<uint64_t>(),
+                j.at("net_sent").at(i).get<uint64_t>(), j.at("net_received").at(i).get<uint64_t>(),
+                j.at("pool_in_use").at(i).get<uint64_t>()};
+    s.samples.push_back(x);
+  }
+  return s;
+}
+
 json ToJson(const RankReport& r) {
   json phases = json::array();
   for (const auto& p : r.phases) {
-    json one = {{"name", p.name}, {"wall_s", p.wall_s}, {"cpu_s", p.cpu_s}, {"bytes", p.bytes}};
+    json one = {{"name", p.name}, {"wall_s", p.wall_s}, {"cpu_s", p.cpu_s}, {"bytes", p.bytes}, {"io", ToJson(p.io)}};
     if (!p.resume.empty()) one["resume"] = p.resume;  // "skipped" or "resumed" (sort/resume/)
     phases.push_back(std::move(one));
   }
-  return {{"phases", phases},           {"records_in", r.records_in},         {"records_out", r.records_out},
-          {"bytes_sent", r.bytes_sent}, {"bytes_received", r.bytes_received}, {"peak_rss", r.peak_rss},
-          {"threads", r.threads},       {"node_cores", r.node_cores},         {"weight", r.weight}};
+  json j = {{"phases", phases},
+            {"records_in", r.records_in},
+            {"records_out", r.records_out},
+            {"bytes_sent", r.bytes_sent},
+            {"bytes_received", r.bytes_received},
+            {"peak_rss", r.peak_rss},
+            {"threads", r.threads},
+            {"node_cores", r.node_cores},
+            {"weight", r.weight},
+            {"host", r.host}};
+  if (!r.timeline.samples.empty()) j["timeline"] = ToJson(r.timeline);
+  return j;
 }
 
 RankReport FromJson(const json& j) {
   RankReport r;
   for (const auto& p : j.at("phases")) {
     r.phases.push_back({p.at("name").get<std::string>(), p.at("wall_s").get<double>(), p.at("cpu_s").get<double>(),
-                        p.at("bytes").get<uint64_t>(), p.value("resume", std::string())});
+                        p.at("bytes").get<uint64_t>(), p.value("resume", std::string()),
+                        TotalsFromJson(p.value("io", json::object()))});
   }
+  r.host = j.value("host", std::string());
   r.records_in = j.at("records_in").get<uint64_t>();
   r.records_out = j.at("records_out").get<uint64_t>();
   r.weight = j.value("weight", 0.0);
@@ -61,11 +131,27 @@ std::vector<RankReport> GatherRankReports(Comm& comm, const RankReport& mine) {
   return out;
 }
 
+void GatherTimelines(Comm& comm, const TimelineSeries& mine, SortReport* report) {
+  auto all = comm.Gather(ToJson(mine).dump(), 0);
+  for (size_t r = 0; r < all.size() && r < report->ranks.size(); ++r) {
+    report->ranks[r].timeline = TimelineFromJson(json::parse(all[r]));
+  }
+}
+
+double SortReport::CoreSecondsPerGB() const {
+  double cpu = 0;
+  for (const auto& r : ranks) {
+    for (const auto& p : r.phases) cpu += p.cpu_s;
+  }
+  const double gb = double(records) * 100 / 1e9;
+  return gb > 0 ? cpu / gb : 0;
+}
+
 std::string SortReport::Table() const {
   std::string t;
   char line[256];
-  std::snprintf(line, sizeof line, "%-20s %9s %9s %9s %10s %6s\n", "phase", "min s", "median s", "max s", "MB/s",
-                "CPU");
+  std::snprintf(line, sizeof line, "%-20s %9s %9s %9s %10s %6s  %s\n", "phase", "min s", "median s", "max s", "MB/s",
+                "CPU", "bound");
   t += line;
   if (ranks.empty()) return t;
   for (size_t i = 0; i < ranks[0].phases.size(); ++i) {
@@ -73,8 +159,10 @@ std::string SortReport::Table() const {
     double cpu = 0, wall_sum = 0;
     uint64_t bytes = 0;
     size_t skipped = 0, resumed = 0;
+    std::vector<PhaseOnRank> on_ranks;
     for (const auto& r : ranks) {
       if (i >= r.phases.size()) continue;
+      on_ranks.push_back({&r.phases[i], r.host, r.node_cores});
       skipped += r.phases[i].resume == "skipped";
       resumed += r.phases[i].resume == "resumed";
       wall.push_back(r.phases[i].wall_s);
@@ -87,8 +175,10 @@ std::string SortReport::Table() const {
     // MB/s: the phase's bytes over all ranks per second of its slowest rank.
     std::string mbs = bytes > 0 && mx > 0 ? std::to_string(int(double(bytes) / 1e6 / mx)) : "-";
     double util = wall_sum > 0 && cores > 0 ? cpu / (wall_sum * cores) : 0;
-    std::snprintf(line, sizeof line, "%-20s %9.3f %9.3f %9.3f %10s %5.0f%%", ranks[0].phases[i].name.c_str(), mn,
-                  Median(wall), mx, mbs.c_str(), util * 100);
+    // Launch and init: what bound it is MPI's start, not the machine's limits.
+    const std::string bound = ranks[0].phases[i].name == "overhead" ? "-" : PhaseBound(on_ranks, mx, limits);
+    std::snprintf(line, sizeof line, "%-20s %9.3f %9.3f %9.3f %10s %5.0f%%  %s", ranks[0].phases[i].name.c_str(), mn,
+                  Median(wall), mx, mbs.c_str(), util * 100, bound.c_str());
     t += line;
     // --resume: how many ranks reused this phase's kept work (whole or in part).
     if (skipped > 0)
@@ -99,6 +189,11 @@ std::string SortReport::Table() const {
   std::snprintf(line, sizeof line, "%-20s %9s %9.3f %9s   %s records, imbalance %.3f\n", "total (rank 0)", "", total_s,
                 "", std::to_string(records).c_str(), imbalance);
   t += line;
+  if (records > 0) {
+    std::snprintf(line, sizeof line, "%-20s %9s %9.2f   core-seconds per GB (every rank, launch to end)\n", "CPU", "",
+                  CoreSecondsPerGB());
+    t += line;
+  }
   // --balance speed / --weights: each rank's share, what it wrote and how long its phases took
   // (one line per rank: only for runs that asked for unequal parts).
   if (std::any_of(ranks.begin(), ranks.end(), [](const RankReport& r) { return r.weight > 0; })) {
@@ -172,6 +267,12 @@ std::string SortReport::Json() const {
             {"peak_rss_max", MaxPeakRss()},
             {"peak_rss_within_budget", memory_budget == 0 || MaxPeakRss() <= RssLimit()},
             {"details", json::parse(details_json.empty() ? "{}" : details_json)},
+            {"core_s_per_GB", CoreSecondsPerGB()},
+            {"limits",
+             {{"disk_read_MBps", limits.disk_read_MBps},
+              {"disk_write_MBps", limits.disk_write_MBps},
+              {"network_MBps", limits.network_MBps},
+              {"source", limits.source}}},
             {"per_rank", ranks_json}};
   return j.dump(2) + "\n";
 }

@@ -1,6 +1,6 @@
 // sort/report/sort_report.hpp — what a sort reports: the phase table on rank 0 (phase, seconds
-// min/median/max over ranks, MB/s, CPU utilization) and one JSON result per run (schema in
-// docs/results.md). Built from every rank's phases after the run; rank 0 prints and writes.
+// min/median/max over ranks, MB/s, CPU utilization, what bound it) and one JSON result per run
+// (schema in docs/results.md). Built from every rank's phases after the run; rank 0 prints and writes.
 #pragma once
 
 #include <string>
@@ -8,7 +8,9 @@
 
 #include "core/comm.hpp"
 #include "core/status.hpp"
+#include "sort/report/phase_bound.hpp"
 #include "sort/report/phase_clock.hpp"
+#include "sort/report/timeline.hpp"
 
 namespace rs::sort {
 
@@ -23,9 +25,11 @@ struct RankReport {
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   uint64_t peak_rss = 0;
-  int threads = 0;     // TBB's threads in this rank (its CPU affinity: what the launcher's binding allowed)
-  int node_cores = 0;  // the online cores of its node
-  double weight = 0;   // its share of the keys under --balance speed / --weights (0: equal parts)
+  int threads = 0;          // TBB's threads in this rank (its CPU affinity: what the launcher's binding allowed)
+  int node_cores = 0;       // the online cores of its node
+  double weight = 0;        // its share of the keys under --balance speed / --weights (0: equal parts)
+  std::string host;         // its node: ranks on one host share a disk (what bound a phase)
+  TimelineSeries timeline;  // empty unless the JSON result was asked for (sort/report/timeline.hpp)
 };
 
 struct SortReport {
@@ -41,7 +45,10 @@ struct SortReport {
   double imbalance = 0;  // max / mean records per rank after partitioning
   std::string transport;
   std::string engine;
-  uint64_t memory_budget = 0;  // per rank in bytes (0: none)
+  uint64_t memory_budget = 0;              // per rank in bytes (0: none)
+  MachineLimits limits = DefaultLimits();  // what the phase table's "bound" column judges against
+  // User + system CPU seconds of every rank, launch to the end, per 10^9 bytes sorted (0: none).
+  double CoreSecondsPerGB() const;
   // Peak RSS a rank may reach under the budget: budget + 15 % + 64 MiB (code, MPI, TBB, stacks).
   uint64_t RssLimit() const { return sort::RssLimit(memory_budget); }
   uint64_t MaxPeakRss() const;
@@ -57,5 +64,7 @@ struct SortReport {
 
 // Collective: every rank's RankReport reaches rank 0 (Comm::Gather; the other ranks get none).
 std::vector<RankReport> GatherRankReports(Comm& comm, const RankReport& mine);
+// Collective: every rank's timeline reaches rank 0, into report->ranks (other ranks: nothing).
+void GatherTimelines(Comm& comm, const TimelineSeries& mine, SortReport* report);
 
 }  // namespace rs::sort

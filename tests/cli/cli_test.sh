@@ -167,6 +167,40 @@ check sort-twopass 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" sort --algo twopass --
   --tmp-dir "$T/tmp0" --validate --result "$T/tp.json"
 grep -q '"peak_rss"' "$T/tp.json" && grep -q '"max_runs_per_rank"' "$T/tp.json" && pass=$((pass + 1)) ||
   { echo "FAIL twopass result JSON lacks peak_rss or details"; fails=$((fails + 1)); }
+# The result's activity: each rank's timeline (counters that only grow, its input read, its
+# output written), the phases' io, the bound column and core-seconds per GB (docs/results.md).
+python3 - "$T/tp.json" <<'PYEOF' && pass=$((pass + 1)) || { echo "FAIL twopass result JSON: timeline or io"; fails=$((fails + 1)); }
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["core_s_per_GB"] > 0 and d["limits"]["source"] == "built-in", (d["core_s_per_GB"], d["limits"])
+for r in d["per_rank"]:
+    tl = r["timeline"]
+    n = len(tl["t_s"])
+    assert n >= 2, n
+    for k in ("cpu_s", "disk_read", "disk_written", "net_sent", "net_received", "pool_in_use"):
+        assert len(tl[k]) == n, k
+    for k in ("t_s", "cpu_s", "disk_read", "disk_written", "net_sent", "net_received"):
+        assert all(a <= b for a, b in zip(tl[k], tl[k][1:])), k
+    assert tl["disk_read"][-1] - tl["disk_read"][0] >= 100 * r["records_in"], "input not read"
+    assert tl["disk_written"][-1] - tl["disk_written"][0] >= 100 * r["records_out"], "output not written"
+    io = [p["io"] for p in r["phases"]]
+    assert sum(x["disk_read"] for x in io) >= 100 * r["records_in"]
+    assert sum(x["net_sent"] for x in io) == r["bytes_sent"], (io, r["bytes_sent"])
+PYEOF
+out=$("${MPI[@]}" -np 3 "$RS" sort --algo twopass --in-dir "$T/sin" --in-name 'in.{rank}' --out-dir "$T/sout" \
+  --out-name 'tl.{rank}' --memory 4M --transfer-size 100K --queue-depth 2 --tmp-dir "$T/tmp0" 2>&1 || true)
+[[ "$out" == *"bound"* && "$out" == *"core-seconds per GB"* ]] && pass=$((pass + 1)) ||
+  { echo "FAIL the phase table lacks the bound column or core-seconds: $out"; fails=$((fails + 1)); }
+check sort-limits-not-json 1 "not JSON" -- "$RS" sort --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" \
+  --out-name lim --limits "$T/g1000.dat"
+one_line sort-limits-one-line -- "$RS" sort --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" --out-name lim \
+  --limits "$T/nolimits.json"
+[ ! -e "$T/sout/lim" ] && pass=$((pass + 1)) || { echo "FAIL a refused --limits left output"; fails=$((fails + 1)); }
+if python3 -c 'import matplotlib' 2>/dev/null || /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  plots=$("$(dirname "$0")/../../scripts/plot_results.py" timeline "$T/tp.json" --out-dir "$T/plots" 2>&1) &&
+    [ -s "$T/plots/timeline-tp.png" ] && [ -s "$T/plots/timeline-tp.svg" ] && pass=$((pass + 1)) ||
+    { echo "FAIL plot_results.py timeline: $plots"; fails=$((fails + 1)); }
+fi
 check sort-twopass-manifest 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T/sout" --name 'tp.{rank}' \
   --manifest "$T/sin/in.manifest.json"
 check sort-threepass 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" sort --algo threepass --in-dir "$T/sin" \
