@@ -14,6 +14,7 @@ std::function<int(Comm&)> AddPlanCommand(CLI::App& app) {
   struct Args {
     std::string algo = "auto", records, bytes, memory = "0", net_buffer = "0", results = "results";
     int ranks = 1;
+    size_t fan_in = 0;
     double read_mbps = 0, write_mbps = 0, net_mbps = 0;
     bool json = false;
   };
@@ -34,6 +35,9 @@ std::function<int(Comm&)> AddPlanCommand(CLI::App& app) {
   sub->add_option("--memory", args->memory,
                   "Memory budget per rank for buffers (K/M/G; 0 = onepass: what the data needs, twopass/threepass: 1G)")
       ->check(kByteSize)
+      ->capture_default_str();
+  sub->add_option("--fan-in", args->fan_in, "Most runs merged at once, as sort --fan-in (0 = from the budget)")
+      ->check(CLI::Range(size_t(0), config::external::kMaxFanIn))
       ->capture_default_str();
   sub->add_option("--net-buffer", args->net_buffer,
                   "Network buffer size for twopass/threepass (0 = from the budget and the ranks)")
@@ -67,6 +71,11 @@ std::function<int(Comm&)> AddPlanCommand(CLI::App& app) {
     req.options.disk = *disk_options;
     req.options.memory = *ParseBytes(args->memory);
     req.options.net_buffer = *ParseBytes(args->net_buffer);
+    if (args->fan_in == 1) {
+      std::cerr << "riversort: --fan-in 1: a merge needs at least 2 runs (0 = from the budget)\n";
+      return 2;
+    }
+    req.options.fan_in = args->fan_in;
     req.records = args->records.empty() ? *ParseBytes(args->bytes) / kRecordSize : *ParseCount(args->records);
     req.ranks = args->ranks;
     req.rates = sort::DefaultPlanRates(args->results);

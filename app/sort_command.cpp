@@ -14,6 +14,7 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
   struct Args {
     std::string algo = "onepass", manifest, memory = "0", net_buffer = "0", threads = "0", result, limits;
     unsigned net_timeout = config::kNetTimeoutSeconds;
+    size_t fan_in = 0;
     std::vector<std::string> in_dirs, in_names, out_dirs, out_names, tmp_dirs;
     TransportKind transport = TransportKind::kMpi;
     ExchangeSchedule exchange = ExchangeSchedule::kFree;
@@ -49,6 +50,11 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
   sub->add_option("--net-buffer", args->net_buffer,
                   "twopass/threepass network buffer size (0 = from the budget and the ranks; docs/scale.md)")
       ->check(kByteSize)
+      ->capture_default_str();
+  sub->add_option("--fan-in", args->fan_in,
+                  "twopass/threepass: most runs merged at once (0 = as many as the budget allows; a given fan-in "
+                  "keeps whole-transfer merge reads and merges in levels)")
+      ->check(CLI::Range(size_t(0), config::external::kMaxFanIn))
       ->capture_default_str();
   sub->add_option("--tmp-dir", args->tmp_dirs,
                   "Directory for runs and work files; repeat to stripe them (default: the --out-dir directories)")
@@ -116,6 +122,11 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.disk = *disk_options;
     opt.memory = *ParseBytes(args->memory);
     opt.net_buffer = *ParseBytes(args->net_buffer);
+    if (args->fan_in == 1) {
+      say("riversort: --fan-in 1: a merge needs at least 2 runs (0 = from the budget)");
+      return 2;
+    }
+    opt.fan_in = args->fan_in;
     opt.tmp_dirs = args->tmp_dirs;
     opt.progress = args->progress;
     opt.transport = args->transport;

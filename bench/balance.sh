@@ -27,11 +27,7 @@ RS=${RS:-build/app/riversort}
 # binding gives each rank here (measured, one run each: --weights 7,3 took 5.39 s bound and 5.05 s
 # unbound; the even split 6.85 s and 6.65 s); on a cluster each rank has its node's cores.
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" --bind-to none -np "$NP")
-mkdir -p "$DATA"
-DATA=$(mktemp -d "$DATA/balance-XXXXXX")
-trap 'rm -rf "$DATA"' EXIT
-mkdir -p "$DATA/in" "$DATA/out" "$DATA/tmp" "$(dirname "$OUT")"
-"${MPI[@]}" "$RS" gen --records "$RECORDS" --dir "$DATA/in" --name 'in.{rank}' 2>/dev/null
+rs_bench_dataset balance "$RS" "$RECORDS"
 SORT=(sort --algo "$ALGO" --memory "$MEMORY" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out"
       --out-name 'out.{rank}' --tmp-dir "$DATA/tmp")
 

@@ -18,11 +18,7 @@ rs_bench_args resume 5 "$@"
 NP=${NP:-2}
 RS=${RS:-build/app/riversort}
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
-mkdir -p "$DATA"
-DATA=$(mktemp -d "$DATA/resume-XXXXXX")
-trap 'rm -rf "$DATA"' EXIT
-mkdir -p "$DATA/in" "$DATA/out" "$DATA/tmp" "$(dirname "$OUT")"
-"${MPI[@]}" "$RS" gen --records "$RECORDS" --dir "$DATA/in" --name 'in.{rank}' 2>/dev/null
+rs_bench_dataset resume "$RS" "$RECORDS"
 SORT=(sort --algo twopass --memory "$MEMORY" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out"
       --out-name 'out.{rank}' --tmp-dir "$DATA/tmp")
 

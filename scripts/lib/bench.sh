@@ -23,3 +23,13 @@ rs_now() { date +%s.%N; }
 rs_median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # rs_met "awk comparison": "met" when it holds, else "MISSED".
 rs_met() { awk "BEGIN { exit !($1) }" && echo met || echo MISSED; }
+# rs_bench_dataset NAME RIVERSORT RECORDS: makes DATA a private DATA/NAME-XXXXXX (removed at exit)
+# with in/, out/ and tmp/, and RECORDS records generated over the ranks of the MPI array into
+# in/in.{rank} (with its manifest). The results file's directory is made too.
+rs_bench_dataset() {
+  mkdir -p "$DATA" "$(dirname "$OUT")"
+  DATA=$(mktemp -d "$DATA/$1-XXXXXX")
+  trap 'rm -rf "$DATA"' EXIT
+  mkdir -p "$DATA/in" "$DATA/out" "$DATA/tmp"
+  "${MPI[@]}" "$2" gen --records "$3" --dir "$DATA/in" --name 'in.{rank}' 2>/dev/null
+}

@@ -215,6 +215,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
       RunMergeOptions mo;
       mo.disk = disk;
       mo.fan_in = plan.fan_in;
+      mo.read_bytes = plan.merge_read_bytes;
       mo.temp = temp.get();
       mo.out_pool = out_pool;
       mo.notices = &notices;

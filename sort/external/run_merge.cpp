@@ -22,8 +22,10 @@ Result<uint64_t> MergeOnce(const std::vector<SortedRun>& runs, const RunMergeOpt
                            const MergeObserver& observe) {
   std::vector<std::unique_ptr<RangeSource>> sources;
   std::vector<Source*> inputs;
+  DiskOptions reads = opt.disk;
+  if (opt.read_bytes > 0) reads.transfer_size = opt.read_bytes;
   for (const auto& r : runs) {
-    auto s = RangeSource::Open(r.members, opt.disk, config::external::kMergeReadsPerRun, 0, r.records, opt.notices);
+    auto s = RangeSource::Open(r.members, reads, config::external::kMergeReadsPerRun, 0, r.records, opt.notices);
     if (!s.ok()) return s.status();
     if (r.has_crc) (*s)->ExpectCrc(r.crc, "kept run " + r.members.front());
     inputs.push_back(s->get());

@@ -18,6 +18,9 @@ namespace rs::sort {
 struct RunMergeOptions {
   DiskOptions disk;   // reads and intermediate writes (transfer_size: whole records and blocks)
   size_t fan_in = 2;  // most runs merged at once (>= 2)
+  // Each run's read size (whole records and blocks); 0: disk.transfer_size. The plan shrinks it
+  // where that keeps the merge in one level (ExternalPlan::merge_read_bytes).
+  uint64_t read_bytes = 0;
   TempFiles* temp = nullptr;
   MemPool* out_pool = nullptr;  // buffers for the final sink and intermediate runs
   std::vector<std::string>* notices = nullptr;

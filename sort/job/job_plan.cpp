@@ -136,6 +136,7 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
     p.transfer_size = plan->buffer_bytes;
     p.net_buffer = plan->net_buffer_bytes;
     p.fan_in = plan->fan_in;
+    p.merge_read_bytes = plan->merge_read_bytes;
     p.run_records = plan->run_records;
     const MergeSchedule merges = PlanMerges(p.records_per_rank, plan->run_records, plan->fan_in);
     p.runs_per_rank = merges.runs;
@@ -179,7 +180,10 @@ std::string JobPlanText(const JobPlan& p) {
   line("transfer size", std::to_string(p.transfer_size) + " bytes");
   line("network buffers", std::to_string(p.net_buffer) + " bytes");
   if (p.algo != "onepass") {
-    line("runs per rank", std::to_string(p.runs_per_rank) + ", fan-in " + std::to_string(p.fan_in) + ", " +
+    const std::string reads = p.merge_read_bytes != 0 && p.merge_read_bytes != p.transfer_size
+                                  ? " (merge reads of " + std::to_string(p.merge_read_bytes) + " bytes, for one level)"
+                                  : "";
+    line("runs per rank", std::to_string(p.runs_per_rank) + ", fan-in " + std::to_string(p.fan_in) + reads + ", " +
                               std::to_string(p.merge_levels) + " merge level" + (p.merge_levels == 1 ? "" : "s"));
   }
   line("sample per rank", std::to_string(p.sample_records_per_rank) + " records; " +
@@ -219,6 +223,7 @@ std::string JobPlanJson(const JobPlan& p) {
   j["run_records"] = p.run_records;
   j["runs_per_rank"] = p.runs_per_rank;
   j["fan_in"] = p.fan_in;
+  j["merge_read_bytes"] = p.merge_read_bytes;
   j["merge_levels"] = p.merge_levels;
   j["sample_records_per_rank"] = p.sample_records_per_rank;
   j["sample_bytes_per_rank"] = p.sample_bytes_per_rank;

@@ -44,6 +44,7 @@ struct JobPlan {
   uint64_t run_records = 0;  // records per run
   uint64_t runs_per_rank = 0;
   uint64_t fan_in = 0;
+  uint64_t merge_read_bytes = 0;  // each merged run's read size (the transfer size, or less for one level)
   int merge_levels = 0;
   uint64_t sample_records_per_rank = 0;
   uint64_t sample_bytes_per_rank = 0;  // sent for the splitters (headers and selection rounds, at most)

@@ -51,37 +51,46 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
       2 * MemPool::Bytes(r, 1) + RunFormer::OverheadBytes(disk, per_buf) - RunFormer::OverheadBytes(disk, 0);
   // Merges: the output's buffers, the streams of the runs merged at once, and every run's bookkeeping.
   const uint64_t out = MemPool::Bytes(t, OutputBuffers(opt));
-  const uint64_t stream = RunMergeInputBytes(disk, 1);
+  // A merged run's stream with reads of `read` bytes.
+  auto stream_of = [&](uint64_t read) {
+    DiskOptions d = disk;
+    d.transfer_size = read;
+    return RunMergeInputBytes(d, 1);
+  };
+  const uint64_t stream = stream_of(t);
   const uint64_t run_bytes = per_buf * kRecordSize;
   auto bookkeeping = [&](uint64_t b) {  // of the runs b buffers long that the data makes
     return (n.data + b * run_bytes - 1) / (b * run_bytes) * config::external::kRunBookkeepingBytes;
   };
   auto formation = [&](uint64_t b) { return fixed + b * per_run_buffer + bookkeeping(b); };
-  auto merge = [&](uint64_t b, uint64_t fan_in) { return out + n.merge_extra + bookkeeping(b) + fan_in * stream; };
+  auto merge = [&](uint64_t b, uint64_t fan_in, uint64_t per_stream) {
+    return out + n.merge_extra + bookkeeping(b) + fan_in * per_stream;
+  };
   // The validation at the end (FinishSort) runs while the output's pool is still held.
   const uint64_t validation = opt.validate ? out + validate::ValidatePartitionBytes(disk, opt.threads) : 0;
   const uint64_t after = std::max(n.last_phase, validation);
-  auto feasible = [&](uint64_t b) { return std::max({formation(b), merge(b, 2), after}) <= p.budget; };
+  auto feasible = [&](uint64_t b) { return std::max({formation(b), merge(b, 2, stream), after}) <= p.budget; };
 
   // The smallest budget that works: longer runs cost more to form but fewer to keep track of, so
   // the least is found over run lengths (a geometric scan: within 5 % of the best length).
   const uint64_t longest = std::max<uint64_t>(1, (n.data + run_bytes - 1) / run_bytes);
   uint64_t minimum = UINT64_MAX, best_b = 1;
   for (uint64_t b = 1; b <= longest; b = std::max(b + 1, b + b / 20)) {
-    const uint64_t need = std::max({formation(b), merge(b, 2), after});
+    const uint64_t need = std::max({formation(b), merge(b, 2, stream), after});
     if (need < minimum) minimum = need, best_b = b;
   }
   *minimum_out = minimum;
   if (p.budget < minimum) return Status::Error("too small");  // the caller words the refusal
   // The longest runs the budget allows, then the fan-in their merge leaves room for.
   const uint64_t cap = std::max<uint64_t>(1, (p.budget - std::min(p.budget, fixed)) / per_run_buffer);
-  auto fan_in_at = [&](uint64_t b) {
+  auto fan_in_at = [&](uint64_t b, uint64_t per_stream) {
     const uint64_t spent = out + n.merge_extra + bookkeeping(b);
-    size_t f = size_t(std::min<uint64_t>(config::external::kMaxFanIn, (p.budget - std::min(p.budget, spent)) / stream));
+    size_t f =
+        size_t(std::min<uint64_t>(config::external::kMaxFanIn, (p.budget - std::min(p.budget, spent)) / per_stream));
     if (opt.fan_in >= 2) f = std::min(f, opt.fan_in);
     return f;
   };
-  const size_t fan_in = fan_in_at(std::min(cap, longest));
+  const size_t fan_in = fan_in_at(std::min(cap, longest), stream);
   // Runs no larger than they need to be: the memory a sort touches first costs far more than
   // memory it reuses (docs/machine.md#memory: 1-3 s/GiB on this VM), and the sort touches about two runs in
   // run formation plus 3 buffers per run in the merge, 2R + 3t·data/R, least at R = sqrt(1.5·data·t)
@@ -100,12 +109,31 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
   p.run_buffers = size_t(b);
   p.run_records = p.run_buffers * per_buf;
   p.pool_buffers = 2 * p.run_buffers + n.circulating;
-  p.fan_in = std::max<size_t>(2, fan_in_at(b));
+  p.fan_in = std::max<size_t>(2, fan_in_at(b, stream));
+  p.merge_read_bytes = t;
   p.net_buffer_bytes = n.net_buffer;
+  const uint64_t runs = std::max<uint64_t>(1, (n.data + b * run_bytes - 1) / (b * run_bytes));
+  // More runs than the fan-in: the largest smaller merge read (whole record blocks, at least
+  // t / kMergeReadShrink) that merges them all in one level. Runs of partly filled receive buffers
+  // come out shorter than planned (RunFormer packs them), so a sixteenth more are allowed for
+  // (besides the 10 % above the mean the plan already takes for a rank's share).
+  const uint64_t expected = runs + runs / 16 + 1;
+  if (runs > 1 && expected > p.fan_in && opt.fan_in < 2) {
+    const uint64_t floor = std::max(config::kRecordBlock, t / config::external::kMergeReadShrink);
+    for (uint64_t read = (t - 1) / config::kRecordBlock * config::kRecordBlock; read >= floor;
+         read -= config::kRecordBlock) {
+      if (fan_in_at(b, stream_of(read)) >= expected) {
+        p.merge_read_bytes = read;
+        p.fan_in = fan_in_at(b, stream_of(read));
+        break;
+      }
+    }
+  }
   // The merge opens no more streams than there are runs (a small job's one or two runs under a
   // fan-in of dozens).
-  const uint64_t runs = std::max<uint64_t>(1, (n.data + b * run_bytes - 1) / (b * run_bytes));
-  p.peak_bytes = std::max({formation(b), merge(b, std::max<uint64_t>(2, std::min<uint64_t>(p.fan_in, runs))), after});
+  p.peak_bytes = std::max(
+      {formation(b), merge(b, std::max<uint64_t>(2, std::min<uint64_t>(p.fan_in, runs)), stream_of(p.merge_read_bytes)),
+       after});
   return p;
 }
 
@@ -230,7 +258,7 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input,
 
 Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& input, int ranks) {
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
-  const size_t net_buffers = ParallelMergeNetBuffers(opt.exchange, ranks);
+  const size_t net_buffers = ParallelMergeNetBuffers(RecordDiskOptions(opt), opt.exchange, ranks);
   return Fit(opt, ranks, "threepass", [&](const DiskOptions& disk, uint64_t chosen) {
     const uint64_t t = disk.transfer_size;
     // Run formation reads the disk only: reads in flight and the one being handed over.

@@ -21,9 +21,12 @@ struct ExternalPlan {
   uint64_t net_buffer_bytes = 0;
   size_t run_buffers = 0;  // buffers of records per run (one run fills while the last is written)
   uint64_t run_records = 0;
-  size_t pool_buffers = 0;   // run formation's pool: two runs plus what circulates
-  size_t send_buffers = 0;   // twopass: the partitioner's own pool (one per destination, sends)
-  size_t fan_in = 0;         // runs per merge
+  size_t pool_buffers = 0;  // run formation's pool: two runs plus what circulates
+  size_t send_buffers = 0;  // twopass: the partitioner's own pool (one per destination, sends)
+  size_t fan_in = 0;        // runs per merge
+  // Each merged run's read size: buffer_bytes, or less where that keeps the merge in one level
+  // (config::external::kMergeReadShrink).
+  uint64_t merge_read_bytes = 0;
   std::string notice;        // set when the sizes are below what the options ask for, to fit the budget
   uint64_t peak_bytes = 0;   // the most the plan's buffers take at once (the largest phase)
   uint64_t floor_bytes = 0;  // the least budget any plan for this job accepts

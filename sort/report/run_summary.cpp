@@ -10,7 +10,7 @@
 namespace rs::sort {
 
 RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels) {
-  RunSummary s{plan.run_records, plan.fan_in, 0, 0, 0};
+  RunSummary s{plan.run_records, plan.fan_in, 0, 0, 0, plan.merge_read_bytes, plan.buffer_bytes};
   std::array<uint8_t, 24> v{};
   // Big-endian, so a minimum over ranks (and, of complements, a maximum) is one reduction whose
   // bytes per rank do not depend on P.
@@ -25,17 +25,19 @@ RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int 
 }
 
 std::string RunSummaryJson(const RunSummary& s) {
-  return nlohmann::json{{"run_records", s.run_records},
-                        {"max_runs_per_rank", s.max_runs},
-                        {"min_runs_per_rank", s.min_runs},
-                        {"fan_in", s.fan_in},
-                        {"merge_levels", s.max_levels}}
+  return nlohmann::json{{"run_records", s.run_records},           {"max_runs_per_rank", s.max_runs},
+                        {"min_runs_per_rank", s.min_runs},        {"fan_in", s.fan_in},
+                        {"merge_read_bytes", s.merge_read_bytes}, {"merge_levels", s.max_levels}}
       .dump();
 }
 
 std::string RunSummaryLine(const std::string& algo, const RunSummary& s) {
   return algo + ": runs of up to " + std::to_string(s.run_records) + " records, at most " + std::to_string(s.max_runs) +
-         " per rank; fan-in " + std::to_string(s.fan_in) + ", " + std::to_string(s.max_levels) + " merge level(s)";
+         " per rank; fan-in " + std::to_string(s.fan_in) +
+         (s.merge_read_bytes != 0 && s.merge_read_bytes != s.transfer_size
+              ? " (merge reads of " + std::to_string(s.merge_read_bytes) + " bytes)"
+              : "") +
+         ", " + std::to_string(s.max_levels) + " merge level(s)";
 }
 
 }  // namespace rs::sort

@@ -13,9 +13,11 @@ namespace rs::sort {
 struct RunSummary {
   uint64_t run_records = 0;  // planned records per run
   size_t fan_in = 0;
-  uint64_t max_runs = 0;  // over ranks
-  int max_levels = 0;     // over ranks
-  uint64_t min_runs = 0;  // over ranks
+  uint64_t max_runs = 0;          // over ranks
+  int max_levels = 0;             // over ranks
+  uint64_t min_runs = 0;          // over ranks
+  uint64_t merge_read_bytes = 0;  // each merged run's read size (ExternalPlan::merge_read_bytes)
+  uint64_t transfer_size = 0;     // the plan's
 };
 
 RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels);

@@ -8,8 +8,11 @@
 // holds whole records; only the first and last are trimmed.
 #include "sort/selection/parallel_merge.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -18,6 +21,7 @@
 #include "core/config.hpp"
 #include "core/fault_point.hpp"
 #include "core/record.hpp"
+#include "io/io_engine.hpp"
 #include "io/striped_file.hpp"
 #include "river/net/mpi_transport.hpp"
 #include "sort/external/range_source.hpp"
@@ -85,15 +89,22 @@ void AppendTrailer(Buffer& b, uint64_t payload, const Trailer& tr) {
   std::abort();  // not reached: Abort ends the job
 }
 
-// The records of one remote work file for this rank, fetched with kRemoteReadsPerStream chunk
-// requests outstanding. Get() from the merging thread; Deliver() from the receiver thread.
+// Chunk requests each remote stream keeps outstanding, and reads the local range keeps in flight:
+// enough that the peers' requests together keep a server's disk at the queue depth (on few ranks),
+// at least kRemoteReadsPerStream (double buffering, on many). Memory stays O(P): the window times
+// the peers is at most max(queue depth, 2·peers) + peers.
+size_t Window(const DiskOptions& disk, int ranks) {
+  const size_t peers = size_t(std::max(ranks - 1, 1)), depth = std::max<size_t>(disk.queue_depth, 1);
+  return std::max<size_t>(config::external::kRemoteReadsPerStream, (depth + peers - 1) / peers);
+}
+
+// The records of one remote work file for this rank, fetched with `window` chunk requests
+// outstanding. Get() from the merging thread; Deliver() from the receiver thread.
 class RemoteStream final : public Source {
  public:
-  RemoteStream(Transport* net, MemPool* pool, int owner, Chunking chunks)
-      : net_(net), pool_(pool), owner_(owner), chunks_(chunks), arrivals_(config::external::kRemoteReadsPerStream + 1) {
-    for (; requested_ < std::min<uint64_t>(chunks_.count(), config::external::kRemoteReadsPerStream); ++requested_) {
-      Request(requested_);
-    }
+  RemoteStream(Transport* net, MemPool* pool, int owner, Chunking chunks, size_t window)
+      : net_(net), pool_(pool), owner_(owner), chunks_(chunks), arrivals_(window + 1) {
+    for (; requested_ < std::min<uint64_t>(chunks_.count(), window); ++requested_) Request(requested_);
   }
   void Deliver(uint64_t chunk, Buffer b) { (void)arrivals_.Push({chunk, std::move(b)}); }
   void Close() { arrivals_.Close(); }
@@ -142,22 +153,152 @@ TransportOptions Applied(TransportOptions ex) {
 }
 
 // The network pool: posted receives; per remote stream its chunks in flight and the one being
-// merged; peers' requests waiting for the server; the server's read and the sends in flight;
-// requests being sent; and a few spare.
-size_t NetBuffers(const TransportOptions& options, int ranks) {
+// merged; peers' requests waiting for the server; the server's reads in flight (up to the queue
+// depth) and the sends in flight; requests being sent; and a few spare.
+size_t NetBuffers(const DiskOptions& disk, const TransportOptions& options, int ranks) {
   const TransportOptions ex = Applied(options);
-  const size_t peers = size_t(ranks - 1), window = config::external::kRemoteReadsPerStream;
-  return ex.posted_receives + peers * (window + 1) + peers * window + ex.max_sends_in_flight + 2 + peers + 4;
+  const size_t peers = size_t(ranks - 1), window = Window(disk, ranks);
+  const size_t reads = std::min<size_t>(std::max<size_t>(disk.queue_depth, 1), std::max<size_t>(peers * window, 1));
+  return ex.posted_receives + peers * (window + 1) + peers * window + reads + ex.max_sends_in_flight + 1 + peers + 4;
+}
+
+// What the server needs of one request: where its chunk lies and how it goes back.
+struct ChunkRead {
+  uint64_t offset = 0, len = 0;  // of the work file (O_DIRECT: aligned)
+  uint64_t need = 0;             // bytes from offset that must exist (the last of the range's records)
+  Trailer trailer{};
+};
+
+// Serves `owed` chunk requests from `requests`: each chunk read from `file` through an I/O engine
+// with up to its depth of reads in flight (striped files: one read per stripe extent), then sent
+// to the peer that asked. Returns when all are served or the queue closes (the transport ended:
+// its status says why); an I/O error or a short work file is returned.
+Status ServeChunks(const StripedFile& file, const std::string& name, const DiskOptions& disk, MemPool* pool,
+                   Transport* net, BlockingQueue<std::pair<int, uint64_t>>* requests, uint64_t owed,
+                   const std::function<ChunkRead(int peer, uint64_t chunk)>& describe, uint64_t* served,
+                   std::vector<std::string>* notices) {
+  using Requests = BlockingQueue<std::pair<int, uint64_t>>;
+  std::string notice;
+  auto made = MakeIoEngine(disk.engine, std::max(disk.queue_depth, 1u), &notice);
+  if (!made.ok()) return made.status();
+  if (!notice.empty()) notices->push_back(notice);
+  IoEngine& io = **made;
+  const std::vector<int> fds = file.fds();
+  RS_RETURN_IF_ERROR(io.Register(fds, {}));
+  struct Pending {
+    int peer = 0;
+    ChunkRead read;
+    Buffer buffer;
+    std::vector<std::pair<uint64_t, uint64_t>> extents;  // each read's place in the chunk and length
+    size_t parts = 0;                                    // reads not yet completed
+    Status status;
+  };
+  std::vector<Pending> slots;  // by tag >> 16; the low 16 bits say which extent
+  std::vector<size_t> free_slots;
+  std::vector<StripeExtent> extents;
+  std::vector<IoCompletion> done;
+  // Chunks being read each hold a pool buffer: at most the depth of them (NetBuffers counts
+  // them). A chunk may span more stripe extents than the engine's depth: its reads wait in
+  // `queued` for room.
+  std::deque<IoRequest> queued;
+  const size_t depth = io.depth();
+  uint64_t taken = 0;  // requests popped
+  size_t in_flight = 0;
+  bool closed = false;
+  while (*served < owed) {
+    // Take the requests waiting; block for one only when nothing is in flight.
+    while (taken < owed && !closed && in_flight < depth && queued.size() < depth) {
+      std::pair<int, uint64_t> q;
+      if (in_flight == 0) {
+        auto got = requests->Pop();
+        if (!got) {
+          closed = true;
+          break;
+        }
+        q = *got;
+      } else {
+        const auto r = requests->TryPop(&q);
+        if (r != Requests::TryResult::kItem) {
+          closed = r == Requests::TryResult::kClosed;
+          break;
+        }
+      }
+      ++taken;
+      size_t slot = slots.size();
+      if (free_slots.empty()) {
+        slots.emplace_back();
+      } else {
+        slot = free_slots.back();
+        free_slots.pop_back();
+      }
+      Pending& p = slots[slot];
+      p.peer = q.first;
+      p.read = describe(q.first, q.second);
+      p.buffer = pool->Get();
+      p.status = Status::Ok();
+      extents.clear();
+      file.Map(p.read.offset, p.read.len, &extents);
+      p.parts = extents.size();
+      if (p.parts == 0) return Status::Error(name + ": a chunk request of no bytes (an internal error)");
+      p.extents.clear();
+      for (size_t e = 0; e < extents.size(); ++e) {
+        const uint64_t at = extents[e].logical_offset - p.read.offset;
+        p.extents.emplace_back(at, extents[e].len);
+        IoRequest r;
+        r.op = IoOp::kRead;
+        r.file = extents[e].member;
+        r.buf = p.buffer.data() + at;
+        r.len = uint32_t(extents[e].len);
+        r.offset = extents[e].member_offset;
+        r.tag = (uint64_t(slot) << 16) | e;
+        queued.push_back(r);
+      }
+      ++in_flight;
+    }
+    while (!queued.empty() && io.outstanding() < depth) {
+      io.Submit(queued.front());
+      queued.pop_front();
+    }
+    RS_RETURN_IF_ERROR(io.Flush());
+    if (in_flight == 0) {
+      if (closed) return Status::Ok();  // the transport ended first (its status says why)
+      continue;
+    }
+    done.clear();
+    RS_RETURN_IF_ERROR(io.Wait(&done));
+    for (const IoCompletion& c : done) {
+      const size_t slot = size_t(c.tag >> 16);
+      Pending& p = slots[slot];
+      if (c.result < 0) {
+        p.status.Update(Status::FromErrno(int(-c.result), name, "read"));
+      } else {
+        // The records this extent must hold: the chunk's bytes up to `need` that fall in it.
+        const auto [at, len] = p.extents[size_t(c.tag & 0xffff)];
+        const uint64_t must = p.read.need > at ? std::min(p.read.need - at, len) : 0;
+        if (uint64_t(c.result) < must) p.status.Update(Status::Error(name + ": work file shorter than its records"));
+      }
+      if (--p.parts > 0) continue;
+      RS_RETURN_IF_ERROR(p.status);
+      AppendTrailer(p.buffer, p.read.len, p.read.trailer);
+      net->Send(p.peer, std::move(p.buffer));
+      free_slots.push_back(slot);
+      --in_flight;
+      ++*served;
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
 uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks, uint64_t chunk) {
-  return MemPool::Bytes(chunk + TrailerRoom(DirectChunks(chunk, disk.direct)), NetBuffers(exchange, ranks)) +
-         RangeSource::Bytes(disk, config::external::kMergeReadsPerRun);
+  return MemPool::Bytes(chunk + TrailerRoom(DirectChunks(chunk, disk.direct)), NetBuffers(disk, exchange, ranks)) +
+         RangeSource::Bytes(disk, unsigned(Window(disk, ranks)));
 }
 
-size_t ParallelMergeNetBuffers(const TransportOptions& exchange, int ranks) { return NetBuffers(exchange, ranks); }
+size_t ParallelMergeNetBuffers(const DiskOptions& disk, const TransportOptions& exchange, int ranks) {
+  return NetBuffers(disk, exchange, ranks);
+}
 
 Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, const ParallelMergeRequest& req,
                                           const TransportMaker& make_transport) {
@@ -172,13 +313,14 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   auto file = StripedFile::OpenRead(req.work_members, req.disk.stripe_unit, direct);
   if (!file.ok()) st = file.status();
   std::unique_ptr<RangeSource> local;
+  const size_t window = Window(req.disk, ranks);
   AssignIfOk(st, local, [&] {
-    return RangeSource::Open(req.work_members, req.disk, config::external::kMergeReadsPerRun, req.row[size_t(me)],
+    return RangeSource::Open(req.work_members, req.disk, unsigned(window), req.row[size_t(me)],
                              req.row[size_t(me) + 1] - req.row[size_t(me)], &notices);
   });
   std::unique_ptr<MemPool> pool;
   TransportOptions exchange = opt.exchange;
-  AssignIfOk(st, pool, [&] { return MemPool::Create(t + TrailerRoom(direct), NetBuffers(exchange, ranks)); });
+  AssignIfOk(st, pool, [&] { return MemPool::Create(t + TrailerRoom(direct), NetBuffers(req.disk, exchange, ranks)); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // From here until the transport is destroyed, only its communication thread calls MPI.
@@ -196,7 +338,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
       continue;
     }
     remote[size_t(q)] = std::make_unique<RemoteStream>(
-        &net, pool.get(), q, Chunking(req.column[size_t(q)].first, req.column[size_t(q)].second, t, direct));
+        &net, pool.get(), q, Chunking(req.column[size_t(q)].first, req.column[size_t(q)].second, t, direct), window);
     inputs.push_back(remote[size_t(q)].get());
   }
   // Chunks this rank owes its peers: the server stops after the last one.
@@ -204,7 +346,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   for (int r = 0; r < ranks; ++r) {
     if (r != me) owed += Chunking(req.row[size_t(r)], req.row[size_t(r) + 1], t, direct).count();
   }
-  BlockingQueue<std::pair<int, uint64_t>> requests(size_t(ranks) * config::external::kRemoteReadsPerStream + 1);
+  BlockingQueue<std::pair<int, uint64_t>> requests(size_t(ranks) * window + 1);
   std::thread receiver([&] {
     while (auto m = net.Receive()) {
       const Trailer tr = ReadTrailer(m->buffer);
@@ -222,21 +364,19 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
       if (r) r->Close();
     }
   });
+  // The server: peers' chunk requests, read at the disk's queue depth (the Compaq sort's shadow
+  // thread, with reads in flight).
+  std::vector<std::string> server_notices;
   std::thread server([&] {
-    for (uint64_t served = 0; served < owed; ++served) {
-      auto q = requests.Pop();
-      if (!q) return;  // the transport ended (its status says why)
-      const auto [peer, chunk] = *q;
-      const Chunking c(req.row[size_t(peer)], req.row[size_t(peer) + 1], t, direct);
-      Buffer b = pool->Get();
-      auto got = file->ReadAt(c.offset(chunk), c.read_len(chunk), b.data());
-      if (!got.ok()) Fail(comm, got.status());
-      if (*got < c.valid_end(chunk))
-        Fail(comm, Status::Error(req.work_members[0] + ": work file shorter than its records"));
-      AppendTrailer(b, c.read_len(chunk), {kMagic, kData, chunk, c.valid_begin(chunk), c.valid_end(chunk)});
-      net.Send(peer, std::move(b));
-      ++result.chunks_served;
-    }
+    const Status served = ServeChunks(
+        *file, req.work_members[0], req.disk, pool.get(), &net, &requests, owed,
+        [&](int peer, uint64_t chunk) {
+          const Chunking c(req.row[size_t(peer)], req.row[size_t(peer) + 1], t, direct);
+          return ChunkRead{c.offset(chunk), c.read_len(chunk), c.valid_end(chunk),
+                           Trailer{kMagic, kData, chunk, c.valid_begin(chunk), c.valid_end(chunk)}};
+        },
+        &result.chunks_served, &server_notices);
+    if (!served.ok()) Fail(comm, served);
   });
 
   auto merged = MergeStreams(inputs, req.out_pool, req.out, [&](const uint8_t*, uint64_t n) {

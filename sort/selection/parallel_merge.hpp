@@ -2,8 +2,9 @@
 // r merges records Selection::column[q] of every rank q's sorted work file. Its own range is
 // read from its disk; the others are fetched chunk by chunk over the network — remote I/O: r asks
 // q for chunk i, and q's server thread reads that chunk of its local work file and sends it back
-// (the Compaq sort's shadow thread). Two chunks per remote stream are in flight (double
-// buffering), so memory is bounded whatever the ranges. Collective over the Comm; call from each
+// (the Compaq sort's shadow thread), with the disk's queue depth of reads in flight. Each remote
+// stream keeps max(2, queue depth / peers) chunk requests outstanding, so memory is bounded
+// whatever the ranges and O(P). Collective over the Comm; call from each
 // rank's main thread. How it works: docs/external.md#remote-io-in-the-parallel-merge.
 #pragma once
 
@@ -43,8 +44,9 @@ struct ParallelMergeResult {
 // bytes: whole record blocks, read with O_DIRECT if disk.direct, or whole records, read through
 // the page cache) and the local range's.
 uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks, uint64_t chunk);
-// Buffers in the network pool: about 6 per peer (docs/scale.md).
-size_t ParallelMergeNetBuffers(const TransportOptions& exchange, int ranks);
+// Buffers in the network pool: about 6 per peer on many ranks, up to about 3 x the queue depth on
+// few (docs/scale.md).
+size_t ParallelMergeNetBuffers(const DiskOptions& disk, const TransportOptions& exchange, int ranks);
 
 // Every rank returns the same status. An I/O error once the exchange has started ends the job
 // at once with one line naming the rank (peers could otherwise wait for its chunks forever).

@@ -60,8 +60,10 @@ Spent Sum(const ExternalPlan& p, const SortOptions& given, bool three, int ranks
                                : MemPool::Bytes(p.net_buffer_bytes, p.pool_buffers) +
                                      MemPool::Bytes(p.net_buffer_bytes, p.send_buffers) +
                                      MemPool::Bytes(t, disk.queue_depth + 2);
+  DiskOptions merge_reads = disk;  // each merged run's reads (ExternalPlan::merge_read_bytes)
+  merge_reads.transfer_size = p.merge_read_bytes;
   return {pools + out + RunFormer::OverheadBytes(disk, p.run_records) + book,
-          out + book + p.fan_in * RangeSource::Bytes(disk, config::external::kMergeReadsPerRun),
+          out + book + p.fan_in * RangeSource::Bytes(merge_reads, config::external::kMergeReadsPerRun),
           three ? out + ParallelMergeBytes(disk, opt.exchange, ranks, p.net_buffer_bytes) : 0};
 }
 
@@ -177,6 +179,42 @@ TEST(MemoryPlan, OnepassMemoryIndependentOfRanks) {
   SortOptions opt;
   opt.memory = 256 * kMiB;
   EXPECT_EQ(PlanOnepass(opt, Input(500'000, 2), 2).notice, "");
+}
+
+TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
+  // 4 GB over 2 ranks under 256 MiB: at 2 MB merge reads the fan-in (37) is below the runs (41-45);
+  // the plan reads in smaller transfers, whole record blocks and at least half the transfer size,
+  // so that one level merges them all, and the merge still fits the budget.
+  SortOptions opt;
+  opt.memory = 256 * kMiB;
+  const SortInput input = Input(20'000'000, 2);
+  for (bool three : {false, true}) {
+    auto plan = three ? PlanThreepass(opt, input, 2) : PlanTwopass(opt, input, 2);
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    const uint64_t data = three ? input.bytes : input.total * kRecordSize / 2 * 11 / 10;
+    const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
+    EXPECT_GE(plan->fan_in, runs) << (three ? "threepass" : "twopass");
+    EXPECT_LE(plan->merge_read_bytes, plan->buffer_bytes);
+    EXPECT_GE(plan->merge_read_bytes, plan->buffer_bytes / config::external::kMergeReadShrink);
+    EXPECT_EQ(plan->merge_read_bytes % config::kRecordBlock, 0u);
+    EXPECT_LE(Sum(*plan, opt, three, 2, runs).merge, opt.memory);
+    EXPECT_LE(plan->peak_bytes, opt.memory);
+    if (!three) {
+      EXPECT_LT(plan->merge_read_bytes, plan->buffer_bytes);  // twopass's runs need it here
+    }
+  }
+  // With --fan-in given the reads stay whole and the merge goes in levels.
+  opt.fan_in = 8;
+  auto given = PlanTwopass(opt, input, 2);
+  ASSERT_TRUE(given.ok());
+  EXPECT_EQ(given->fan_in, 8u);
+  EXPECT_EQ(given->merge_read_bytes, given->buffer_bytes);
+  // A budget whose runs fit the fan-in anyway keeps the transfer size.
+  opt.fan_in = 0;
+  opt.memory = 1024 * kMiB;
+  auto roomy = PlanTwopass(opt, input, 2);
+  ASSERT_TRUE(roomy.ok());
+  EXPECT_EQ(roomy->merge_read_bytes, roomy->buffer_bytes);
 }
 
 TEST(MemoryPlan, ManyRunsAreCountedByTheirBookkeeping) {
