@@ -5,7 +5,8 @@
 #   tsan        ThreadSanitizer on the tests of the threaded code: disk streams and pools
 #               (river_test), the in-process distributed sorts (loopback_distributed_test: onepass
 #               and threepass; twopass's many cases take over 5 minutes under TSan, measured), the
-#               merges and the memory plan — the MPI tests are left out (Open MPI is not built for it)
+#               merges, the memory plan and the report's timeline sampler (report_test) — the MPI
+#               tests are left out (Open MPI is not built for it)
 # The end-to-end CLI scripts run in the Release build only (scripts/test.sh): under a sanitizer
 # they would take most of CI's time for little more coverage. Usage: scripts/sanitize.sh [asan-ubsan|tsan|all]
 set -euo pipefail
@@ -42,9 +43,9 @@ if [ "$which" = asan-ubsan ] || [ "$which" = all ]; then
     ctest --test-dir build-asan-ubsan --output-on-failure -R 'mpi_distributed|mpi_collectives'
 fi
 if [ "$which" = tsan ] || [ "$which" = all ]; then
-  build tsan river_test loopback_distributed_test merge_test memory_plan_test core_test
-  rs_say "test: ctest --test-dir build-tsan (ThreadSanitizer: river, loopback distributed, merges, core)"
+  build tsan river_test loopback_distributed_test merge_test memory_plan_test core_test report_test
+  rs_say "test: ctest --test-dir build-tsan (ThreadSanitizer: river, loopback distributed, merges, core, timeline)"
   TSAN_OPTIONS=suppressions=$SUP/tsan.supp:halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir build-tsan -j"$(nproc)" --output-on-failure -E 'TwopassSortsEverything' \
-      -R '^(DiskStream|MemPool|BackPressure|RiverQueue|DiskErrors|DiskOptions|LoopbackDistributed|MergeStreams|RunFormerAndMerge|RangeSource|MemoryPlan|Uint128|Checksum|Units|Comm|DatasetPaths)\.'
+      -R '^(DiskStream|MemPool|BackPressure|RiverQueue|DiskErrors|DiskOptions|LoopbackDistributed|MergeStreams|RunFormerAndMerge|RangeSource|MemoryPlan|Uint128|Checksum|Units|Comm|DatasetPaths|Activity|Timeline|PhaseBound|Limits|SortReport)\.'
 fi

@@ -62,7 +62,9 @@ Result<SortReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMa
   if (comm.owns_process()) PhaseClock::ResetPeakRss();
   for (const auto& n : (*guard)->notices()) std::cerr << n << '\n';
   // The limits the phase table judges against, read before any work: a bad file ends the job now.
-  auto limits = opt.limits_path.empty() ? Result<MachineLimits>(DefaultLimits()) : LoadLimits(opt.limits_path);
+  // Only rank 0 prints the table, so only it reads the file (it need not be on other nodes).
+  auto limits = opt.limits_path.empty() || comm.rank() != 0 ? Result<MachineLimits>(DefaultLimits())
+                                                            : LoadLimits(opt.limits_path);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, limits.ok() ? Status::Ok() : limits.status()));
   // Each rank's activity over time, for the JSON result (not where ranks share the process: its
   // counters are the process's).

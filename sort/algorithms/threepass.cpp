@@ -306,6 +306,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   pm.progress = progress;
   auto merged = ParallelMerge(comm, opt, pm, make_transport);
   if (!merged.ok()) return fail(merged.status());
+  notices.insert(notices.end(), merged->notices.begin(), merged->notices.end());
   // A rank over its memory limit fails the run before anything is published.
   st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
   parallel_merge.Finish(n_out * kRecordSize);

@@ -47,14 +47,16 @@ Result<RankWeights> DecideRankWeights(Comm& comm, const SortOptions& opt, const 
       } else {
         w.pool = std::move(*pool);
         // The rate of the second half only: the first includes opening the files, the queue
-        // filling, and whatever burst a throttle lets through before it bites.
+        // filling, and whatever burst a throttle lets through before it bites. With fewer than
+        // two queues' worth of buffers all may be in flight at once, so the whole read is timed.
         auto src = DiskSource::Open(opt.in.Members(comm.rank()), disk, w.pool.get(), nullptr, 0, len);
+        const bool halves = len / block >= 2 * uint64_t(std::max(disk.queue_depth, 1u));
         uint64_t got = 0, half_at = 0;
-        double t_half = 0;
+        double t_half = PhaseClock::Now();
         if (src.ok()) {
           while (auto b = (*src)->Get()) {
             got += b->size();
-            if (half_at == 0 && got >= len / 2) {
+            if (halves && half_at == 0 && got >= len / 2) {
               half_at = got;
               t_half = PhaseClock::Now();
             }

@@ -114,6 +114,7 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
   char host[256] = "";
   (void)gethostname(host, sizeof host - 1);
   mine.host = host;
+  mine.shares_process = !comm.owns_process();
   // Rank 0 prints the report and writes the result: only it gathers every rank's (docs/scale.md).
   report.ranks = GatherRankReports(comm, mine);
   std::vector<uint64_t> per_rank_out;

@@ -93,6 +93,7 @@ json ToJson(const RankReport& r) {
             {"weight", r.weight},
             {"host", r.host}};
   if (!r.timeline.samples.empty()) j["timeline"] = ToJson(r.timeline);
+  if (r.shares_process) j["shares_process"] = true;
   return j;
 }
 
@@ -104,6 +105,7 @@ RankReport FromJson(const json& j) {
                         TotalsFromJson(p.value("io", json::object()))});
   }
   r.host = j.value("host", std::string());
+  r.shares_process = j.value("shares_process", false);
   r.records_in = j.at("records_in").get<uint64_t>();
   r.records_out = j.at("records_out").get<uint64_t>();
   r.weight = j.value("weight", 0.0);
@@ -139,6 +141,8 @@ void GatherTimelines(Comm& comm, const TimelineSeries& mine, SortReport* report)
 }
 
 double SortReport::CoreSecondsPerGB() const {
+  // Ranks sharing a process each report the process's CPU time: no honest sum.
+  if (std::any_of(ranks.begin(), ranks.end(), [](const RankReport& r) { return r.shares_process; })) return 0;
   double cpu = 0;
   for (const auto& r : ranks) {
     for (const auto& p : r.phases) cpu += p.cpu_s;
@@ -176,7 +180,8 @@ std::string SortReport::Table() const {
     std::string mbs = bytes > 0 && mx > 0 ? std::to_string(int(double(bytes) / 1e6 / mx)) : "-";
     double util = wall_sum > 0 && cores > 0 ? cpu / (wall_sum * cores) : 0;
     // Launch and init: what bound it is MPI's start, not the machine's limits.
-    const std::string bound = ranks[0].phases[i].name == "overhead" ? "-" : PhaseBound(on_ranks, mx, limits);
+    const bool shared = std::any_of(ranks.begin(), ranks.end(), [](const RankReport& r) { return r.shares_process; });
+    const std::string bound = ranks[0].phases[i].name == "overhead" || shared ? "-" : PhaseBound(on_ranks, mx, limits);
     std::snprintf(line, sizeof line, "%-20s %9.3f %9.3f %9.3f %10s %5.0f%%  %s", ranks[0].phases[i].name.c_str(), mn,
                   Median(wall), mx, mbs.c_str(), util * 100, bound.c_str());
     t += line;
@@ -189,7 +194,7 @@ std::string SortReport::Table() const {
   std::snprintf(line, sizeof line, "%-20s %9s %9.3f %9s   %s records, imbalance %.3f\n", "total (rank 0)", "", total_s,
                 "", std::to_string(records).c_str(), imbalance);
   t += line;
-  if (records > 0) {
+  if (records > 0 && CoreSecondsPerGB() > 0) {
     std::snprintf(line, sizeof line, "%-20s %9s %9.2f   core-seconds per GB (every rank, launch to end)\n", "CPU", "",
                   CoreSecondsPerGB());
     t += line;

@@ -25,10 +25,13 @@ struct RankReport {
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   uint64_t peak_rss = 0;
-  int threads = 0;          // TBB's threads in this rank (its CPU affinity: what the launcher's binding allowed)
-  int node_cores = 0;       // the online cores of its node
-  double weight = 0;        // its share of the keys under --balance speed / --weights (0: equal parts)
-  std::string host;         // its node: ranks on one host share a disk (what bound a phase)
+  int threads = 0;     // TBB's threads in this rank (its CPU affinity: what the launcher's binding allowed)
+  int node_cores = 0;  // the online cores of its node
+  double weight = 0;   // its share of the keys under --balance speed / --weights (0: equal parts)
+  std::string host;    // its node: ranks on one host share a disk (what bound a phase)
+  // Ranks that share one process (the in-process tests): its phases' io and cpu_s are the
+  // process's, not its own, so the table judges no bound and gives no core-seconds per GB.
+  bool shares_process = false;
   TimelineSeries timeline;  // empty unless the JSON result was asked for (sort/report/timeline.hpp)
 };
 
@@ -47,7 +50,8 @@ struct SortReport {
   std::string engine;
   uint64_t memory_budget = 0;              // per rank in bytes (0: none)
   MachineLimits limits = DefaultLimits();  // what the phase table's "bound" column judges against
-  // User + system CPU seconds of every rank, launch to the end, per 10^9 bytes sorted (0: none).
+  // User + system CPU seconds of every rank, launch to the end, per 10^9 bytes sorted (0: none, or
+  // ranks that share a process).
   double CoreSecondsPerGB() const;
   // Peak RSS a rank may reach under the budget: budget + 15 % + 64 MiB (code, MPI, TBB, stacks).
   uint64_t RssLimit() const { return sort::RssLimit(memory_budget); }

@@ -60,8 +60,10 @@ void Timeline::SampleLocked() {
   // Full: keep every other sample (the first stays: the series still starts at the start) and
   // sample half as often from now on. Counters are totals, so nothing is lost but resolution.
   std::vector<TimelineSample> kept;
-  kept.reserve(max_samples_ / 2 + 1);
+  kept.reserve(max_samples_ / 2 + 2);
   for (size_t i = 0; i < series_.samples.size(); i += 2) kept.push_back(series_.samples[i]);
+  // ... and the last one stays too (it may be the end that Stop() took).
+  if (series_.samples.size() % 2 == 0) kept.push_back(series_.samples.back());
   series_.samples = std::move(kept);
   stride_ *= 2;
   series_.interval_s *= 2;

@@ -173,18 +173,10 @@ struct ChunkRead {
 // with up to its depth of reads in flight (striped files: one read per stripe extent), then sent
 // to the peer that asked. Returns when all are served or the queue closes (the transport ended:
 // its status says why); an I/O error or a short work file is returned.
-Status ServeChunks(const StripedFile& file, const std::string& name, const DiskOptions& disk, MemPool* pool,
-                   Transport* net, BlockingQueue<std::pair<int, uint64_t>>* requests, uint64_t owed,
-                   const std::function<ChunkRead(int peer, uint64_t chunk)>& describe, uint64_t* served,
-                   std::vector<std::string>* notices) {
+Status ServeChunks(const StripedFile& file, const std::string& name, IoEngine& io, MemPool* pool, Transport* net,
+                   BlockingQueue<std::pair<int, uint64_t>>* requests, uint64_t owed,
+                   const std::function<ChunkRead(int peer, uint64_t chunk)>& describe, uint64_t* served) {
   using Requests = BlockingQueue<std::pair<int, uint64_t>>;
-  std::string notice;
-  auto made = MakeIoEngine(disk.engine, std::max(disk.queue_depth, 1u), &notice);
-  if (!made.ok()) return made.status();
-  if (!notice.empty()) notices->push_back(notice);
-  IoEngine& io = **made;
-  const std::vector<int> fds = file.fds();
-  RS_RETURN_IF_ERROR(io.Register(fds, {}));
   struct Pending {
     int peer = 0;
     ChunkRead read;
@@ -193,7 +185,7 @@ Status ServeChunks(const StripedFile& file, const std::string& name, const DiskO
     size_t parts = 0;                                    // reads not yet completed
     Status status;
   };
-  std::vector<Pending> slots;  // by tag >> 16; the low 16 bits say which extent
+  std::vector<Pending> slots;  // by tag >> 32; the low 32 bits say which extent
   std::vector<size_t> free_slots;
   std::vector<StripeExtent> extents;
   std::vector<IoCompletion> done;
@@ -205,6 +197,12 @@ Status ServeChunks(const StripedFile& file, const std::string& name, const DiskO
   uint64_t taken = 0;  // requests popped
   size_t in_flight = 0;
   bool closed = false;
+  // On an error, the reads still in flight finish before their buffers go back to the pool.
+  auto failed = [&](const Status& st) {
+    std::vector<IoCompletion> rest;
+    while (io.outstanding() > 0 && io.Wait(&rest).ok()) rest.clear();
+    return st;
+  };
   while (*served < owed) {
     // Take the requests waiting; block for one only when nothing is in flight.
     while (taken < owed && !closed && in_flight < depth && queued.size() < depth) {
@@ -239,7 +237,7 @@ Status ServeChunks(const StripedFile& file, const std::string& name, const DiskO
       extents.clear();
       file.Map(p.read.offset, p.read.len, &extents);
       p.parts = extents.size();
-      if (p.parts == 0) return Status::Error(name + ": a chunk request of no bytes (an internal error)");
+      if (p.parts == 0) return failed(Status::Error(name + ": a chunk request of no bytes (an internal error)"));
       p.extents.clear();
       for (size_t e = 0; e < extents.size(); ++e) {
         const uint64_t at = extents[e].logical_offset - p.read.offset;
@@ -250,7 +248,7 @@ Status ServeChunks(const StripedFile& file, const std::string& name, const DiskO
         r.buf = p.buffer.data() + at;
         r.len = uint32_t(extents[e].len);
         r.offset = extents[e].member_offset;
-        r.tag = (uint64_t(slot) << 16) | e;
+        r.tag = (uint64_t(slot) << 32) | e;
         queued.push_back(r);
       }
       ++in_flight;
@@ -259,26 +257,26 @@ Status ServeChunks(const StripedFile& file, const std::string& name, const DiskO
       io.Submit(queued.front());
       queued.pop_front();
     }
-    RS_RETURN_IF_ERROR(io.Flush());
+    if (Status f = io.Flush(); !f.ok()) return failed(f);
     if (in_flight == 0) {
       if (closed) return Status::Ok();  // the transport ended first (its status says why)
       continue;
     }
     done.clear();
-    RS_RETURN_IF_ERROR(io.Wait(&done));
+    if (Status w = io.Wait(&done); !w.ok()) return failed(w);
     for (const IoCompletion& c : done) {
-      const size_t slot = size_t(c.tag >> 16);
+      const size_t slot = size_t(c.tag >> 32);
       Pending& p = slots[slot];
       if (c.result < 0) {
         p.status.Update(Status::FromErrno(int(-c.result), name, "read"));
       } else {
         // The records this extent must hold: the chunk's bytes up to `need` that fall in it.
-        const auto [at, len] = p.extents[size_t(c.tag & 0xffff)];
+        const auto [at, len] = p.extents[size_t(c.tag & 0xffffffffu)];
         const uint64_t must = p.read.need > at ? std::min(p.read.need - at, len) : 0;
         if (uint64_t(c.result) < must) p.status.Update(Status::Error(name + ": work file shorter than its records"));
       }
       if (--p.parts > 0) continue;
-      RS_RETURN_IF_ERROR(p.status);
+      if (!p.status.ok()) return failed(p.status);
       AppendTrailer(p.buffer, p.read.len, p.read.trailer);
       net->Send(p.peer, std::move(p.buffer));
       free_slots.push_back(slot);
@@ -321,6 +319,13 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   std::unique_ptr<MemPool> pool;
   TransportOptions exchange = opt.exchange;
   AssignIfOk(st, pool, [&] { return MemPool::Create(t + TrailerRoom(direct), NetBuffers(req.disk, exchange, ranks)); });
+  // The server's I/O engine, reading the work file at the queue depth.
+  std::string engine_notice;
+  std::unique_ptr<IoEngine> engine;
+  AssignIfOk(st, engine,
+             [&] { return MakeIoEngine(req.disk.engine, std::max(req.disk.queue_depth, 1u), &engine_notice); });
+  if (st.ok()) st = engine->Register(file->fds(), {});
+  if (!engine_notice.empty()) notices.push_back(engine_notice);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // From here until the transport is destroyed, only its communication thread calls MPI.
@@ -366,16 +371,15 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   });
   // The server: peers' chunk requests, read at the disk's queue depth (the Compaq sort's shadow
   // thread, with reads in flight).
-  std::vector<std::string> server_notices;
   std::thread server([&] {
     const Status served = ServeChunks(
-        *file, req.work_members[0], req.disk, pool.get(), &net, &requests, owed,
+        *file, req.work_members[0], *engine, pool.get(), &net, &requests, owed,
         [&](int peer, uint64_t chunk) {
           const Chunking c(req.row[size_t(peer)], req.row[size_t(peer) + 1], t, direct);
           return ChunkRead{c.offset(chunk), c.read_len(chunk), c.valid_end(chunk),
                            Trailer{kMagic, kData, chunk, c.valid_begin(chunk), c.valid_end(chunk)}};
         },
-        &result.chunks_served, &server_notices);
+        &result.chunks_served);
     if (!served.ok()) Fail(comm, served);
   });
 
@@ -390,6 +394,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   result.records = *merged;
   result.net = net.stats();
   result.transport_name = net.name();
+  result.notices = std::move(notices);
   remote.clear();
   transport->reset();  // joins the communication thread: collectives are allowed again
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));

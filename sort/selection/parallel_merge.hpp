@@ -38,6 +38,7 @@ struct ParallelMergeResult {
   uint64_t chunks_served = 0;  // remote reads this rank answered
   TransportStats net;
   std::string transport_name;
+  std::vector<std::string> notices;  // e.g. the I/O engine that serves remote reads, if not the one asked for
 };
 
 // Memory the phase takes besides the output's buffers: the network pool (chunks of `chunk`

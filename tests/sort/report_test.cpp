@@ -76,7 +76,11 @@ TEST(Timeline, SamplesOnItsIntervalWithALastSampleAtStop) {
 TEST(Timeline, StaysUnderItsBoundByThinning) {
   Timeline t(/*interval_ms=*/1, /*max_samples=*/8);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  activity::DiskWritten(4321);  // after the last tick but before Stop: only the end sample has it
   const TimelineSeries s = t.Stop();
+  // Thinning keeps the last sample too: the series ends at Stop, with everything counted.
+  EXPECT_GE(s.samples.back().totals.disk_written - s.samples.front().totals.disk_written, 4321u);
+  EXPECT_GE(s.samples.back().t_s - s.samples.front().t_s, 0.09);
   EXPECT_LE(s.samples.size(), 8u);
   EXPECT_GE(s.samples.size(), 3u);
   // Thinned at least twice (100 ticks into 8 samples): the interval doubled as often.
