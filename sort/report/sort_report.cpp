@@ -140,9 +140,13 @@ void GatherTimelines(Comm& comm, const TimelineSeries& mine, SortReport* report)
   }
 }
 
+bool SortReport::SharesProcess() const {
+  return std::any_of(ranks.begin(), ranks.end(), [](const RankReport& r) { return r.shares_process; });
+}
+
 double SortReport::CoreSecondsPerGB() const {
   // Ranks sharing a process each report the process's CPU time: no honest sum.
-  if (std::any_of(ranks.begin(), ranks.end(), [](const RankReport& r) { return r.shares_process; })) return 0;
+  if (SharesProcess()) return 0;
   double cpu = 0;
   for (const auto& r : ranks) {
     for (const auto& p : r.phases) cpu += p.cpu_s;
@@ -158,6 +162,7 @@ std::string SortReport::Table() const {
                 "CPU", "bound");
   t += line;
   if (ranks.empty()) return t;
+  const bool shared = SharesProcess();  // then no bound is judged (RankReport::shares_process)
   for (size_t i = 0; i < ranks[0].phases.size(); ++i) {
     std::vector<double> wall;
     double cpu = 0, wall_sum = 0;
@@ -180,7 +185,6 @@ std::string SortReport::Table() const {
     std::string mbs = bytes > 0 && mx > 0 ? std::to_string(int(double(bytes) / 1e6 / mx)) : "-";
     double util = wall_sum > 0 && cores > 0 ? cpu / (wall_sum * cores) : 0;
     // Launch and init: what bound it is MPI's start, not the machine's limits.
-    const bool shared = std::any_of(ranks.begin(), ranks.end(), [](const RankReport& r) { return r.shares_process; });
     const std::string bound = ranks[0].phases[i].name == "overhead" || shared ? "-" : PhaseBound(on_ranks, mx, limits);
     std::snprintf(line, sizeof line, "%-20s %9.3f %9.3f %9.3f %10s %5.0f%%  %s", ranks[0].phases[i].name.c_str(), mn,
                   Median(wall), mx, mbs.c_str(), util * 100, bound.c_str());

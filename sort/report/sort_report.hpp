@@ -53,6 +53,7 @@ struct SortReport {
   // User + system CPU seconds of every rank, launch to the end, per 10^9 bytes sorted (0: none, or
   // ranks that share a process).
   double CoreSecondsPerGB() const;
+  bool SharesProcess() const;  // some rank shares its process with others (RankReport::shares_process)
   // Peak RSS a rank may reach under the budget: budget + 15 % + 64 MiB (code, MPI, TBB, stacks).
   uint64_t RssLimit() const { return sort::RssLimit(memory_budget); }
   uint64_t MaxPeakRss() const;
