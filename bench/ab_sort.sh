@@ -4,12 +4,14 @@
 # collective"). Each run is the Datamation sort as scripts/datamation.sh runs it (onepass, 2 ranks,
 # input in the page cache, --buffered-input), timed from the launch of mpirun to its exit; every
 # output is validated against the input's manifest. Prints the median of RUNS per binary and the
+# median core-seconds per GB from each run's phase table (where the binary prints it), and the
 # ratio NEW/OLD, one RESULT line. ALGO=twopass or threepass (with MEMORY, default 256M) times an
 # out-of-core sort the same way (its temporaries in the data directory). OLD_MPIRUN_EXTRA and
 # NEW_MPIRUN_EXTRA add mpirun flags to one side's sorts (the same binary twice, launched two ways:
 # e.g. NEW_MPIRUN_EXTRA="--bind-to none", issue 13). OLD_SORT_EXTRA and NEW_SORT_EXTRA add sort
 # flags to one side (the same binary with two settings: e.g. OLD_SORT_EXTRA="--fan-in 37", issue 15).
-# NP (default 2) sets the ranks.
+# NP (default 2) sets the ranks. BUFFERED_INPUT=0 drops onepass's --buffered-input (then give it to
+# one side with its SORT_EXTRA).
 # Usage: [RECORDS=1M] [ALGO=onepass] [MEMORY=256M] [NP=2] [OLD_MPIRUN_EXTRA=...] [NEW_MPIRUN_EXTRA=...]
 #        [OLD_SORT_EXTRA=...] [NEW_SORT_EXTRA=...]
 #        bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT
@@ -33,37 +35,53 @@ read -ra OLD_SORT <<< "${OLD_SORT_EXTRA:-}"
 read -ra NEW_SORT <<< "${NEW_SORT_EXTRA:-}"
 rs_bench_dataset ab "$NEW" "$RECORDS"
 if [ "$ALGO" = onepass ]; then
-  ALGO_ARGS=(--algo onepass --buffered-input)
+  ALGO_ARGS=(--algo onepass)
+  # BUFFERED_INPUT=0 leaves --buffered-input to the sides' SORT_EXTRA (issue 15: the page-cache
+  # read against O_DIRECT, the same binary).
+  [ "${BUFFERED_INPUT:-1}" = 0 ] || ALGO_ARGS+=(--buffered-input)
 else
   ALGO_ARGS=(--algo "$ALGO" --memory "$MEMORY" --tmp-dir "$DATA/tmp")
 fi
 
-run() {  # run BINARY SORT_FLAGS_ARRAY_NAME [MPIRUN FLAGS...]: prints the wall seconds; the output is validated
+run() {  # run BINARY SORT_FLAGS_ARRAY_NAME [MPIRUN FLAGS...]: prints the wall seconds and the phase
+  # table's core-seconds per GB ("-" where the binary prints none); the output is validated
   rm -f "$DATA"/out/*
-  local t0 t1 bin=$1
+  local t0 t1 cpu bin=$1
   local -n sort_extra=$2
   shift 2
   t0=$(date +%s.%N)
   "${MPI[@]}" "$@" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
-    --out-name 'out.{rank}' "${sort_extra[@]}" >/dev/null
+    --out-name 'out.{rank}' "${sort_extra[@]}" > "$DATA/table"
   t1=$(date +%s.%N)
+  cpu=$(awk '$1 == "CPU" { print $2 }' "$DATA/table")
   "${MPI[@]}" "$NEW" validate -q --dir "$DATA/out" --name 'out.{rank}' --manifest "$DATA/in/in.manifest.json" ||
     { echo "ab_sort.sh: $bin produced an invalid output" >&2; exit 1; }
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
+  awk -v a="$t0" -v b="$t1" -v c="${cpu:--}" 'BEGIN { printf "%.4f %s\n", b - a, c }'
 }
 
 cat "$DATA"/in/in.* > /dev/null
 run "$OLD" OLD_SORT "${OLD_EXTRA[@]}" > /dev/null; run "$NEW" NEW_SORT "${NEW_EXTRA[@]}" > /dev/null  # warm-up: page cache, binaries
-old=() new=()
+old=() new=() old_cpu=() new_cpu=()
 for ((i = 0; i < RUNS; i++)); do
-  if ((i % 2 == 0)); then old+=("$(run "$OLD" OLD_SORT "${OLD_EXTRA[@]}")"); new+=("$(run "$NEW" NEW_SORT "${NEW_EXTRA[@]}")")
-  else new+=("$(run "$NEW" NEW_SORT "${NEW_EXTRA[@]}")"); old+=("$(run "$OLD" OLD_SORT "${OLD_EXTRA[@]}")"); fi
+  if ((i % 2 == 0)); then
+    r=$(run "$OLD" OLD_SORT "${OLD_EXTRA[@]}"); old+=("${r% *}"); old_cpu+=("${r#* }")
+    r=$(run "$NEW" NEW_SORT "${NEW_EXTRA[@]}"); new+=("${r% *}"); new_cpu+=("${r#* }")
+  else
+    r=$(run "$NEW" NEW_SORT "${NEW_EXTRA[@]}"); new+=("${r% *}"); new_cpu+=("${r#* }")
+    r=$(run "$OLD" OLD_SORT "${OLD_EXTRA[@]}"); old+=("${r% *}"); old_cpu+=("${r#* }")
+  fi
 done
 mo=$(rs_median "${old[@]}")
 mn=$(rs_median "${new[@]}")
+# Core-seconds per GB (every rank, launch to end): steadier than wall time where the disk drifts.
+cpu_line=""
+if [[ " ${old_cpu[*]} ${new_cpu[*]} " != *" - "* ]]; then
+  co=$(rs_median "${old_cpu[@]}") cn=$(rs_median "${new_cpu[@]}")
+  cpu_line=" old_core_s_per_GB=$co new_core_s_per_GB=$cn cpu_ratio=$(awk -v a="$cn" -v b="$co" 'BEGIN { printf "%.3f", a / b }')"
+fi
 {
-  echo "command: RECORDS=$RECORDS ALGO=$ALGO MEMORY=$MEMORY NP=$NP OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
-  echo "old ($OLD): ${old[*]}"
-  echo "new ($NEW): ${new[*]}"
-  echo "RESULT algo=$ALGO records=$RECORDS ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }') validation=SUCCESS"
+  echo "command: RECORDS=$RECORDS ALGO=$ALGO BUFFERED_INPUT=${BUFFERED_INPUT:-1} MEMORY=$MEMORY NP=$NP OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
+  echo "old ($OLD): ${old[*]}  (core-s/GB: ${old_cpu[*]})"
+  echo "new ($NEW): ${new[*]}  (core-s/GB: ${new_cpu[*]})"
+  echo "RESULT algo=$ALGO records=$RECORDS ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line validation=SUCCESS"
 } | tee "$OUT"

@@ -27,8 +27,7 @@ class AlignedBuffer {
 
  private:
   void Release();
-  void* map_ = nullptr;
-  size_t map_size_ = 0;
+  size_t map_size_ = 0;  // Footprint(size_): what the mapping cache gave
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
 };

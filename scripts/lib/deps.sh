@@ -34,7 +34,10 @@ rs_ensure_packages() {
 rs_build() {
   local dir=${1:-build}
   rs_say "configure: cmake -S . -B $dir -DCMAKE_BUILD_TYPE=Release"
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  # A failed configure stops here with cmake's own messages (without this, the build step below
+  # failed later with "No rule to make target 'Makefile'", which says nothing of the cause).
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release >/dev/null ||
+    { echo "configure failed (cmake -S . -B $dir exited non-zero; its messages are above)" >&2; return 1; }
   rs_say "build: cmake --build $dir -j$(nproc)"
   # The compiler's messages without the progress lines; a failed build fails here (an old binary
   # left in the directory must not pass for a new one).

@@ -6,6 +6,7 @@
 
 #include "core/config.hpp"
 #include "io/file.hpp"
+#include "io/mapping_cache.hpp"
 #include "io/write_guard.hpp"
 #include "sort/algorithms/onepass.hpp"
 #include "sort/algorithms/threepass.hpp"
@@ -59,7 +60,12 @@ Result<SortReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMa
   if (!guard.ok()) return guard.status();
   // Each sort's own peak RSS: the report shows it and a budget is checked against it. Not where
   // the process runs several ranks (Comm::owns_process), whose sorts would reset each other's.
-  if (comm.owns_process()) PhaseClock::ResetPeakRss();
+  // The memory an earlier sort of this process left for reuse goes first (io/mapping_cache.hpp):
+  // it would count in this sort's peak.
+  if (comm.owns_process()) {
+    mapping_cache::Flush();
+    PhaseClock::ResetPeakRss();
+  }
   for (const auto& n : (*guard)->notices()) std::cerr << n << '\n';
   // The limits the phase table judges against, read before any work: a bad file ends the job now.
   // Only rank 0 prints the table, so only it reads the file (it need not be on other nodes).
