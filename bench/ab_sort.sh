@@ -51,7 +51,8 @@ run() {  # run BINARY SORT_FLAGS_ARRAY_NAME [MPIRUN FLAGS...]: prints the wall s
   shift 2
   t0=$(date +%s.%N)
   "${MPI[@]}" "$@" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
-    --out-name 'out.{rank}' "${sort_extra[@]}" > "$DATA/table"
+    --out-name 'out.{rank}' "${sort_extra[@]}" > "$DATA/table" ||
+    { echo "ab_sort.sh: $bin failed (exit $?)" >&2; exit 1; }
   t1=$(date +%s.%N)
   cpu=$(awk '$1 == "CPU" { print $2 }' "$DATA/table")
   "${MPI[@]}" "$NEW" validate -q --dir "$DATA/out" --name 'out.{rank}' --manifest "$DATA/in/in.manifest.json" ||
@@ -83,5 +84,5 @@ fi
   echo "command: RECORDS=$RECORDS ALGO=$ALGO BUFFERED_INPUT=${BUFFERED_INPUT:-1} MEMORY=$MEMORY NP=$NP OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
   echo "old ($OLD): ${old[*]}  (core-s/GB: ${old_cpu[*]})"
   echo "new ($NEW): ${new[*]}  (core-s/GB: ${new_cpu[*]})"
-  echo "RESULT algo=$ALGO records=$RECORDS ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line validation=SUCCESS"
+  echo "RESULT algo=$ALGO records=$RECORDS buffered_input=${BUFFERED_INPUT:-1} ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line validation=SUCCESS"
 } | tee "$OUT"

@@ -32,8 +32,10 @@ AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& o) noexcept {
   return *this;
 }
 
-void AlignedBuffer::Release() {
-  if (data_ != nullptr) mapping_cache::Unmap(data_, map_size_);
+void AlignedBuffer::ReleaseWithoutReuse() { Release(false); }
+
+void AlignedBuffer::Release(bool reuse) {
+  if (data_ != nullptr) mapping_cache::Unmap(data_, map_size_, reuse);
   data_ = nullptr;
   size_ = map_size_ = 0;
 }

@@ -1,7 +1,8 @@
 // io/aligned_buffer.hpp — one anonymous mapping, 2 MiB aligned with MADV_HUGEPAGE over its whole
 // huge pages (4 KiB pages for the tail, and for buffers under 2 MiB: page aligned only).
 // Allocate big buffers once and reuse them: first touch of fresh memory costs 1-2 s/GiB on this
-// VM, reused huge-page memory ~0.08 s/GiB (docs/machine.md#memory). Move-only; unmapped on destruction.
+// VM, reused huge-page memory ~0.08 s/GiB (docs/machine.md#memory). Move-only; given back to the
+// mapping cache on destruction (io/mapping_cache.hpp: the next buffer reuses its touched pages).
 #pragma once
 
 #include <cstddef>
@@ -24,9 +25,11 @@ class AlignedBuffer {
   static size_t Footprint(size_t bytes) { return (bytes + 4095) / 4096 * 4096; }
   uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  // Unmaps the memory now, never to be reused: I/O may still land in it (a broken ring).
+  void ReleaseWithoutReuse();
 
  private:
-  void Release();
+  void Release(bool reuse = true);
   size_t map_size_ = 0;  // Footprint(size_): what the mapping cache gave
   uint8_t* data_ = nullptr;
   size_t size_ = 0;

@@ -10,6 +10,15 @@
 
 #include "core/config.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define RS_POISON(p, n) ASAN_POISON_MEMORY_REGION(reinterpret_cast<void*>(p), n)
+#define RS_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(reinterpret_cast<void*>(p), n)
+#else
+#define RS_POISON(p, n) ((void)(p), (void)(n))
+#define RS_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 namespace rs::mapping_cache {
 namespace {
 
@@ -25,6 +34,19 @@ State& Get() {
 }
 
 uintptr_t AlignUp(uintptr_t a, size_t alignment) { return (a + alignment - 1) & ~uintptr_t(alignment - 1); }
+
+// Unmapped memory must not stay poisoned: a later mapping at the same address would be reported.
+void Release(uintptr_t start, size_t bytes) {
+  RS_UNPOISON(start, bytes);
+  (void)::munmap(reinterpret_cast<void*>(start), bytes);
+}
+
+// Unmaps every cached range. s.mu held.
+void UnmapAll(State& s) {
+  for (const auto& [start, bytes] : s.ranges) Release(start, bytes);
+  s.ranges.clear();
+  s.stats.cached_bytes = 0;
+}
 
 // Puts [start, start + bytes) into the cache, joined with its neighbours. s.mu held.
 void Insert(State& s, uintptr_t start, size_t bytes) {
@@ -50,7 +72,7 @@ void Evict(State& s, uint64_t bytes) {
     auto last = std::prev(s.ranges.end());
     const size_t n = std::min<uint64_t>(bytes, last->second);
     const uintptr_t end = last->first + last->second;
-    (void)::munmap(reinterpret_cast<void*>(end - n), n);
+    Release(end - n, n);
     if (n == last->second) {
       s.ranges.erase(last);
     } else {
@@ -77,6 +99,7 @@ uintptr_t Take(State& s, size_t bytes, size_t alignment) {
   Insert(s, first, start - first);
   Insert(s, start + bytes, end - (start + bytes));
   s.stats.cached_bytes -= bytes;
+  RS_UNPOISON(start, bytes);
   return start;
 }
 
@@ -88,6 +111,11 @@ void Count(State& s, size_t bytes) {
 }  // namespace
 
 void* Map(size_t bytes, size_t alignment) {
+  if (bytes == 0 || bytes % config::kDirectAlignment != 0 || alignment < config::kDirectAlignment ||
+      (alignment & (alignment - 1)) != 0) {
+    errno = EINVAL;
+    return nullptr;
+  }
   State& s = Get();
   std::lock_guard lock(s.mu);
   if (const uintptr_t reused = Take(s, bytes, alignment); reused != 0) {
@@ -111,14 +139,15 @@ void* Map(size_t bytes, size_t alignment) {
   return reinterpret_cast<void*>(start);
 }
 
-void Unmap(void* addr, size_t bytes) {
+void Unmap(void* addr, size_t bytes, bool reuse) {
   State& s = Get();
   std::lock_guard lock(s.mu);
   s.stats.live_bytes -= bytes;
-  if (!config::kMappingCache) {
+  if (!config::kMappingCache || !reuse) {
     (void)::munmap(addr, bytes);
     return;
   }
+  RS_POISON(addr, bytes);
   Insert(s, reinterpret_cast<uintptr_t>(addr), bytes);
   s.stats.cached_bytes += bytes;
 }
@@ -126,10 +155,14 @@ void Unmap(void* addr, size_t bytes) {
 void Flush() {
   State& s = Get();
   std::lock_guard lock(s.mu);
-  for (const auto& [start, bytes] : s.ranges) (void)::munmap(reinterpret_cast<void*>(start), bytes);
-  s.ranges.clear();
-  s.stats.cached_bytes = 0;
+  UnmapAll(s);
   s.stats.peak_bytes = s.stats.live_bytes;
+}
+
+void Trim() {
+  State& s = Get();
+  std::lock_guard lock(s.mu);
+  UnmapAll(s);
 }
 
 Stats GetStats() {

@@ -14,9 +14,14 @@
 // buffers ever held at once, and Flush() (at the start of every sort) makes each sort's bound its
 // own.
 //
+// Only buffers are counted, not the heap or MPI's memory: a phase that takes part of the cache
+// would leave the rest resident beside its own heap. So the merges, once their buffers exist,
+// Trim() what they did not take (sort/external/run_merge.cpp, sort/selection/parallel_merge.cpp).
+//
 // Ranges are split (a request takes the front of a larger range, the rest stays cached) and
 // adjacent ranges are joined, so one phase's large pools serve the next phase's many small ones.
-// Thread-safe; process-wide.
+// Under AddressSanitizer cached ranges are poisoned: a buffer used after its release is reported,
+// as the unmapped page once made it crash. Thread-safe; process-wide.
 #pragma once
 
 #include <cstddef>
@@ -24,14 +29,17 @@
 
 namespace rs::mapping_cache {
 
-// A mapping of `bytes` (a multiple of 4 KiB) whose start is aligned to `alignment` (a power of
-// two, at least 4 KiB), or nullptr with errno set. Taken from the cache where a range fits, else
-// freshly mapped.
+// A mapping of `bytes` (a non-zero multiple of 4 KiB) whose start is aligned to `alignment` (a
+// power of two, at least 4 KiB), or nullptr with errno set (EINVAL for other sizes). Taken from
+// the cache where a range fits, else freshly mapped.
 void* Map(size_t bytes, size_t alignment);
-// Gives back a mapping Map() returned: kept in the cache (or unmapped, where caching is off).
-void Unmap(void* addr, size_t bytes);
+// Gives back a mapping Map() returned: kept in the cache, or unmapped where caching is off or
+// `reuse` is false (I/O may still land in it: a broken ring left requests in flight).
+void Unmap(void* addr, size_t bytes, bool reuse = true);
 // Unmaps every cached range; the bound starts again from the bytes live now.
 void Flush();
+// Unmaps every cached range; the bound stays.
+void Trim();
 
 // For tests and reports.
 struct Stats {

@@ -125,7 +125,10 @@ void DiskSink::Run() {
     done.clear();
     if (Status st = engine_->Wait(&done); !st.ok()) {
       Fail(st);
-      break;  // the ring is broken: nothing more will complete
+      // The ring is broken: nothing more will complete here, but the kernel may still read
+      // from the buffers in flight, whose pools' memory must then not be reused.
+      for (const auto& [seq, p] : pending) p.buffer.ForbidReuseOfPool();
+      break;
     }
     for (const auto& c : done) {
       Tag t = tags[c.tag];

@@ -150,6 +150,8 @@ void DiskSource::Run() {
     done.clear();
     if (!engine_->Wait(&done).ok()) break;
   }
+  // A broken ring may still complete reads into the pool after it is gone: not reused.
+  if (engine_->outstanding() > 0) pool_->ForbidReuse();
   output_.Close();
 }
 

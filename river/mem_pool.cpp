@@ -82,6 +82,10 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
   return *this;
 }
 
+void Buffer::ForbidReuseOfPool() const {
+  if (pool_ != nullptr) pool_->ForbidReuse();
+}
+
 void Buffer::Release() {
   if (pool_ != nullptr) pool_->Return(index_);
   pool_ = nullptr;
@@ -118,6 +122,7 @@ MemPool::~MemPool() {
   // Every buffer back before the memory goes: one still out would point into freed memory.
   assert(free_.size() == count_ && "a MemPool destroyed while buffers are still out");
   g_pooled.fetch_sub(bytes_);
+  if (no_reuse_.load(std::memory_order_relaxed)) memory_.ReleaseWithoutReuse();
 }
 
 Buffer MemPool::Take() {

@@ -6,6 +6,7 @@
 
 #include <sys/uio.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -37,6 +38,9 @@ class Buffer {
   size_t size() const { return size_; }
   void set_size(size_t n) { size_ = n; }
   bool empty() const { return data_ == nullptr; }
+  // I/O may still land in this buffer after it is released (a broken ring left it in flight):
+  // its pool's memory is unmapped when the pool goes, never reused (io/mapping_cache.hpp).
+  void ForbidReuseOfPool() const;
   // Where this buffer's bytes sit in their stream (set by sources, used by sinks that care).
   uint64_t offset() const { return offset_; }
   void set_offset(uint64_t o) { offset_ = o; }
@@ -80,6 +84,8 @@ class MemPool {
   size_t count() const { return count_; }
   size_t available() const;
   size_t low_water() const;  // fewest buffers ever free at once (tests, reports)
+  // Unmap the memory when the pool goes instead of giving it to the mapping cache.
+  void ForbidReuse() { no_reuse_.store(true, std::memory_order_relaxed); }
   // The whole region, for registering with io_uring once.
   iovec region() const { return {memory_.data(), memory_.size()}; }
   // Whether a stream with `depth` requests in flight should register this pool with io_uring.
@@ -103,6 +109,7 @@ class MemPool {
   std::condition_variable cv_;
   std::vector<uint32_t> free_;
   size_t low_water_ = 0;
+  std::atomic<bool> no_reuse_{false};
 };
 
 }  // namespace rs

@@ -3,12 +3,16 @@
 //
 // Every rank exposes a registration window (allocated and registered once, MPI_Win_allocate)
 // holding kSlotsPerPeer slots of the pool's buffer size for each sender. A sender
-// holds credits for the slots reserved for it at each peer; to send, it puts the bytes into a free
-// slot (MPI_Put + MPI_Win_flush under a lock_all epoch), then sends a small notice {slot, bytes}.
-// The receiver copies the slot into a pool buffer, hands it on, and returns the credit. A notice
-// with zero bytes ends that sender's stream; notices travel in order, so it comes after the data.
+// holds credits for the slots reserved for it at each peer. Each round of the communication thread
+// puts up to max_sends_in_flight buffers into free slots (MPI_Put under a lock_all epoch), then
+// completes them together: one MPI_Win_flush per target of the round (not one per put, which
+// serialised them), then one notice message per target listing every slot filled {slot, bytes}.
+// The receiver copies each slot into a pool buffer, hands it on, and returns the credits of a
+// round to each sender in one message. A notice with zero bytes ends that sender's stream; notices
+// travel in order, so it comes after the data.
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "river/net/liveness.hpp"
@@ -20,7 +24,6 @@ namespace {
 
 using mpi_internal::kCreditTag;
 using mpi_internal::kNoticeTag;
-using mpi_internal::MpiError;
 using mpi_internal::MpiTransportBase;
 
 // Slots each sender may fill at a peer before it needs a credit back: enough to overlap a put
@@ -30,6 +33,11 @@ constexpr int kSlotsPerPeer = 4;
 struct Notice {
   uint64_t slot;
   uint64_t bytes;
+};
+// A notice or credit message: up to kSlotsPerPeer entries (a sender never holds more credits at a
+// peer, so a round fills at most that many slots there).
+struct Notices {
+  Notice entry[kSlotsPerPeer];
 };
 
 class MpiRma final : public MpiTransportBase {
@@ -56,6 +64,7 @@ class MpiRma final : public MpiTransportBase {
                 Check(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "window lock");
     }
     credits_.resize(size_t(size_));
+    credit_out_.resize(size_t(size_));
     for (int p = 0; p < size_; ++p) {
       for (int j = 0; j < kSlotsPerPeer; ++j) credits_[size_t(p)].push_back(uint64_t(j));
     }
@@ -69,15 +78,20 @@ class MpiRma final : public MpiTransportBase {
  private:
   struct Small {  // a posted notice/credit receive or an outstanding small send
     MPI_Request req = MPI_REQUEST_NULL;
-    Notice msg{};
+    Notices msg{};
+  };
+  struct Put {  // a put of this round, not yet flushed: its buffer must stay until then
+    int peer;
+    uint64_t slot;
+    Buffer buffer;
   };
 
   bool Progress() override {
     bool moved = false;
     PullSends();
-    // Put data where a slot is free (restricted: one peer at a time, in rotation).
-    unsigned puts = 0;
-    while (pending_count_ > 0 && puts < options_.max_sends_in_flight) {
+    // Put data where a slot is free (restricted: one peer at a time, in rotation), then complete
+    // the round's puts together.
+    while (pending_count_ > 0 && puts_.size() < options_.max_sends_in_flight) {
       int peer = NextPeer([&](int p) { return !credits_[size_t(p)].empty(); });
       if (peer < 0) break;
       Buffer b = std::move(pending_[size_t(peer)].front());
@@ -86,20 +100,16 @@ class MpiRma final : public MpiTransportBase {
       uint64_t slot = credits_[size_t(peer)].front();
       credits_[size_t(peer)].pop_front();
       MPI_Aint disp = MPI_Aint((uint64_t(rank_) * kSlotsPerPeer + slot) * slot_bytes_);
-      int rc = MPI_Put(b.data(), int(b.size()), MPI_BYTE, peer, disp, int(b.size()), MPI_BYTE, win_);
-      if (rc == MPI_SUCCESS) rc = MPI_Win_flush(peer, win_);
-      if (rc != MPI_SUCCESS) {
-        Fail(MpiError(rc, "put"));
+      if (!Check(MPI_Put(b.data(), int(b.size()), MPI_BYTE, peer, disp, int(b.size()), MPI_BYTE, win_), "put")) {
         return true;
       }
-      CountSent(b.size());
-      SendSmall(peer, kNoticeTag, {slot, b.size()});
-      ++puts;
+      puts_.push_back(Put{peer, slot, std::move(b)});
       moved = true;
     }
+    if (!puts_.empty() && !CompletePuts()) return true;
     if (sending_finished_ && pending_count_ == 0 && !ends_sent_) {
       for (int p = 0; p < size_; ++p) {
-        if (p != rank_) SendSmall(p, kNoticeTag, {0, 0});
+        if (p != rank_) SendSmall(p, kNoticeTag, {{Notice{0, 0}}}, 1);
       }
       ends_sent_ = true;
       moved = true;
@@ -119,14 +129,14 @@ class MpiRma final : public MpiTransportBase {
     // The notice buffer holds a notice until it is handled: repost only after that.
     if (!notice_posted_ && !waiting_) {
       if (!Check(
-              MPI_Irecv(&notice_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kNoticeTag, comm_, &notice_in_.req),
+              MPI_Irecv(&notice_in_.msg, sizeof(Notices), MPI_BYTE, MPI_ANY_SOURCE, kNoticeTag, comm_, &notice_in_.req),
               "notice receive"))
         return true;
       notice_posted_ = true;
     }
     if (!credit_posted_) {
       if (!Check(
-              MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req),
+              MPI_Irecv(&credit_in_.msg, sizeof(Notices), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req),
               "credit receive"))
         return true;
       credit_posted_ = true;
@@ -138,20 +148,31 @@ class MpiRma final : public MpiTransportBase {
       if (done) {
         notice_posted_ = false;
         waiting_ = true;
+        notice_count_ = Entries(notice_status_);
+        notice_next_ = 0;
         moved = true;
       }
     }
     if (waiting_) moved |= HandleNotice();
+    // The credits of this round's slots, one message per sender.
+    for (int p : credit_peers_) {
+      auto& slots = credit_out_[size_t(p)];
+      Notices m{};
+      for (size_t i = 0; i < slots.size(); ++i) m.entry[i] = Notice{slots[i], 0};
+      SendSmall(p, kCreditTag, m, int(slots.size()));
+      slots.clear();
+    }
+    credit_peers_.clear();
     for (int k = 0; k < 64 && credit_posted_; ++k) {
       int done = 0;
       MPI_Status st;
       if (!Check(MPI_Test(&credit_in_.req, &done, &st), "credit receive")) return true;
       if (!done) break;
-      credits_[size_t(st.MPI_SOURCE)].push_back(credit_in_.msg.slot);
+      for (int i = 0; i < Entries(st); ++i) credits_[size_t(st.MPI_SOURCE)].push_back(credit_in_.msg.entry[i].slot);
       Heard(st.MPI_SOURCE);
       credit_posted_ = false;
       if (!Check(
-              MPI_Irecv(&credit_in_.msg, sizeof(Notice), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req),
+              MPI_Irecv(&credit_in_.msg, sizeof(Notices), MPI_BYTE, MPI_ANY_SOURCE, kCreditTag, comm_, &credit_in_.req),
               "credit receive"))
         return true;
       credit_posted_ = true;
@@ -160,29 +181,69 @@ class MpiRma final : public MpiTransportBase {
     return moved;
   }
 
-  bool HandleNotice() {
-    int from = notice_status_.MPI_SOURCE;
-    Notice n = notice_in_.msg;
-    if (n.bytes == 0) {
-      ++ends_received_;
-      Ended(from);
-      waiting_ = false;
-      return true;
+  // Flushes each target of this round's puts once (remote completion of all of them), then tells
+  // each target which of its slots now hold data, in one message. False if MPI failed.
+  bool CompletePuts() {
+    std::vector<int>& peers = round_peers_;
+    peers.clear();
+    for (const Put& put : puts_) {
+      if (std::find(peers.begin(), peers.end(), put.peer) == peers.end()) peers.push_back(put.peer);
     }
-    auto b = pool_->TryGet();
-    if (!b) return false;  // the consumer holds every buffer; try again next round
-    std::memcpy(b->data(), window_mem_ + (uint64_t(from) * kSlotsPerPeer + n.slot) * slot_bytes_, n.bytes);
-    b->set_size(n.bytes);
-    Deliver(from, std::move(*b));
-    SendSmall(from, kCreditTag, {n.slot, 0});
+    for (int p : peers) {
+      if (!Check(MPI_Win_flush(p, win_), "flush")) return false;
+    }
+    for (int p : peers) {
+      Notices m{};
+      int n = 0;
+      for (const Put& put : puts_) {
+        if (put.peer == p) m.entry[n++] = Notice{put.slot, put.buffer.size()};
+      }
+      SendSmall(p, kNoticeTag, m, n);
+    }
+    for (const Put& put : puts_) CountSent(put.buffer.size());
+    puts_.clear();  // the buffers go back to the pool: the flush completed their puts
+    return true;
+  }
+
+  // How many entries a completed notice or credit receive holds.
+  static int Entries(const MPI_Status& st) {
+    int bytes = 0;
+    MPI_Get_count(&st, MPI_BYTE, &bytes);
+    return bytes / int(sizeof(Notice));
+  }
+
+  // The notices of the message taken, in order; each data notice needs a free pool buffer, and
+  // those left wait for the next round.
+  bool HandleNotice() {
+    const int from = notice_status_.MPI_SOURCE;
+    bool moved = false;
+    for (; notice_next_ < notice_count_; ++notice_next_) {
+      const Notice n = notice_in_.msg.entry[notice_next_];
+      if (n.bytes == 0) {
+        ++ends_received_;
+        Ended(from);
+        moved = true;
+        continue;
+      }
+      auto b = pool_->TryGet();
+      if (!b) return moved;  // the consumer holds every buffer; try again next round
+      std::memcpy(b->data(), window_mem_ + (uint64_t(from) * kSlotsPerPeer + n.slot) * slot_bytes_, n.bytes);
+      b->set_size(n.bytes);
+      Deliver(from, std::move(*b));
+      auto& slots = credit_out_[size_t(from)];
+      if (slots.empty()) credit_peers_.push_back(from);
+      slots.push_back(n.slot);
+      moved = true;
+    }
     waiting_ = false;
     return true;
   }
 
-  void SendSmall(int peer, int tag, Notice msg) {
+  void SendSmall(int peer, int tag, const Notices& msg, int entries) {
     auto s = std::make_unique<Small>();
     s->msg = msg;
-    if (!Check(MPI_Isend(&s->msg, sizeof(Notice), MPI_BYTE, peer, tag, comm_, &s->req), "notice send")) return;
+    if (!Check(MPI_Isend(&s->msg, entries * int(sizeof(Notice)), MPI_BYTE, peer, tag, comm_, &s->req), "notice send"))
+      return;
     small_sends_.push_back(std::move(s));
   }
 
@@ -203,7 +264,8 @@ class MpiRma final : public MpiTransportBase {
     for (auto& s : small_sends_) MPI_Request_free(&s->req);
     small_sends_.clear();
     if (win_ == MPI_WIN_NULL) return;
-    if (locked_) MPI_Win_unlock_all(win_);
+    if (locked_) MPI_Win_unlock_all(win_);  // completes any put of a failed round
+    puts_.clear();
     const CollectiveWaitMark mark("Win_free");  // blocking, for the liveness ring's stall check
     MPI_Win_free(&win_);                        // collective: every rank gets here once its exchange is complete
   }
@@ -212,7 +274,12 @@ class MpiRma final : public MpiTransportBase {
   uint64_t slot_bytes_ = 0;
   MPI_Win win_ = MPI_WIN_NULL;
   bool locked_ = false;
-  std::vector<std::deque<uint64_t>> credits_;  // free slots at each peer
+  std::vector<std::deque<uint64_t>> credits_;      // free slots at each peer
+  std::vector<Put> puts_;                          // this round's puts, until flushed
+  std::vector<int> round_peers_;                   // their targets (at most max_sends_in_flight)
+  std::vector<std::vector<uint64_t>> credit_out_;  // slots emptied this round, per sender
+  std::vector<int> credit_peers_;                  // the senders with credits to return
+  int notice_count_ = 0, notice_next_ = 0;         // the notice message being handled
   std::vector<std::unique_ptr<Small>> small_sends_;
   Small notice_in_, credit_in_;
   MPI_Status notice_status_{};

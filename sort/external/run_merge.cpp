@@ -11,6 +11,7 @@
 #include "core/config.hpp"
 #include "core/record.hpp"
 #include "io/file.hpp"
+#include "io/mapping_cache.hpp"
 #include "river/disk_sink.hpp"
 #include "sort/external/range_source.hpp"
 
@@ -31,6 +32,9 @@ Result<uint64_t> MergeOnce(const std::vector<SortedRun>& runs, const RunMergeOpt
     inputs.push_back(s->get());
     sources.push_back(std::move(*s));
   }
+  // Every buffer of the merge exists (its output pool was made before): what it did not take from
+  // the mapping cache goes, so that it is not resident beside the merge (io/mapping_cache.hpp).
+  mapping_cache::Trim();
   auto merged = MergeStreams(inputs, opt.out_pool, out, observe);
   if (!merged.ok() && opt.on_damaged) {
     for (size_t i = 0; i < runs.size(); ++i)

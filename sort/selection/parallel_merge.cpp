@@ -22,6 +22,7 @@
 #include "core/fault_point.hpp"
 #include "core/record.hpp"
 #include "io/io_engine.hpp"
+#include "io/mapping_cache.hpp"
 #include "io/striped_file.hpp"
 #include "river/net/mpi_transport.hpp"
 #include "sort/external/range_source.hpp"
@@ -197,10 +198,12 @@ Status ServeChunks(const StripedFile& file, const std::string& name, IoEngine& i
   uint64_t taken = 0;  // requests popped
   size_t in_flight = 0;
   bool closed = false;
-  // On an error, the reads still in flight finish before their buffers go back to the pool.
+  // On an error, the reads still in flight finish before their buffers go back to the pool
+  // (where the ring is broken and some never will, the pool's memory is not reused).
   auto failed = [&](const Status& st) {
     std::vector<IoCompletion> rest;
     while (io.outstanding() > 0 && io.Wait(&rest).ok()) rest.clear();
+    if (io.outstanding() > 0) pool->ForbidReuse();
     return st;
   };
   while (*served < owed) {
@@ -326,6 +329,8 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
              [&] { return MakeIoEngine(req.disk.engine, std::max(req.disk.queue_depth, 1u), &engine_notice); });
   if (st.ok()) st = engine->Register(file->fds(), {});
   if (!engine_notice.empty()) notices.push_back(engine_notice);
+  // The merge's buffers exist: the mapping cache keeps nothing beside them (io/mapping_cache.hpp).
+  mapping_cache::Trim();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // From here until the transport is destroyed, only its communication thread calls MPI.

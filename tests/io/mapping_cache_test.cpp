@@ -4,7 +4,9 @@
 #include "io/mapping_cache.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <thread>
@@ -157,6 +159,46 @@ TEST_F(MappingCache, AMissUnderThePeakKeepsWhatFitsFromTheTopDown) {
   mapping_cache::Unmap(v, 4 * kMiB);
   mapping_cache::Unmap(w, 20 * kMiB);
   mapping_cache::Unmap(y, 8 * kMiB);
+}
+
+TEST_F(MappingCache, TrimUnmapsWhatIsCachedAndKeepsTheBound) {
+  void* a = mapping_cache::Map(8 * kMiB, kHuge);
+  void* b = mapping_cache::Map(4 * kMiB, kHuge);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  mapping_cache::Unmap(a, 8 * kMiB);
+  mapping_cache::Trim();
+  mapping_cache::Stats st = mapping_cache::GetStats();
+  EXPECT_EQ(st.cached_bytes, 0u);
+  EXPECT_EQ(st.live_bytes, 4 * kMiB);
+  EXPECT_EQ(st.peak_bytes, 12 * kMiB);  // unlike Flush, the bound stays
+  // Really unmapped: the kernel knows no mapping there any more (mincore fails with ENOMEM).
+  unsigned char vec[1];
+  EXPECT_EQ(::mincore(a, 4096, vec), -1);
+  EXPECT_EQ(errno, ENOMEM);
+  EXPECT_EQ(::mincore(b, 4096, vec), 0);  // the live one is still there
+  mapping_cache::Unmap(b, 4 * kMiB);
+}
+
+TEST_F(MappingCache, MemoryThatIOMayStillReachIsNeverReused) {
+  void* a = mapping_cache::Map(4 * kMiB, kHuge);
+  ASSERT_NE(a, nullptr);
+  mapping_cache::Unmap(a, 4 * kMiB, /*reuse=*/false);
+  const mapping_cache::Stats st = mapping_cache::GetStats();
+  EXPECT_EQ(st.cached_bytes, 0u);
+  EXPECT_EQ(st.live_bytes, 0u);
+  unsigned char vec[1];
+  EXPECT_EQ(::mincore(a, 4096, vec), -1);
+}
+
+TEST_F(MappingCache, RefusesSizesAndAlignmentsItCannotServe) {
+  errno = 0;
+  EXPECT_EQ(mapping_cache::Map(0, 4096), nullptr);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(mapping_cache::Map(4096 + 1, 4096), nullptr);
+  EXPECT_EQ(mapping_cache::Map(4096, 2048), nullptr);
+  EXPECT_EQ(mapping_cache::Map(8192, 3 * 4096), nullptr);
+  EXPECT_EQ(mapping_cache::GetStats().live_bytes, 0u);
 }
 
 TEST_F(MappingCache, AlignedBuffersReuseEachOthersPages) {

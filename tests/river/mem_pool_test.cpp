@@ -3,6 +3,7 @@
 #include "river/mem_pool.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "io/mapping_cache.hpp"
 #include "io/striped_file.hpp"
 #include "river/disk_source.hpp"
 #include "river/river_queue.hpp"
@@ -37,6 +39,33 @@ bool InRegion(const MemPool& pool, const Buffer& b) {
   const iovec r = pool.region();
   const auto* base = static_cast<const uint8_t*>(r.iov_base);
   return b.data() >= base && b.data() + b.capacity() <= base + r.iov_len;
+}
+
+// A buffer that I/O may still reach after its release (a broken ring) takes its pool's memory out
+// of the mapping cache: unmapped when the pool goes, where a released pool's memory is otherwise
+// kept for the next buffers (io/mapping_cache.hpp).
+TEST(MemPool, MemoryThatIOMayStillReachIsNotReused) {
+  mapping_cache::Flush();
+  uint8_t* kept = nullptr;
+  {
+    auto pool = MemPool::Create(size_t(2) << 20, 2);
+    ASSERT_TRUE(pool.ok());
+    kept = (*pool)->Get().data();
+  }
+  unsigned char vec[1];
+  EXPECT_EQ(::mincore(kept, 4096, vec), 0);  // cached: still mapped
+  EXPECT_GT(mapping_cache::GetStats().cached_bytes, 0u);
+  mapping_cache::Flush();
+  uint8_t* gone = nullptr;
+  {
+    auto pool = MemPool::Create(size_t(2) << 20, 2);
+    ASSERT_TRUE(pool.ok());
+    Buffer b = (*pool)->Get();
+    gone = b.data();
+    b.ForbidReuseOfPool();
+  }
+  EXPECT_EQ(mapping_cache::GetStats().cached_bytes, 0u);
+  EXPECT_EQ(::mincore(gone, 4096, vec), -1);
 }
 
 TEST(MemPool, HandsOutDistinctAlignedNonOverlappingBuffers) {
