@@ -29,37 +29,51 @@ class LoserTree {
   }
 
   // `keys[i]`: the first key of input i (kExhausted for an empty input); no inputs is done at once.
-  explicit LoserTree(const std::vector<Key>& keys) : k_(keys.size()), keys_(keys), node_(std::max<size_t>(k_, 1)) {
-    if (k_ == 0) keys_.push_back(kExhausted);  // winner() == 0 stands for "nothing left"
-    node_[0] = k_ > 0 ? Play(1) : 0;
+  explicit LoserTree(const std::vector<Key>& keys) : k_(keys.size()), node_(std::max<size_t>(k_, 1)) {
+    winner_ = k_ > 0 ? Play(1, keys) : kExhausted;
+    index_ = k_ > 0 ? size_t(winner_.lo & kIndexMask) : 0;
   }
-  size_t winner() const { return node_[0]; }
-  bool done() const { return Same(keys_[node_[0]], kExhausted); }
-  // The winner's input moved on to `key`: replay its path to the root.
+  size_t winner() const { return index_; }
+  bool done() const { return Same(winner_, kExhausted); }
+  // The winner's input moved on to `key`: replay its path to the root. Nodes hold the losers' keys
+  // themselves (the input index is in the key), so each match is two loads from one node and a
+  // branch-free exchange: on random keys every match is a coin toss a branch would mispredict half
+  // the time, and an index per node would add a dependent load per level.
   void ReplaceWinner(Key key) {
-    size_t w = node_[0];
-    keys_[w] = key;
-    for (size_t n = (w + k_) / 2; n >= 1; n /= 2) {
-      if (Less(keys_[node_[n]], keys_[w])) std::swap(node_[n], w);
+    Key w = key;
+    for (size_t n = (index_ + k_) / 2; n >= 1; n /= 2) {
+      const Key other = node_[n];
+      // All ones where the other key wins: the exchange by masks (compilers turn a ?: here into
+      // a branch).
+      const uint64_t m = -uint64_t(Less(other, w));
+      const uint64_t dhi = (other.hi ^ w.hi) & m, dlo = (other.lo ^ w.lo) & m;
+      node_[n] = {other.hi ^ dhi, other.lo ^ dlo};
+      w = {w.hi ^ dhi, w.lo ^ dlo};
     }
-    node_[0] = w;
+    winner_ = w;
+    // An exhausted winner (every input done) keeps the last index: done() is what callers check.
+    if (!Same(w, kExhausted)) index_ = size_t(w.lo & kIndexMask);
   }
 
  private:
-  static bool Less(const Key& a, const Key& b) { return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo); }
+  static constexpr uint64_t kIndexMask = (uint64_t(1) << 48) - 1;
+  static bool Less(const Key& a, const Key& b) {
+    return ((unsigned __int128)a.hi << 64 | a.lo) < ((unsigned __int128)b.hi << 64 | b.lo);
+  }
   static bool Same(const Key& a, const Key& b) { return a.hi == b.hi && a.lo == b.lo; }
   // Leaves are nodes k..2k-1 (input i at k+i), internal nodes 1..k-1; returns the subtree's winner.
-  size_t Play(size_t n) {
-    if (n >= k_) return n - k_;
-    const size_t a = Play(2 * n), b = Play(2 * n + 1);
-    const bool a_wins = Less(keys_[a], keys_[b]);
+  Key Play(size_t n, const std::vector<Key>& keys) {
+    if (n >= k_) return keys[n - k_];
+    const Key a = Play(2 * n, keys), b = Play(2 * n + 1, keys);
+    const bool a_wins = Less(a, b);
     node_[n] = a_wins ? b : a;
     return a_wins ? a : b;
   }
 
   size_t k_;
-  std::vector<Key> keys_;
-  std::vector<size_t> node_;  // [0]: the winner; [1, k): the loser of each match
+  std::vector<Key> node_;  // [1, k): the loser of each match ([0] unused)
+  Key winner_;
+  size_t index_;  // the winner's input
 };
 
 }  // namespace rs::sort
