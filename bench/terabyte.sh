@@ -123,10 +123,11 @@ declare -A PEAK   # ALGO:SET -> the largest peak RSS of any rank in any of those
 # sortrun ALGO VAR SET: one sort of ROOT/SET/in, timed from mpirun's launch to durable output (the
 # result's launch_to_durable_s; validation runs after it, inside the same command), its output
 # validated by the sort itself. Appends the seconds to array VAR and the verdict to verdicts,
-# raises PEAK[ALGO:SET] to the largest rank's peak RSS; keeps the phase table in $WORK/ALGO-SET.table. A failing
+# and the phase table's core-seconds per GB to VAR_cpu, raises PEAK[ALGO:SET] to the largest rank's peak RSS;
+# keeps the phase table in $WORK/ALGO-SET.table. A failing
 # sort stops the benchmark with its own message.
 sortrun() {
-  local algo=$1 var=$2 set=$3 run_algo=${STANDIN:-$1} r t0 t1 rc=0 flags=() secs verdict rss
+  local algo=$1 var=$2 set=$3 run_algo=${STANDIN:-$1} r t0 t1 rc=0 flags=() secs verdict rss cpu
   for r in "${ROOTS[@]}"; do
     rm -rf "${r:?}/$set/out" "${r:?}/$set/tmp"; mkdir -p "$r/$set/out" "$r/$set/tmp"
     flags+=(--in-dir "$r/$set/in" --out-dir "$r/$set/out")
@@ -146,6 +147,10 @@ sortrun() {
   verdict=$(json "$WORK/sort.json" "d['validation']['verdict']")
   rss=$(json "$WORK/sort.json" "max(r['peak_rss'] for r in d['per_rank'])")
   eval "$var+=($secs)"
+  # The phase table's core-seconds per GB (every rank, launch to end; issue 15 deliverable 6), "-"
+  # where the binary prints none.
+  cpu=$(awk '$1 == "CPU" { print $2 }' "$WORK/sort.out")
+  eval "${var}_cpu+=(${cpu:--})"
   ((rss <= ${PEAK[$algo:$set]:-0})) || PEAK[$algo:$set]=$rss
   if [ "$verdict" = SUCCESS ]; then verdicts+=("$algo:ok"); else verdicts+=("$algo:FAILED"); echo "validation FAILED for $algo: $verdict" >&2; fi
   cp "$WORK/sort.out" "$WORK/$algo-$set.table"
@@ -217,7 +222,7 @@ rs_say "(a)+(b): $(gb "$BYTES") over $RANKS ranks, --memory $MEMORY: fio floor, 
 rs_say "fio: mixed 50/50 read/write, $R_BS B x QD$FIO_QD io_uring, direct=1, $RANKS jobs x 2 x $(gb "$FIO_SIZE") (transfer size from $FIO_SRC)"
 space b $((3 * BYTES)) "input + output + temporary files (3 x $(gb "$BYTES"))"
 gen main "$BYTES"
-two=() three=() floors=()
+two=() three=() floors=() two_cpu=() three_cpu=()
 for ((i = 1; i <= RUNS; i++)); do
   rs_say "run $i/$RUNS (load $(cut -d' ' -f1 /proc/loadavg))"
   fio_floor
@@ -273,6 +278,7 @@ m_two=$(rs_median "${two[@]}"); m_three=$(rs_median "${three[@]}")
 f2=$(awk -v m="$m_m" 'BEGIN { printf "%.3f", 2 * m }')
 f3=$(awk -v m="$m_m" 'BEGIN { printf "%.3f", 3 * m }')
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+cpu_median() { if [[ " $* " == *" - "* ]]; then echo -; else rs_median "$@"; fi; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / s / 1e6 }'; }
 gib() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 2^30 }'; }
 failed=$(printf '%s\n' "${verdicts[@]}" | grep -c FAILED || true)
@@ -293,14 +299,14 @@ what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
   echo "#   dataset's $BYTES bytes read and written (fio moved $FIO_TOTAL each way); floors: twopass 2 x mixed_s, threepass 3 x"
   echo "fio_mixed_s   ${fio_m[*]}   (before, after, per run)"
   echo "fio_floor_s   ${floors[*]}   (the faster of each run's two)"
-  echo "twopass_s     ${two[*]}"
-  echo "threepass_s   ${three[*]}"
+  echo "twopass_s     ${two[*]}   (core-s/GB: ${two_cpu[*]})"
+  echo "threepass_s   ${three[*]}   (core-s/GB: ${three_cpu[*]})"
   [ "$SKIP_GNU" = 1 ] || echo "gnu_sort_s    ${gnu[*]}   (LC_ALL=C sort -S 2G --parallel=2 -T on the data disk, then sync; $(gb "$GNU_BYTES") ASCII, one file)"
   for i in "${!SIZES[@]}"; do echo "twopass_$(label "${SIZES[i]}")_median_s ${SCALE_S[i]}"; done
   for a in twopass threepass; do echo "last $a phase table ($(gb "$BYTES")):"; sed 's/^/  /' "$WORK/$a-main.table"; done
   echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") verdict=$fio_verdict reported"
-  echo "RESULT bench=terabyte_twopass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_two floor_s=$f2 ratio=$(ratio "$m_two" "$f2") target_ratio=1.15 Mrec_s=$rate_two peak_rss_GiB=$(gib "${PEAK[twopass:main]}") verdict=$verdict $(rs_met "$m_two <= 1.15 * $f2")"
-  echo "RESULT bench=terabyte_threepass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_three floor_s=$f3 ratio=$(ratio "$m_three" "$f3") target_ratio=1.2 peak_rss_GiB=$(gib "${PEAK[threepass:main]}") verdict=$verdict $(rs_met "$m_three <= 1.2 * $f3")"
+  echo "RESULT bench=terabyte_twopass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_two floor_s=$f2 ratio=$(ratio "$m_two" "$f2") target_ratio=1.15 core_s_per_GB=$(cpu_median "${two_cpu[@]}") Mrec_s=$rate_two peak_rss_GiB=$(gib "${PEAK[twopass:main]}") verdict=$verdict $(rs_met "$m_two <= 1.15 * $f2")"
+  echo "RESULT bench=terabyte_threepass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_three floor_s=$f3 ratio=$(ratio "$m_three" "$f3") target_ratio=1.2 core_s_per_GB=$(cpu_median "${three_cpu[@]}") peak_rss_GiB=$(gib "${PEAK[threepass:main]}") verdict=$verdict $(rs_met "$m_three <= 1.2 * $f3")"
   if [ "$SKIP_GNU" = 0 ]; then
     m_gnu=$(rs_median "${gnu[@]}")
     rate_gnu=$(awk -v n="$GNU_RECORDS" -v s="$m_gnu" 'BEGIN { printf "%.3f", n / s / 1e6 }')
