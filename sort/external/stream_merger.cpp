@@ -2,6 +2,7 @@
 #include "sort/external/stream_merger.hpp"
 
 #include <cassert>
+#include <cstddef>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -48,9 +49,10 @@ Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool
   Buffer b;  // taken when a record needs it, so none is taken after the last
   uint8_t* o = nullptr;
   uint8_t* o_end = nullptr;
-  // Output by plain stores: streaming them through an L1 staging block with non-temporal stores,
-  // as the gather does, measured no faster here (bench/merge_bench.cpp: 8 runs 1.1x slower, 42
-  // runs the same) — the output pool's few buffers stay in the 32 MiB L3 between uses.
+  // Output by plain stores. Streaming them through an L1 staging block with non-temporal stores,
+  // as the gather does, measured no faster in bench/merge_bench.cpp (8 runs 1.1x slower, 42 the
+  // same; docs/external.md#the-merges-cpu-per-record), a bench whose sink leaves the output pool
+  // in the L3: not tried in a whole sort, where the disk takes the buffers.
   auto flush = [&] {
     const uint64_t n = o == nullptr ? 0 : uint64_t(o - b.data()) / kRecordSize;
     if (n == 0) return;
@@ -74,8 +76,8 @@ Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool
     // The record after the next one: by the time this input wins again (about k records later) its
     // lines are in the cache. Reads land by DMA, not in the cache, and with tens of inputs the
     // hardware prefetcher does not follow each; without this every record's key load misses.
-    const uint8_t* ahead = c.next + kRecordSize;
-    if (ahead < c.end) {
+    if (c.end - c.next > ptrdiff_t(kRecordSize)) {  // (no pointer formed past the buffer's end)
+      const uint8_t* ahead = c.next + kRecordSize;
       __builtin_prefetch(ahead);
       __builtin_prefetch(ahead + 64);
       __builtin_prefetch(ahead + kRecordSize - 1);

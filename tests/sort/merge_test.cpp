@@ -1,6 +1,7 @@
 // tests/sort/merge_test.cpp — the k-way merge and run formation against std::stable_sort:
-// LoserTree/MergeStreams over in-memory sources (none, one, empty ones, many, equal keys, keys of
-// all 0xff), RunFormer writing sorted runs, MergeRuns in levels, RangeSource's record ranges.
+// LoserTree/MergeStreams over in-memory sources (none, one, empty ones, all empty, many, 2-64 inputs,
+// equal keys, keys tied on bytes 0..7, keys of all 0xff), the tree's winners step by step, RunFormer writing sorted
+// runs, MergeRuns in levels, RangeSource's record ranges.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "core/record.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
+#include "sort/external/loser_tree.hpp"
 #include "sort/external/range_source.hpp"
 #include "sort/external/run_former.hpp"
 #include "sort/external/run_merge.hpp"
@@ -134,6 +136,58 @@ TEST(MergeStreams, AllOnesKeysAreNotEnd) {  // the largest key must not look lik
     s.push_back(b);
   }
   ExpectMergeMatches(s, 8);
+}
+
+TEST(MergeStreams, AllInputsEmpty) {  // the tree starts done, with no input as its winner
+  ExpectMergeMatches({Bytes()}, 4);
+  ExpectMergeMatches({Bytes(), Bytes(), Bytes()}, 4);
+}
+TEST(MergeStreams, PowerOfTwoInputs) {  // full trees: every leaf at the same depth
+  for (uint32_t k : {2u, 4u, 8u, 64u}) {
+    std::vector<Bytes> s;
+    for (uint32_t i = 0; i < k; ++i) s.push_back(MakeRecords(40 + i * 7, 100 + k + i, 0, i));
+    ExpectMergeMatches(s, 5);
+  }
+}
+// Keys that tie on bytes 0..7 are ordered by bytes 8..9 (the tree's second word), also under a
+// prefix of eight 0xff bytes, which only kExhausted's all-ones bytes 8..9 may follow.
+TEST(MergeStreams, SharedPrefixOrdersByLastKeyBytes) {
+  for (const uint8_t prefix : {uint8_t(0x5a), uint8_t(0xff)}) {
+    std::vector<Bytes> s;
+    for (uint32_t i = 0; i < 6; ++i) {
+      Bytes b = MakeRecords(120, 40 + i, 0, i);
+      for (uint64_t r = 0; r < 120; ++r) {
+        uint8_t* key = &b[r * kRecordSize];
+        std::memset(key, prefix, 8);
+        if (r % 5 == 0) key[8] = key[9] = 0xff;  // some all-0xff keys among them when prefix is 0xff
+      }
+      s.push_back(b);
+    }
+    ExpectMergeMatches(s, 7);
+  }
+}
+TEST(LoserTree, EmptyInputsAreDoneWithAValidWinner) {
+  // (No inputs at all: MergeStreams.NoInputs.)
+  const LoserTree empty({LoserTree::kExhausted, LoserTree::kExhausted, LoserTree::kExhausted});
+  EXPECT_TRUE(empty.done());
+  EXPECT_LT(empty.winner(), 3u);
+}
+TEST(LoserTree, ReplacingTheWinnerReplaysItsPath) {
+  uint8_t a[kRecordSize] = {}, b[kRecordSize] = {}, c[kRecordSize] = {};
+  a[0] = 3;
+  b[0] = 1;
+  c[0] = 2;
+  LoserTree tree({LoserTree::MakeKey(a, 0), LoserTree::MakeKey(b, 1), LoserTree::MakeKey(c, 2)});
+  EXPECT_EQ(tree.winner(), 1u);
+  tree.ReplaceWinner(LoserTree::kExhausted);
+  EXPECT_EQ(tree.winner(), 2u);
+  tree.ReplaceWinner(LoserTree::MakeKey(a, 2));  // ties with input 0's key: the lower input first
+  EXPECT_EQ(tree.winner(), 0u);
+  tree.ReplaceWinner(LoserTree::kExhausted);
+  EXPECT_EQ(tree.winner(), 2u);
+  EXPECT_FALSE(tree.done());
+  tree.ReplaceWinner(LoserTree::kExhausted);
+  EXPECT_TRUE(tree.done());
 }
 
 // RunFormer forms sorted runs of at most run_records; MergeRuns in levels (fan-in 2 and 3) gives
