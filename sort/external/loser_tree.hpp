@@ -11,25 +11,24 @@
 #include <vector>
 
 #include "core/record.hpp"
+#include "sort/incore/sort_entry.hpp"
 
 namespace rs::sort {
 
 class LoserTree {
  public:
-  // hi: key bytes 0..7 big-endian; lo: key bytes 8..9 big-endian in bits 63..48, input index below.
-  struct Key {
-    uint64_t hi;
-    uint64_t lo;
-  };
+  // A sort entry (sort/incore/sort_entry.hpp) whose locator is the input index: hi = key bytes 0..7
+  // big-endian, lo = key bytes 8..9 big-endian in bits 63..48, the input index below; compared as
+  // a 128-bit integer (EntryLess).
+  using Key = SortEntry;
   // An input with nothing left: after every real key (an input index never reaches 2^48 - 1).
   static constexpr Key kExhausted{~uint64_t(0), ~uint64_t(0)};
   // The input index's bits in Key::lo.
-  static constexpr uint64_t kIndexMask = (uint64_t(1) << 48) - 1;
+  static constexpr uint64_t kIndexMask = kLocatorMask;
 
   static Key MakeKey(const uint8_t* record, uint64_t input) {
     assert(input < kIndexMask && "an input index that reaches into the key bits or kExhausted");
-    const KeyWords k = LoadKeyWords(record);
-    return {k.hi, uint64_t(k.lo) << 48 | input};
+    return MakeEntry(record, input);
   }
 
   // `keys[i]`: the first key of input i (kExhausted for an empty input); no inputs is done at once.
@@ -61,9 +60,7 @@ class LoserTree {
   }
 
  private:
-  static bool Less(const Key& a, const Key& b) {
-    return ((unsigned __int128)a.hi << 64 | a.lo) < ((unsigned __int128)b.hi << 64 | b.lo);
-  }
+  static bool Less(const Key& a, const Key& b) { return EntryLess(a, b); }
   static bool Same(const Key& a, const Key& b) { return a.hi == b.hi && a.lo == b.lo; }
   // Leaves are nodes k..2k-1 (input i at k+i), internal nodes 1..k-1; returns the subtree's winner.
   // Not inlined: once per merge, and GCC, unrolling the recursion for a vector of known size (a

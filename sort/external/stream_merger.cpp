@@ -9,6 +9,7 @@
 
 #include "core/record.hpp"
 #include "sort/external/loser_tree.hpp"
+#include "sort/incore/sort_entry.hpp"
 
 namespace rs::sort {
 namespace {
@@ -76,12 +77,8 @@ Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool
     // The record after the next one: by the time this input wins again (about k records later) its
     // lines are in the cache. Reads land by DMA, not in the cache, and with tens of inputs the
     // hardware prefetcher does not follow each; without this every record's key load misses.
-    if (c.end - c.next > ptrdiff_t(kRecordSize)) {  // (no pointer formed past the buffer's end)
-      const uint8_t* ahead = c.next + kRecordSize;
-      __builtin_prefetch(ahead);
-      __builtin_prefetch(ahead + 64);
-      __builtin_prefetch(ahead + kRecordSize - 1);
-    }
+    // (No pointer is formed past the buffer's end.)
+    if (c.end - c.next > ptrdiff_t(kRecordSize)) PrefetchRecord(c.next + kRecordSize);
     if (c.next == c.end && !c.Refill()) {
       tree.ReplaceWinner(LoserTree::kExhausted);
     } else {

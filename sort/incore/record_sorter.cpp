@@ -14,6 +14,7 @@
 
 #include "core/config.hpp"
 #include "core/record.hpp"
+#include "sort/incore/sort_entry.hpp"
 
 // The gather streams its output with SSE2 non-temporal stores where the CPU has them (every
 // x86-64); elsewhere it copies with plain stores, which is correct, only slower to the cache.
@@ -211,10 +212,7 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
                         for (uint64_t k = 0; k < size; ++k) {
                           const uint64_t ahead = begin + k + config::sort::kGatherPrefetchDistance;
                           if (ahead < prefetch_limit) {
-                            const uint8_t* p = record(ahead);
-                            __builtin_prefetch(p);
-                            __builtin_prefetch(p + 64);
-                            __builtin_prefetch(p + kRecordSize - 1);
+                            PrefetchRecord(record(ahead));
                           }
                           std::memcpy(staged + k * kRecordSize, record(begin + k), kRecordSize);
                         }
