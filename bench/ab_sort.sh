@@ -4,8 +4,9 @@
 # collective"). Each run is the Datamation sort as scripts/datamation.sh runs it (onepass, 2 ranks,
 # input in the page cache, --buffered-input), timed from the launch of mpirun to its exit; every
 # output is validated against the input's manifest. Prints the median of RUNS per binary and the
-# median core-seconds per GB from each run's phase table (where the binary prints it), and the
-# ratio NEW/OLD, one RESULT line. ALGO=twopass or threepass (with MEMORY, default 256M) times an
+# median core-seconds per GB and launch-to-durable seconds from each run's phase table (where the
+# binary prints them: the durable point comes before the sort's clean-up), and the ratio NEW/OLD,
+# one RESULT line. ALGO=twopass or threepass (with MEMORY, default 256M) times an
 # out-of-core sort the same way (its temporaries in the data directory). OLD_MPIRUN_EXTRA and
 # NEW_MPIRUN_EXTRA add mpirun flags to one side's sorts (the same binary twice, launched two ways:
 # e.g. NEW_MPIRUN_EXTRA="--bind-to none", issue 13). OLD_SORT_EXTRA and NEW_SORT_EXTRA add sort
@@ -43,33 +44,35 @@ else
   ALGO_ARGS=(--algo "$ALGO" --memory "$MEMORY" --tmp-dir "$DATA/tmp")
 fi
 
-run() {  # run BINARY SORT_FLAGS_ARRAY_NAME [MPIRUN FLAGS...]: prints the wall seconds and the phase
-  # table's core-seconds per GB ("-" where the binary prints none); the output is validated
+run() {  # run BINARY SORT_FLAGS_ARRAY_NAME [MPIRUN FLAGS...]: prints the wall seconds, the phase
+  # table's core-seconds per GB and launch to durable ("-" where the binary prints none); the
+  # output is validated
   rm -f "$DATA"/out/*
   local t0 t1 cpu bin=$1
   local -n sort_extra=$2
   shift 2
   t0=$(date +%s.%N)
-  "${MPI[@]}" "$@" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
+  RS_LAUNCH_TIME=$t0 "${MPI[@]}" "$@" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
     --out-name 'out.{rank}' "${sort_extra[@]}" > "$DATA/table" ||
     { echo "ab_sort.sh: $bin failed (exit $?)" >&2; exit 1; }
   t1=$(date +%s.%N)
   cpu=$(awk '$1 == "CPU" { print $2 }' "$DATA/table")
+  l2d=$(awk '$1 == "launch" && $3 == "durable" { print $4 }' "$DATA/table")
   "${MPI[@]}" "$NEW" validate -q --dir "$DATA/out" --name 'out.{rank}' --manifest "$DATA/in/in.manifest.json" ||
     { echo "ab_sort.sh: $bin produced an invalid output" >&2; exit 1; }
-  awk -v a="$t0" -v b="$t1" -v c="${cpu:--}" 'BEGIN { printf "%.4f %s\n", b - a, c }'
+  awk -v a="$t0" -v b="$t1" -v c="${cpu:--}" -v d="${l2d:--}" 'BEGIN { printf "%.4f %s %s\n", b - a, c, d }'
 }
 
 cat "$DATA"/in/in.* > /dev/null
 run "$OLD" OLD_SORT "${OLD_EXTRA[@]}" > /dev/null; run "$NEW" NEW_SORT "${NEW_EXTRA[@]}" > /dev/null  # warm-up: page cache, binaries
-old=() new=() old_cpu=() new_cpu=()
+old=() new=() old_cpu=() new_cpu=() old_l2d=() new_l2d=()
 for ((i = 0; i < RUNS; i++)); do
   if ((i % 2 == 0)); then
-    r=$(run "$OLD" OLD_SORT "${OLD_EXTRA[@]}"); old+=("${r% *}"); old_cpu+=("${r#* }")
-    r=$(run "$NEW" NEW_SORT "${NEW_EXTRA[@]}"); new+=("${r% *}"); new_cpu+=("${r#* }")
+    r=$(run "$OLD" OLD_SORT "${OLD_EXTRA[@]}"); read -r w c d <<<"$r"; old+=("$w"); old_cpu+=("$c"); old_l2d+=("$d")
+    r=$(run "$NEW" NEW_SORT "${NEW_EXTRA[@]}"); read -r w c d <<<"$r"; new+=("$w"); new_cpu+=("$c"); new_l2d+=("$d")
   else
-    r=$(run "$NEW" NEW_SORT "${NEW_EXTRA[@]}"); new+=("${r% *}"); new_cpu+=("${r#* }")
-    r=$(run "$OLD" OLD_SORT "${OLD_EXTRA[@]}"); old+=("${r% *}"); old_cpu+=("${r#* }")
+    r=$(run "$NEW" NEW_SORT "${NEW_EXTRA[@]}"); read -r w c d <<<"$r"; new+=("$w"); new_cpu+=("$c"); new_l2d+=("$d")
+    r=$(run "$OLD" OLD_SORT "${OLD_EXTRA[@]}"); read -r w c d <<<"$r"; old+=("$w"); old_cpu+=("$c"); old_l2d+=("$d")
   fi
 done
 mo=$(rs_median "${old[@]}")
@@ -80,9 +83,14 @@ if [[ " ${old_cpu[*]} ${new_cpu[*]} " != *" - "* ]]; then
   co=$(rs_median "${old_cpu[@]}") cn=$(rs_median "${new_cpu[@]}")
   cpu_line=" old_core_s_per_GB=$co new_core_s_per_GB=$cn cpu_ratio=$(awk -v a="$cn" -v b="$co" 'BEGIN { printf "%.3f", a / b }')"
 fi
+l2d_line=""
+if [[ " ${old_l2d[*]} ${new_l2d[*]} " != *" - "* ]]; then
+  lo=$(rs_median "${old_l2d[@]}") ln=$(rs_median "${new_l2d[@]}")
+  l2d_line=" old_launch_to_durable_s=$lo new_launch_to_durable_s=$ln durable_ratio=$(awk -v a="$ln" -v b="$lo" 'BEGIN { printf "%.3f", a / b }')"
+fi
 {
   echo "command: RECORDS=$RECORDS ALGO=$ALGO BUFFERED_INPUT=${BUFFERED_INPUT:-1} MEMORY=$MEMORY NP=$NP OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
-  echo "old ($OLD): ${old[*]}  (core-s/GB: ${old_cpu[*]})"
-  echo "new ($NEW): ${new[*]}  (core-s/GB: ${new_cpu[*]})"
-  echo "RESULT algo=$ALGO records=$RECORDS buffered_input=${BUFFERED_INPUT:-1} ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line validation=SUCCESS"
+  echo "old ($OLD): ${old[*]}  (core-s/GB: ${old_cpu[*]}; launch to durable: ${old_l2d[*]})"
+  echo "new ($NEW): ${new[*]}  (core-s/GB: ${new_cpu[*]}; launch to durable: ${new_l2d[*]})"
+  echo "RESULT algo=$ALGO records=$RECORDS buffered_input=${BUFFERED_INPUT:-1} ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line$l2d_line validation=SUCCESS"
 } | tee "$OUT"

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "core/signal_cleanup.hpp"
 #include "io/lock_file.hpp"
@@ -248,6 +249,32 @@ Result<std::vector<TokenFile>> FilesOfToken(const std::string& dir, const std::s
     out.push_back({dir + "/" + name, uint64_t(st.st_blocks) * 512});
   }
   return out;
+}
+
+Result<uint64_t> RemoveDeadWrites(const std::string& dir, const std::string& prefix) {
+  auto found = FindLeftovers(dir);
+  if (!found.ok()) return found.status();
+  Leftovers mine;  // this job's dead writes
+  std::set<std::string> writers;
+  for (const auto& path : found->removable) {
+    const std::string name = BaseName(path);
+    std::string token;
+    if (name.compare(0, prefix.size(), prefix) != 0 || !EndsWith(name, ".tmp")) continue;
+    if (Classify(name, &token) != Kind::kTemporary) continue;
+    mine.removable.push_back(path);
+    writers.insert(token);
+  }
+  uint64_t freed = RemoveLeftovers(mine);
+  // A writer's claim goes once the writer has nothing else here (another job's files under the
+  // same process token, say a partition it was writing, stay for `riversort clean`).
+  for (const auto& token : writers) {
+    auto rest = FilesOfToken(dir, token);
+    if (!rest.ok() || !rest->empty()) continue;
+    Leftovers claim;
+    claim.removable.push_back(dir + "/riversort-" + token + ".lock");
+    freed += RemoveLeftovers(claim);
+  }
+  return freed;
 }
 
 }  // namespace rs

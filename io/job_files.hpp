@@ -72,4 +72,12 @@ struct TokenFile {
 };
 Result<std::vector<TokenFile>> FilesOfToken(const std::string& dir, const std::string& token);
 
+// A resumable job's half-written files in `dir` that a dead process of the job left: temporaries
+// (`<final>.riversort-<writer>-<n>.tmp`) whose final name starts with `prefix` and whose writer's
+// token is not live, and then each such writer's claim once nothing else of it is left. A rank
+// killed while a run was being written leaves one (sort/external/run_former.hpp); the kept work
+// never names it, so the resumed job removes it rather than leave it for `riversort clean`.
+// Returns the bytes freed.
+Result<uint64_t> RemoveDeadWrites(const std::string& dir, const std::string& prefix);
+
 }  // namespace rs

@@ -311,7 +311,6 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
   parallel_merge.Finish(n_out * kRecordSize);
   RS_RETURN_IF_ERROR(st);
-  journal.Finish();  // published: nothing is left to resume (the work file and index go too)
 
   // --- report --------------------------------------------------------------------------------------
   const RunSummary summary = SummarizeRuns(comm, plan, run_count, merge_levels);
@@ -325,6 +324,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
                       std::to_string(selection.rounds) + " rounds (cap " +
                       std::to_string(partition::MaxSelectionRounds(input.total)) + ")");
+  out.after_durable = [&journal] { journal.Finish(); };  // published: nothing is left to resume
   return FinishSort(comm, opt, input, out);
 }
 

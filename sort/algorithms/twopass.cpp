@@ -224,7 +224,6 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
   merging.Finish(n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);
-  journal.Finish();  // published: nothing is left to resume
 
   // --- report ----------------------------------------------------------------------------------------
   const RunSummary summary = SummarizeRuns(comm, plan, run_count, merged->levels);
@@ -233,6 +232,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   out.details_json = RunSummaryJson(summary);
   if (!weights->weights.empty()) out.weight = weights->weights[size_t(rank)];
   out.notes.push_back(RunSummaryLine("twopass", summary));
+  out.after_durable = [&journal] { journal.Finish(); };  // published: nothing is left to resume
   return FinishSort(comm, opt, input, out);
 }
 

@@ -130,4 +130,14 @@ Result<uint64_t> TempFiles::RemoveEarlierRuns() {
   return freed;
 }
 
+Result<uint64_t> TempFiles::RemoveDeadWrites() {
+  uint64_t freed = 0;
+  for (const auto& d : dirs_) {
+    auto f = rs::RemoveDeadWrites(d, "riversort-" + token_ + "-");
+    if (!f.ok()) return f.status();
+    freed += *f;
+  }
+  return freed;
+}
+
 }  // namespace rs::sort

@@ -55,6 +55,9 @@ class TempFiles {
   // Removes every file of this token in the directories (what an earlier run of the job left),
   // except the claims this object holds; returns the bytes freed. Call after Check().
   Result<uint64_t> RemoveEarlierRuns();
+  // Removes the half-written files a dead process of this token's job left (io/job_files.hpp
+  // RemoveDeadWrites); returns the bytes freed. Call after Check().
+  Result<uint64_t> RemoveDeadWrites();
   const std::string& token() const { return token_; }
   const std::vector<std::string>& dirs() const { return dirs_; }
 

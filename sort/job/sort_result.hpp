@@ -3,6 +3,7 @@
 // the ranks read), and validate the output when asked. Collective; each rank's main thread.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct SortOutcome {
   std::string details_json;
   std::vector<std::string> notes;    // rank 0's lines under the table
   std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)
+  // What need not hold up the durable output (removing the sort's runs and journal): FinishSort
+  // runs it on a thread of its own once every rank's output is durable, beside the validation and
+  // the report, and says how long it took. No MPI calls.
+  std::function<void()> after_durable;
 };
 
 // Every algorithm's outcome, made by this one call so that none leaves a field out; details_json

@@ -107,6 +107,10 @@ Result<std::unique_ptr<WorkJournal>> WorkJournal::Begin(TempFiles* temp, const J
                             " input=" + id.input + " splitters=" + header.splitters + " version=1";
   struct stat st;
   const bool exists = ::lstat(path.c_str(), &st) == 0;
+  // A run (or work file) that was being written when an earlier run of the job died: never kept.
+  auto dead = temp->RemoveDeadWrites();
+  if (!dead.ok()) return dead.status();
+  if (*dead > 0) notices->push_back("removed " + MibText(*dead) + " half-written by an earlier run of this job");
   if (resume && exists) {
     std::vector<std::string> lines;
     auto journal = Journal::Open(path, &lines);

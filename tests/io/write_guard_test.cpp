@@ -237,6 +237,40 @@ TEST(Leftovers, DeadJobsFilesAreFoundLiveOnesLeftAlone) {
   EXPECT_FALSE(fs::exists(d.File("riversort-" + ProcessToken() + ".lock")));  // last temporary gone
 }
 
+// A resumed job removes what a dead process of the same job was writing (a run under its
+// temporary name), and that writer's claim; another job's files and live writes stay.
+TEST(Leftovers, ResumedJobRemovesItsDeadWritesOnly) {
+  test::TempDir d;
+  const std::string job = "00000000000000aa", other = "00000000000000bb";
+  const std::string dead = "0123456789abcdef", dead2 = "fedcba9876543210";
+  const std::string half = d.File("riversort-" + job + "-r1-run-2.run.riversort-" + dead + "-3.tmp");
+  test::WriteFile(half, std::string(8192, 'x'));
+  test::WriteFile(d.File("riversort-" + dead + ".lock"), "");  // its claim, no longer held
+  test::WriteFile(d.File("riversort-" + job + "-r1-run-1.run"), "kept run");
+  test::WriteFile(d.File("riversort-" + other + "-r0-run-0.run.riversort-" + dead2 + "-1.tmp"), "other job");
+  test::WriteFile(d.File("out.0.riversort-" + dead2 + "-2.tmp"), "another job's output");
+  test::WriteFile(d.File("riversort-" + dead2 + ".lock"), "");
+  // A live writer of the same job (this process) is left alone.
+  auto live = OutputFile::Create(d.File("riversort-" + job + "-r0-run-5.run"));
+  ASSERT_TRUE(live.ok());
+  auto freed = RemoveDeadWrites(d.path(), "riversort-" + job + "-");
+  ASSERT_TRUE(freed.ok()) << freed.status().message();
+  EXPECT_GE(*freed, 8192u);
+  EXPECT_FALSE(fs::exists(half));
+  EXPECT_FALSE(fs::exists(d.File("riversort-" + dead + ".lock")));
+  EXPECT_TRUE(fs::exists(d.File("riversort-" + job + "-r1-run-1.run")));  // kept work is the journal's
+  EXPECT_TRUE(fs::exists(d.File("riversort-" + other + "-r0-run-0.run.riversort-" + dead2 + "-1.tmp")));
+  EXPECT_TRUE(fs::exists(d.File("out.0.riversort-" + dead2 + "-2.tmp")));
+  EXPECT_TRUE(fs::exists(d.File("riversort-" + dead2 + ".lock")));
+  size_t live_temps = 0;
+  for (const auto& e : fs::directory_iterator(d.path())) {
+    const std::string n = e.path().filename();
+    if (n.find("riversort-" + ProcessToken() + "-") != std::string::npos && n.ends_with(".tmp")) ++live_temps;
+  }
+  EXPECT_EQ(live_temps, 1u);
+  live->Discard();
+}
+
 TEST(OutputFile, PlantedTemporaryOrLinkIsNeverWrittenThrough) {
   test::TempDir d;
   test::WriteFile(d.File("target"), "theirs");
