@@ -48,11 +48,11 @@ run() {  # run BINARY SORT_FLAGS_ARRAY_NAME [MPIRUN FLAGS...]: prints the wall s
   # table's core-seconds per GB and launch to durable ("-" where the binary prints none); the
   # output is validated
   rm -f "$DATA"/out/*
-  local t0 t1 cpu bin=$1
+  local t0 t1 cpu l2d bin=$1
   local -n sort_extra=$2
   shift 2
   t0=$(date +%s.%N)
-  RS_LAUNCH_TIME=$t0 "${MPI[@]}" "$@" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
+  RS_LAUNCH_TIME=$t0 "${MPI[@]}" -x RS_LAUNCH_TIME "$@" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
     --out-name 'out.{rank}' "${sort_extra[@]}" > "$DATA/table" ||
     { echo "ab_sort.sh: $bin failed (exit $?)" >&2; exit 1; }
   t1=$(date +%s.%N)

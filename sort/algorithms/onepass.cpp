@@ -155,13 +155,15 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
     sink->Put(std::move(b));
   }
   // A rank over its memory limit (--memory given) fails the run before anything is published.
-  st = PublishPartition(comm, sink.get(), CheckPeakRss(comm, opt.memory));
+  double durable_at = 0;
+  st = PublishPartition(comm, sink.get(), CheckPeakRss(comm, opt.memory), &durable_at);
   received.clear();
   writing.End(n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);
 
   SortOutcome out = MakeOutcome("onepass", clock, opt.memory, n_recv, dist->stats, dist->transport_name,
                                 sink->engine_name(), dist->input_sum, std::move(notices));
+  out.durable_at = durable_at;
   return FinishSort(comm, opt, *input, out);
 }
 

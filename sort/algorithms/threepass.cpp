@@ -308,7 +308,8 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   if (!merged.ok()) return fail(merged.status());
   notices.insert(notices.end(), merged->notices.begin(), merged->notices.end());
   // A rank over its memory limit fails the run before anything is published.
-  st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
+  double durable_at = 0;
+  st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget), &durable_at);
   parallel_merge.Finish(n_out * kRecordSize);
   RS_RETURN_IF_ERROR(st);
 
@@ -324,7 +325,9 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   out.notes.push_back(RunSummaryLine("threepass", summary) + "; parallel selection took " +
                       std::to_string(selection.rounds) + " rounds (cap " +
                       std::to_string(partition::MaxSelectionRounds(input.total)) + ")");
-  out.after_durable = [&journal] { journal.Finish(); };  // published: nothing is left to resume
+  out.durable_at = durable_at;
+  // Published: nothing is left to resume (the work file and index go too).
+  out.after_durable = [&journal] { journal.Finish(); };
   return FinishSort(comm, opt, input, out);
 }
 

@@ -221,7 +221,8 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   }
   st = AgreeOnStatus(comm, merged.ok() ? Status::Ok() : merged.status());
   // A rank over its memory limit fails the run before anything is published.
-  if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget));
+  double durable_at = 0;
+  if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget), &durable_at);
   merging.Finish(n_recv * kRecordSize);
   RS_RETURN_IF_ERROR(st);
 
@@ -232,6 +233,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   out.details_json = RunSummaryJson(summary);
   if (!weights->weights.empty()) out.weight = weights->weights[size_t(rank)];
   out.notes.push_back(RunSummaryLine("twopass", summary));
+  out.durable_at = durable_at;
   out.after_durable = [&journal] { journal.Finish(); };  // published: nothing is left to resume
   return FinishSort(comm, opt, input, out);
 }

@@ -1,6 +1,8 @@
 // sort/job/sort_output.cpp — the output sink of the out-of-core sorts.
 #include "sort/job/sort_output.hpp"
 
+#include <chrono>
+
 #include "io/publish_together.hpp"
 
 namespace rs::sort {
@@ -17,10 +19,16 @@ Result<SortOutput> OpenSortOutput(const SortOptions& opt, const DiskOptions& dis
   return out;
 }
 
-Status PublishPartition(Comm& comm, DiskSink* sink, const Status& ready) {
+Status PublishPartition(Comm& comm, DiskSink* sink, const Status& ready, double* durable_at) {
   Status completed = sink->Complete();  // also when not ready: the I/O thread must end
   completed.Update(ready);
-  return PublishTogether(comm, completed, {sink});
+  Status st = PublishTogether(comm, completed, {sink});
+  if (durable_at != nullptr) *durable_at = WallClockSeconds();
+  return st;
+}
+
+double WallClockSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace rs::sort

@@ -14,6 +14,7 @@
 #include "core/uint128.hpp"
 #include "core/units.hpp"
 #include "partition/splitter.hpp"
+#include "sort/job/sort_output.hpp"
 #include "validate/validate_job.hpp"
 
 namespace rs::sort {
@@ -61,10 +62,11 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
     if (out.after_durable) out.after_durable();  // this rank's output was published all the same
     return st;
   }
-  const double durable_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  // The kept work goes now, beside the validation and the report, not before the durable point:
-  // it is no part of the output, and here (ext4 mounted with discard) unlinking a run costs about
-  // 1 ms per MB, 2.6 s per rank at 4 GB (docs/terabyte.md#the-time-after-the-merge).
+  // The durable point: the agreement that every rank published (its data and name synced).
+  const double durable_at = out.durable_at > 0 ? out.durable_at : WallClockSeconds();
+  // The kept work goes now, beside the validation and the report: it is no part of the output,
+  // and here (ext4 mounted with discard) unlinking the runs costs about 1 ms per MB, 2.6 s per rank
+  // at 4 GB (docs/terabyte.md#the-time-after-the-merge).
   double cleanup_s = 0;
   std::jthread cleanup;  // joined before the report is gathered, and on every early return
   if (out.after_durable) {

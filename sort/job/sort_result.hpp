@@ -30,6 +30,7 @@ struct SortOutcome {
   std::string details_json;
   std::vector<std::string> notes;    // rank 0's lines under the table
   std::vector<std::string> notices;  // rank 0's notices (engine fallback, ...)
+  double durable_at = 0;             // PublishPartition's durable point (0: FinishSort's first agreement)
   // What need not hold up the durable output (removing the sort's runs and journal): FinishSort
   // runs it on a thread of its own once every rank's output is durable, beside the validation and
   // the report, and says how long it took. No MPI calls.

@@ -412,8 +412,11 @@ void WorkJournal::Finish() {
     std::lock_guard lock(mu_);
     names = KeptNamesLocked();
   }
-  for (const auto& n : names) RemoveFiles(n);
+  // The journal first: a process stopped in the middle (the removal takes seconds here, beside
+  // --validate) leaves runs that no journal names, which the next sort reports as leftovers and
+  // `riversort clean` removes, rather than a journal that would make --resume merge again.
   journal_->Remove();
+  for (const auto& n : names) RemoveFiles(n);
 }
 
 }  // namespace rs::sort

@@ -95,7 +95,7 @@ class WorkJournal {
   Status RecordSelection(const partition::Selection& selection);
   // Forgets everything kept (the splitters changed): removes the files, journals a reset.
   Status Reset();
-  // The sort succeeded: removes every kept file and the journal.
+  // The sort succeeded: removes the journal, then every kept file.
   void Finish();
   // A journal that kept no run, work file or selection (the sort failed before its first) is removed.
   ~WorkJournal();

@@ -50,10 +50,15 @@ for case in "twopass:merge:read & distribute" "twopass:run 2:" "twopass:read & d
     ls "$T"/out | grep -qE '^out\.[0-9]+$' && bad "$algo/$point/$data: a partition under its final name" || ok
     inodes_before=$(stat -c %i "$T"/tmp/*-run-*.run 2>/dev/null | sort | head -3)
     if [ "$point" = "run 2" ]; then  # as a rank killed mid-write leaves it: a run under a dead writer's name
-      kept_runs=("$T"/tmp/*-r1-run-[0-9]*.run)
-      kept_run=$(basename "${kept_runs[0]}")
-      printf 'half' > "$T/tmp/${kept_run%-run-*}-run-999.run.riversort-0123456789abcdef-7.tmp"
-      : > "$T/tmp/riversort-0123456789abcdef.lock"
+      # (rank 0's, whose notices the table prints; its journal names the job's token)
+      journals=("$T"/tmp/riversort-*-r0-journal.run)
+      if [ -e "${journals[0]}" ]; then
+        journal=$(basename "${journals[0]}")
+        printf 'half' > "$T/tmp/${journal%-journal.run}-run-999.run.riversort-0123456789abcdef-7.tmp"
+        : > "$T/tmp/riversort-0123456789abcdef.lock"
+      else
+        bad "$algo/$point/$data: no journal of rank 0 after the killed run: $(ls "$T/tmp")"
+      fi
     fi
     "${MPI[@]}" -np 3 "$RS" "${SORT[@]}" --resume --validate --result "$T/result.json" >"$T/table" 2>"$T/err"; rc=$?
     [ "$rc" = 0 ] && valid && ok || bad "$algo/$point/$data: --resume: rc $rc, $(grep -v '^ *$' "$T/err" | head -5)"
@@ -62,6 +67,8 @@ for case in "twopass:merge:read & distribute" "twopass:run 2:" "twopass:read & d
     fi
     if [ "$point" = "run 2" ]; then
       grep -q "resumed on" "$T/table" && ok || bad "$algo/$point/$data: no phase resumed: $(cat "$T/table")"
+      grep -q "removed .* half-written by an earlier run of this job" "$T/err" && ok ||
+        bad "$algo/$point/$data: no notice of the planted half-written run: $(cat "$T/err")"
       [ -n "$inodes_before" ] && ok || bad "$algo/$point/$data: no run was kept"
     fi
     # Nothing is left once the job succeeded.
