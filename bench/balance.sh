@@ -8,6 +8,9 @@
 # Prints every time, the medians and their ratio speed/even, one RESULT line.
 # SWEEP="7,3 8,2": also runs --weights 7,3 and --weights 8,2 in every round, each with its median
 # and ratio to the even split (a SWEEP line each): how near any fixed split comes to the target.
+# BASELINE=1: also runs the even split with no rank throttled in every round (a BASELINE line):
+# the time of the same job without a slow rank, which no split of the keys can beat when every
+# rank shares one disk and two cores, as here.
 # Usage: [RECORDS=16M] [NP=2] [MBPS=300] [ALGO=twopass] [MEMORY=256M] [SLOW=NP-1] [SWEEP=...] bench/balance.sh
 #        [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
 set -euo pipefail
@@ -17,6 +20,7 @@ MBPS=${MBPS:-300}
 ALGO=${ALGO:-twopass}
 MEMORY=${MEMORY:-256M}
 SWEEP=${SWEEP:-}
+BASELINE=${BASELINE:-0}
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 rs_bench_args balance 5 "$@"
@@ -31,11 +35,11 @@ rs_bench_dataset balance "$RS" "$RECORDS"
 SORT=(sort --algo "$ALGO" --memory "$MEMORY" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out"
       --out-name 'out.{rank}' --tmp-dir "$DATA/tmp")
 
-run() {  # run [FLAGS...]: prints the wall seconds; the output is validated and removed
-  local t0 t1
+run() {  # run [--unthrottled] [FLAGS...]: prints the wall seconds; the output is validated and removed
+  local t0 t1 wrap=(scripts/slow_rank.sh --rank "$SLOW" --disk-mbps "$MBPS" --dir "$DATA" --)
+  if [ "${1:-}" = --unthrottled ]; then wrap=(); shift; fi
   t0=$(rs_now)
-  "${MPI[@]}" scripts/slow_rank.sh --rank "$SLOW" --disk-mbps "$MBPS" --dir "$DATA" -- "$RS" "${SORT[@]}" "$@" \
-    >"$DATA/table" 2>"$DATA/err" || { cat "$DATA/err" >&2; exit 1; }
+  "${MPI[@]}" "${wrap[@]}" "$RS" "${SORT[@]}" "$@" >"$DATA/table" 2>"$DATA/err" || { cat "$DATA/err" >&2; exit 1; }
   t1=$(rs_now)
   # The --balance speed run's table and calibration line, for the report (sweep runs come after).
   if [ "$*" = "--balance speed" ]; then cp "$DATA/table" "$DATA/table.speed"; cp "$DATA/err" "$DATA/err.speed"; fi
@@ -48,19 +52,20 @@ run() {  # run [FLAGS...]: prints the wall seconds; the output is validated and 
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
 }
 
-even=() speed=()
+even=() speed=() base=()
 declare -A swept=()
 for ((i = 0; i < RUNS; i++)); do
   if ((i % 2 == 0)); then even+=("$(run)"); speed+=("$(run --balance speed)")
   else speed+=("$(run --balance speed)"); even+=("$(run)"); fi
   for w in $SWEEP; do swept[$w]+="$(run --weights "$w") "; done
+  if [ "$BASELINE" = 1 ]; then base+=("$(run --unthrottled)"); fi
 done
 weights=$(grep -h "balance speed: measured" "$DATA/err.speed" | sed "s/.*per rank //; s/;.*//" || true)
 me=$(rs_median "${even[@]}")
 ms=$(rs_median "${speed[@]}")
 ratio=$(awk -v a="$ms" -v b="$me" 'BEGIN { printf "%.3f", a / b }')
 {
-  echo "command: RECORDS=$RECORDS NP=$NP MBPS=$MBPS ALGO=$ALGO MEMORY=$MEMORY SLOW=$SLOW${SWEEP:+ SWEEP=\"$SWEEP\"} bench/balance.sh --runs $RUNS"
+  echo "command: RECORDS=$RECORDS NP=$NP MBPS=$MBPS ALGO=$ALGO MEMORY=$MEMORY SLOW=$SLOW${SWEEP:+ SWEEP=\"$SWEEP\"} BASELINE=$BASELINE bench/balance.sh --runs $RUNS"
   echo "even (s):            ${even[*]}"
   echo "--balance speed (s): ${speed[*]}   (last calibration: $weights)"
   for w in $SWEEP; do
@@ -68,6 +73,10 @@ ratio=$(awk -v a="$ms" -v b="$me" 'BEGIN { printf "%.3f", a / b }')
     m=$(rs_median ${swept[$w]})
     echo "SWEEP --weights $w (s): ${swept[$w]}  median $m  ratio to even $(awk -v a="$m" -v b="$me" 'BEGIN { printf "%.3f", a / b }')"
   done
+  if [ "$BASELINE" = 1 ]; then
+    mb=$(rs_median "${base[@]}")
+    echo "BASELINE no rank throttled, even split (s): ${base[*]}  median $mb  ratio to even $(awk -v a="$mb" -v b="$me" 'BEGIN { printf "%.3f", a / b }')"
+  fi
   echo "last --balance speed table:"
   cat "$DATA/table.speed"
   echo "RESULT algo=$ALGO records=$RECORDS ranks=$NP slow_rank=$SLOW slow_mbps=$MBPS runs=$RUNS even_median_s=$me speed_median_s=$ms ratio=$ratio target=0.75 $(rs_met "$ratio <= 0.75") validation=SUCCESS"
