@@ -26,7 +26,8 @@ Status TempFiles::Check() {
   if (dirs_.empty()) return Status::Error("no temporary directory (give --tmp-dir)");
   for (auto& d : dirs_) {
     if (d.empty()) return Status::Error("--tmp-dir '': an empty directory name (did a variable expand to nothing?)");
-    if (::access(d.c_str(), W_OK | X_OK) != 0) {
+    // Read too: a start lists the directory for an earlier run's leftovers of the same job.
+    if (::access(d.c_str(), R_OK | W_OK | X_OK) != 0) {
       return Status::Error(d + ": temporary directory not usable: " + std::strerror(errno));
     }
     struct stat st;

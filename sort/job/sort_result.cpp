@@ -121,6 +121,9 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
   }
   if (cleanup.joinable()) {
     cleanup.join();
+  }
+  // A line only when the removal took time worth reading (threepass has removed its runs before).
+  if (cleanup_s >= 0.01) {
     char line[160];
     std::snprintf(line, sizeof line, "runs and journal removed in %.2f s (rank %d), after the output was durable",
                   cleanup_s, rank);

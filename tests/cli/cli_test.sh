@@ -126,6 +126,12 @@ elif command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
   check unwritable-sort 1 "rank 0: $P/ro/o: Permission denied" -- runuser -u nobody -- "$P/riversort" sort --in-dir "$P" \
     --in-name g1000.dat --out-dir "$P/ro" --out-name o
   [ -z "$(ls -A "$P/ro")" ] && pass=$((pass + 1)) || { echo "FAIL unwritable sort left files"; fails=$((fails + 1)); }
+  # A temporary directory that can be written but not listed: refused before anything is made.
+  mkdir "$P/wx" "$P/own" && chown nobody "$P/wx" "$P/own" && chmod 300 "$P/wx"
+  check unlistable-tmp 1 "$P/wx: temporary directory not usable: Permission denied" -- runuser -u nobody -- \
+    "$P/riversort" sort --algo twopass --in-dir "$P" --in-name g1000.dat --out-dir "$P/own" --out-name o --tmp-dir "$P/wx"
+  [ -z "$(ls -A "$P/wx")" ] && [ -z "$(ls -A "$P/own")" ] && pass=$((pass + 1)) ||
+    { echo "FAIL unlistable tmp dir left files"; fails=$((fails + 1)); }
   rm -rf "$P"
 else
   echo "skip unreadable/unwritable-dir cases: running as root without runuser, permissions do not apply"
