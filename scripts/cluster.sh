@@ -19,14 +19,15 @@
 #          --data-dir DIR  the hosts' disks go in DIR/riversort-cluster-PID (DIR: $TMPDIR or /tmp)
 #          --riversort EXE use this binary (default: build Release in build/, or in RS_BUILD_DIR)
 #          --timeout S     limit for each mpirun step (300)   --keep  keep the data
+#          --sort-flags F  more flags for every sort, one word each (e.g. "--transport rma")
 #          --cut-link      then sort once more (twopass, --net-timeout 5) and take the last host's
 #                          link down once the exchange is under way: the job must end, non-zero,
 #                          with a line naming a rank (docs/reliability.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOSTS=4 RECORDS=2M ALGOS="onepass twopass threepass auto" MEMORY=192M DATA_DIR=${TMPDIR:-/tmp}
-RS="" TIMEOUT=300 KEEP=0 CUT_LINK=0 ONEPASS_MEMORY=0 RESULTS=""
-usage() { sed -n '2,21p' "$0" >&2; exit 2; }
+RS="" TIMEOUT=300 KEEP=0 CUT_LINK=0 ONEPASS_MEMORY=0 RESULTS="" SORT_FLAGS=""
+usage() { sed -n '2,22p' "$0" >&2; exit 2; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
     --riversort) RS=$2; shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --sort-flags) SORT_FLAGS=$2; shift 2 ;;
     --cut-link) CUT_LINK=1; shift ;;
     -h|--help) usage ;;
     *) echo "cluster.sh: unknown option $1" >&2; usage ;;
@@ -48,6 +50,7 @@ done
 [[ $HOSTS =~ ^[1-9][0-9]*$ ]] && [ "$HOSTS" -le 200 ] || die "--hosts '$HOSTS' must be 1 to 200"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout '$TIMEOUT' must be a number of seconds"
 read -r -a ALGO_LIST <<< "$ALGOS"
+read -r -a EXTRA <<< "$SORT_FLAGS"
 [ ${#ALGO_LIST[@]} -gt 0 ] || die "--algos: name at least one of onepass twopass threepass auto"
 for a in "${ALGO_LIST[@]}"; do
   case $a in onepass|twopass|threepass|auto) ;; *) die "--algos: '$a' is not onepass, twopass, threepass or auto" ;; esac
@@ -252,6 +255,7 @@ failed=0
 for algo in "${ALGO_LIST[@]}"; do
   MEM=()
   [ "$algo" = onepass ] && [ "$ONEPASS_MEMORY" = 0 ] || MEM=(--memory "$MEMORY")
+  MEM+=("${EXTRA[@]}")
   rm -f "$W"/hosts/h*/out.*
   json=$SHARED/sort-$algo.json
   rs_say "sort: riversort sort --algo $algo ${MEM[*]:+${MEM[*]} }--in-dir $DISK --out-dir $DISK --tmp-dir $DISK/tmp --validate"

@@ -26,9 +26,7 @@ using mpi_internal::kCreditTag;
 using mpi_internal::kNoticeTag;
 using mpi_internal::MpiTransportBase;
 
-// Slots each sender may fill at a peer before it needs a credit back: enough to overlap a put
-// with the receiver's copy of the previous one.
-constexpr int kSlotsPerPeer = 4;
+constexpr int kSlotsPerPeer = int(kRmaSlotsPerSender);
 
 struct Notice {
   uint64_t slot;
@@ -54,9 +52,17 @@ class MpiRma final : public MpiTransportBase {
     bool allocated = false;
     {
       const CollectiveWaitMark mark("Win_allocate");
-      allocated = !failed_ && Check(MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1,
-                                                     MPI_INFO_NULL, comm_, &window_mem_, &win_),
-                                    "window allocation");
+      const int rc = failed_ ? MPI_SUCCESS
+                             : MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1, MPI_INFO_NULL,
+                                                comm_, &window_mem_, &win_);
+      allocated = !failed_ && rc == MPI_SUCCESS;
+      // Open MPI picks osc/sm on one node; across nodes without RDMA hardware (TCP) only osc/pt2pt
+      // serves a window, and it is not chosen unless asked for (docs/onepass.md#transport-and-exchange).
+      if (!failed_ && rc != MPI_SUCCESS) {
+        Fail(mpi_internal::MpiError(rc, "window allocation")
+                 .WithSuffix(" (--transport rma: no one-sided MPI component serves these ranks; across hosts over "
+                             "TCP, give mpirun --mca osc pt2pt, or use --transport mpi)"));
+      }
     }
     if (allocated) {
       // A failed put becomes a status, as on comm_.

@@ -25,6 +25,16 @@ enum class ExchangeSchedule { kFree, kRestricted };
 // loopback backend is not a choice: it is what a one-process Comm gets.
 enum class TransportKind { kMpi, kRma };
 
+// --transport rma: slots of the network buffer size each sender may fill at a peer before it
+// needs a credit back (enough to overlap a put with the receiver's copy of the previous one).
+// The window holds them for every sender: P × kRmaSlotsPerSender × net bytes per rank, which the
+// memory plans count (sort/job/memory_plan.cpp, docs/scale.md#memory-per-rank).
+inline constexpr size_t kRmaSlotsPerSender = 4;
+// Network-buffer-sized slots the transport's window holds on each of `ranks` ranks (none for MPI).
+inline size_t WindowSlots(TransportKind kind, int ranks) {
+  return kind == TransportKind::kRma ? kRmaSlotsPerSender * size_t(ranks) : 0;
+}
+
 // Partners in rotation, as every backend takes them: starting after the peer served last, the
 // first p of rank+1, rank+2, ... (mod size) for which ready(p) holds; `*rotation` keeps the place
 // for the next turn. -1 when no peer is ready. O(size) per call: one scan per buffer sent.

@@ -233,6 +233,7 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input,
   const size_t reads = opt.disk.Effective().queue_depth;
   const size_t receives = opt.exchange.posted_receives + 4;
   const size_t sends = 2 * size_t(ranks) + 2 * opt.exchange.max_sends_in_flight;
+  const size_t window = WindowSlots(opt.transport, ranks);  // --transport rma's, allocated by MPI
   // A rank receives about its share of the data (the sample split's bound: 10 % above the mean).
   const uint64_t share = input.total * kRecordSize / uint64_t(ranks) * 11 / 10;
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
@@ -244,11 +245,12 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input,
     const uint64_t t = disk.transfer_size;
     const uint64_t net = chosen != 0          ? chosen
                          : opt.net_buffer > 0 ? GivenNetBuffer(opt, t)
-                                              : NetBufferFor(budget / 4, sends + receives, t);
+                                              : NetBufferFor(budget / 4, sends + receives + window, t);
     Needs n;
     n.run_buffer = n.net_buffer = net;
     n.circulating = receives;
-    n.other = MemPool::Bytes(net, sends) + MemPool::Bytes(t, reads + 2) + MemPool::Bytes(t, OutputBuffers(opt));
+    n.other = MemPool::Bytes(net, sends) + MemPool::Bytes(t, reads + 2) + MemPool::Bytes(t, OutputBuffers(opt)) +
+              window * net;
     n.data = share;
     return n;
   });
@@ -299,18 +301,19 @@ OnepassPools PlanOnepass(const SortOptions& opt, const SortInput& input, int ran
   // Besides what it keeps: a buffer filling per destination and as many partly filled ones
   // received (each sender's last), sends and receives in flight, a few being handed over.
   const size_t circulating = 2 * size_t(ranks) + opt.exchange.max_sends_in_flight + opt.exchange.posted_receives + 6;
+  const size_t window = WindowSlots(opt.transport, ranks);  // --transport rma's, allocated by MPI
   const uint64_t validation = opt.validate ? validate::ValidatePartitionBytes(opt.disk, opt.threads) : 0;
   auto net_buffers = [&](uint64_t b) { return size_t((p.receive_bytes + b - 1) / b) + circulating; };
   auto bytes = [&](uint64_t b) {
     const uint64_t pools = b == t ? MemPool::Bytes(t, p.disk_buffers + net_buffers(b))
                                   : MemPool::Bytes(t, p.disk_buffers) + MemPool::Bytes(b, net_buffers(b));
-    return pools + p.receive_bytes / kRecordSize * 2 * sizeof(SortEntry) + validation;
+    return pools + window * b + p.receive_bytes / kRecordSize * 2 * sizeof(SortEntry) + validation;
   };
   // Network buffers: what circulates takes a quarter of the budget at most (the transfer size on
   // a few ranks, smaller ones on many); under a budget that is still too small, smaller ones yet,
   // down to the least (whose need is the floor).
   const uint64_t least = opt.net_buffer > 0 ? GivenNetBuffer(opt, t) : config::kMinNetBufferBytes;
-  uint64_t b = opt.net_buffer > 0 ? least : NetBufferFor(budget / 4, circulating, t);
+  uint64_t b = opt.net_buffer > 0 ? least : NetBufferFor(budget / 4, circulating + window, t);
   if (opt.memory > 0 && bytes(least) <= opt.memory) {
     while (bytes(b) > opt.memory && b > least) b = std::max(least, b / 2 / kRecordSize * kRecordSize);
   }

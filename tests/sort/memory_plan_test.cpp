@@ -182,6 +182,37 @@ TEST(MemoryPlan, OnepassMemoryIndependentOfRanks) {
   EXPECT_EQ(PlanOnepass(opt, Input(500'000, 2), 2).notice, "");
 }
 
+TEST(MemoryPlan, RmaWindowIsCounted) {
+  // --transport rma's window (P × 4 slots of the network buffer size) is part of the plan: with a
+  // given buffer size onepass's sum grows by exactly the window, and with the planned one the
+  // buffers shrink with P so that the window stays within the network's quarter of the budget.
+  for (int ranks : {2, 16, 1024}) {
+    SCOPED_TRACE(std::to_string(ranks) + " ranks");
+    SortOptions mpi;
+    mpi.memory = 1024 * kMiB;
+    SortOptions rma = mpi;
+    rma.transport = TransportKind::kRma;
+    const SortInput in = Input(2'000'000, ranks);
+    SortOptions mpi_given = mpi, rma_given = rma;
+    mpi_given.net_buffer = rma_given.net_buffer = 100'000;
+    const OnepassPools pm = PlanOnepass(mpi_given, in, ranks), pr = PlanOnepass(rma_given, in, ranks);
+    ASSERT_EQ(pm.net_buffer_bytes, pr.net_buffer_bytes);
+    EXPECT_EQ(pr.bytes, pm.bytes + uint64_t(4 * ranks) * pr.net_buffer_bytes);
+    const OnepassPools om = PlanOnepass(mpi, in, ranks), orma = PlanOnepass(rma, in, ranks);
+    EXPECT_LE(orma.net_buffer_bytes, om.net_buffer_bytes);
+    EXPECT_LE(WindowSlots(TransportKind::kRma, ranks) * orma.net_buffer_bytes, mpi.memory / 4);
+    auto tm = PlanTwopass(mpi, in, ranks), tr = PlanTwopass(rma, in, ranks);
+    ASSERT_TRUE(tm.ok() && tr.ok());
+    EXPECT_LE(tr->net_buffer_bytes, tm->net_buffer_bytes);
+    EXPECT_LE(WindowSlots(TransportKind::kRma, ranks) * tr->net_buffer_bytes, mpi.memory / 4);
+    if (ranks == 1024) {  // where the window would have been 516 MB beyond the budget
+      EXPECT_LT(tr->net_buffer_bytes, tm->net_buffer_bytes);
+      EXPECT_LT(orma.net_buffer_bytes, om.net_buffer_bytes);
+    }
+  }
+  EXPECT_EQ(WindowSlots(TransportKind::kMpi, 1024), 0u);
+}
+
 TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
   // 4 GB over 2 ranks under 256 MiB: at 2 MB merge reads the fan-in (37) is below the runs (41-45);
   // the plan reads in smaller transfers, whole record blocks and at least half the transfer size,
