@@ -11,7 +11,7 @@
 # BASELINE=1: also runs the even split with no rank throttled in every round (a BASELINE line):
 # the time of the same job without a slow rank, which no split of the keys can beat when every
 # rank shares one disk and two cores, as here.
-# Usage: [RECORDS=16M] [NP=2] [MBPS=300] [ALGO=twopass] [MEMORY=256M] [SLOW=NP-1] [SWEEP=...] bench/balance.sh
+# Usage: [RECORDS=16M] [NP=2] [MBPS=300] [ALGO=twopass] [MEMORY=256M] [SLOW=NP-1] [SWEEP=...] [BASELINE=1] bench/balance.sh
 #        [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,10 +55,12 @@ run() {  # run [--unthrottled] [FLAGS...]: prints the wall seconds; the output i
 even=() speed=() base=()
 declare -A swept=()
 for ((i = 0; i < RUNS; i++)); do
+  # The baseline comes first in odd rounds and last in even ones, as the pair alternates.
+  if [ "$BASELINE" = 1 ] && ((i % 2 == 1)); then base+=("$(run --unthrottled)"); fi
   if ((i % 2 == 0)); then even+=("$(run)"); speed+=("$(run --balance speed)")
   else speed+=("$(run --balance speed)"); even+=("$(run)"); fi
   for w in $SWEEP; do swept[$w]+="$(run --weights "$w") "; done
-  if [ "$BASELINE" = 1 ]; then base+=("$(run --unthrottled)"); fi
+  if [ "$BASELINE" = 1 ] && ((i % 2 == 0)); then base+=("$(run --unthrottled)"); fi
 done
 weights=$(grep -h "balance speed: measured" "$DATA/err.speed" | sed "s/.*per rank //; s/;.*//" || true)
 me=$(rs_median "${even[@]}")

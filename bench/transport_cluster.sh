@@ -7,7 +7,8 @@
 # two-sided transport opens no window). Prints each run's exchange phase (read & distribute, the
 # slowest rank's, from the JSON result) and launch to durable, the medians and their ratios
 # rma/mpi, one RESULT line (target: exchange ratio <= 1).
-# Usage: [HOSTS=4] [RECORDS=10M] [RS=build/app/riversort] bench/transport_cluster.sh [--runs N] [--out FILE]
+# Usage: [HOSTS=4] [RECORDS=10M] [RS=build/app/riversort] bench/transport_cluster.sh [--runs N] [--dir DIR]
+#        [--out FILE]   (--dir: where the hosts' disks go, as cluster.sh --data-dir; default bench-data/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOSTS=${HOSTS:-4}
@@ -15,14 +16,14 @@ RECORDS=${RECORDS:-10M}
 source scripts/lib/bench.sh
 rs_bench_args transport_cluster 5 "$@"
 RS=${RS:-build/app/riversort}
-mkdir -p "$(dirname "$OUT")"
-W=$(mktemp -d "${TMPDIR:-/tmp}/rs-transport-XXXXXX")
+mkdir -p "$(dirname "$OUT")" "$DATA"
+W=$(mktemp -d "$DATA/rs-transport-XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
 one() {  # one ROUND TRANSPORT: prints "exchange_s launch_to_durable_s"
   local dir=$W/$1-$2
   OMPI_MCA_osc=pt2pt scripts/cluster.sh --hosts "$HOSTS" --records "$RECORDS" --algos onepass --riversort "$RS" \
-    --results "$dir" --sort-flags "--transport $2" >"$dir.log" 2>&1 || { tail -20 "$dir.log" >&2; exit 1; }
+    --results "$dir" --data-dir "$W" --sort-flags "--transport $2" >"$dir.log" 2>&1 || { tail -20 "$dir.log" >&2; return 1; }
   python3 - "$dir/sort-onepass.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -35,7 +36,8 @@ mpi_x=() mpi_d=() rma_x=() rma_d=()
 for ((i = 0; i < RUNS; i++)); do
   if ((i % 2 == 0)); then order=(mpi rma); else order=(rma mpi); fi
   for t in "${order[@]}"; do
-    read -r x d < <(one "$i" "$t")
+    out=$(one "$i" "$t") || { echo "transport_cluster.sh: round $i, --transport $t failed (above)" >&2; exit 1; }
+    read -r x d <<< "$out"
     if [ "$t" = mpi ]; then mpi_x+=("$x") mpi_d+=("$d"); else rma_x+=("$x") rma_d+=("$d"); fi
   done
 done

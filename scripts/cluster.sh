@@ -27,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOSTS=4 RECORDS=2M ALGOS="onepass twopass threepass auto" MEMORY=192M DATA_DIR=${TMPDIR:-/tmp}
 RS="" TIMEOUT=300 KEEP=0 CUT_LINK=0 ONEPASS_MEMORY=0 RESULTS="" SORT_FLAGS=""
-usage() { sed -n '2,22p' "$0" >&2; exit 2; }
+usage() { sed -n '2,25p' "$0" >&2; exit 2; }
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case $1 in

@@ -44,8 +44,8 @@ class MpiRma final : public MpiTransportBase {
     slot_bytes_ = pool_->buffer_size();
     // Collective; on the main thread, before the communication thread starts. MPI allocates the
     // window memory itself: that is what lets the shared-memory one-sided component (osc/sm)
-    // serve it on one node (Debian's Open MPI leaves out osc/pt2pt, and osc/rdma needs a BTL
-    // with RDMA, which vader without single-copy is not).
+    // serve it on one node (osc/rdma needs a BTL with RDMA, which vader without single-copy is
+    // not; osc/pt2pt, built in Debian's Open MPI, serves it across hosts only when asked for).
     // A failure here (comm_ returns errors) leaves the transport failed: its thread ends at once
     // and status() says why; Shutdown then has no window to release.
     // Blocking and collective (MPI has no non-blocking form): marked for the liveness ring.
@@ -60,8 +60,8 @@ class MpiRma final : public MpiTransportBase {
       // serves a window, and it is not chosen unless asked for (docs/onepass.md#transport-and-exchange).
       if (!failed_ && rc != MPI_SUCCESS) {
         Fail(mpi_internal::MpiError(rc, "window allocation")
-                 .WithSuffix(" (--transport rma: no one-sided MPI component serves these ranks; across hosts over "
-                             "TCP, give mpirun --mca osc pt2pt, or use --transport mpi)"));
+                 .WithSuffix(" (--transport rma: if no one-sided MPI component serves these ranks, as across "
+                             "hosts over TCP, give mpirun --mca osc pt2pt, or use --transport mpi)"));
       }
     }
     if (allocated) {

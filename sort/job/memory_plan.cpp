@@ -260,7 +260,7 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input,
 
 Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& input, int ranks) {
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
-  const size_t net_buffers = ParallelMergeNetBuffers(RecordDiskOptions(opt), opt.exchange, ranks);
+  const size_t net_buffers = ParallelMergeNetBuffers(RecordDiskOptions(opt), opt.exchange, opt.transport, ranks);
   return Fit(opt, ranks, "threepass", [&](const DiskOptions& disk, uint64_t chosen) {
     const uint64_t t = disk.transfer_size;
     // Run formation reads the disk only: reads in flight and the one being handed over.
@@ -279,7 +279,8 @@ Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& inpu
                      : opt.net_buffer > 0 ? GivenNetBuffer(opt, t)
                                           : NetBufferFor(budget / 2, net_buffers, t, 64);
     if (chunk >= config::kRecordBlock) chunk = chunk / config::kRecordBlock * config::kRecordBlock;  // direct reads
-    n.last_phase = MemPool::Bytes(t, OutputBuffers(opt)) + ParallelMergeBytes(disk, opt.exchange, ranks, chunk);
+    n.last_phase =
+        MemPool::Bytes(t, OutputBuffers(opt)) + ParallelMergeBytes(disk, opt.exchange, opt.transport, ranks, chunk);
     n.net_buffer = chunk;
     return n;
   });

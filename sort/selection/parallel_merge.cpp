@@ -292,13 +292,16 @@ Status ServeChunks(const StripedFile& file, const std::string& name, IoEngine& i
 
 }  // namespace
 
-uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks, uint64_t chunk) {
-  return MemPool::Bytes(chunk + TrailerRoom(DirectChunks(chunk, disk.direct)), NetBuffers(disk, exchange, ranks)) +
+uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, TransportKind kind, int ranks,
+                            uint64_t chunk) {
+  const uint64_t buffer = chunk + TrailerRoom(DirectChunks(chunk, disk.direct));  // a slot is a pool buffer
+  return MemPool::Bytes(buffer, NetBuffers(disk, exchange, ranks)) + WindowSlots(kind, ranks) * buffer +
          RangeSource::Bytes(disk, unsigned(Window(disk, ranks)));
 }
 
-size_t ParallelMergeNetBuffers(const DiskOptions& disk, const TransportOptions& exchange, int ranks) {
-  return NetBuffers(disk, exchange, ranks);
+size_t ParallelMergeNetBuffers(const DiskOptions& disk, const TransportOptions& exchange, TransportKind kind,
+                               int ranks) {
+  return NetBuffers(disk, exchange, ranks) + WindowSlots(kind, ranks);
 }
 
 Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, const ParallelMergeRequest& req,

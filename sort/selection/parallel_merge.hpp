@@ -43,11 +43,13 @@ struct ParallelMergeResult {
 
 // Memory the phase takes besides the output's buffers: the network pool (chunks of `chunk`
 // bytes: whole record blocks, read with O_DIRECT if disk.direct, or whole records, read through
-// the page cache) and the local range's.
-uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, int ranks, uint64_t chunk);
-// Buffers in the network pool: about 6 per peer on many ranks, up to about 3 x the queue depth on
-// few (docs/scale.md).
-size_t ParallelMergeNetBuffers(const DiskOptions& disk, const TransportOptions& exchange, int ranks);
+// the page cache), --transport rma's window of chunk-sized slots, and the local range's.
+uint64_t ParallelMergeBytes(const DiskOptions& disk, const TransportOptions& exchange, TransportKind kind, int ranks,
+                            uint64_t chunk);
+// Chunk-sized buffers: the network pool's (about 6 per peer on many ranks, up to about 3 x the
+// queue depth on few; docs/scale.md) and the window's slots with --transport rma.
+size_t ParallelMergeNetBuffers(const DiskOptions& disk, const TransportOptions& exchange, TransportKind kind,
+                               int ranks);
 
 // Every rank returns the same status. An I/O error once the exchange has started ends the job
 // at once with one line naming the rank (peers could otherwise wait for its chunks forever).

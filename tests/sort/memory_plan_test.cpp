@@ -65,7 +65,7 @@ Spent Sum(const ExternalPlan& p, const SortOptions& given, bool three, int ranks
   merge_reads.transfer_size = p.merge_read_bytes;
   return {pools + out + RunFormer::OverheadBytes(disk, p.run_records) + book,
           out + book + p.fan_in * RangeSource::Bytes(merge_reads, config::external::kMergeReadsPerRun),
-          three ? out + ParallelMergeBytes(disk, opt.exchange, ranks, p.net_buffer_bytes) : 0};
+          three ? out + ParallelMergeBytes(disk, opt.exchange, opt.transport, ranks, p.net_buffer_bytes) : 0};
 }
 
 TEST(MemoryPlan, EveryTransferSizeFitsOrIsRefusedWithAMinimumThatWorks) {
@@ -211,6 +211,24 @@ TEST(MemoryPlan, RmaWindowIsCounted) {
     }
   }
   EXPECT_EQ(WindowSlots(TransportKind::kMpi, 1024), 0u);
+  // With a given buffer size, the least budget twopass and threepass accept (threepass's window
+  // is its parallel merge's) rises by at least the window: 4,096 slots of 100,000 bytes.
+  for (bool three : {false, true}) {
+    SCOPED_TRACE(three ? "threepass" : "twopass");
+    const int ranks = 1024;
+    const SortInput in = Input(2'000'000, ranks);
+    SortOptions mpi;
+    mpi.memory = kMiB;  // too small: the refusal states the floor
+    mpi.net_buffer = 100'000;
+    SortOptions rma = mpi;
+    rma.transport = TransportKind::kRma;
+    auto m = three ? PlanThreepass(mpi, in, ranks) : PlanTwopass(mpi, in, ranks);
+    auto r = three ? PlanThreepass(rma, in, ranks) : PlanTwopass(rma, in, ranks);
+    ASSERT_FALSE(m.ok());
+    ASSERT_FALSE(r.ok());
+    const uint64_t window = WindowSlots(TransportKind::kRma, ranks) * 100'000;
+    EXPECT_GE(StatedMinimum(r.status().message()) + kMiB, StatedMinimum(m.status().message()) + window);
+  }
 }
 
 TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
