@@ -50,15 +50,13 @@ class MpiRma final : public MpiTransportBase {
     // and status() says why; Shutdown then has no window to release.
     // Blocking and collective (MPI has no non-blocking form): marked for the liveness ring.
     bool allocated = false;
-    {
+    if (!failed_) {
       const CollectiveWaitMark mark("Win_allocate");
-      const int rc = failed_ ? MPI_SUCCESS
-                             : MPI_Win_allocate(MPI_Aint(size_t(size_) * kSlotsPerPeer * slot_bytes_), 1, MPI_INFO_NULL,
-                                                comm_, &window_mem_, &win_);
-      allocated = !failed_ && rc == MPI_SUCCESS;
-      // Open MPI picks osc/sm on one node; across nodes without RDMA hardware (TCP) only osc/pt2pt
-      // serves a window, and it is not chosen unless asked for (docs/onepass.md#transport-and-exchange).
-      if (!failed_ && rc != MPI_SUCCESS) {
+      // WindowSlots is also what the memory plans count (sort/job/memory_plan.cpp).
+      const int rc = MPI_Win_allocate(MPI_Aint(WindowSlots(TransportKind::kRma, size_) * slot_bytes_), 1, MPI_INFO_NULL,
+                                      comm_, &window_mem_, &win_);
+      allocated = rc == MPI_SUCCESS;
+      if (!allocated) {  // across hosts over TCP, the component that could serve it is not the default
         Fail(mpi_internal::MpiError(rc, "window allocation")
                  .WithSuffix(" (--transport rma: if no one-sided MPI component serves these ranks, as across "
                              "hosts over TCP, give mpirun --mca osc pt2pt, or use --transport mpi)"));

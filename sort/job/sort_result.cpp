@@ -119,9 +119,7 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
     // A failed validation is a result, not an error: the report says so and the command exits 1.
     report.validation = verdict.exit_code == 0 ? "SUCCESS" : !verdict.error.empty() ? verdict.error : "ERROR";
   }
-  if (cleanup.joinable()) {
-    cleanup.join();
-  }
+  if (cleanup.joinable()) cleanup.join();
   // A line only when the removal took time worth reading (threepass has removed its runs before).
   if (cleanup_s >= 0.01) {
     char line[160];
