@@ -12,9 +12,13 @@
 # e.g. NEW_MPIRUN_EXTRA="--bind-to none", issue 13). OLD_SORT_EXTRA and NEW_SORT_EXTRA add sort
 # flags to one side (the same binary with two settings: e.g. OLD_SORT_EXTRA="--fan-in 37", issue 15).
 # NP (default 2) sets the ranks. BUFFERED_INPUT=0 drops onepass's --buffered-input (then give it to
-# one side with its SORT_EXTRA).
+# one side with its SORT_EXTRA). PAUSE=S idles S seconds before each timed run: the memory the last
+# run freed is then handed back to the host (docs/machine.md#memory), as for a job started on its
+# own, not right after another (issue 15 deliverable 5: the fast case every run). The huge page
+# pool is reserved for the runs (docs/machine.md#the-reserved-huge-page-pool); a binary that
+# predates it does not use it.
 # Usage: [RECORDS=1M] [ALGO=onepass] [MEMORY=256M] [NP=2] [OLD_MPIRUN_EXTRA=...] [NEW_MPIRUN_EXTRA=...]
-#        [OLD_SORT_EXTRA=...] [NEW_SORT_EXTRA=...]
+#        [OLD_SORT_EXTRA=...] [NEW_SORT_EXTRA=...] [PAUSE=0]
 #        bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT
 #        [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
 set -euo pipefail
@@ -27,6 +31,7 @@ source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 rs_bench_args ab_sort 9 "$@"
 NP=${NP:-2}
+PAUSE=${PAUSE:-0}
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 read -ra OLD_EXTRA <<< "${OLD_MPIRUN_EXTRA:-}"
 read -ra NEW_EXTRA <<< "${NEW_MPIRUN_EXTRA:-}"
@@ -35,6 +40,12 @@ read -ra OLD_SORT <<< "${OLD_SORT_EXTRA:-}"
 # shellcheck disable=SC2034  # used by name (run's nameref)
 read -ra NEW_SORT <<< "${NEW_SORT_EXTRA:-}"
 rs_bench_dataset ab "$NEW" "$RECORDS"
+if [ "$ALGO" = onepass ]; then
+  peak=$("$NEW" plan --algo onepass --records "$RECORDS" --ranks "$NP" --json | grep -o '"peak_memory_bytes": *[0-9]*' | grep -o '[0-9]*$')
+  rs_reserve_huge_pages $((peak * NP))
+else
+  rs_reserve_huge_pages $(($(numfmt --from=iec "$MEMORY") * NP))
+fi
 if [ "$ALGO" = onepass ]; then
   ALGO_ARGS=(--algo onepass)
   # BUFFERED_INPUT=0 leaves --buffered-input to the sides' SORT_EXTRA (issue 15: the page-cache
@@ -48,6 +59,7 @@ run() {  # run BINARY SORT_FLAGS_ARRAY_NAME [MPIRUN FLAGS...]: prints the wall s
   # table's core-seconds per GB and launch to durable ("-" where the binary prints none); the
   # output is validated
   rm -f "$DATA"/out/*
+  sleep "$PAUSE"
   local t0 t1 cpu l2d bin=$1
   local -n sort_extra=$2
   shift 2

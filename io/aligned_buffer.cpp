@@ -7,18 +7,20 @@
 #include <string>
 #include <utility>
 
+#include "io/huge_tlb.hpp"
 #include "io/mapping_cache.hpp"
 
 namespace rs {
 
 namespace {
-constexpr size_t kHugePage = size_t(2) << 20;
+constexpr size_t kHugePage = huge_tlb::kPageBytes;
 }
 
 AlignedBuffer::~AlignedBuffer() { Release(); }
 
 AlignedBuffer::AlignedBuffer(AlignedBuffer&& o) noexcept
     : map_size_(std::exchange(o.map_size_, 0)),
+      pool_bytes_(std::exchange(o.pool_bytes_, 0)),
       data_(std::exchange(o.data_, nullptr)),
       size_(std::exchange(o.size_, 0)) {}
 
@@ -26,6 +28,7 @@ AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& o) noexcept {
   if (this != &o) {
     Release();
     map_size_ = std::exchange(o.map_size_, 0);
+    pool_bytes_ = std::exchange(o.pool_bytes_, 0);
     data_ = std::exchange(o.data_, nullptr);
     size_ = std::exchange(o.size_, 0);
   }
@@ -35,9 +38,15 @@ AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& o) noexcept {
 void AlignedBuffer::ReleaseWithoutReuse() { Release(false); }
 
 void AlignedBuffer::Release(bool reuse) {
-  if (data_ != nullptr) mapping_cache::Unmap(data_, map_size_, reuse);
+  // Pool pages go back to the pool (still backed: nothing to cache); in-flight I/O holds its own
+  // page references, as with ordinary pages.
+  if (data_ != nullptr && pool_bytes_ > 0) {
+    huge_tlb::Unmap(data_, pool_bytes_, map_size_ - pool_bytes_);
+  } else if (data_ != nullptr) {
+    mapping_cache::Unmap(data_, map_size_, reuse);
+  }
   data_ = nullptr;
-  size_ = map_size_ = 0;
+  size_ = map_size_ = pool_bytes_ = 0;
 }
 
 Result<AlignedBuffer> AlignedBuffer::Allocate(size_t bytes) {
@@ -49,6 +58,16 @@ Result<AlignedBuffer> AlignedBuffer::Allocate(size_t bytes) {
   // a merge of 48 runs, each with a 300 KiB pool, took 114 MiB per rank under a 16 MiB budget
   // (docs/external.md). The tail past the last whole huge page stays in 4 KiB pages.
   const size_t huge = bytes / kHugePage * kHugePage;
+  // The reserved pool first: its pages stay backed between processes (io/huge_tlb.hpp).
+  if (huge > 0) {
+    if (void* p = huge_tlb::Map(huge, used - huge); p != nullptr) {
+      b.map_size_ = used;
+      b.pool_bytes_ = huge;
+      b.data_ = static_cast<uint8_t*>(p);
+      b.size_ = bytes;
+      return b;
+    }
+  }
   // Taken from the pages earlier buffers touched where they fit (io/mapping_cache.hpp): fresh
   // pages cost 1.1-1.9 s per GiB to touch here.
   void* p = mapping_cache::Map(used, huge > 0 ? kHugePage : 4096);

@@ -1,5 +1,6 @@
-// io/aligned_buffer.hpp — one anonymous mapping, 2 MiB aligned with MADV_HUGEPAGE over its whole
-// huge pages (4 KiB pages for the tail, and for buffers under 2 MiB: page aligned only).
+// io/aligned_buffer.hpp — one anonymous mapping, 2 MiB aligned, its whole huge pages from the
+// reserved huge page pool where one has room (io/huge_tlb.hpp), else with MADV_HUGEPAGE (4 KiB
+// pages for the tail, and for buffers under 2 MiB: page aligned only).
 // Allocate big buffers once and reuse them: first touch of fresh memory costs 1-2 s/GiB on this
 // VM, reused huge-page memory ~0.08 s/GiB (docs/machine.md#memory). Move-only; given back to the
 // mapping cache on destruction (io/mapping_cache.hpp: the next buffer reuses its touched pages).
@@ -30,7 +31,8 @@ class AlignedBuffer {
 
  private:
   void Release(bool reuse = true);
-  size_t map_size_ = 0;  // Footprint(size_): what the mapping cache gave
+  size_t map_size_ = 0;    // Footprint(size_): what the mapping cache or the pool gave
+  size_t pool_bytes_ = 0;  // of which from the huge page pool (its front; 0: the mapping cache's)
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
 };

@@ -77,6 +77,7 @@ for d in "${DIRS[@]}"; do ROOTS+=("$(realpath -m -- "$d")/terabyte-data"); done
 rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" python3
 BUILD=${RS_BUILD_DIR:-build}
 rs_build "$BUILD"
+rs_reserve_huge_pages $((MEMORY_BYTES * RANKS))  # docs/machine.md#the-reserved-huge-page-pool
 RS=$PWD/$BUILD/app/riversort
 MPIRUN=(mpirun)
 for f in "${RS_MPIRUN_FLAGS[@]}"; do

@@ -47,6 +47,43 @@ rs_build() {
   [ "$rc" = 0 ] || { echo "build failed (cmake --build exited $rc; $dir/build.log)" >&2; return 1; }
 }
 
+# rs_reserve_huge_pages BYTES: makes sure the kernel's huge page pool (vm.nr_hugepages) holds at
+# least BYTES (at most half the memory available), so that riversort's buffers come from pages that
+# stay backed between processes (io/huge_tlb.hpp, docs/machine.md#the-reserved-huge-page-pool);
+# newly reserved pages are touched once here, so the first sort does not pay for it. Never lowers
+# the pool; the pool stays after the script (`sysctl vm.nr_hugepages=0` gives it back). Without
+# root, or where the kernel gives fewer pages, sorts use ordinary memory for the rest, and the
+# script says so.
+rs_reserve_huge_pages() {
+  local want=$(( ($1 + 2097151) / 2097152 )) have avail cap got
+  local knob=/proc/sys/vm/nr_hugepages
+  have=$(cat "$knob" 2>/dev/null || echo 0)
+  avail=$(awk '$1 == "MemAvailable:" { print int($2 / 2048) }' /proc/meminfo)
+  cap=$((avail / 2 + have))
+  [ "$want" -le "$cap" ] || want=$cap
+  if [ "$have" -ge "$want" ]; then
+    rs_say "huge pages: $have reserved ($((have * 2)) MiB), enough"
+    return 0
+  fi
+  if ! [ -w "$knob" ]; then
+    rs_say "huge pages: $have reserved, $want wanted; not root, so sorts use ordinary memory for the rest (slower first touch: docs/machine.md)"
+    return 0
+  fi
+  echo "$want" > "$knob"
+  got=$(cat "$knob")
+  rs_say "huge pages: reserved $got ($((got * 2)) MiB, wanted $want): sysctl vm.nr_hugepages=$got; stays after this script"
+  # Touch the new pages once (the host backs them now, not in the first sort).
+  if [ "$got" -gt "$have" ] && command -v python3 >/dev/null; then
+    python3 - "$((got - have))" <<'PY' || true
+import mmap, sys
+n = int(sys.argv[1]) << 21
+m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x40000)  # MAP_HUGETLB
+for i in range(0, n, 1 << 21):
+    m[i] = 1
+PY
+  fi
+}
+
 # The mpirun flags that matter here (docs/machine.md#open-mpi), read from scripts/lib/mpirun_flags
 # (which tests/CMakeLists.txt reads too): RS_MPIRUN_BASE (ob1: no ~100 ms of interconnect probing
 # per launch; oversubscribe), RS_MPIRUN_BTL_VADER (shared memory) or RS_MPIRUN_BTL_TCP, and

@@ -62,7 +62,8 @@ class PhaseClock {
   // Seconds since this process started (from /proc/self/stat; 10 ms resolution), or -1.
   static double SinceProcessStart();
   // Peak resident set size of this process in bytes since the last ResetPeakRss (VmHWM), or
-  // since it started where that cannot be read.
+  // since it started where that cannot be read; plus the peak of its huge page pool bytes
+  // (io/huge_tlb.hpp), which the RSS leaves out.
   static uint64_t PeakRss();
   // Starts a new peak from the current RSS (a process that runs several sorts, as the tests do,
   // reports and checks each one's own peak).

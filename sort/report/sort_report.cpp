@@ -88,6 +88,7 @@ json ToJson(const RankReport& r) {
             {"bytes_sent", r.bytes_sent},
             {"bytes_received", r.bytes_received},
             {"peak_rss", r.peak_rss},
+            {"peak_huge_pool", r.peak_huge_pool},
             {"threads", r.threads},
             {"node_cores", r.node_cores},
             {"weight", r.weight},
@@ -112,6 +113,7 @@ RankReport FromJson(const json& j) {
   r.bytes_sent = j.at("bytes_sent").get<uint64_t>();
   r.bytes_received = j.at("bytes_received").get<uint64_t>();
   r.peak_rss = j.at("peak_rss").get<uint64_t>();
+  r.peak_huge_pool = j.value("peak_huge_pool", uint64_t(0));
   r.threads = j.value("threads", 0);
   r.node_cores = j.value("node_cores", 0);
   return r;
@@ -222,10 +224,14 @@ std::string SortReport::Table() const {
     t += line;
   }
   const uint64_t peak = MaxPeakRss();
-  std::string budget;
+  uint64_t pool = 0;  // the largest rank's part from the huge page pool
+  for (const auto& r : ranks) {
+    if (r.peak_rss == peak) pool = r.peak_huge_pool;
+  }
+  std::string budget = pool > 0 ? "; " + std::to_string(pool >> 20) + " MiB of it huge page pool" : "";
   if (memory_budget > 0) {
-    budget = ", budget " + std::to_string(memory_budget >> 20) + " MiB: " + (peak <= RssLimit() ? "within" : "OVER") +
-             " its limit of " + std::to_string(RssLimit() >> 20) + " MiB";
+    budget += ", budget " + std::to_string(memory_budget >> 20) + " MiB: " + (peak <= RssLimit() ? "within" : "OVER") +
+              " its limit of " + std::to_string(RssLimit() >> 20) + " MiB";
   }
   std::snprintf(line, sizeof line, "%-20s %9s %9.0f MiB  (largest rank%s)\n", "peak RSS", "", double(peak) / (1 << 20),
                 budget.c_str());

@@ -24,11 +24,12 @@ struct RankReport {
   uint64_t records_out = 0;  // written by this rank
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
-  uint64_t peak_rss = 0;
-  int threads = 0;     // TBB's threads in this rank (its CPU affinity: what the launcher's binding allowed)
-  int node_cores = 0;  // the online cores of its node
-  double weight = 0;   // its share of the keys under --balance speed / --weights (0: equal parts)
-  std::string host;    // its node: ranks on one host share a disk (what bound a phase)
+  uint64_t peak_rss = 0;        // with the huge page pool's part (PhaseClock::PeakRss)
+  uint64_t peak_huge_pool = 0;  // of which from the reserved huge page pool (io/huge_tlb.hpp)
+  int threads = 0;              // TBB's threads in this rank (its CPU affinity: what the launcher's binding allowed)
+  int node_cores = 0;           // the online cores of its node
+  double weight = 0;            // its share of the keys under --balance speed / --weights (0: equal parts)
+  std::string host;             // its node: ranks on one host share a disk (what bound a phase)
   // Ranks that share one process (the in-process tests): its phases' io and cpu_s are the
   // process's, not its own, so the table judges no bound and gives no core-seconds per GB.
   bool shares_process = false;

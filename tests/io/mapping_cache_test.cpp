@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "io/aligned_buffer.hpp"
+#include "io/huge_tlb.hpp"
 
 namespace rs {
 namespace {
@@ -26,10 +27,14 @@ uintptr_t Addr(const void* p) { return reinterpret_cast<uintptr_t>(p); }
 class MappingCache : public ::testing::Test {
  protected:
   void SetUp() override {
+    huge_tlb::SetEnabled(false);  // AlignedBuffers from the cache, not from a reserved huge page pool
     mapping_cache::Flush();
     ASSERT_EQ(mapping_cache::GetStats().live_bytes, 0u);
   }
-  void TearDown() override { mapping_cache::Flush(); }
+  void TearDown() override {
+    mapping_cache::Flush();
+    huge_tlb::SetEnabled(true);
+  }
 };
 
 TEST_F(MappingCache, ReleasedPagesServeTheNextRequestWithTheirContents) {
