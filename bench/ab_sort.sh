@@ -41,11 +41,11 @@ read -ra OLD_SORT <<< "${OLD_SORT_EXTRA:-}"
 read -ra NEW_SORT <<< "${NEW_SORT_EXTRA:-}"
 rs_bench_dataset ab "$NEW" "$RECORDS"
 if [ "$ALGO" = onepass ]; then
-  peak=$("$NEW" plan --algo onepass --records "$RECORDS" --ranks "$NP" --json | grep -o '"peak_memory_bytes": *[0-9]*' | grep -o '[0-9]*$')
-  rs_reserve_huge_pages $((peak * NP))
+  peak=$(rs_plan_memory "$NEW" --algo onepass --records "$RECORDS" --ranks "$NP")
 else
-  rs_reserve_huge_pages $(($(numfmt --from=iec "$MEMORY") * NP))
+  peak=$(rs_plan_memory "$NEW" --algo "$ALGO" --records "$RECORDS" --ranks "$NP" --memory "$MEMORY")
 fi
+rs_reserve_huge_pages $((peak * NP))
 if [ "$ALGO" = onepass ]; then
   ALGO_ARGS=(--algo onepass)
   # BUFFERED_INPUT=0 leaves --buffered-input to the sides' SORT_EXTRA (issue 15: the page-cache
@@ -101,7 +101,7 @@ if [[ " ${old_l2d[*]} ${new_l2d[*]} " != *" - "* ]]; then
   l2d_line=" old_launch_to_durable_s=$lo new_launch_to_durable_s=$ln durable_ratio=$(awk -v a="$ln" -v b="$lo" 'BEGIN { printf "%.3f", a / b }')"
 fi
 {
-  echo "command: RECORDS=$RECORDS ALGO=$ALGO BUFFERED_INPUT=${BUFFERED_INPUT:-1} MEMORY=$MEMORY NP=$NP OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
+  echo "command: RECORDS=$RECORDS ALGO=$ALGO BUFFERED_INPUT=${BUFFERED_INPUT:-1} MEMORY=$MEMORY NP=$NP PAUSE=$PAUSE OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
   echo "old ($OLD): ${old[*]}  (core-s/GB: ${old_cpu[*]}; launch to durable: ${old_l2d[*]})"
   echo "new ($NEW): ${new[*]}  (core-s/GB: ${new_cpu[*]}; launch to durable: ${new_l2d[*]})"
   echo "RESULT algo=$ALGO records=$RECORDS buffered_input=${BUFFERED_INPUT:-1} ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line$l2d_line validation=SUCCESS"

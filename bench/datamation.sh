@@ -18,7 +18,8 @@ rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
 rs_build build
 RS=$PWD/build/app/riversort
 # The huge page pool for the largest sort here, 10 M records (docs/machine.md#the-reserved-huge-page-pool).
-rs_reserve_huge_pages $((2 * $("$RS" plan --algo onepass --records 10M --ranks 2 --json | grep -o '"peak_memory_bytes": *[0-9]*' | grep -o '[0-9]*$')))
+peak=$(rs_plan_memory "$RS" --algo onepass --records 10M --ranks 2)
+rs_reserve_huge_pages $((2 * peak))
 # RS_MPIRUN_FLAGS without its BTL, which each run adds (scripts/lib/deps.sh).
 VADER=("${RS_MPIRUN_BTL_VADER[@]}")
 TCP=("${RS_MPIRUN_BTL_TCP[@]}")

@@ -74,7 +74,8 @@ RS=$PWD/$BUILD/app/riversort
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$RANKS")
 # Every rank's budget from the huge page pool (docs/machine.md#the-reserved-huge-page-pool; from
 # 2026-12-04 on: earlier results ran without it).
-rs_reserve_huge_pages $(($(numfmt --from=iec "$MEMORY") * RANKS))
+peak=$(rs_plan_memory "$RS" --algo twopass --records $((BYTES / 100)) --ranks "$RANKS" --memory "$MEMORY")
+rs_reserve_huge_pages $((peak * RANKS))
 WORK=$(mktemp -d)
 cleanup() { rm -rf "${ROOTS[@]}" "$WORK"; }
 trap cleanup EXIT

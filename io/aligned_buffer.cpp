@@ -42,6 +42,7 @@ void AlignedBuffer::Release(bool reuse) {
   // page references, as with ordinary pages.
   if (data_ != nullptr && pool_bytes_ > 0) {
     huge_tlb::Unmap(data_, pool_bytes_, map_size_ - pool_bytes_);
+    mapping_cache::UncountExternal(map_size_);
   } else if (data_ != nullptr) {
     mapping_cache::Unmap(data_, map_size_, reuse);
   }
@@ -61,6 +62,7 @@ Result<AlignedBuffer> AlignedBuffer::Allocate(size_t bytes) {
   // The reserved pool first: its pages stay backed between processes (io/huge_tlb.hpp).
   if (huge > 0) {
     if (void* p = huge_tlb::Map(huge, used - huge); p != nullptr) {
+      mapping_cache::CountExternal(used);  // no cached pages stay resident beside it
       b.map_size_ = used;
       b.pool_bytes_ = huge;
       b.data_ = static_cast<uint8_t*>(p);

@@ -12,8 +12,9 @@
 // A mapping holds `huge` bytes of pool pages followed by `tail` bytes of ordinary 4 KiB pages (the
 // part of a buffer past its last whole 2 MiB), so a buffer costs what its footprint says. Where the
 // pool has too few free pages (none reserved: the default), Map returns nullptr and the caller
-// takes ordinary memory; nothing else changes. Pool pages are not in the process's RSS, so their
-// peak is kept here for the reports' peak memory. Thread-safe.
+// takes ordinary memory; nothing else changes. Pool pages are not in the process's RSS:
+// io/memory_peak.hpp adds them for the reports' peak memory. Always 2 MiB pages (MAP_HUGE_2MB),
+// whatever the system's default huge page size. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +26,8 @@ inline constexpr size_t kPageBytes = size_t(2) << 20;
 
 // `huge` (a non-zero multiple of kPageBytes) bytes of pool pages, then `tail` (a multiple of 4 KiB)
 // bytes of ordinary pages, in one range aligned to kPageBytes; nullptr where the pool cannot hold
-// `huge` now (or Map is turned off: SetEnabled, config::kHugeTlbPool).
+// `huge` now, where the tail's addresses are taken, or where Map is turned off (SetEnabled,
+// config::kHugeTlbPool).
 void* Map(size_t huge, size_t tail);
 // Turns Map off (it returns nullptr) or back on, for the whole process: the tests of the mapping
 // cache, whose buffers would otherwise come from a reserved pool. On by config::kHugeTlbPool.
@@ -33,11 +35,8 @@ void SetEnabled(bool on);
 // Gives back a range Map returned (its pool pages go back to the pool, still backed).
 void Unmap(void* addr, size_t huge, size_t tail);
 
-// Pool bytes mapped now (reserved for this process, touched or not).
+// Pool bytes mapped now (reserved for this process, touched or not). The most touched at once is
+// memory_peak::PoolPeak (io/memory_peak.hpp).
 uint64_t MappedBytes();
-// The most pool bytes this process had touched at once since the last ResetPeak: exact, since
-// touched pool pages are given up only by Unmap, which reads the count first.
-uint64_t PeakBytes();
-void ResetPeak();
 
 }  // namespace rs::huge_tlb

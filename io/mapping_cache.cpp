@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/config.hpp"
+#include "io/memory_peak.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -37,6 +38,7 @@ uintptr_t AlignUp(uintptr_t a, size_t alignment) { return (a + alignment - 1) & 
 
 // Unmapped memory must not stay poisoned: a later mapping at the same address would be reported.
 void Release(uintptr_t start, size_t bytes) {
+  memory_peak::Sample();  // resident pages leave here: the peak is read first (io/memory_peak.hpp)
   RS_UNPOISON(start, bytes);
   (void)::munmap(reinterpret_cast<void*>(start), bytes);
 }
@@ -144,12 +146,26 @@ void Unmap(void* addr, size_t bytes, bool reuse) {
   std::lock_guard lock(s.mu);
   s.stats.live_bytes -= bytes;
   if (!config::kMappingCache || !reuse) {
-    (void)::munmap(addr, bytes);
+    Release(reinterpret_cast<uintptr_t>(addr), bytes);
     return;
   }
   RS_POISON(addr, bytes);
   Insert(s, reinterpret_cast<uintptr_t>(addr), bytes);
   s.stats.cached_bytes += bytes;
+}
+
+void CountExternal(size_t bytes) {
+  State& s = Get();
+  std::lock_guard lock(s.mu);
+  Count(s, bytes);
+  const uint64_t bound = s.stats.peak_bytes, total = s.stats.live_bytes + s.stats.cached_bytes;
+  if (total > bound) Evict(s, total - bound);
+}
+
+void UncountExternal(size_t bytes) {
+  State& s = Get();
+  std::lock_guard lock(s.mu);
+  s.stats.live_bytes -= bytes;
 }
 
 void Flush() {

@@ -36,6 +36,10 @@ void* Map(size_t bytes, size_t alignment);
 // Gives back a mapping Map() returned: kept in the cache, or unmapped where caching is off or
 // `reuse` is false (I/O may still land in it: a broken ring left requests in flight).
 void Unmap(void* addr, size_t bytes, bool reuse = true);
+// Buffers held elsewhere (the huge page pool's: io/huge_tlb.hpp) count as live toward the bound,
+// so that cached pages do not stay resident beside them: counting them evicts cached bytes above it.
+void CountExternal(size_t bytes);
+void UncountExternal(size_t bytes);
 // Unmaps every cached range; the bound starts again from the bytes live now.
 void Flush();
 // Unmaps every cached range; the bound stays.

@@ -40,7 +40,7 @@ rs_ensure_packages "${RS_BUILD_PACKAGES[@]}"
 rs_build build
 RS=$PWD/build/app/riversort
 # The huge page pool for every rank's peak, as the plan counts it (docs/machine.md#the-reserved-huge-page-pool).
-peak=$("$RS" plan --algo onepass --records "$RECORDS" --ranks "$RANKS" --json | grep -o '"peak_memory_bytes": *[0-9]*' | grep -o '[0-9]*$')
+peak=$(rs_plan_memory "$RS" --algo onepass --records "$RECORDS" --ranks "$RANKS")
 rs_reserve_huge_pages $((peak * RANKS))
 # RS_MPIRUN_FLAGS with the chosen BTL (scripts/lib/deps.sh).
 MPIRUN=(mpirun -q "${RS_MPIRUN_BASE[@]}" "${BTL_FLAGS[@]}" -np "$RANKS" "${RS_MPIRUN_AS_ROOT[@]}")

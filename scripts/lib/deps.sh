@@ -47,22 +47,25 @@ rs_build() {
   [ "$rc" = 0 ] || { echo "build failed (cmake --build exited $rc; $dir/build.log)" >&2; return 1; }
 }
 
-# rs_reserve_huge_pages BYTES: makes sure the kernel's huge page pool (vm.nr_hugepages) holds at
-# least BYTES (at most half the memory available), so that riversort's buffers come from pages that
-# stay backed between processes (io/huge_tlb.hpp, docs/machine.md#the-reserved-huge-page-pool);
-# newly reserved pages are touched once here, so the first sort does not pay for it. Never lowers
-# the pool; the pool stays after the script (`sysctl vm.nr_hugepages=0` gives it back). Without
-# root, or where the kernel gives fewer pages, sorts use ordinary memory for the rest, and the
-# script says so.
+# rs_reserve_huge_pages BYTES: makes sure the kernel's pool of 2 MiB huge pages holds at least
+# BYTES (at most half the memory available), so that riversort's buffers come from pages that stay
+# backed between processes (io/huge_tlb.hpp, docs/machine.md#the-reserved-huge-page-pool); newly
+# reserved pages are touched once here, so the first sort does not pay for it. Never lowers the
+# pool; the pool stays after the script (writing 0 to the same file gives it back). Without root,
+# or where the kernel gives fewer pages, sorts use ordinary memory for the rest, and the script
+# says so.
 rs_reserve_huge_pages() {
-  local want=$(( ($1 + 2097151) / 2097152 )) have avail cap got
-  local knob=/proc/sys/vm/nr_hugepages
-  have=$(cat "$knob" 2>/dev/null || echo 0)
+  local want=$(( ($1 + 2097151) / 2097152 )) asked have avail got
+  local knob=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages  # 2 MiB pages, whatever the default size
+  [ -e "$knob" ] || { rs_say "huge pages: this kernel has no 2 MiB huge pages; sorts use ordinary memory"; return 0; }
+  have=$(cat "$knob")
   avail=$(awk '$1 == "MemAvailable:" { print int($2 / 2048) }' /proc/meminfo)
-  cap=$((avail / 2 + have))
-  [ "$want" -le "$cap" ] || want=$cap
+  asked=$want
+  [ "$want" -le $((avail / 2 + have)) ] || want=$((avail / 2 + have))
+  local capped=""
+  [ "$want" = "$asked" ] || capped=", capped at half the available memory"
   if [ "$have" -ge "$want" ]; then
-    rs_say "huge pages: $have reserved ($((have * 2)) MiB), enough"
+    rs_say "huge pages: $have reserved ($((have * 2)) MiB; $((asked * 2)) MiB wanted$capped)"
     return 0
   fi
   if ! [ -w "$knob" ]; then
@@ -71,17 +74,27 @@ rs_reserve_huge_pages() {
   fi
   echo "$want" > "$knob"
   got=$(cat "$knob")
-  rs_say "huge pages: reserved $got ($((got * 2)) MiB, wanted $want): sysctl vm.nr_hugepages=$got; stays after this script"
-  # Touch the new pages once (the host backs them now, not in the first sort).
+  rs_say "huge pages: reserved $got ($((got * 2)) MiB; $((asked * 2)) MiB wanted$capped) in $knob; stays after this script"
+  # Touch the new pages once (the host backs them now, not in the first sort). Quietly skipped
+  # where other processes hold pool pages meanwhile.
   if [ "$got" -gt "$have" ] && command -v python3 >/dev/null; then
-    python3 - "$((got - have))" <<'PY' || true
+    python3 - "$((got - have))" 2>/dev/null <<'PY' || true
 import mmap, sys
 n = int(sys.argv[1]) << 21
-m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x40000)  # MAP_HUGETLB
+m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x40000 | (21 << 26))  # MAP_HUGETLB | MAP_HUGE_2MB
 for i in range(0, n, 1 << 21):
     m[i] = 1
 PY
   fi
+}
+
+# rs_plan_memory RIVERSORT PLAN_ARGS...: the bytes one rank's sort may hold, from `riversort plan
+# --json` (the larger of its peak and its --memory budget); fails with the plan's own message.
+rs_plan_memory() {
+  local bin=$1 json
+  shift
+  json=$("$bin" plan "$@" --json) || { echo "riversort plan $* failed" >&2; return 1; }
+  printf '%s\n' "$json" | grep -Eo '"(peak_memory|memory_budget)_bytes": *[0-9]+' | grep -Eo '[0-9]+$' | sort -n | tail -1
 }
 
 # The mpirun flags that matter here (docs/machine.md#open-mpi), read from scripts/lib/mpirun_flags

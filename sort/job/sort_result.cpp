@@ -13,7 +13,7 @@
 #include "core/cpu_affinity.hpp"
 #include "core/uint128.hpp"
 #include "core/units.hpp"
-#include "io/huge_tlb.hpp"
+#include "io/memory_peak.hpp"
 #include "partition/splitter.hpp"
 #include "sort/job/sort_output.hpp"
 #include "validate/validate_job.hpp"
@@ -136,7 +136,7 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
   mine.bytes_sent = out.net.bytes_sent;
   mine.bytes_received = out.net.bytes_received;
   mine.peak_rss = PhaseClock::PeakRss();
-  mine.peak_huge_pool = huge_tlb::PeakBytes();
+  mine.peak_huge_pool = memory_peak::PoolPeak();
   mine.threads = tbb::this_task_arena::max_concurrency();
   mine.weight = out.weight;
   mine.node_cores = NodeCores();

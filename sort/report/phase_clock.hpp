@@ -61,9 +61,9 @@ class PhaseClock {
   double launch_s() const { return launch_s_; }  // the overhead phase (FromLaunch), else 0
   // Seconds since this process started (from /proc/self/stat; 10 ms resolution), or -1.
   static double SinceProcessStart();
-  // Peak resident set size of this process in bytes since the last ResetPeakRss (VmHWM), or
-  // since it started where that cannot be read; plus the peak of its huge page pool bytes
-  // (io/huge_tlb.hpp), which the RSS leaves out.
+  // The most memory this process held at once since the last ResetPeakRss: its resident set and
+  // its pages of the reserved huge page pool together (io/memory_peak.hpp), or its maximum RSS
+  // since it started where /proc cannot be read.
   static uint64_t PeakRss();
   // Starts a new peak from the current RSS (a process that runs several sorts, as the tests do,
   // reports and checks each one's own peak).

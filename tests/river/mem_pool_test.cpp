@@ -46,7 +46,11 @@ bool InRegion(const MemPool& pool, const Buffer& b) {
 // of the mapping cache: unmapped when the pool goes, where a released pool's memory is otherwise
 // kept for the next buffers (io/mapping_cache.hpp).
 TEST(MemPool, MemoryThatIOMayStillReachIsNotReused) {
-  huge_tlb::SetEnabled(false);  // the mapping cache's memory, not a reserved huge page pool's
+  // The mapping cache's memory, not a reserved huge page pool's (restored however the test ends).
+  huge_tlb::SetEnabled(false);
+  struct PoolBackOn {
+    ~PoolBackOn() { huge_tlb::SetEnabled(true); }
+  } back_on;
   mapping_cache::Flush();
   uint8_t* kept = nullptr;
   {
@@ -68,7 +72,6 @@ TEST(MemPool, MemoryThatIOMayStillReachIsNotReused) {
   }
   EXPECT_EQ(mapping_cache::GetStats().cached_bytes, 0u);
   EXPECT_EQ(::mincore(gone, 4096, vec), -1);
-  huge_tlb::SetEnabled(true);
 }
 
 TEST(MemPool, HandsOutDistinctAlignedNonOverlappingBuffers) {
