@@ -16,9 +16,11 @@
 # run freed is then handed back to the host (docs/machine.md#memory), as for a job started on its
 # own, not right after another (issue 15 deliverable 5: the fast case every run). The huge page
 # pool is reserved for the runs (docs/machine.md#the-reserved-huge-page-pool); a binary that
-# predates it does not use it.
+# predates it does not use it. DISK_MBPS=M holds every rank's disk reads and writes to M MB/s
+# (scripts/slow_rank.sh around each rank, both sides; O_DIRECT I/O only): a slower disk than
+# this machine's, under which work that costs CPU per second waited shows (issue 15 deliverable 6).
 # Usage: [RECORDS=1M] [ALGO=onepass] [MEMORY=256M] [NP=2] [OLD_MPIRUN_EXTRA=...] [NEW_MPIRUN_EXTRA=...]
-#        [OLD_SORT_EXTRA=...] [NEW_SORT_EXTRA=...] [PAUSE=0]
+#        [OLD_SORT_EXTRA=...] [NEW_SORT_EXTRA=...] [PAUSE=0] [DISK_MBPS=M]
 #        bench/ab_sort.sh OLD_RIVERSORT NEW_RIVERSORT
 #        [--runs N] [--dir DATA_DIR] [--out results/FILE.txt]
 set -euo pipefail
@@ -32,6 +34,7 @@ source scripts/lib/bench.sh
 rs_bench_args ab_sort 9 "$@"
 NP=${NP:-2}
 PAUSE=${PAUSE:-0}
+DISK_MBPS=${DISK_MBPS:-}
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 read -ra OLD_EXTRA <<< "${OLD_MPIRUN_EXTRA:-}"
 read -ra NEW_EXTRA <<< "${NEW_MPIRUN_EXTRA:-}"
@@ -40,6 +43,12 @@ read -ra OLD_SORT <<< "${OLD_SORT_EXTRA:-}"
 # shellcheck disable=SC2034  # used by name (run's nameref)
 read -ra NEW_SORT <<< "${NEW_SORT_EXTRA:-}"
 rs_bench_dataset ab "$NEW" "$RECORDS"
+# The program mpirun starts for every sort: with DISK_MBPS, slow_rank.sh once per rank (each
+# throttles only its own rank and runs the next), then the binary.
+THROTTLE=()
+if [ -n "$DISK_MBPS" ]; then
+  for ((r = 0; r < NP; r++)); do THROTTLE+=("$PWD/scripts/slow_rank.sh" --rank "$r" --disk-mbps "$DISK_MBPS" --dir "$DATA" --); done
+fi
 if [ "$ALGO" = onepass ]; then
   peak=$(rs_plan_memory "$NEW" --algo onepass --records "$RECORDS" --ranks "$NP")
 else
@@ -64,7 +73,7 @@ run() {  # run BINARY SORT_FLAGS_ARRAY_NAME [MPIRUN FLAGS...]: prints the wall s
   local -n sort_extra=$2
   shift 2
   t0=$(date +%s.%N)
-  RS_LAUNCH_TIME=$t0 "${MPI[@]}" -x RS_LAUNCH_TIME "$@" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
+  RS_LAUNCH_TIME=$t0 "${MPI[@]}" -x RS_LAUNCH_TIME "$@" "${THROTTLE[@]}" "$bin" sort "${ALGO_ARGS[@]}" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out" \
     --out-name 'out.{rank}' "${sort_extra[@]}" > "$DATA/table" ||
     { echo "ab_sort.sh: $bin failed (exit $?)" >&2; exit 1; }
   t1=$(date +%s.%N)
@@ -101,8 +110,8 @@ if [[ " ${old_l2d[*]} ${new_l2d[*]} " != *" - "* ]]; then
   l2d_line=" old_launch_to_durable_s=$lo new_launch_to_durable_s=$ln durable_ratio=$(awk -v a="$ln" -v b="$lo" 'BEGIN { printf "%.3f", a / b }')"
 fi
 {
-  echo "command: RECORDS=$RECORDS ALGO=$ALGO BUFFERED_INPUT=${BUFFERED_INPUT:-1} MEMORY=$MEMORY NP=$NP PAUSE=$PAUSE OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
+  echo "command: RECORDS=$RECORDS ALGO=$ALGO BUFFERED_INPUT=${BUFFERED_INPUT:-1} MEMORY=$MEMORY NP=$NP PAUSE=$PAUSE DISK_MBPS=$DISK_MBPS OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
   echo "old ($OLD): ${old[*]}  (core-s/GB: ${old_cpu[*]}; launch to durable: ${old_l2d[*]})"
   echo "new ($NEW): ${new[*]}  (core-s/GB: ${new_cpu[*]}; launch to durable: ${new_l2d[*]})"
-  echo "RESULT algo=$ALGO records=$RECORDS buffered_input=${BUFFERED_INPUT:-1} ranks=$NP runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line$l2d_line validation=SUCCESS"
+  echo "RESULT algo=$ALGO records=$RECORDS buffered_input=${BUFFERED_INPUT:-1} ranks=$NP disk_mbps=${DISK_MBPS:-none} runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line$l2d_line validation=SUCCESS"
 } | tee "$OUT"

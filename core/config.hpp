@@ -82,6 +82,19 @@ inline constexpr unsigned kCollectivePollMaxMicros = 1000;
 // until MPI's TCP connections failed (docs/scale.md#what-went-wrong-at-64-hosts-and-what-was-done); every 10 ms
 // they take a fifth of one, and a wait of 160 ms or more overshoots by 6 % at most.
 inline constexpr unsigned kCollectivePollLongMaxMicros = 10000;
+// The exchange's communication thread (river/net/mpi_transport_base.hpp), when a round of MPI
+// progress moved nothing, sleeps and polls again: doubling from 1 us up to kExchangePollMicros,
+// short against one 2 MB transfer (~100 us), while the idle spell is short; in a longer one up to
+// 1/16 of the time idle so far, at most kExchangePollLongMaxMicros. A buffer queued to send wakes
+// it at once, and while one of its own sends is under way it keeps the short sleeps. With a flat
+// 50 us every rank's communication thread took 0.15-0.2 of a core for as long as the disk kept it
+// waiting: twopass at 4 GB over 2 ranks with each rank's disk held to 150 MB/s spent 38 % of its
+// CPU there; now 0.717 x the core-seconds per GB (threepass 0.667 x) at the same time, the
+// Datamation sort unchanged within noise (issue 15 deliverable 6; results/cpu-idle-poll-*;
+// docs/terabyte.md#cpu-per-byte-the-idle-communication-thread-2026-12-04). An arrival after an
+// idle spell waits at most 1/16 of that spell.
+inline constexpr int64_t kExchangePollMicros = 50;
+inline constexpr int64_t kExchangePollLongMaxMicros = 1000;
 
 // The smallest network buffer a sort plans (docs/scale.md#memory-per-rank): 10 records. A sort
 // over many ranks under a small budget holds about 2 (twopass) or 6 (threepass) buffers per peer;

@@ -254,6 +254,9 @@ class MpiRma final : public MpiTransportBase {
   bool Done() const override {
     return sending_finished_ && pending_count_ == 0 && ends_sent_ && ends_received_ == size_ - 1 && !waiting_;
   }
+  // Puts are flushed within the round that issues them; what stays open is data waiting for a
+  // slot's credit, a notice or credit on its way, and a notice waiting for a free buffer.
+  bool Sending() const override { return pending_count_ > 0 || !small_sends_.empty() || waiting_; }
 
   // Return codes are not checked here: this runs once the exchange is over or has failed, and a
   // failure is already recorded.

@@ -4,7 +4,7 @@
 // communication thread issues them up to the in-flight bound (in the order the schedule says),
 // keeps receives posted, and hands arrivals to the receiver thread through a queue whose capacity
 // is the receive pool's size, so the communication thread never blocks on a slow consumer. When
-// nothing progresses it backs off (sleeps up to kMaxIdleSleep) instead of spinning.
+// nothing progresses it backs off (IdleSleep, mpi_transport_base.hpp) instead of spinning.
 // The end of a rank's stream is a zero-byte message to every peer: MPI keeps messages between two
 // ranks in order, so it arrives after that rank's data.
 #include "river/net/mpi_transport.hpp"
@@ -129,6 +129,7 @@ class MpiTwoSided final : public MpiTransportBase {
   bool Done() const override {
     return sending_finished_ && pending_count_ == 0 && ends_sent_ && in_flight_.empty() && ends_received_ == size_ - 1;
   }
+  bool Sending() const override { return pending_count_ > 0 || !in_flight_.empty(); }
 
   // Return codes are not checked here: this runs once the exchange is over or has failed, and a
   // failure is already recorded.

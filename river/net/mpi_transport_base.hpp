@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -18,6 +19,7 @@
 
 #include "core/activity.hpp"
 #include "core/blocking_queue.hpp"
+#include "core/config.hpp"
 #include "river/net/mpi_abort.hpp"
 #include "river/net/mpi_wait.hpp"
 #include "river/net/transport.hpp"
@@ -27,8 +29,14 @@ namespace rs::mpi_internal {
 constexpr int kDataTag = 17;
 constexpr int kCreditTag = 18;  // RMA: receiver -> sender, a slot is free again
 constexpr int kNoticeTag = 19;  // RMA: sender -> receiver, a slot holds data (size 0: end)
-// Longest sleep of an idle communication thread: short against a 2 MB transfer (~100 us).
-constexpr auto kMaxIdleSleep = std::chrono::microseconds(50);
+// How long an idle communication thread sleeps before it polls MPI again, having been idle for
+// `idle`: doubling from 1 us up to config::kExchangePollMicros, and past that up to 1/16 of the
+// time idle, at most config::kExchangePollLongMaxMicros (core/config.hpp says what each costs).
+inline std::chrono::microseconds IdleSleep(std::chrono::microseconds last, std::chrono::steady_clock::duration idle) {
+  const auto cap = std::clamp<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(idle).count() / 16,
+                                       config::kExchangePollMicros, config::kExchangePollLongMaxMicros);
+  return std::chrono::microseconds(std::min<int64_t>(last.count() * 2, cap));
+}
 
 inline Status MpiError(int rc, const char* what) {
   char text[MPI_MAX_ERROR_STRING];
@@ -79,9 +87,13 @@ class MpiTransportBase : public Transport {
       return;
     }
     (void)sends_.Push(Outgoing{peer, std::move(buffer)});
+    Ring();
   }
 
-  void FinishSending() override { sends_.Close(); }
+  void FinishSending() override {
+    sends_.Close();
+    Ring();
+  }
 
   std::optional<Received> Receive() override { return arrivals_.Pop(); }
 
@@ -117,6 +129,12 @@ class MpiTransportBase : public Transport {
   virtual bool Progress() = 0;
   // True when every send is done and every peer's end has arrived.
   virtual bool Done() const = 0;
+  // True while one of this rank's sends is queued or under way: MPI moves it only when polled
+  // (Open MPI's shared-memory and TCP transports have no progress of their own), so the thread
+  // keeps its short sleeps. (A receive under way is invisible until it completes: a peer's
+  // transfer into an idle rank waits for that rank's polls. Ranks of an exchange send too, so
+  // this keeps them polling often while data moves.)
+  virtual bool Sending() const = 0;
   virtual void Shutdown() {}
 
   // False (and the transport failed) when an MPI call did not succeed.
@@ -182,6 +200,21 @@ class MpiTransportBase : public Transport {
     return NextInRotation(rank_, size_, &rotation_, [&](int p) { return !pending_[size_t(p)].empty() && ready(p); });
   }
 
+  // The bell: other threads' news for the idle communication thread (a send queued, sending
+  // finished), so that it need not poll often to notice them.
+  void Ring() {
+    {
+      std::lock_guard lock(bell_mu_);
+      rung_ = true;
+    }
+    bell_.notify_one();
+  }
+  void WaitForBell(std::chrono::microseconds at_most) {
+    std::unique_lock lock(bell_mu_);
+    bell_.wait_for(lock, at_most, [&] { return rung_; });
+    rung_ = false;
+  }
+
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
   MemPool* pool_;
@@ -202,16 +235,21 @@ class MpiTransportBase : public Transport {
     ended_.assign(size_t(size_), false);
     auto sleep = std::chrono::microseconds(1);
     auto last_progress = std::chrono::steady_clock::now();
+    auto idle_since = last_progress;  // Watch() moves last_progress on for its own reasons: not this
     dry_since_ = last_progress;
     while (!failed_ && !Done()) {
       mpi_internal::ServeAbortRequest();  // another thread's fatal error ends the job from here
       if (Progress()) {
         sleep = std::chrono::microseconds(1);
-        last_progress = std::chrono::steady_clock::now();
+        last_progress = idle_since = std::chrono::steady_clock::now();
       } else {
-        Watch(std::chrono::steady_clock::now(), &last_progress);  // idle turns only: off the busy path
-        std::this_thread::sleep_for(sleep);
-        sleep = std::min(sleep * 2, std::chrono::duration_cast<std::chrono::microseconds>(kMaxIdleSleep));
+        const auto now = std::chrono::steady_clock::now();
+        Watch(now, &last_progress);  // idle turns only: off the busy path
+        if (Sending()) idle_since = now;
+        // A buffer queued to send rings the bell and ends the sleep at once; what only MPI can
+        // tell (an arrival, a peer's part of a transfer) waits for the next poll.
+        sleep = IdleSleep(sleep, now - idle_since);
+        WaitForBell(sleep);
       }
     }
     // An MPI call failed: the peers are still in the exchange waiting for this rank's data or its
@@ -274,6 +312,9 @@ class MpiTransportBase : public Transport {
   uint64_t dry_received_ = 0;                                 // comm thread only
   std::thread thread_;
   mutable std::mutex mu_;
+  std::mutex bell_mu_;
+  std::condition_variable bell_;
+  bool rung_ = false;
   Status status_;
   TransportStats stats_;
 };

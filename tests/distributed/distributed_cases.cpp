@@ -341,7 +341,7 @@ void CollectivesMatchTheirDefinitions(Comm& comm) {
   }
 }
 
-void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool) {
+void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool, std::chrono::milliseconds pause) {
   const int p = comm.size(), me = comm.rank();
   // The last rank sends nothing (a rank with no input); the others send `per_peer` buffers of
   // varying sizes to every rank.
@@ -352,6 +352,7 @@ void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool) {
   auto byte_at = [](int from, uint64_t seq, size_t i) { return uint8_t(from * 31 + seq * 7 + i); };
   std::thread sender([&] {
     for (uint64_t seq = 0; seq < per_peer; ++seq) {
+      if (pause.count() > 0 && seq % 10 == 9) std::this_thread::sleep_for(pause);
       for (int to = 0; to < p; ++to) {
         Buffer b = send_pool.Get();
         size_t n = size_of(me, to, seq);

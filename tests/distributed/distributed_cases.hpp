@@ -5,6 +5,7 @@
 // when every rank agrees to (OnEveryRank).
 #pragma once
 
+#include <chrono>
 #include <functional>
 
 #include "core/comm.hpp"
@@ -32,8 +33,11 @@ void MissingPartitionNamesTheRank(Comm& comm);
 void CollectivesMatchTheirDefinitions(Comm& comm);
 
 // All-to-all over a transport (self included): every buffer arrives once, whole, and in order
-// per source; a rank that sends nothing still ends cleanly. `t` belongs to this rank.
-void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool);
+// per source; a rank that sends nothing still ends cleanly. `t` belongs to this rank. With
+// `pause`, the sender stops that long every 10 buffers per peer: idle spells in which the
+// communication threads back off to their longest sleeps (river/net/mpi_transport_base.hpp).
+void TransportDeliversEverything(Comm& comm, Transport& t, MemPool& send_pool,
+                                 std::chrono::milliseconds pause = std::chrono::milliseconds(0));
 
 // The transport for the sort numbered `run` (0, 1, ...): loopback tests hand every rank an
 // endpoint of that run's network.

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <chrono>
 #include <string>
 #include <tuple>
 
+#include "core/config.hpp"
 #include "river/net/mpi_comm.hpp"
 #include "river/net/mpi_transport.hpp"
+#include "river/net/mpi_transport_base.hpp"
 #include "tests/distributed/distributed_cases.hpp"
 
 namespace rs::test {
@@ -23,7 +26,8 @@ TEST(MpiDistributed, CollectivesMatchTheirDefinitions) { CollectivesMatchTheirDe
 
 // Both MPI backends, both schedules. Small receive pools and few sends in flight make the flow
 // control work; the transport is destroyed before the next collective (MPI_THREAD_SERIALIZED).
-void ExchangeWith(TransportKind kind, ExchangeSchedule schedule) {
+void ExchangeWith(TransportKind kind, ExchangeSchedule schedule,
+                  std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
   auto send_pool = MemPool::Create(64 * 1024, 6);
   auto recv_pool = MemPool::Create(64 * 1024, 6);
   TransportOptions opt;
@@ -36,7 +40,7 @@ void ExchangeWith(TransportKind kind, ExchangeSchedule schedule) {
     // The ranks whose transport exists cannot agree with this one while it runs (only its
     // thread may call MPI), and would wait for this rank forever: end the job, a failure.
     if (!t.ok()) g_comm->Abort(1);
-    TransportDeliversEverything(*g_comm, **t, **send_pool);
+    TransportDeliversEverything(*g_comm, **t, **send_pool, pause);
   }
   g_comm->AllGather("");  // everyone done before the pools go away
 }
@@ -45,6 +49,32 @@ TEST(MpiDistributed, TwoSidedFree) { ExchangeWith(TransportKind::kMpi, ExchangeS
 TEST(MpiDistributed, TwoSidedRestricted) { ExchangeWith(TransportKind::kMpi, ExchangeSchedule::kRestricted); }
 TEST(MpiDistributed, RmaFree) { ExchangeWith(TransportKind::kRma, ExchangeSchedule::kFree); }
 TEST(MpiDistributed, RmaRestricted) { ExchangeWith(TransportKind::kRma, ExchangeSchedule::kRestricted); }
+// Pauses of 40 ms in every sender: the communication threads sleep up to their longest between
+// polls, and a queued send must wake its own at once; everything still arrives, in order.
+TEST(MpiDistributed, TwoSidedAfterIdleSpells) {
+  ExchangeWith(TransportKind::kMpi, ExchangeSchedule::kFree, std::chrono::milliseconds(40));
+}
+TEST(MpiDistributed, RmaAfterIdleSpells) {
+  ExchangeWith(TransportKind::kRma, ExchangeSchedule::kFree, std::chrono::milliseconds(40));
+}
+
+// The idle communication thread's sleep (mpi_transport_base.hpp): doubles from 1 us; stays at
+// most kExchangePollMicros in a short idle spell; in a long one grows to 1/16 of the spell, never
+// past kExchangePollLongMaxMicros.
+TEST(MpiIdleSleep, GrowsWithTheIdleSpellWithinItsBounds) {
+  using std::chrono::microseconds;
+  using std::chrono::milliseconds;
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(1), microseconds(10)), microseconds(2));
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(32), microseconds(100)), microseconds(config::kExchangePollMicros));
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(50), microseconds(500)), microseconds(config::kExchangePollMicros));
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(50), milliseconds(3)), microseconds(100));
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(100), milliseconds(8)), microseconds(200));
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(400), milliseconds(4)), microseconds(250));  // the spell's cap
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(800), milliseconds(100)),
+            microseconds(config::kExchangePollLongMaxMicros));
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(1000), std::chrono::seconds(60)),
+            microseconds(config::kExchangePollLongMaxMicros));
+}
 
 // Every algorithm x transport x schedule (12 sorts), each named like Onepass_Rma_Restricted.
 using SortCase = std::tuple<std::string, TransportKind, ExchangeSchedule>;
