@@ -33,9 +33,7 @@ constexpr int kNoticeTag = 19;  // RMA: sender -> receiver, a slot holds data (s
 // `idle`: doubling from 1 us up to config::kExchangePollMicros, and past that up to 1/16 of the
 // time idle, at most config::kExchangePollLongMaxMicros (core/config.hpp says what each costs).
 inline std::chrono::microseconds IdleSleep(std::chrono::microseconds last, std::chrono::steady_clock::duration idle) {
-  const auto cap = std::clamp<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(idle).count() / 16,
-                                       config::kExchangePollMicros, config::kExchangePollLongMaxMicros);
-  return std::chrono::microseconds(std::min<int64_t>(last.count() * 2, cap));
+  return NextPollPause(last, idle, 1, config::kExchangePollMicros, config::kExchangePollLongMaxMicros);
 }
 
 inline Status MpiError(int rc, const char* what) {

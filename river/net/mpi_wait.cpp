@@ -17,7 +17,7 @@ int WaitCollective(MPI_Request* request, const char* what, int rank, std::chrono
   const CollectiveWaitMark mark(what);
   const auto started = std::chrono::steady_clock::now();
   const auto spin_until = started + std::chrono::microseconds(config::kCollectiveSpinMicros);
-  unsigned pause_us = 0;
+  auto pause = std::chrono::microseconds(0);
   for (;;) {
     int done = 0;
     const int rc = MPI_Test(request, &done, MPI_STATUS_IGNORE);
@@ -32,11 +32,9 @@ int WaitCollective(MPI_Request* request, const char* what, int rank, std::chrono
       std::cerr << "rank " << rank << ": " << limit_line << '\n';
       EndJob(1);
     }
-    const int64_t waited_us = std::chrono::duration_cast<std::chrono::microseconds>(now - started).count();
-    const auto cap = unsigned(
-        std::clamp<int64_t>(waited_us / 16, config::kCollectivePollMaxMicros, config::kCollectivePollLongMaxMicros));
-    pause_us = std::min(cap, std::max(16U, pause_us * 2));
-    std::this_thread::sleep_for(std::chrono::microseconds(pause_us));
+    pause =
+        NextPollPause(pause, now - started, 16, config::kCollectivePollMaxMicros, config::kCollectivePollLongMaxMicros);
+    std::this_thread::sleep_for(pause);
   }
 }
 

@@ -6,10 +6,24 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace rs::mpi_internal {
+
+// The next pause of a rank's polling wait (a collective's, and the exchange's idle communication
+// thread): twice the last, at least `floor_us`; at most `short_max_us` while the wait is young,
+// and once it has lasted, up to 1/16 of the time waited, at most `long_max_us`. A pause that
+// grows with the wait costs it at most a sixteenth in overshoot, and a long wait few wake-ups.
+inline std::chrono::microseconds NextPollPause(std::chrono::microseconds last,
+                                               std::chrono::steady_clock::duration waited, int64_t floor_us,
+                                               int64_t short_max_us, int64_t long_max_us) {
+  const int64_t cap = std::clamp<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(waited).count() / 16,
+                                          short_max_us, long_max_us);
+  return std::chrono::microseconds(std::min(cap, std::max(floor_us, int64_t(last.count()) * 2)));
+}
 
 // Waits for `request` (already started): polls, yielding the core between polls for the first
 // config::kCollectiveSpinMicros (most collectives complete within that, and a sleep would add its

@@ -74,6 +74,12 @@ TEST(MpiIdleSleep, GrowsWithTheIdleSpellWithinItsBounds) {
             microseconds(config::kExchangePollLongMaxMicros));
   EXPECT_EQ(mpi_internal::IdleSleep(microseconds(1000), std::chrono::seconds(60)),
             microseconds(config::kExchangePollLongMaxMicros));
+  // A new idle spell (the sending rule restarts it) drops a long sleep back to the short cap.
+  EXPECT_EQ(mpi_internal::IdleSleep(microseconds(1000), microseconds(0)), microseconds(config::kExchangePollMicros));
+  // The collectives' wait (mpi_wait.cpp) uses the same rule from a floor of 16 us.
+  EXPECT_EQ(mpi_internal::NextPollPause(microseconds(0), microseconds(0), 16, 1000, 10000), microseconds(16));
+  EXPECT_EQ(mpi_internal::NextPollPause(microseconds(1000), std::chrono::seconds(1), 16, 1000, 10000),
+            microseconds(2000));
 }
 
 // Every algorithm x transport x schedule (12 sorts), each named like Onepass_Rma_Restricted.
