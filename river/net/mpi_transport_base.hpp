@@ -101,7 +101,9 @@ class MpiTransportBase : public Transport {
   }
   TransportStats stats() const override {
     std::lock_guard lock(mu_);
-    return stats_;
+    TransportStats s = stats_;
+    s.idle_turns = idle_turns_.load(std::memory_order_relaxed);
+    return s;
   }
 
  protected:
@@ -247,6 +249,7 @@ class MpiTransportBase : public Transport {
         // A buffer queued to send rings the bell and ends the sleep at once; what only MPI can
         // tell (an arrival, a peer's part of a transfer) waits for the next poll.
         sleep = IdleSleep(sleep, now - idle_since);
+        idle_turns_.fetch_add(1, std::memory_order_relaxed);
         WaitForBell(sleep);
       }
     }
@@ -306,6 +309,7 @@ class MpiTransportBase : public Transport {
   std::vector<std::chrono::steady_clock::time_point> heard_;  // comm thread only
   std::vector<bool> ended_;                                   // comm thread only
   std::atomic<bool> owned_{false};                            // the comm thread owns MPI (Start waits for it)
+  std::atomic<uint64_t> idle_turns_{0};                       // written by the comm thread (stats())
   std::chrono::steady_clock::time_point dry_since_{};         // comm thread only
   uint64_t dry_received_ = 0;                                 // comm thread only
   std::thread thread_;

@@ -70,6 +70,9 @@ struct TransportStats {
   uint64_t bytes_received = 0;
   uint64_t buffers_sent = 0;
   uint64_t buffers_received = 0;
+  // MPI backends: turns in which the communication thread found nothing to do and slept
+  // (mpi_transport_base.hpp's idle back-off; tests count them).
+  uint64_t idle_turns = 0;
 };
 
 struct Received {

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include "core/config.hpp"
@@ -56,6 +57,80 @@ TEST(MpiDistributed, TwoSidedAfterIdleSpells) {
 }
 TEST(MpiDistributed, RmaAfterIdleSpells) {
   ExchangeWith(TransportKind::kRma, ExchangeSchedule::kFree, std::chrono::milliseconds(40));
+}
+
+// What the communication thread does while it waits, counted in its idle turns. Held for `hold`
+// before this rank (or, with `receiver` >= 0, only that rank) goes on: every rank but the held
+// receiver sends `buffers` buffers of 64 KiB to `receiver` (none when it is -1), then all finish
+// and drain. Returns this rank's idle turns and the milliseconds its exchange took.
+struct IdleCount {
+  uint64_t turns = 0;
+  double ms = 0;
+};
+IdleCount CountIdleTurns(TransportKind kind, std::chrono::milliseconds hold, int receiver, int buffers) {
+  auto send_pool = MemPool::Create(64 * 1024, 8);
+  auto recv_pool = MemPool::Create(64 * 1024, 6);
+  TransportOptions opt;
+  opt.max_sends_in_flight = 3;
+  opt.posted_receives = 3;
+  IdleCount c;
+  {
+    auto t = MakeTransport(*g_comm, kind, recv_pool->get(), opt);
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    if (!t.ok()) g_comm->Abort(1);
+    const auto start = std::chrono::steady_clock::now();
+    const int me = g_comm->rank();
+    std::thread sender([&] {
+      if (receiver < 0) std::this_thread::sleep_for(hold);
+      for (int i = 0; receiver >= 0 && me != receiver && i < buffers; ++i) {
+        Buffer b = (*send_pool)->Get();
+        b.set_size(b.capacity());
+        (**t).Send(receiver, std::move(b));
+      }
+      (**t).FinishSending();
+    });
+    if (me == receiver) std::this_thread::sleep_for(hold);  // its pool fills; the senders wait on it
+    int got = 0;
+    while (auto r = (**t).Receive()) ++got;
+    sender.join();
+    c.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    c.turns = (**t).stats().idle_turns;
+    EXPECT_TRUE((**t).status().ok()) << (**t).status().message();
+    if (me == receiver) {
+      EXPECT_EQ(got, buffers * (g_comm->size() - 1));
+    }
+  }
+  g_comm->AllGather("");
+  return c;
+}
+
+// A rank with nothing to do polls MPI less and less often: over a 300 ms spell, about 70 turns
+// while its sleep grows to the 1 ms cap, then one per ms. Polling every kExchangePollMicros
+// (50 us) would take about 6,000 turns; no back-off at all, or one that never grows, fails here.
+TEST(MpiDistributed, IdleThreadPollsLessAsItsSpellGrows) {
+  for (TransportKind kind : {TransportKind::kMpi, TransportKind::kRma}) {
+    const IdleCount c = CountIdleTurns(kind, std::chrono::milliseconds(300), -1, 0);
+    const double per_ms = 1000.0 / double(config::kExchangePollLongMaxMicros);
+    // Two ramps (the spell, and the wait for the peers' ends after it) and the spell at the cap.
+    EXPECT_LE(double(c.turns), c.ms * per_ms + 250) << (kind == TransportKind::kRma ? "rma" : "mpi") << " over " << c.ms << " ms";
+    EXPECT_GE(c.turns, 10u) << (kind == TransportKind::kRma ? "rma" : "mpi") << ": the thread must keep polling";
+  }
+}
+
+// A rank whose sends wait on a peer keeps its short sleeps (MPI moves a send only when polled):
+// the receiver holds its pool for 500 ms while every other rank sends it 24 buffers of 64 KiB,
+// more than its pool of 6. The sender's turns stay near one per kExchangePollMicros, far above
+// what the idle back-off would give (hold + 250 at most, the test above).
+TEST(MpiDistributed, SendingThreadKeepsPollingOften) {
+  if (g_comm->size() < 2) GTEST_SKIP() << "needs a peer";
+  const auto hold = std::chrono::milliseconds(500);
+  for (TransportKind kind : {TransportKind::kMpi, TransportKind::kRma}) {
+    const IdleCount c = CountIdleTurns(kind, hold, 0, 24);
+    if (g_comm->rank() == 1) {
+      EXPECT_GE(double(c.turns), 2.0 * (double(hold.count()) + 250)) << (kind == TransportKind::kRma ? "rma" : "mpi") << " over " << c.ms
+                                                                     << " ms";
+    }
+  }
 }
 
 // The idle communication thread's sleep (mpi_transport_base.hpp): doubles from 1 us; stays at
