@@ -14,6 +14,7 @@
 #include "core/config.hpp"
 #include "core/cpu_affinity.hpp"
 #include "core/signal_cleanup.hpp"
+#include "io/open_files.hpp"
 #include "river/net/liveness.hpp"
 #include "river/net/mpi_comm.hpp"
 
@@ -41,6 +42,9 @@ void BindingNotice(rs::Comm& comm) {
 }
 
 int RunMain(int argc, char** argv) {
+  // Before MPI and every other thread: a wide merge holds a few files per run it reads
+  // (io/open_files.hpp), and the plan sizes its fan-in from this limit.
+  rs::RaiseOpenFileLimit();
   std::unique_ptr<rs::Comm> comm = rs::MakeWorldComm(&argc, &argv);
   rs::InstallSignalCleanup();  // after MPI_Init, so the handler is ours
   CLI::App app{"riversort: Sort Benchmark datasets, distributed external sorts and validation"};

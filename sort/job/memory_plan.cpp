@@ -11,6 +11,7 @@
 #include "core/config.hpp"
 #include "core/record.hpp"
 #include "core/units.hpp"
+#include "io/open_files.hpp"
 #include "partition/sorted_keys.hpp"
 #include "river/mem_pool.hpp"
 #include "sort/external/run_former.hpp"
@@ -39,7 +40,9 @@ struct Needs {
 // (its buffers, I/O thread and ring), each run's bookkeeping, the key index, and the validation at the end when asked
 // for. What stays is the process's fixed memory (code, MPI, TBB: about 14 MiB at launch, 18 MiB with its threads here),
 // which SortReport::RssLimit's 64 MiB covers. Fails with the minimum budget for these sizes (in `minimum`).
-Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const Needs& n, uint64_t* minimum_out) {
+// `streams`: the most runs one merge may open (MergeStreamCap).
+Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const Needs& n, size_t streams,
+                          uint64_t* minimum_out) {
   ExternalPlan p;
   p.budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   const uint64_t t = p.buffer_bytes = disk.transfer_size;
@@ -85,8 +88,7 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
   const uint64_t cap = std::max<uint64_t>(1, (p.budget - std::min(p.budget, fixed)) / per_run_buffer);
   auto fan_in_at = [&](uint64_t b, uint64_t per_stream) {
     const uint64_t spent = out + n.merge_extra + bookkeeping(b);
-    size_t f =
-        size_t(std::min<uint64_t>(config::external::kMaxFanIn, (p.budget - std::min(p.budget, spent)) / per_stream));
+    size_t f = size_t(std::min<uint64_t>(streams, (p.budget - std::min(p.budget, spent)) / per_stream));
     if (opt.fan_in >= 2) f = std::min(f, opt.fan_in);
     return f;
   };
@@ -114,12 +116,12 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
   p.net_buffer_bytes = n.net_buffer;
   const uint64_t runs = std::max<uint64_t>(1, (n.data + b * run_bytes - 1) / (b * run_bytes));
   // More runs than the fan-in: the largest smaller merge read (whole record blocks, at least
-  // t / kMergeReadShrink) that merges them all in one level. Runs of partly filled receive buffers
+  // kMinMergeReadBytes) that merges them all in one level. Runs of partly filled receive buffers
   // come out shorter than planned (RunFormer packs them), so a sixteenth more are allowed for
   // (besides the 10 % above the mean the plan already takes for a rank's share).
   const uint64_t expected = runs + runs / 16 + 1;
   if (runs > 1 && expected > p.fan_in && opt.fan_in < 2) {
-    const uint64_t floor = std::max(config::kRecordBlock, t / config::external::kMergeReadShrink);
+    const uint64_t floor = std::max(config::kRecordBlock, config::external::kMinMergeReadBytes);
     for (uint64_t read = (t - 1) / config::kRecordBlock * config::kRecordBlock; read >= floor;
          read -= config::kRecordBlock) {
       if (fan_in_at(b, stream_of(read)) >= expected) {
@@ -173,6 +175,8 @@ std::vector<uint64_t> TransferSizes(const SortOptions& opt) {
 Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
                          const std::function<Needs(const DiskOptions&, uint64_t net)>& needs_for) {
   const std::vector<uint64_t> sizes = TransferSizes(opt);
+  const std::vector<std::string>& work_dirs = opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs;
+  const size_t streams = MergeStreamCap(work_dirs.size(), ranks, OpenFileLimit());
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   std::vector<std::pair<uint64_t, uint64_t>> tries;  // (transfer, network buffer or 0)
   tries.reserve(3 * sizes.size());
@@ -192,14 +196,14 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
     DiskOptions disk = RecordDiskOptions(opt);
     disk.transfer_size = t;
     uint64_t minimum = 0;
-    (void)Plan(opt, disk, needs_for(disk, net), &minimum);
+    (void)Plan(opt, disk, needs_for(disk, net), streams, &minimum);
     floor = std::min(floor, minimum);
   }
   for (const auto& [t, net] : tries) {
     DiskOptions disk = RecordDiskOptions(opt);
     disk.transfer_size = t;
     uint64_t minimum = 0;
-    auto plan = Plan(opt, disk, needs_for(disk, net), &minimum);
+    auto plan = Plan(opt, disk, needs_for(disk, net), streams, &minimum);
     if (!plan.ok()) continue;
     plan->floor_bytes = floor;
     if (t != sizes[0] || plan->net_buffer_bytes < t) {
@@ -217,6 +221,15 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
 }
 
 }  // namespace
+
+size_t MergeStreamCap(size_t members, int ranks, uint64_t open_files) {
+  // Each merged run: a file per member and its stream's ring (descriptors of the thread engine's
+  // streams are fewer; the bound is for the larger).
+  const uint64_t per_run = std::max<size_t>(members, 1) + 1;
+  const uint64_t reserved = config::external::kReservedOpenFiles + uint64_t(std::max(ranks, 1));
+  const uint64_t free = open_files > reserved ? open_files - reserved : 0;
+  return size_t(std::clamp<uint64_t>(free / per_run, 2, config::external::kMaxFanIn));
+}
 
 DiskOptions RecordDiskOptions(const SortOptions& opt) {
   DiskOptions d = opt.disk.Effective();

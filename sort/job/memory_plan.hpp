@@ -25,12 +25,17 @@ struct ExternalPlan {
   size_t send_buffers = 0;  // twopass: the partitioner's own pool (one per destination, sends)
   size_t fan_in = 0;        // runs per merge
   // Each merged run's read size: buffer_bytes, or less where that keeps the merge in one level
-  // (config::external::kMergeReadShrink).
+  // (down to config::external::kMinMergeReadBytes).
   uint64_t merge_read_bytes = 0;
   std::string notice;        // set when the sizes are below what the options ask for, to fit the budget
   uint64_t peak_bytes = 0;   // the most the plan's buffers take at once (the largest phase)
   uint64_t floor_bytes = 0;  // the least budget any plan for this job accepts
 };
+
+// The most runs one merge opens at once: config::external::kMaxFanIn, fewer where `open_files`
+// (RLIMIT_NOFILE, io/open_files.hpp) cannot hold a file per stripe member and a ring for each, besides
+// kReservedOpenFiles and a socket per rank. At least 2.
+size_t MergeStreamCap(size_t members, int ranks, uint64_t open_files);
 
 // The disk options of every stream of records: the effective depth, buffers of whole records
 // that are also whole 4 KiB blocks.

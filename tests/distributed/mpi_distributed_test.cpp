@@ -112,7 +112,8 @@ TEST(MpiDistributed, IdleThreadPollsLessAsItsSpellGrows) {
     const IdleCount c = CountIdleTurns(kind, std::chrono::milliseconds(300), -1, 0);
     const double per_ms = 1000.0 / double(config::kExchangePollLongMaxMicros);
     // Two ramps (the spell, and the wait for the peers' ends after it) and the spell at the cap.
-    EXPECT_LE(double(c.turns), c.ms * per_ms + 250) << (kind == TransportKind::kRma ? "rma" : "mpi") << " over " << c.ms << " ms";
+    EXPECT_LE(double(c.turns), c.ms * per_ms + 250)
+        << (kind == TransportKind::kRma ? "rma" : "mpi") << " over " << c.ms << " ms";
     EXPECT_GE(c.turns, 10u) << (kind == TransportKind::kRma ? "rma" : "mpi") << ": the thread must keep polling";
   }
 }
@@ -127,8 +128,8 @@ TEST(MpiDistributed, SendingThreadKeepsPollingOften) {
   for (TransportKind kind : {TransportKind::kMpi, TransportKind::kRma}) {
     const IdleCount c = CountIdleTurns(kind, hold, 0, 24);
     if (g_comm->rank() == 1) {
-      EXPECT_GE(double(c.turns), 2.0 * (double(hold.count()) + 250)) << (kind == TransportKind::kRma ? "rma" : "mpi") << " over " << c.ms
-                                                                     << " ms";
+      EXPECT_GE(double(c.turns), 2.0 * (double(hold.count()) + 250))
+          << (kind == TransportKind::kRma ? "rma" : "mpi") << " over " << c.ms << " ms";
     }
   }
 }

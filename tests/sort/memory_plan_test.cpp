@@ -233,26 +233,30 @@ TEST(MemoryPlan, RmaWindowIsCounted) {
 
 TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
   // 4 GB over 2 ranks under 256 MiB: at 2 MB merge reads the fan-in (37) is below the runs (41-45);
-  // the plan reads in smaller transfers, whole record blocks and at least half the transfer size,
-  // so that one level merges them all, and the merge still fits the budget.
+  // the plan reads in smaller transfers, whole record blocks and at least kMinMergeReadBytes,
+  // so that one level merges them all, and the merge still fits the budget. 16 GB under 256 MiB
+  // makes 128-175 runs per rank: one level needs a fan-in above 128 and reads of 300 KiB.
   SortOptions opt;
   opt.memory = 256 * kMiB;
-  const SortInput input = Input(20'000'000, 2);
-  for (bool three : {false, true}) {
-    auto plan = three ? PlanThreepass(opt, input, 2) : PlanTwopass(opt, input, 2);
-    ASSERT_TRUE(plan.ok()) << plan.status().message();
-    const uint64_t data = three ? input.bytes : input.total * kRecordSize / 2 * 11 / 10;
-    const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
-    EXPECT_GE(plan->fan_in, runs) << (three ? "threepass" : "twopass");
-    EXPECT_LE(plan->merge_read_bytes, plan->buffer_bytes);
-    EXPECT_GE(plan->merge_read_bytes, plan->buffer_bytes / config::external::kMergeReadShrink);
-    EXPECT_EQ(plan->merge_read_bytes % config::kRecordBlock, 0u);
-    EXPECT_LE(Sum(*plan, opt, three, 2, runs).merge, opt.memory);
-    EXPECT_LE(plan->peak_bytes, opt.memory);
-    if (!three) {
-      EXPECT_LT(plan->merge_read_bytes, plan->buffer_bytes);  // twopass's runs need it here
+  for (const uint64_t per_rank : {20'000'000u, 80'000'000u})
+    for (bool three : {false, true}) {
+      const SortInput input = Input(per_rank, 2);
+      auto plan = three ? PlanThreepass(opt, input, 2) : PlanTwopass(opt, input, 2);
+      ASSERT_TRUE(plan.ok()) << plan.status().message();
+      const uint64_t data = three ? input.bytes : input.total * kRecordSize / 2 * 11 / 10;
+      const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
+      EXPECT_GE(plan->fan_in, runs) << (three ? "threepass " : "twopass ") << per_rank;
+      EXPECT_LE(plan->fan_in, config::external::kMaxFanIn);
+      EXPECT_LE(plan->merge_read_bytes, plan->buffer_bytes);
+      EXPECT_GE(plan->merge_read_bytes, config::external::kMinMergeReadBytes);
+      EXPECT_EQ(plan->merge_read_bytes % config::kRecordBlock, 0u);
+      EXPECT_LE(Sum(*plan, opt, three, 2, runs).merge, opt.memory);
+      EXPECT_LE(plan->peak_bytes, opt.memory);
+      if (!three) {
+        EXPECT_LT(plan->merge_read_bytes, plan->buffer_bytes);  // twopass's runs need it here
+      }
     }
-  }
+  const SortInput input = Input(20'000'000, 2);
   // With --fan-in given the reads stay whole and the merge goes in levels.
   opt.fan_in = 8;
   auto given = PlanTwopass(opt, input, 2);
@@ -265,6 +269,34 @@ TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
   auto roomy = PlanTwopass(opt, input, 2);
   ASSERT_TRUE(roomy.ok());
   EXPECT_EQ(roomy->merge_read_bytes, roomy->buffer_bytes);
+}
+
+TEST(MemoryPlan, FanInFitsTheOpenFileLimit) {
+  // Each merged run: a file per stripe member and a ring; besides, kReservedOpenFiles and a
+  // socket per rank.
+  const uint64_t reserved = config::external::kReservedOpenFiles;
+  EXPECT_EQ(MergeStreamCap(1, 2, 1'000'000), config::external::kMaxFanIn);
+  EXPECT_EQ(MergeStreamCap(1, 2, 256), (256 - reserved - 2) / 2);
+  EXPECT_EQ(MergeStreamCap(4, 2, 1024), (1024 - reserved - 2) / 5);
+  EXPECT_EQ(MergeStreamCap(0, 1, 256), (256 - reserved - 1) / 2);  // no dirs given: one member
+  EXPECT_EQ(MergeStreamCap(1, 1000, 1024), 2u);                    // never below two
+  EXPECT_EQ(MergeStreamCap(1, 2, 0), 2u);
+
+  // The plan keeps within the process's limit: with the soft limit lowered to 256, 16 GB over 2
+  // ranks under 1 GiB (50 runs per rank, a fan-in of 128 by the budget) gets the fan-in the limit
+  // holds with 3 stripe members.
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(256, saved.rlim_cur);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  SortOptions opt;
+  opt.memory = 1024 * kMiB;
+  opt.out.dirs = {"a", "b", "c"};
+  auto plan = PlanTwopass(opt, Input(80'000'000, 2), 2);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->fan_in, MergeStreamCap(3, 2, low.rlim_cur));
 }
 
 TEST(MemoryPlan, ManyRunsAreCountedByTheirBookkeeping) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/record.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
@@ -190,63 +191,86 @@ TEST(LoserTree, ReplacingTheWinnerReplaysItsPath) {
   EXPECT_TRUE(tree.done());
 }
 
+// Forms runs of at most `run_records` from `records` records (fed in odd buffers of 777 records,
+// so runs are cut mid-buffer), checks their count, merges them with `fan_in`, checks that the
+// output is the input in key order with every run removed, and returns the merge's levels.
+int FormAndMerge(uint64_t records, uint64_t run_records, size_t fan_in) {
+  test::TempDir dir;
+  Bytes data = MakeRecords(records, 7, 1000, 0);
+  DiskOptions disk;
+  disk.transfer_size = 102400;
+  disk.queue_depth = 2;
+  TempFiles temp({dir.path()}, 0);
+  std::vector<std::string> notices;
+  auto former = RunFormer::Create({disk, run_records, &temp, "run", 2, 0, 0, {}}, &notices);
+  EXPECT_TRUE(former.ok()) << former.status().message();
+  if (!former.ok()) return -1;
+  auto pool = MemPool::Create(disk.transfer_size, 64);
+  for (size_t at = 0; at < data.size(); at += 777 * kRecordSize) {
+    Buffer b = (*pool)->Get();
+    const size_t n = std::min<size_t>(777 * kRecordSize, data.size() - at);
+    std::memcpy(b.data(), data.data() + at, n);
+    b.set_size(n);
+    (*former)->Put(std::move(b));
+  }
+  auto runs = (*former)->Close();
+  EXPECT_TRUE(runs.ok()) << runs.status().message();
+  if (!runs.ok()) return -1;
+  // Buffers of up to 777 records, as many to a run as fit in run_records.
+  const uint64_t per_run = run_records / 777 * 777;
+  EXPECT_EQ(runs->size(), (records + per_run - 1) / per_run);
+  for (const auto& r : *runs) EXPECT_LE(r.records, run_records);
+
+  auto out_pool = MemPool::Create(disk.transfer_size, 4);
+  MemorySink sink;
+  RunMergeOptions mo;
+  mo.disk = disk;
+  mo.fan_in = fan_in;
+  mo.temp = &temp;
+  mo.out_pool = out_pool->get();
+  auto merged = MergeRuns(std::move(*runs), mo, &sink);
+  EXPECT_TRUE(merged.ok()) << merged.status().message();
+  if (!merged.ok()) return -1;
+  EXPECT_EQ(merged->records, records);
+  // Levels merge the smallest runs first, so equal keys need not keep their input order: the
+  // output must be in key order and hold exactly the input's records.
+  EXPECT_EQ(sink.out.size(), data.size());
+  for (size_t r = 1; r < sink.out.size() / kRecordSize; ++r) {
+    if (std::memcmp(&sink.out[(r - 1) * kRecordSize], &sink.out[r * kRecordSize], kKeySize) > 0) {
+      ADD_FAILURE() << "out of order at record " << r;
+      break;
+    }
+  }
+  auto whole = [](const Bytes& b) {
+    std::vector<std::string> v;
+    for (size_t r = 0; r < b.size(); r += kRecordSize)
+      v.emplace_back(b.begin() + long(r), b.begin() + long(r + kRecordSize));
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_TRUE(whole(sink.out) == whole(data)) << "records lost, duplicated or changed";
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << "runs left behind";
+  return merged->levels;
+}
+
 // RunFormer forms sorted runs of at most run_records; MergeRuns in levels (fan-in 2 and 3) gives
 // the sorted whole, removes every run, and reports its levels.
 TEST(RunFormerAndMerge, RunsThenLevels) {
-  test::TempDir dir;
   for (size_t fan_in : {size_t(2), size_t(3), size_t(64)}) {
     SCOPED_TRACE("fan-in " + std::to_string(fan_in));
-    Bytes data = MakeRecords(20011, 7, 1000, 0);
-    DiskOptions disk;
-    disk.transfer_size = 102400;
-    disk.queue_depth = 2;
-    TempFiles temp({dir.path()}, 0);
-    std::vector<std::string> notices;
-    auto former = RunFormer::Create({disk, 3000, &temp, "run", 2, 0, 0, {}}, &notices);
-    ASSERT_TRUE(former.ok()) << former.status().message();
-    auto pool = MemPool::Create(disk.transfer_size, 64);
-    for (size_t at = 0; at < data.size(); at += 777 * kRecordSize) {  // odd buffers: runs cut mid-buffer
-      Buffer b = (*pool)->Get();
-      const size_t n = std::min<size_t>(777 * kRecordSize, data.size() - at);
-      std::memcpy(b.data(), data.data() + at, n);
-      b.set_size(n);
-      (*former)->Put(std::move(b));
-    }
-    auto runs = (*former)->Close();
-    ASSERT_TRUE(runs.ok()) << runs.status().message();
-    EXPECT_EQ(runs->size(), 9u);  // 26 buffers of up to 777 records, 3 to a run of at most 3000
-    for (const auto& r : *runs) EXPECT_LE(r.records, 3000u);
-
-    auto out_pool = MemPool::Create(disk.transfer_size, 4);
-    MemorySink sink;
-    RunMergeOptions mo;
-    mo.disk = disk;
-    mo.fan_in = fan_in;
-    mo.temp = &temp;
-    mo.out_pool = out_pool->get();
-    auto merged = MergeRuns(std::move(*runs), mo, &sink);
-    ASSERT_TRUE(merged.ok()) << merged.status().message();
-    EXPECT_EQ(merged->records, 20011u);
+    const int levels = FormAndMerge(20011, 3000, fan_in);  // 9 runs
     if (fan_in < 9)
-      EXPECT_GE(merged->levels, 2);  // more runs than the fan-in: merged in levels
+      EXPECT_GE(levels, 2);  // more runs than the fan-in: merged in levels
     else
-      EXPECT_EQ(merged->levels, 1);
-    // Levels merge the smallest runs first, so equal keys need not keep their input order: the
-    // output must be in key order and hold exactly the input's records.
-    ASSERT_EQ(sink.out.size(), data.size());
-    for (size_t r = 1; r < sink.out.size() / kRecordSize; ++r) {
-      ASSERT_LE(std::memcmp(&sink.out[(r - 1) * kRecordSize], &sink.out[r * kRecordSize], kKeySize), 0) << r;
-    }
-    auto whole = [](const Bytes& b) {
-      std::vector<std::string> v;
-      for (size_t r = 0; r < b.size(); r += kRecordSize)
-        v.emplace_back(b.begin() + long(r), b.begin() + long(r + kRecordSize));
-      std::sort(v.begin(), v.end());
-      return v;
-    };
-    EXPECT_TRUE(whole(sink.out) == whole(data)) << "records lost, duplicated or changed";
-    EXPECT_TRUE(std::filesystem::is_empty(dir.path())) << "runs left behind";
+      EXPECT_EQ(levels, 1);
   }
+}
+
+// The widest merge the plan allows (16 GB over 2 ranks under 256 MiB makes 175 runs per rank):
+// 250 runs, each its own stream (files, ring, I/O thread), merged at once in one level.
+TEST(RunFormerAndMerge, WidestMergeInOneLevel) {
+  ASSERT_GE(config::external::kMaxFanIn, 250u);
+  EXPECT_EQ(FormAndMerge(250 * 777, 777, config::external::kMaxFanIn), 1);
 }
 
 // Partly filled buffers (each sender's last to a receiver; with many ranks, most of what a rank
