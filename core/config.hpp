@@ -210,10 +210,12 @@ inline constexpr size_t kMaxFanIn = 256;
 // Descriptors a rank holds besides its merge's streams: standard streams, the input's and the
 // output's members and rings, lock files, MPI's shared-memory segments and its link to the launcher
 // (26-31 seen in /proc/PID/fd during a 2-rank merge), with room to spare. MPI's TCP transport
-// adds a socket per peer it talks to; the plan counts those apart (one per rank).
+// adds a socket per peer it talks to, and the merge's sink its files and ring; the plan counts
+// those apart (MergeStreamCap).
 inline constexpr uint64_t kReservedOpenFiles = 64;
 // When the runs outnumber the fan-in the budget allows at the transfer size, the merge reads in
-// smaller transfers, whole record blocks down to this size, if that lets every run merge in one
+// smaller transfers, whole record blocks down to this size (or half the transfer size where that is
+// less), if that lets every run merge in one
 // level (sort/job/memory_plan.cpp). A second level reads and writes again the runs it merges first
 // (12 % of the data at 42 runs against a fan-in of 37, 81 % at 175 against 37). Small reads cost
 // little when many are in flight, as they are in a wide merge: fio random reads at depth 64 ran

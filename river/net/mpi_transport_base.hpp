@@ -103,6 +103,8 @@ class MpiTransportBase : public Transport {
     std::lock_guard lock(mu_);
     TransportStats s = stats_;
     s.idle_turns = idle_turns_.load(std::memory_order_relaxed);
+    s.sending_turns = sending_turns_.load(std::memory_order_relaxed);
+    s.sending_long_sleeps = sending_long_sleeps_.load(std::memory_order_relaxed);
     return s;
   }
 
@@ -245,11 +247,17 @@ class MpiTransportBase : public Transport {
       } else {
         const auto now = std::chrono::steady_clock::now();
         Watch(now, &last_progress);  // idle turns only: off the busy path
-        if (Sending()) idle_since = now;
+        const bool sending = Sending();
+        if (sending) idle_since = now;
         // A buffer queued to send rings the bell and ends the sleep at once; what only MPI can
         // tell (an arrival, a peer's part of a transfer) waits for the next poll.
         sleep = IdleSleep(sleep, now - idle_since);
         idle_turns_.fetch_add(1, std::memory_order_relaxed);
+        if (sending) {
+          sending_turns_.fetch_add(1, std::memory_order_relaxed);
+          if (sleep > std::chrono::microseconds(config::kExchangePollMicros))
+            sending_long_sleeps_.fetch_add(1, std::memory_order_relaxed);
+        }
         WaitForBell(sleep);
       }
     }
@@ -310,6 +318,8 @@ class MpiTransportBase : public Transport {
   std::vector<bool> ended_;                                   // comm thread only
   std::atomic<bool> owned_{false};                            // the comm thread owns MPI (Start waits for it)
   std::atomic<uint64_t> idle_turns_{0};                       // written by the comm thread (stats())
+  std::atomic<uint64_t> sending_turns_{0};                    // the same
+  std::atomic<uint64_t> sending_long_sleeps_{0};              // the same
   std::chrono::steady_clock::time_point dry_since_{};         // comm thread only
   uint64_t dry_received_ = 0;                                 // comm thread only
   std::thread thread_;

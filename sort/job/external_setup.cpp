@@ -17,7 +17,7 @@ Result<ExternalSetup> SetUpExternalSort(Comm& comm, const SortOptions& opt, Exte
   // Temporaries are named for the job, not the process: a later run of it finds what this one
   // kept (sort/resume/).
   const JobIdentity id = MakeJobIdentity(opt, comm.rank());
-  s.temp = std::make_unique<TempFiles>(opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs, comm.rank(), id.token);
+  s.temp = std::make_unique<TempFiles>(WorkDirs(opt), comm.rank(), id.token);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, s.temp->Check()));
   Status st;
   {

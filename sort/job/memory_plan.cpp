@@ -116,12 +116,13 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
   p.net_buffer_bytes = n.net_buffer;
   const uint64_t runs = std::max<uint64_t>(1, (n.data + b * run_bytes - 1) / (b * run_bytes));
   // More runs than the fan-in: the largest smaller merge read (whole record blocks, at least
-  // kMinMergeReadBytes) that merges them all in one level. Runs of partly filled receive buffers
-  // come out shorter than planned (RunFormer packs them), so a sixteenth more are allowed for
+  // kMinMergeReadBytes, or half the transfer size where that is less) that merges them all in one level. Runs of partly
+  // filled receive buffers come out shorter than planned (RunFormer packs them), so a sixteenth more are allowed for
   // (besides the 10 % above the mean the plan already takes for a rank's share).
   const uint64_t expected = runs + runs / 16 + 1;
   if (runs > 1 && expected > p.fan_in && opt.fan_in < 2) {
-    const uint64_t floor = std::max(config::kRecordBlock, config::external::kMinMergeReadBytes);
+    const uint64_t half = t / 2 / config::kRecordBlock * config::kRecordBlock;
+    const uint64_t floor = std::max(config::kRecordBlock, std::min(config::external::kMinMergeReadBytes, half));
     for (uint64_t read = (t - 1) / config::kRecordBlock * config::kRecordBlock; read >= floor;
          read -= config::kRecordBlock) {
       if (fan_in_at(b, stream_of(read)) >= expected) {
@@ -130,6 +131,12 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
         break;
       }
     }
+  }
+  // The open-file limit, not the budget, keeps the merge from one level: say so, naming the knob.
+  if (runs > p.fan_in && p.fan_in == streams && streams < config::external::kMaxFanIn && opt.fan_in < 2) {
+    p.notice = "the open-file limit (ulimit -n " + std::to_string(OpenFileLimit()) + ") allows a fan-in of " +
+               std::to_string(streams) + ": up to " + std::to_string(runs) +
+               " runs per rank merge in levels (docs/scale.md#open-files-per-rank)";
   }
   // The merge opens no more streams than there are runs (a small job's one or two runs under a
   // fan-in of dozens).
@@ -175,8 +182,10 @@ std::vector<uint64_t> TransferSizes(const SortOptions& opt) {
 Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
                          const std::function<Needs(const DiskOptions&, uint64_t net)>& needs_for) {
   const std::vector<uint64_t> sizes = TransferSizes(opt);
-  const std::vector<std::string>& work_dirs = opt.tmp_dirs.empty() ? opt.out.dirs : opt.tmp_dirs;
-  const size_t streams = MergeStreamCap(work_dirs.size(), ranks, OpenFileLimit());
+  // A merge reads runs of the work dirs and writes one sink: the output, or a run of a first level.
+  const size_t run_members = WorkDirs(opt).size();
+  const size_t streams =
+      MergeStreamCap(run_members, std::max(run_members, opt.out.dirs.size()), ranks, OpenFileLimit());
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   std::vector<std::pair<uint64_t, uint64_t>> tries;  // (transfer, network buffer or 0)
   tries.reserve(3 * sizes.size());
@@ -207,9 +216,9 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
     if (!plan.ok()) continue;
     plan->floor_bytes = floor;
     if (t != sizes[0] || plan->net_buffer_bytes < t) {
-      plan->notice = std::string(algo) + ": --memory " + MibText(budget) + " over " + std::to_string(ranks) +
-                     " ranks: " + std::to_string(t) + "-byte transfers" +
-                     (t != sizes[0] ? " (not " + std::to_string(sizes[0]) + ")" : "") + " and " +
+      plan->notice = (plan->notice.empty() ? "" : plan->notice + "; ") + std::string(algo) + ": --memory " +
+                     MibText(budget) + " over " + std::to_string(ranks) + " ranks: " + std::to_string(t) +
+                     "-byte transfers" + (t != sizes[0] ? " (not " + std::to_string(sizes[0]) + ")" : "") + " and " +
                      std::to_string(plan->net_buffer_bytes) + "-byte network buffers" +
                      " (docs/scale.md#memory-per-rank)";
     }
@@ -222,11 +231,12 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
 
 }  // namespace
 
-size_t MergeStreamCap(size_t members, int ranks, uint64_t open_files) {
+size_t MergeStreamCap(size_t members, size_t sink_members, int ranks, uint64_t open_files) {
   // Each merged run: a file per member and its stream's ring (descriptors of the thread engine's
-  // streams are fewer; the bound is for the larger).
+  // streams are fewer; the bound is for the larger). The sink the same, once.
   const uint64_t per_run = std::max<size_t>(members, 1) + 1;
-  const uint64_t reserved = config::external::kReservedOpenFiles + uint64_t(std::max(ranks, 1));
+  const uint64_t reserved =
+      config::external::kReservedOpenFiles + uint64_t(std::max(ranks, 1)) + std::max<size_t>(sink_members, 1) + 1;
   const uint64_t free = open_files > reserved ? open_files - reserved : 0;
   return size_t(std::clamp<uint64_t>(free / per_run, 2, config::external::kMaxFanIn));
 }

@@ -33,9 +33,10 @@ struct ExternalPlan {
 };
 
 // The most runs one merge opens at once: config::external::kMaxFanIn, fewer where `open_files`
-// (RLIMIT_NOFILE, io/open_files.hpp) cannot hold a file per stripe member and a ring for each, besides
-// kReservedOpenFiles and a socket per rank. At least 2.
-size_t MergeStreamCap(size_t members, int ranks, uint64_t open_files);
+// (RLIMIT_NOFILE, io/open_files.hpp) cannot hold a file per stripe member (`members`) and a ring
+// for each, besides the sink's (`sink_members` and a ring), kReservedOpenFiles and a socket per
+// rank. At least 2.
+size_t MergeStreamCap(size_t members, size_t sink_members, int ranks, uint64_t open_files);
 
 // The disk options of every stream of records: the effective depth, buffers of whole records
 // that are also whole 4 KiB blocks.

@@ -50,6 +50,10 @@ struct SortOptions {
 };
 
 const char* SplitterName(SplitterKind k);
+// Where runs and work files go: --tmp-dir, else the output's dirs.
+inline const std::vector<std::string>& WorkDirs(const SortOptions& o) {
+  return o.tmp_dirs.empty() ? o.out.dirs : o.tmp_dirs;
+}
 // The options as a JSON object, for result files.
 std::string ConfigJson(const SortOptions& options);
 

@@ -16,6 +16,7 @@
 #include "core/record.hpp"
 #include "io/aligned_buffer.hpp"
 #include "io/mapping_cache.hpp"
+#include "io/open_files.hpp"
 #include "river/mem_pool.hpp"
 #include "sort/external/range_source.hpp"
 #include "sort/external/run_former.hpp"
@@ -236,6 +237,7 @@ TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
   // the plan reads in smaller transfers, whole record blocks and at least kMinMergeReadBytes,
   // so that one level merges them all, and the merge still fits the budget. 16 GB under 256 MiB
   // makes 128-175 runs per rank: one level needs a fan-in above 128 and reads of 300 KiB.
+  RaiseOpenFileLimit();  // as riversort does at start: the plan's fan-in depends on it
   SortOptions opt;
   opt.memory = 256 * kMiB;
   for (const uint64_t per_rank : {20'000'000u, 80'000'000u})
@@ -248,7 +250,8 @@ TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
       EXPECT_GE(plan->fan_in, runs) << (three ? "threepass " : "twopass ") << per_rank;
       EXPECT_LE(plan->fan_in, config::external::kMaxFanIn);
       EXPECT_LE(plan->merge_read_bytes, plan->buffer_bytes);
-      EXPECT_GE(plan->merge_read_bytes, config::external::kMinMergeReadBytes);
+      EXPECT_GE(plan->merge_read_bytes, std::min(config::external::kMinMergeReadBytes,
+                                                 plan->buffer_bytes / 2 / config::kRecordBlock * config::kRecordBlock));
       EXPECT_EQ(plan->merge_read_bytes % config::kRecordBlock, 0u);
       EXPECT_LE(Sum(*plan, opt, three, 2, runs).merge, opt.memory);
       EXPECT_LE(plan->peak_bytes, opt.memory);
@@ -272,31 +275,44 @@ TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
 }
 
 TEST(MemoryPlan, FanInFitsTheOpenFileLimit) {
-  // Each merged run: a file per stripe member and a ring; besides, kReservedOpenFiles and a
-  // socket per rank.
+  // Each merged run: a file per stripe member and a ring; besides, the sink's, kReservedOpenFiles
+  // and a socket per rank.
   const uint64_t reserved = config::external::kReservedOpenFiles;
-  EXPECT_EQ(MergeStreamCap(1, 2, 1'000'000), config::external::kMaxFanIn);
-  EXPECT_EQ(MergeStreamCap(1, 2, 256), (256 - reserved - 2) / 2);
-  EXPECT_EQ(MergeStreamCap(4, 2, 1024), (1024 - reserved - 2) / 5);
-  EXPECT_EQ(MergeStreamCap(0, 1, 256), (256 - reserved - 1) / 2);  // no dirs given: one member
-  EXPECT_EQ(MergeStreamCap(1, 1000, 1024), 2u);                    // never below two
-  EXPECT_EQ(MergeStreamCap(1, 2, 0), 2u);
+  EXPECT_EQ(MergeStreamCap(1, 1, 2, 1'000'000), config::external::kMaxFanIn);
+  EXPECT_EQ(MergeStreamCap(1, 1, 2, 256), (256 - reserved - 2 - 2) / 2);
+  EXPECT_EQ(MergeStreamCap(4, 4, 2, 1024), (1024 - reserved - 2 - 5) / 5);
+  EXPECT_EQ(MergeStreamCap(4, 8, 2, 1024), (1024 - reserved - 2 - 9) / 5);  // a wider output
+  EXPECT_EQ(MergeStreamCap(0, 0, 1, 256), (256 - reserved - 1 - 2) / 2);    // no dirs given: one member
+  EXPECT_EQ(MergeStreamCap(1, 1, 1000, 1024), 2u);                          // never below two
+  EXPECT_EQ(MergeStreamCap(1, 1, 2, 0), 2u);
 
-  // The plan keeps within the process's limit: with the soft limit lowered to 256, 16 GB over 2
-  // ranks under 1 GiB (50 runs per rank, a fan-in of 128 by the budget) gets the fan-in the limit
-  // holds with 3 stripe members.
+  // The plan keeps within the process's limit. 16 GB over 2 ranks under 1 GiB (50 runs per rank
+  // by default, a fan-in of 166 by the budget), 3 stripe members: under a soft limit of 256 the
+  // limit holds 46 streams and the plan lengthens its runs to merge in one level, quietly; under
+  // 128 it holds 14, more runs than that remain, and the plan says why its merge goes in levels.
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
-  rlimit low = saved;
-  low.rlim_cur = std::min<rlim_t>(256, saved.rlim_cur);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
   SortOptions opt;
   opt.memory = 1024 * kMiB;
   opt.out.dirs = {"a", "b", "c"};
-  auto plan = PlanTwopass(opt, Input(80'000'000, 2), 2);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
-  ASSERT_TRUE(plan.ok()) << plan.status().message();
-  EXPECT_EQ(plan->fan_in, MergeStreamCap(3, 2, low.rlim_cur));
+  const SortInput input = Input(80'000'000, 2);
+  for (const rlim_t limit : {rlim_t(256), rlim_t(128)}) {
+    rlimit low = saved;
+    low.rlim_cur = std::min(limit, saved.rlim_cur);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+    auto plan = PlanTwopass(opt, input, 2);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    EXPECT_EQ(plan->fan_in, MergeStreamCap(3, 3, 2, low.rlim_cur));
+    const uint64_t runs = (input.total * kRecordSize / 2 * 11 / 10 + plan->run_records * kRecordSize - 1) /
+                          (plan->run_records * kRecordSize);
+    const bool levels = runs > plan->fan_in;
+    EXPECT_EQ(levels, low.rlim_cur == 128) << runs << " runs, fan-in " << plan->fan_in;
+    EXPECT_EQ(
+        plan->notice.find("open-file limit (ulimit -n " + std::to_string(low.rlim_cur) + ")") != std::string::npos,
+        levels)
+        << plan->notice;
+  }
 }
 
 TEST(MemoryPlan, ManyRunsAreCountedByTheirBookkeeping) {

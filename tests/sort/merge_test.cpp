@@ -15,6 +15,7 @@
 #include "core/config.hpp"
 #include "core/record.hpp"
 #include "io/file.hpp"
+#include "io/open_files.hpp"
 #include "river/disk_sink.hpp"
 #include "sort/external/loser_tree.hpp"
 #include "sort/external/range_source.hpp"
@@ -266,10 +267,11 @@ TEST(RunFormerAndMerge, RunsThenLevels) {
   }
 }
 
-// The widest merge the plan allows (16 GB over 2 ranks under 256 MiB makes 175 runs per rank):
+// The widest merge the plan allows (16 GB over 2 ranks under 256 MiB: up to 175 runs per rank):
 // 250 runs, each its own stream (files, ring, I/O thread), merged at once in one level.
 TEST(RunFormerAndMerge, WidestMergeInOneLevel) {
   ASSERT_GE(config::external::kMaxFanIn, 250u);
+  RaiseOpenFileLimit();  // as riversort does at start: 250 runs hold about 500 descriptors
   EXPECT_EQ(FormAndMerge(250 * 777, 777, config::external::kMaxFanIn), 1);
 }
 
