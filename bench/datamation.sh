@@ -84,7 +84,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 failed=$(printf '%s\n' "${verdicts[@]}" | grep -c FAILED || true)
 verdict=$([ "$failed" = 0 ] && echo all_${#verdicts[@]}_outputs_valid || echo "${failed}_outputs_INVALID")
 {
-  echo "# bench/datamation.sh --runs $RUNS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(git rev-parse --short HEAD))"
+  echo "# bench/datamation.sh --runs $RUNS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(rs_source_commit))"
   echo "# wall seconds from mpirun launch to exit, alternating; medians"
   echo "datamation_1M   ${dm[*]}"
   echo "gnu_sort_1M     ${gnu[*]}   (LC_ALL=C sort --parallel=2 -S 4G, ASCII records, page cache)"

@@ -69,7 +69,7 @@ rate() { echo "scale=1; $N / $1 / 1000000" | bc -l; }
 floor=$(echo "if ($m_null > $m_fio) $m_null else $m_fio" | bc -l)
 ratio=$(echo "scale=3; $m_disk / $floor" | bc -l)
 {
-  echo "# bench/gen_validate.sh --runs $RUNS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(git rev-parse --short HEAD))"
+  echo "# bench/gen_validate.sh --runs $RUNS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(rs_source_commit))"
   echo "# wall seconds per run, alternating; medians of $RUNS"
   echo "gen_null   ${gen_null[*]}"
   echo "validate   ${validate[*]}"

@@ -128,7 +128,7 @@ done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
-  echo "# bench/io_vs_fio.sh $ARGS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo none), load average before $LOAD_BEFORE, after $LOAD_AFTER)"
+  echo "# bench/io_vs_fio.sh $ARGS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(rs_source_commit), load average before $LOAD_BEFORE, after $LOAD_AFTER)"
   cat <<EOF
 # What each number includes (both sides measure the transfer phase only):
 #   riversort write: riversort iobench --rw write, 1 stripe, uring: steady clock from the first

@@ -292,7 +292,7 @@ RECORDS=$((BYTES / 100))
 rate_two=$(awk -v n="$RECORDS" -v s="$m_two" 'BEGIN { printf "%.3f", n / s / 1e6 }')
 what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
 {
-  echo "# ${STANDIN:+TERABYTE_STANDIN=$STANDIN }bench/terabyte.sh $ARGS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(git rev-parse --short HEAD 2>/dev/null || echo none), load average before $LOAD_BEFORE, after $LOAD_AFTER)"
+  echo "# ${STANDIN:+TERABYTE_STANDIN=$STANDIN }bench/terabyte.sh $ARGS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(rs_source_commit), load average before $LOAD_BEFORE, after $LOAD_AFTER)"
   [ -z "$STANDIN" ] || echo "# STAND-IN: --algo $STANDIN ran wherever twopass and threepass are named; these numbers check the script, not the targets"
   echo "# $(gb "$BYTES") ($RECORDS records) over $RANKS ranks, --memory $MEMORY per rank, O_DIRECT, dirs ${ROOTS[*]}; medians of $RUNS"
   echo "# sorts: seconds from mpirun launch to durable output (the result's launch_to_durable_s); each output validated"

@@ -44,7 +44,7 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 mx=$(rs_median "${mpi_x[@]}") rx=$(rs_median "${rma_x[@]}") md=$(rs_median "${mpi_d[@]}") rd=$(rs_median "${rma_d[@]}")
 {
-  echo "command: HOSTS=$HOSTS RECORDS=$RECORDS bench/transport_cluster.sh --runs $RUNS   ($(date -Is), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown))"
+  echo "command: HOSTS=$HOSTS RECORDS=$RECORDS bench/transport_cluster.sh --runs $RUNS   ($(date -Is), commit $(rs_source_commit))"
   echo "mpi exchange (s):          ${mpi_x[*]}"
   echo "rma exchange (s):          ${rma_x[*]}"
   echo "mpi launch to durable (s): ${mpi_d[*]}"

@@ -41,7 +41,7 @@ disk_used_mb() { df -Pm "$DIR" | awk 'NR==2 {print $3}'; }
 
 {
   echo "# command: scripts/soak.sh $ARGS"
-  echo "# $(date -Is) $(hostname), commit $(git rev-parse --short HEAD)"
+  echo "# $(date -Is) $(hostname), commit $(rs_source_commit)"
 } > "$OUT"
 failures=0
 note() { echo "$*" | tee -a "$OUT"; }

@@ -1,6 +1,12 @@
 # scripts/lib/bench.sh — sourced by bench/*.sh: the common options (--runs N --dir DIR --out FILE)
 # and the small helpers every side-by-side benchmark needs.
 
+# rs_source_commit: the commit of the tree a benchmark measures, for its result file's head:
+# "-dirty" when the tree has changes not committed (the binary then is not that commit's).
+rs_source_commit() {
+  git describe --always --dirty 2>/dev/null || echo none
+}
+
 # rs_bench_args NAME DEFAULT_RUNS "$@": sets RUNS, DATA (bench-data/), OUT (results/NAME-HOST-DATE.txt).
 rs_bench_args() {
   local name=$1
