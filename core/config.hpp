@@ -203,9 +203,10 @@ inline constexpr unsigned kMergeReadsPerRun = 2;
 // Most runs merged at once. A loser tree costs log2(k) comparisons per record, so a wide merge is
 // cheap in CPU; each run merged holds its stream's buffers, an I/O thread and its files (one per
 // stripe member, and an io_uring ring), so the budget and the open-file limit may lower it further
-// (sort/job/memory_plan.cpp, MergeStreamCap). 256: 16 GB over 2 ranks under 256 MiB makes 166-175
-// runs per rank, and a second merge level would read and write 81 % of the data again
-// (docs/external.md#smaller-merge-reads-instead-of-a-second-level). More runs than the fan-in are merged in levels.
+// (sort/job/memory_plan.cpp, MergeStreamCap). More runs than the fan-in are merged in levels.
+// 256: 16 GB over 2 ranks under 256 MiB makes 166-175 runs per rank, and a second merge level
+// would read and write 81 % of the data again
+// (docs/external.md#smaller-merge-reads-instead-of-a-second-level).
 inline constexpr size_t kMaxFanIn = 256;
 // Descriptors a rank holds besides its merge's streams: standard streams, the input's and the
 // output's members and rings, lock files, MPI's shared-memory segments and its link to the launcher
@@ -214,12 +215,11 @@ inline constexpr size_t kMaxFanIn = 256;
 // those apart (MergeStreamCap).
 inline constexpr uint64_t kReservedOpenFiles = 64;
 // When the runs outnumber the fan-in the budget allows at the transfer size, the merge reads in
-// smaller transfers, whole record blocks down to this size (or half the transfer size where that is
-// less), if that lets every run merge in one
-// level (sort/job/memory_plan.cpp). A second level reads and writes again the runs it merges first
-// (12 % of the data at 42 runs against a fan-in of 37, 81 % at 175 against 37). Small reads cost
-// little when many are in flight, as they are in a wide merge: fio random reads at depth 64 ran
-// at 1,326-1,345 MB/s with 300 KiB against 1,510-1,585 with 2 MiB (0.86x), alternated on 12-04
+// smaller transfers, whole record blocks down to this size (or half the transfer size where that
+// is less), if that lets every run merge in one level (sort/job/memory_plan.cpp). A second level reads and writes again
+// the runs it merges first (12 % of the data at 42 runs against a fan-in of 37, 81 % at 175 against 37). Small reads
+// cost little when many are in flight, as they are in a wide merge: fio random reads at depth 64 ran at 1,326-1,345
+// MB/s with 300 KiB against 1,510-1,585 with 2 MiB (0.86x), alternated on 12-04
 // (docs/external.md#smaller-merge-reads-instead-of-a-second-level).
 inline constexpr uint64_t kMinMergeReadBytes = 3 * kRecordBlock;
 // Remote chunk requests a merging rank keeps outstanding per remote work file (threepass phase

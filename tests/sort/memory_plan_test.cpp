@@ -45,6 +45,14 @@ uint64_t StatedMinimum(const std::string& message) {
   return std::stoull(message.substr(at + 9)) * kMiB;
 }
 
+// Runs of the plan's length that `data` bytes make, and the share of the data twopass plans a rank
+// for (10 % above the mean: the sample split's bound), as sort/job/memory_plan.cpp counts them.
+uint64_t RunsOf(const ExternalPlan& p, uint64_t data) {
+  const uint64_t run_bytes = p.run_records * kRecordSize;
+  return (data + run_bytes - 1) / run_bytes;
+}
+uint64_t TwopassShare(const SortInput& in, int ranks) { return in.total * kRecordSize / uint64_t(ranks) * 11 / 10; }
+
 // What the plan's pools and structures take in run formation, in the merge and (threepass) in the
 // parallel merge, summed pool by pool from the sizes the sort creates them with (twopass.cpp,
 // threepass.cpp, run_merge.cpp, parallel_merge.cpp), at the plan's transfer size.
@@ -89,8 +97,8 @@ TEST(MemoryPlan, EveryTransferSizeFitsOrIsRefusedWithAMinimumThatWorks) {
           plan = three ? PlanThreepass(opt, input, ranks) : PlanTwopass(opt, input, ranks);
           ASSERT_TRUE(plan.ok()) << plan.status().message();
         }
-        const uint64_t data = three ? input.max_records * kRecordSize : input.total * kRecordSize / ranks * 11 / 10;
-        const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
+        const uint64_t data = three ? input.max_records * kRecordSize : TwopassShare(input, ranks);
+        const uint64_t runs = RunsOf(*plan, data);
         const Spent s = Sum(*plan, opt, three, ranks, runs);
         EXPECT_LE(s.formation, opt.memory);
         EXPECT_LE(s.merge + (three ? ThreepassKeyIndexBytes(input.max_records) : 0), opt.memory);
@@ -245,8 +253,8 @@ TEST(MemoryPlan, MergeReadsShrinkToKeepOneLevel) {
       const SortInput input = Input(per_rank, 2);
       auto plan = three ? PlanThreepass(opt, input, 2) : PlanTwopass(opt, input, 2);
       ASSERT_TRUE(plan.ok()) << plan.status().message();
-      const uint64_t data = three ? input.bytes : input.total * kRecordSize / 2 * 11 / 10;
-      const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
+      const uint64_t data = three ? input.bytes : TwopassShare(input, 2);
+      const uint64_t runs = RunsOf(*plan, data);
       EXPECT_GE(plan->fan_in, runs) << (three ? "threepass " : "twopass ") << per_rank;
       EXPECT_LE(plan->fan_in, config::external::kMaxFanIn);
       EXPECT_LE(plan->merge_read_bytes, plan->buffer_bytes);
@@ -304,8 +312,7 @@ TEST(MemoryPlan, FanInFitsTheOpenFileLimit) {
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
     ASSERT_TRUE(plan.ok()) << plan.status().message();
     EXPECT_EQ(plan->fan_in, MergeStreamCap(3, 3, 2, low.rlim_cur));
-    const uint64_t runs = (input.total * kRecordSize / 2 * 11 / 10 + plan->run_records * kRecordSize - 1) /
-                          (plan->run_records * kRecordSize);
+    const uint64_t runs = RunsOf(*plan, TwopassShare(input, 2));
     const bool levels = runs > plan->fan_in;
     EXPECT_EQ(levels, low.rlim_cur == 128) << runs << " runs, fan-in " << plan->fan_in;
     EXPECT_EQ(
@@ -324,8 +331,8 @@ TEST(MemoryPlan, ManyRunsAreCountedByTheirBookkeeping) {
   const SortInput input = Input(10'000'000'000, 2);
   auto plan = PlanTwopass(opt, input, 2);
   if (plan.ok()) {
-    const uint64_t data = input.total * kRecordSize / 2 * 11 / 10;
-    const uint64_t runs = (data + plan->run_records * kRecordSize - 1) / (plan->run_records * kRecordSize);
+    const uint64_t data = TwopassShare(input, 2);
+    const uint64_t runs = RunsOf(*plan, data);
     EXPECT_LE(runs * config::external::kRunBookkeepingBytes, opt.memory);
   } else {
     EXPECT_NE(plan.status().message().find("is too small"), std::string::npos);
