@@ -5,6 +5,7 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "app/shape_flags.hpp"
 #include "core/config.hpp"
 #include "core/fault_point.hpp"
 #include "gen/gen_job.hpp"
@@ -15,6 +16,7 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
   struct Args {
     std::string records, start = "0", threads = "0", manifest;
     bool ascii = false, skew = false;
+    double duplicates = 0;
     unsigned net_timeout = config::kNetTimeoutSeconds;
     std::vector<std::string> dirs, names;
   };
@@ -28,6 +30,10 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--ascii", args->ascii, "ASCII records, like gensort -a");
   sub->add_flag("--skew", args->skew, "Skewed keys, like gensort -s");
+  sub->add_option("--duplicates", args->duplicates,
+                  "Fraction of records (0 .. 1) whose key comes from a pool of 64 repeated keys (then, and for "
+                  "any shape but 100/10/0, riversort's random records: docs/records.md)")
+      ->capture_default_str();
   sub->add_option("--dir", args->dirs, "Output directory; repeat to stripe each partition over several (one per disk)")
       ->check(kPath)
       ->required();
@@ -43,18 +49,26 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
       ->check(CLI::Range(0u, 86400u))
       ->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
+  auto shape = std::make_shared<ShapeFlags>(sub);
 
-  return [sub, args, disk](Comm& comm) -> int {
+  return [sub, args, disk, shape](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
     auto disk_options = disk->Options();
     if (!disk_options.ok()) {
       if (comm.rank() == 0) std::cerr << "riversort: " << disk_options.status().message() << '\n';
       return 2;
     }
+    auto record_shape = shape->Shape();
+    gen::GenSpec spec{{args->ascii, args->skew}, record_shape.ok() ? *record_shape : RecordShape{}, args->duplicates};
+    Status spec_ok = record_shape.ok() ? spec.Check() : record_shape.status();
+    if (!spec_ok.ok()) {
+      if (comm.rank() == 0) std::cerr << "riversort: " << spec_ok.message() << '\n';
+      return 2;
+    }
     gen::GenJobOptions opt;
     opt.records = *ParseCount(args->records);
     opt.start = *ParseU128(args->start);
-    opt.mode = {args->ascii, args->skew};
+    opt.spec = spec;
     opt.paths = {args->dirs, args->names};
     opt.manifest_path = args->manifest;
     opt.threads = int(*ParseCount(args->threads));

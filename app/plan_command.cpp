@@ -5,6 +5,7 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "app/shape_flags.hpp"
 #include "core/record.hpp"
 #include "sort/job/job_plan.hpp"
 
@@ -53,13 +54,20 @@ std::function<int(Comm&)> AddPlanCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--json", args->json, "Print one JSON object instead of the table");
   auto disk = std::make_shared<DiskFlags>(sub);
+  auto shape = std::make_shared<ShapeFlags>(sub);
 
-  return [sub, args, disk](Comm& comm) -> int {
+  return [sub, args, disk, shape](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
     if (comm.rank() != 0) return 0;  // nothing distributed: rank 0 answers
     auto disk_options = disk->Options();
     if (!disk_options.ok()) {
       std::cerr << "riversort: " << disk_options.status().message() << '\n';
+      return 2;
+    }
+    auto record_shape = shape->Shape();
+    Status shape_ok = record_shape.ok() ? RequireGensortShape(*record_shape, "plan") : record_shape.status();
+    if (!shape_ok.ok()) {
+      std::cerr << "riversort: " << shape_ok.message() << '\n';
       return 2;
     }
     if (args->records.empty() && args->bytes.empty()) {

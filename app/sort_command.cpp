@@ -6,6 +6,7 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "app/shape_flags.hpp"
 #include "sort/algorithms/sort_algorithm.hpp"
 
 namespace rs::cli {
@@ -103,8 +104,9 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
       ->check(kThreads)
       ->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
+  auto shape = std::make_shared<ShapeFlags>(sub);
 
-  return [sub, args, disk](Comm& comm) -> int {
+  return [sub, args, disk, shape](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
     auto say = [&](const std::string& line) {
       if (comm.rank() == 0) std::cerr << line << '\n';
@@ -114,12 +116,18 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
       say("riversort: " + disk_options.status().message());
       return 2;
     }
+    auto record_shape = shape->Shape();
+    if (!record_shape.ok()) {
+      say("riversort: " + record_shape.status().message());
+      return 2;
+    }
     sort::SortOptions opt;
     opt.algo = args->algo;
     opt.in = {args->in_dirs, args->in_names};
     opt.out = {args->out_dirs, args->out_names};
     opt.manifest = args->manifest;
     opt.disk = *disk_options;
+    opt.shape = *record_shape;
     opt.memory = *ParseBytes(args->memory);
     opt.net_buffer = *ParseBytes(args->net_buffer);
     if (args->fan_in == 1) {

@@ -5,6 +5,7 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "app/shape_flags.hpp"
 #include "core/config.hpp"
 #include "core/fault_point.hpp"
 #include "validate/validate_job.hpp"
@@ -26,10 +27,13 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
       sub->add_option("--dir", args->dirs, "Directory of the partitions; repeat for striped partitions (one per disk)")
           ->check(kPath);
   auto* name = sub->add_option("--name", args->names, "File name with {rank}, or one name per rank");
-  auto* sums = sub->add_option("--summaries", args->summaries,
-                               "Combine a file of 280-byte summaries instead of reading data (valsort -s)")
-                   ->check(kPath);
-  sub->add_option("--summary-out", args->summary_out, "Write the 280-byte summary (valsort -o)")->check(kPath);
+  auto* sums =
+      sub->add_option(
+             "--summaries", args->summaries,
+             "Combine a file of summaries (280 bytes each for gensort's records) instead of reading data (valsort -s)")
+          ->check(kPath);
+  sub->add_option("--summary-out", args->summary_out, "Write the summary (280 bytes for gensort's records; valsort -o)")
+      ->check(kPath);
   auto* man = sub->add_option("--manifest", args->manifest, "Expect the records and checksum of this input manifest")
                   ->check(kPath);
   sub->add_option("--expect-checksum", args->expect, "Expect this checksum (hex, as valsort prints it)")
@@ -45,15 +49,21 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
       ->check(CLI::Range(0u, 86400u))
       ->capture_default_str();
   auto disk = std::make_shared<DiskFlags>(sub);
+  auto shape = std::make_shared<ShapeFlags>(sub);
   dir->needs(name);
   name->needs(dir);
   sums->excludes(dir)->excludes(name);
 
-  return [sub, args, disk](Comm& comm) -> int {
+  return [sub, args, disk, shape](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
     auto disk_options = disk->Options();
     if (!disk_options.ok()) {
       if (comm.rank() == 0) std::cerr << "riversort: " << disk_options.status().message() << '\n';
+      return 2;
+    }
+    auto record_shape = shape->Shape();
+    if (!record_shape.ok()) {
+      if (comm.rank() == 0) std::cerr << "riversort: " << record_shape.status().message() << '\n';
       return 2;
     }
     if (args->summaries.empty() && args->dirs.empty()) {
@@ -69,6 +79,7 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
     if (!args->expect.empty()) opt.expect_checksum = ParseHexU128(args->expect);
     opt.threads = int(*ParseCount(args->threads));
     opt.disk = *disk_options;
+    opt.shape = *record_shape;
     FaultPoint("validate");  // reliability tests: a rank lost while the others work
     auto out = validate::RunValidateJob(comm, opt);
     if (comm.rank() == 0) {

@@ -41,6 +41,12 @@ inline constexpr bool kHugeTlbPool = true;
 // Record streams move buffers of whole records that are also whole 4 KiB blocks:
 // lcm(100, 4096) = 102,400 bytes; transfer sizes for records round down to a multiple of it.
 inline constexpr uint64_t kRecordBlock = 102400;
+// Other record shapes (docs/records.md#alignment) use lcm(R, 4096) the same way when it is at most
+// this: every power of two, 100, 1000, 3000 qualify (q = R / gcd(R, 4096) <= 512). Above it (4097
+// bytes: 16 MiB; 65,535: 256 MiB) a merge's 2 blocks per run would take gigabytes, so those shapes
+// stream through the page cache in buffers of whole records instead. 2 MiB = kTransferSize: one
+// block is then at most one of today's transfers.
+inline constexpr uint64_t kMaxRecordBlock = kTransferSize;
 
 // --net-timeout default: how long an exchange may make no progress at all before the job is ended
 // as having lost a peer or a link. Far above any legitimate pause (a receiver writing a run, a

@@ -44,6 +44,7 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
   // Argument checks give the same answer on every rank, so each can return on its own.
   RS_RETURN_IF_ERROR(opt.paths.Check(ranks));
   RS_RETURN_IF_ERROR(opt.disk.Check());
+  RS_RETURN_IF_ERROR(opt.spec.Check());
 
   const RankSlice slice = SliceForRank(opt.start, opt.records, rank, ranks);
   const std::vector<std::string> files = opt.paths.Members(rank);
@@ -63,7 +64,7 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
   }
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
   Result<PartitionWriteResult> written =
-      arena.execute([&] { return GeneratePartition(opt.mode, slice.first, slice.count, files, opt.disk); });
+      arena.execute([&] { return GeneratePartition(opt.spec, slice.first, slice.count, files, opt.disk); });
   if (written.ok() && notice != nullptr) {
     for (const auto& line : written->notices) notice("rank " + std::to_string(rank) + ": " + line);
   }
@@ -71,8 +72,11 @@ Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*noti
 
   std::vector<std::string> all = comm.AllGather(EncodePartition(slice, written->checksum, files));
   Manifest manifest;
-  manifest.ascii = opt.mode.ascii;
-  manifest.skew = opt.mode.skew;
+  manifest.shape = opt.spec.shape;
+  manifest.generator = opt.spec.GeneratorName();
+  manifest.duplicates = opt.spec.duplicates;
+  manifest.ascii = opt.spec.mode.ascii;
+  manifest.skew = opt.spec.mode.skew;
   manifest.start = opt.start;
   manifest.records = opt.records;
   manifest.stripe_unit = opt.paths.dirs.size() > 1 ? opt.disk.stripe_unit : 0;

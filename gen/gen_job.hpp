@@ -7,7 +7,7 @@
 #include "core/comm.hpp"
 #include "core/dataset_paths.hpp"
 #include "core/status.hpp"
-#include "gen/record_generator.hpp"
+#include "gen/gen_spec.hpp"
 #include "river/disk_options.hpp"
 
 namespace rs::gen {
@@ -15,7 +15,7 @@ namespace rs::gen {
 struct GenJobOptions {
   uint64_t records = 0;
   u128 start = 0;
-  GenMode mode;
+  GenSpec spec;
   DatasetPaths paths;
   std::string manifest_path;  // empty: paths.DefaultManifestPath()
   int threads = 0;            // TBB threads for this rank; 0 = one per core

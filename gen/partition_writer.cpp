@@ -11,27 +11,30 @@
 
 #include <algorithm>
 
-#include "core/record.hpp"
 #include "river/disk_sink.hpp"
 #include "river/mem_pool.hpp"
 
 namespace rs::gen {
 
-Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_t count,
-                                               const std::vector<std::string>& members, const DiskOptions& options) {
+Result<PartitionWriteResult> GeneratePartition(const GenSpec& spec, u128 first, uint64_t count,
+                                               const std::vector<std::string>& members, const DiskOptions& disk) {
   const bool to_null = members.size() == 1 && members[0] == "/dev/null";
-  const uint64_t per_chunk = options.record_transfer_size() / kRecordSize;
+  // Chunks of whole records that are whole 4 KiB blocks (through the page cache for shapes
+  // without such blocks: docs/records.md#alignment).
+  const DiskOptions options = disk.ForRecords(spec.shape);
+  const uint64_t record = spec.shape.size;
+  const uint64_t per_chunk = options.transfer_size / record;
   const uint64_t chunks = (count + per_chunk - 1) / per_chunk;
   // Tokens: enough chunks generating to keep every core busy while the sink holds its queue.
   const size_t tokens = size_t(std::max(2, 2 * tbb::this_task_arena::max_concurrency()));
   const size_t buffers = to_null ? tokens : tokens + options.Effective().queue_depth + 2;
 
   PartitionWriteResult result;
-  auto pool = MemPool::Create(per_chunk * kRecordSize, buffers);
+  auto pool = MemPool::Create(per_chunk * record, buffers);
   if (!pool.ok()) return pool.status();
   std::unique_ptr<DiskSink> sink;
   if (!to_null) {
-    auto made = DiskSink::Create(members, options, pool->get(), count * kRecordSize, &result.notices);
+    auto made = DiskSink::Create(members, options, pool->get(), count * record, &result.notices);
     if (!made.ok()) return made.status();
     sink = std::move(*made);
   }
@@ -52,8 +55,8 @@ Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_
                 return new Chunk{next++, (*pool)->Get(), {}};
               }) & tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel, [&](Chunk* c) {
                 uint64_t n = std::min(per_chunk, count - c->index * per_chunk);
-                c->sum = GenerateRecords(mode, first + c->index * per_chunk, n, c->buffer.data());
-                c->buffer.set_size(n * kRecordSize);
+                c->sum = spec.Generate(first + c->index * per_chunk, n, c->buffer.data());
+                c->buffer.set_size(n * record);
                 return c;
               }) & tbb::make_filter<Chunk*, void>(tbb::filter_mode::serial_in_order, [&](Chunk* c) {
                 total += c->sum.value();

@@ -9,7 +9,7 @@
 
 #include "core/checksum.hpp"
 #include "core/status.hpp"
-#include "gen/record_generator.hpp"
+#include "gen/gen_spec.hpp"
 #include "river/disk_options.hpp"
 #include "river/disk_sink.hpp"
 
@@ -23,10 +23,11 @@ struct PartitionWriteResult {
   std::unique_ptr<DiskSink> sink;
 };
 
-// Writes records first .. first+count-1 to the striped partition `members` (one path per
+// Writes records first .. first+count-1 of `spec` to the striped partition `members` (one path per
 // directory), under temporary names, complete and synced but not yet published. The single
-// member "/dev/null" generates without writing (as gensort). Runs on the caller's TBB arena.
-Result<PartitionWriteResult> GeneratePartition(GenMode mode, u128 first, uint64_t count,
-                                               const std::vector<std::string>& members, const DiskOptions& options);
+// member "/dev/null" generates without writing (as gensort). `disk` is narrowed to the shape's
+// record streams (DiskOptions::ForRecords). Runs on the caller's TBB arena.
+Result<PartitionWriteResult> GeneratePartition(const GenSpec& spec, u128 first, uint64_t count,
+                                               const std::vector<std::string>& members, const DiskOptions& disk);
 
 }  // namespace rs::gen

@@ -19,8 +19,12 @@ std::string Manifest::ToJson() const {
                      {"checksum", p.checksum.ToString()},
                      {"files", p.files}});
   }
-  json j = {{"format", kFormat},
-            {"record_size", 100},
+  json j = {{"format", shape.IsGensort() ? kFormat : kFormatShaped},
+            {"record_size", shape.size},
+            {"key_size", shape.key_size},
+            {"key_offset", shape.key_offset},
+            {"generator", generator},
+            {"duplicates", duplicates},
             {"ascii", ascii},
             {"skew", skew},
             {"start", ToDecimal(start)},
@@ -30,6 +34,13 @@ std::string Manifest::ToJson() const {
             {"checksum", checksum.ToString()},
             {"partitions", parts}};
   return j.dump(2) + "\n";
+}
+
+Status Manifest::CheckShape(const std::string& path, const RecordShape& flags) const {
+  if (shape == flags) return Status::Ok();
+  return Status::Error(StatusCode::kInvalidInput, path,
+                       "the manifest's records are " + shape.ToString() + " (R/K/O), the flags say " +
+                           flags.ToString() + " (give " + shape.Flags() + ")");
 }
 
 Status Manifest::Save(const std::string& path) const { return WriteFileAtomically(path, ToJson()); }
@@ -45,9 +56,20 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& pat
   };
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return bad("invalid JSON");
-  if (j.value("format", "") != std::string(kFormat)) return bad("format is not " + std::string(kFormat));
+  const std::string format = j.value("format", "");
+  if (format != kFormat && format != kFormatShaped) {
+    return bad("format is not " + std::string(kFormat) + " or " + kFormatShaped);
+  }
   try {
     Manifest m;
+    m.shape.size = j.value("record_size", uint32_t(kRecordSize));
+    m.shape.key_size = j.value("key_size", uint32_t(kKeySize));
+    m.shape.key_offset = j.value("key_offset", uint32_t(0));
+    if (Status st = m.shape.Check(); !st.ok()) return bad("record shape " + m.shape.ToString() + ": " + st.message());
+    if (format == kFormat && !m.shape.IsGensort())
+      return bad(std::string(kFormat) + " with a shape other than 100/10/0");
+    m.generator = j.value("generator", std::string("gensort"));
+    m.duplicates = j.value("duplicates", 0.0);
     m.ascii = j.at("ascii").get<bool>();
     m.skew = j.at("skew").get<bool>();
     auto start = ParseU128(j.at("start").get<std::string>());

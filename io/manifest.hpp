@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/checksum.hpp"
+#include "core/record_shape.hpp"
 #include "core/status.hpp"
 #include "core/uint128.hpp"
 
@@ -20,7 +21,16 @@ struct ManifestPartition {
 };
 
 struct Manifest {
+  // "/1": gensort's records (100/10/0; files without key_size/key_offset are such). "/2": any
+  // other shape, so a binary that knows only 100-byte records refuses the manifest instead of
+  // reading the data as 100-byte records (docs/dataset.md#manifest).
   static constexpr const char* kFormat = "riversort-dataset/1";
+  static constexpr const char* kFormatShaped = "riversort-dataset/2";
+  RecordShape shape;
+  // What made the records: "gensort" (gensort 1.5's, as ascii and skew say) or "riversort-random/1"
+  // (gen/shaped_generator.hpp, with `duplicates` of them drawn from its pool of repeated keys).
+  std::string generator = "gensort";
+  double duplicates = 0;
   bool ascii = false;
   bool skew = false;
   u128 start = 0;
@@ -34,6 +44,9 @@ struct Manifest {
   Status Save(const std::string& path) const;
   static Result<Manifest> Load(const std::string& path);
   static Result<Manifest> Parse(const std::string& text, const std::string& path_for_errors);
+  // Ok when the data is of `flags` (the shape a command was told), else one line naming the
+  // manifest, both shapes and the flags that would read the data.
+  Status CheckShape(const std::string& path, const RecordShape& flags) const;
 };
 
 }  // namespace rs

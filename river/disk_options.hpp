@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/config.hpp"
+#include "core/record_shape.hpp"
 #include "core/status.hpp"
 #include "io/io_engine.hpp"
 
@@ -19,9 +20,20 @@ struct DiskOptions {
   uint64_t stripe_unit = config::kStripeUnit;
 
   // Bytes per buffer for a stream of records: whole records that are also whole 4 KiB blocks
-  // (multiples of lcm(100, 4096) = 102,400 bytes), at most transfer_size, at least one block.
-  uint64_t record_transfer_size() const {
-    return std::max<uint64_t>(1, transfer_size / config::kRecordBlock) * config::kRecordBlock;
+  // (multiples of lcm(R, 4096): 102,400 bytes for gensort's records), at most transfer_size, at
+  // least one block; whole records only for shapes without such a block (RecordShape::Block()).
+  uint64_t record_transfer_size(const RecordShape& shape = {}) const {
+    const uint64_t block = shape.Block();
+    return std::max<uint64_t>(1, transfer_size / block) * block;
+  }
+
+  // The options of a stream of `shape`'s records: buffers of record_transfer_size(shape), and the
+  // page cache for shapes whose records cannot keep O_DIRECT's 4 KiB alignment.
+  DiskOptions ForRecords(const RecordShape& shape) const {
+    DiskOptions o = *this;
+    o.transfer_size = record_transfer_size(shape);
+    if (shape.AlignedBlock() == 0) o.direct = false;
+    return o;
   }
 
   // The options a stream really uses: buffered streams cap their depth (config::kBufferedQueueDepth).

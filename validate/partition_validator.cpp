@@ -22,23 +22,27 @@ size_t Tokens(int threads) { return size_t(std::max(2, 2 * threads)); }
 
 }  // namespace
 
-uint64_t ValidatePartitionBytes(const DiskOptions& options, int threads) {
+uint64_t ValidatePartitionBytes(const DiskOptions& options, int threads, const RecordShape& shape) {
   const int n = threads > 0 ? threads : tbb::this_task_arena::max_concurrency();
-  return MemPool::Bytes(options.record_transfer_size(), Tokens(n) + options.Effective().queue_depth + 2) +
-         config::external::kStreamOverheadBytes;
+  const DiskOptions opt = options.ForRecords(shape).Effective();
+  return MemPool::Bytes(opt.transfer_size, Tokens(n) + opt.queue_depth + 2) + config::external::kStreamOverheadBytes;
 }
 
 Result<Summary> ValidatePartition(const std::vector<std::string>& members, const DiskOptions& options,
-                                  std::vector<std::string>* notices) {
-  DiskOptions opt = options.Effective();
-  // Buffers of whole records that are also whole 4 KiB blocks.
-  opt.transfer_size = options.record_transfer_size();
+                                  std::vector<std::string>* notices, const RecordShape& shape) {
+  // Buffers of whole records that are also whole 4 KiB blocks (or, for shapes without such
+  // blocks, whole records through the page cache).
+  const DiskOptions opt = options.ForRecords(shape).Effective();
   const size_t tokens = Tokens(tbb::this_task_arena::max_concurrency());
   auto pool = MemPool::Create(opt.transfer_size, tokens + opt.queue_depth + 2);
   if (!pool.ok()) return pool.status();
   auto source = DiskSource::Open(members, opt, pool->get(), notices);
   if (!source.ok()) return source.status();
-  if ((*source)->size() % kRecordSize != 0) return Status::Error(members[0] + ": partial record found at end");
+  if ((*source)->size() % shape.size != 0) {
+    return Status::Error(StatusCode::kCorruption, members[0],
+                         "partial record found at end (the size, " + std::to_string((*source)->size()) +
+                             " bytes, is not a multiple of the record size " + std::to_string(shape.size) + ")");
+  }
 
   struct Block {
     Buffer buffer;
@@ -52,9 +56,9 @@ Result<Summary> ValidatePartition(const std::vector<std::string>& members, const
                   fc.stop();
                   return nullptr;
                 }
-                return new Block{std::move(*b), {}};
-              }) & tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel, [](Block* b) {
-                b->summary = ValidateRecords(b->buffer.data(), b->buffer.size() / kRecordSize);
+                return new Block{std::move(*b), Summary(shape)};
+              }) & tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel, [&shape](Block* b) {
+                b->summary = ValidateRecords(b->buffer.data(), b->buffer.size() / shape.size, shape);
                 b->buffer = Buffer();  // back to the pool now
                 return b;
               }) & tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order, [&](Block* b) {

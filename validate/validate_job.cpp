@@ -21,21 +21,33 @@ ValidateOutcome Failure(const Status& st) { return {"", st.message(), 1}; }
 Result<Summary> ValidateDistributed(Comm& comm, const ValidateJobOptions& opt) {
   tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
   // execute() returns the lambda's value: no placeholder Result to overwrite.
-  Result<Summary> mine = arena.execute([&] { return ValidatePartition(opt.paths.Members(comm.rank()), opt.disk); });
+  Result<Summary> mine =
+      arena.execute([&] { return ValidatePartition(opt.paths.Members(comm.rank()), opt.disk, nullptr, opt.shape); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, mine.status()));
 
+  // Rank 0 gathers the summaries (Summary::Bytes(shape) each: 280 bytes for gensort's records,
+  // 100 + 2R for others, so P x 131 KiB at R = 64 KiB) and combines them; the other ranks get
+  // only the combined one (docs/scale.md#validation).
   auto bytes = mine->Serialize();
-  std::vector<std::string> all = comm.AllGather(std::string(bytes.begin(), bytes.end()));
-  std::vector<Summary> parts;
-  parts.reserve(all.size());
-  for (const auto& s : all) parts.push_back(Summary::Deserialize(reinterpret_cast<const uint8_t*>(s.data())));
-  return Combine(parts);
+  std::vector<std::string> all = comm.Gather(std::string(bytes.begin(), bytes.end()), 0);
+  std::string combined;
+  if (comm.rank() == 0) {
+    std::vector<Summary> parts;
+    parts.reserve(all.size());
+    for (const auto& s : all) {
+      parts.push_back(Summary::Deserialize(reinterpret_cast<const uint8_t*>(s.data()), opt.shape));
+    }
+    auto total = Combine(parts).Serialize();
+    combined.assign(total.begin(), total.end());
+  }
+  combined = comm.AllGather(combined)[0];
+  return Summary::Deserialize(reinterpret_cast<const uint8_t*>(combined.data()), opt.shape);
 }
 
-Result<Summary> CombineSummaryFile(const std::string& path) {
+Result<Summary> CombineSummaryFile(const std::string& path, const RecordShape& shape) {
   auto bytes = ReadWholeFile(path);
   if (!bytes.ok()) return bytes.status();
-  auto parts = ParseSummaries(*bytes);
+  auto parts = ParseSummaries(*bytes, shape);
   if (!parts.ok()) return parts.status().WithContext(path);
   return Combine(*parts);
 }
@@ -53,6 +65,7 @@ Result<Expected> LoadExpected(const ValidateJobOptions& opt, int rank) {
   if (rank != 0 || opt.manifest.empty()) return e;
   auto m = Manifest::Load(opt.manifest);
   if (!m.ok()) return m.status();
+  RS_RETURN_IF_ERROR(m->CheckShape(opt.manifest, opt.shape));
   e.checksum = m->checksum.value();
   e.records = m->records;
   e.source = "manifest " + opt.manifest;
@@ -96,13 +109,14 @@ ValidateOutcome RunValidateJob(Comm& comm, const ValidateJobOptions& opt) {
     if (Status st = opt.paths.Check(comm.size()); !st.ok()) return Failure(st);
   }
   if (Status st = opt.disk.Check(); !st.ok()) return Failure(st);
+  if (Status st = opt.shape.Check(); !st.ok()) return Failure(st);
   auto guard = GuardWrites(comm, ValidateWritePlan(opt, comm.rank()));
   if (!guard.ok()) return Failure(guard.status());
   auto expected = LoadExpected(opt, comm.rank());
   if (Status st = AgreeOnStatus(comm, expected.status()); !st.ok()) return Failure(st);
 
   Result<Summary> total =
-      opt.summaries_in.empty() ? ValidateDistributed(comm, opt) : CombineSummaryFile(opt.summaries_in);
+      opt.summaries_in.empty() ? ValidateDistributed(comm, opt) : CombineSummaryFile(opt.summaries_in, opt.shape);
   if (!total.ok()) return Failure(total.status());
   if (total->records == 0) return Failure(Status::Error(kNoRecordsMessage));
 

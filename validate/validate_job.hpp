@@ -11,6 +11,7 @@
 
 #include "core/comm.hpp"
 #include "core/dataset_paths.hpp"
+#include "core/record_shape.hpp"
 #include "core/uint128.hpp"
 #include "river/disk_options.hpp"
 
@@ -28,8 +29,9 @@ struct ValidateJobOptions {
   // itself, when the input, not the sort, may be what changed. Empty: "--expect-checksum".
   std::string expect_source;
   std::string input_check;
-  int threads = 0;   // TBB threads per rank; 0 = one per core
-  DiskOptions disk;  // how partitions are read
+  int threads = 0;    // TBB threads per rank; 0 = one per core
+  DiskOptions disk;   // how partitions are read
+  RecordShape shape;  // the records' size, key size and key offset (a manifest must agree)
 };
 
 struct ValidateOutcome {

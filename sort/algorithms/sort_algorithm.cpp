@@ -54,6 +54,8 @@ Result<SortReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const Transp
 Result<SortReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
   // Before the first byte is read: no path the sort writes is one it reads or writes twice, the
   // output names are locked against other jobs, and every argument path is sound.
+  RS_RETURN_IF_ERROR(opt.shape.Check());
+  RS_RETURN_IF_ERROR(RequireGensortShape(opt.shape, "sort"));
   RS_RETURN_IF_ERROR(opt.in.Check(comm.size()));
   RS_RETURN_IF_ERROR(opt.out.Check(comm.size()));
   auto guard = GuardWrites(comm, SortWritePlan(opt, comm.rank()));

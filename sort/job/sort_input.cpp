@@ -14,28 +14,46 @@ namespace {
 Result<uint64_t> PartitionBytes(const SortOptions& opt, int rank) {
   auto probe = StripedFile::OpenRead(opt.in.Members(rank), opt.disk.stripe_unit, false);
   if (!probe.ok()) return probe.status();
-  if (probe->size() % kRecordSize != 0) {
-    return Status::Error(opt.in.Members(rank)[0] + ": size " + std::to_string(probe->size()) +
-                         " is not a multiple of 100 bytes");
+  if (probe->size() % opt.shape.size != 0) {
+    return Status::Error(StatusCode::kCorruption, opt.in.Members(rank)[0],
+                         "size " + std::to_string(probe->size()) + " is not a multiple of " +
+                             std::to_string(opt.shape.size) + " bytes (the record size)");
   }
   return probe->size();
 }
 
-// The input's total checksum from its manifest, when there is one (rank 0 reads it).
-Result<std::optional<Checksum128>> ManifestChecksum(Comm& comm, const SortOptions& opt, uint64_t records) {
+// The input's manifest, when there is one (rank 0 reads it; the others get nothing). Its shape is
+// checked before the partitions' sizes, so data of another shape is named as such rather than as
+// files of partial records or a count that does not match.
+Result<std::optional<Manifest>> LoadInputManifest(Comm& comm, const SortOptions& opt) {
   const std::string path = InputManifestPath(opt);
   Status st;
-  std::string sum;
+  std::optional<Manifest> manifest;
   std::error_code ignored;  // an unreadable directory: the partitions' own check names it
   if (comm.rank() == 0 && (!opt.manifest.empty() || std::filesystem::exists(path, ignored))) {
     auto m = Manifest::Load(path);
     if (!m.ok()) {
       st = m.status();
-    } else if (m->records != records) {
-      st = Status::Error(path + ": manifest lists " + std::to_string(m->records) + " records, the partitions hold " +
-                         std::to_string(records));
     } else {
-      sum = m->checksum.ToString();
+      st = m->CheckShape(path, opt.shape);
+      manifest = std::move(*m);
+    }
+  }
+  RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
+  return manifest;
+}
+
+// The input's total checksum from its manifest, when there is one.
+Result<std::optional<Checksum128>> ManifestChecksum(Comm& comm, const SortOptions& opt,
+                                                    const std::optional<Manifest>& manifest, uint64_t records) {
+  Status st;
+  std::string sum;
+  if (manifest) {
+    if (manifest->records != records) {
+      st = Status::Error(InputManifestPath(opt) + ": manifest lists " + std::to_string(manifest->records) +
+                         " records, the partitions hold " + std::to_string(records));
+    } else {
+      sum = manifest->checksum.ToString();
     }
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
@@ -51,6 +69,8 @@ Result<SortInput> OpenSortInput(Comm& comm, const SortOptions& opt) {
   RS_RETURN_IF_ERROR(opt.in.Check(ranks));
   RS_RETURN_IF_ERROR(opt.out.Check(ranks));
   RS_RETURN_IF_ERROR(opt.disk.Check());
+  auto manifest = LoadInputManifest(comm, opt);
+  if (!manifest.ok()) return manifest.status();
   SortInput in;
   Status st;
   auto bytes = PartitionBytes(opt, rank);
@@ -59,13 +79,13 @@ Result<SortInput> OpenSortInput(Comm& comm, const SortOptions& opt) {
   else
     st = bytes.status();
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
-  in.records = in.bytes / kRecordSize;
+  in.records = in.bytes / opt.shape.size;
   for (const auto& c : comm.AllGather(std::to_string(in.records))) {
     const uint64_t n = std::stoull(c);
     in.total += n;
     in.max_records = std::max(in.max_records, n);
   }
-  auto sum = ManifestChecksum(comm, opt, in.total);
+  auto sum = ManifestChecksum(comm, opt, *manifest, in.total);
   if (!sum.ok()) return sum.status();
   in.manifest_checksum = *sum;
   return in;

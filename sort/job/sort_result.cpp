@@ -106,6 +106,7 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
     validate::ValidateJobOptions v;
     v.paths = opt.out;
     v.disk = opt.disk;
+    v.shape = opt.shape;
     v.threads = opt.threads;
     v.expect_checksum = want.value();
     v.expect_records = input.total;

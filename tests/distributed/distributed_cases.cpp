@@ -135,7 +135,7 @@ void PartitionedGenMatchesSingleFile(Comm& comm) {
       gen::GenJobOptions opt;
       opt.records = c.records;
       opt.start = c.start;
-      opt.mode = mode;
+      opt.spec.mode = mode;
       opt.paths = {{dir.path()}, {"p.{rank}"}};
       opt.threads = 1;
       auto result = gen::RunGenJob(comm, opt, Silent);

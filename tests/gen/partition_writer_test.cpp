@@ -104,7 +104,7 @@ bool DevShmIsTmpfs() {
 // together); these tests publish it on its own.
 Result<PartitionWriteResult> Generate(GenMode mode, u128 first, uint64_t count, const std::vector<std::string>& members,
                                       const DiskOptions& options) {
-  auto result = GeneratePartition(mode, first, count, members, options);
+  auto result = GeneratePartition(GenSpec{mode, RecordShape{}, 0}, first, count, members, options);
   if (result.ok() && result->sink) {
     RS_RETURN_IF_ERROR(result->sink->Publish());
     result->sink->Settle();

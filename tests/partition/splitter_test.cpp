@@ -492,7 +492,7 @@ TEST(SampleInput, ReadsTheRightKeysFromStripedPartitions) {
     DiskOptions options;
     options.direct = false;
     options.stripe_unit = kUnit;
-    auto written = gen::GeneratePartition(mode, 1000, kCount, members, options);
+    auto written = gen::GeneratePartition(gen::GenSpec{mode, RecordShape{}, 0}, 1000, kCount, members, options);
     ASSERT_TRUE(written.ok()) << written.status().message();
     ASSERT_TRUE(written->sink->Publish().ok());  // complete, published on its own here
     written->sink->Settle();

@@ -17,7 +17,7 @@
 namespace rs::validate {
 namespace {
 
-using RecordBytes = std::array<uint8_t, kRecordSize>;
+using RecordBytes = std::vector<uint8_t>;
 
 // Bytes from a hex dump; whitespace is ignored.
 std::vector<uint8_t> FromHex(const std::string& hex) {
@@ -41,8 +41,7 @@ std::vector<uint8_t> FromHex(const std::string& hex) {
 
 // A record whose 10 key bytes are all `key_byte` and whose payload is `fill`.
 RecordBytes MakeRecord(uint8_t key_byte, uint8_t fill = 0xEE) {
-  RecordBytes r;
-  r.fill(fill);
+  RecordBytes r(kRecordSize, fill);
   std::memset(r.data(), key_byte, kKeySize);
   return r;
 }
@@ -82,7 +81,7 @@ TEST(SummaryTest, SerializeDeserializeRoundTrip) {
     s.first[i] = uint8_t(i);
     s.last[i] = uint8_t(255 - i);
   }
-  std::array<uint8_t, Summary::kBytes> bytes = s.Serialize();
+  std::vector<uint8_t> bytes = s.Serialize();
   ASSERT_EQ(bytes.size(), 280u);
   Summary back = Summary::Deserialize(bytes.data());
   EXPECT_EQ(back, s);
@@ -99,7 +98,7 @@ TEST(SummaryTest, LayoutOfCraftedSummaryMatchesSpecHexDump) {
   s.checksum = Checksum128(0x1ea6370b955);
   s.first = MakeRecord(0xA1, 0x33);
   s.last = MakeRecord(0xB2, 0x44);
-  std::array<uint8_t, Summary::kBytes> bytes = s.Serialize();
+  std::vector<uint8_t> bytes = s.Serialize();
   std::vector<uint8_t> want_head = FromHex(kSpecG1000SummaryHead);
   ASSERT_EQ(want_head.size(), 80u);
   EXPECT_EQ(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 80), want_head);
@@ -111,7 +110,7 @@ TEST(SummaryTest, LayoutOfCraftedSummaryMatchesSpecHexDump) {
 TEST(SummaryTest, SummaryOfUnsortedG1000MatchesSpecHexDump) {
   std::vector<uint8_t> g1000 = G1000();
   Summary s = ValidateRecords(g1000.data(), 1000);
-  std::array<uint8_t, Summary::kBytes> bytes = s.Serialize();
+  std::vector<uint8_t> bytes = s.Serialize();
   EXPECT_EQ(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 80), FromHex(kSpecG1000SummaryHead));
   // Offsets 80 and 180 hold the whole first and last records of the partition.
   EXPECT_EQ(std::memcmp(bytes.data() + 80, g1000.data(), kRecordSize), 0);
@@ -120,7 +119,7 @@ TEST(SummaryTest, SummaryOfUnsortedG1000MatchesSpecHexDump) {
 
 TEST(SummaryTest, HighWordIsStoredBeforeLowWord) {
   // docs/gensort-spec.md §7/§9: a crafted summary with checksum 2^64+5 prints 10000000000000005.
-  std::array<uint8_t, Summary::kBytes> bytes{};
+  std::vector<uint8_t> bytes(Summary::kBytes);
   bytes[40] = 1;  // records = 1 (low word)
   bytes[64] = 1;  // checksum high word = 1
   bytes[72] = 5;  // checksum low word = 5

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# tests/cli/shape_test.sh — records of other shapes (docs/records.md) end to end against the
+# independent Python oracle tests/oracle/records.py: validate's report of files and of uneven
+# partitions over 3 ranks (one empty), gen of other shapes at 1 and 3 ranks, repeated keys of
+# gensort's shape through every sort, summaries out and back in, a manifest of the shape, and one
+# clear line for every refusal (flag ranges, a partial record, a manifest or summary file of
+# another shape, the commands that take only gensort's records so far).
+# Usage: shape_test.sh RIVERSORT MPIRUN
+set -u
+RS=$1
+MPIRUN=${2:-mpirun}
+source "$(dirname "$0")/lib.sh"
+ORACLE="$(dirname "$0")/../oracle/records.py"
+
+# same NAME WANT_RC WANT_TEXT -- command...: exit status and stderr exactly as wanted.
+same() {
+  local name=$1 want_rc=$2 want=$3; shift 4
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" != "$want_rc" ] || [ "$err" != "$want" ]; then
+    bad "$name: exit $rc (want $want_rc); stderr:"$'\n'"$err"$'\n'"want:"$'\n'"$want"; return
+  fi
+  ok
+}
+# refused NAME WANT_RC WANT_SUBSTRING -- command...: one line of stderr holding WANT, exit WANT_RC.
+refused() {
+  local name=$1 want_rc=$2 want=$3; shift 4
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" != "$want_rc" ] || [ "$(printf '%s\n' "$err" | wc -l)" != 1 ] || [[ "$err" != *"$want"* ]]; then
+    bad "$name: exit $rc (want $want_rc), want one line with '$want': $err"; return
+  fi
+  ok
+}
+flags() {  # R/K/O -> the riversort flags
+  local r k o; IFS=/ read -r r k o <<< "$1"
+  echo "--record-size $r --key-size $k --key-offset $o"
+}
+
+# The issue's shapes, plus one whose lcm with 4096 is too large for O_DIRECT blocks (4097: page
+# cache) and the largest record.
+SHAPES="64/8/0 128/16/0 100/10/50 16/16/0 4096/32/100 8/1/7 4097/20/3 65536/8/0"
+for s in $SHAPES; do
+  r=${s%%/*}; k=$(cut -d/ -f2 <<< "$s")
+  n=3001; [ "$r" -ge 4096 ] && n=301
+  kinds="random sorted few+sorted equal"
+  [ "$k" -gt 20 ] && kinds="$kinds prefix20+sorted prefix20"
+  # shellcheck disable=SC2046  # flags are words
+  for kind in $kinds; do
+    f="$T/d-${s//\//_}-$kind"
+    python3 "$ORACLE" make "$s" "$n" "$kind" 7 "$f"
+    want=$(python3 "$ORACLE" report "$s" "$f"); want_rc=$?
+    same "validate $s $kind" "$want_rc" "$want" -- "$RS" validate --dir "$T" --name "$(basename "$f")" $(flags "$s")
+    python3 "$ORACLE" split "$s" "$f" 3 "$f.p"
+    same "validate $s $kind 3 ranks" "$want_rc" "$want" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T" \
+      --name "$(basename "$f").p.{rank}" $(flags "$s")
+  done
+done
+
+# gen: records of every shape, the same bytes from 1 and 3 ranks (record N is a function of N),
+# and what validate reports of them is what the oracle computes from the bytes (so the checksum gen
+# puts in the manifest is the records' own). --skew and --duplicates ride along.
+for s in 64/8/0 8/1/7 4097/20/3 100/10/50; do
+  name="g-${s//\//_}"
+  # shellcheck disable=SC2046
+  "$RS" gen --records 2001 --dir "$T" --name "$name" $(flags "$s") --skew --duplicates 0.2 2>/dev/null || bad "gen $s"
+  # shellcheck disable=SC2046
+  "${MPI[@]}" -np 3 "$RS" gen --records 2001 --dir "$T" --name "$name.{rank}" $(flags "$s") --skew \
+    --duplicates 0.2 2>/dev/null || bad "gen $s 3 ranks"
+  [ "$(cat "$T/$name".{0,1,2} | sha256sum)" = "$(sha256sum < "$T/$name")" ] && ok || bad "gen $s: 3 ranks' slices differ"
+  want=$(python3 "$ORACLE" report "$s" "$T/$name")
+  # shellcheck disable=SC2046
+  same "gen $s validates" 1 "$want" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T" --name "$name.{rank}" \
+    $(flags "$s") --manifest "$T/$name.manifest.json"
+  grep -q '"format": "riversort-dataset/2"' "$T/$name.manifest.json" && ok || bad "gen $s: manifest not format /2"
+done
+refused "gen ascii of another shape" 2 "--ascii: gensort's ASCII records are 100/10/0" \
+  -- "$RS" gen --records 10 --dir "$T" --name never --ascii --record-size 64
+refused "gen duplicates range" 2 "--duplicates 1.5: allowed 0 .. 1" -- "$RS" gen --records 10 --dir "$T" --name never --duplicates 1.5
+[ ! -e "$T/never" ] && ok || bad "a refused gen left its file"
+# gensort's shape with repeated keys is still 100-byte data every sort takes: half the keys from a
+# pool of 64, sorted by every algorithm and validated against the manifest.
+"${MPI[@]}" -np 2 "$RS" gen --records 20000 --dir "$T" --name "dup.{rank}" --duplicates 0.5 2>/dev/null || bad "gen dup"
+grep -q '"generator": "riversort-random/1"' "$T/dup.manifest.json" && ok || bad "gen dup: manifest lacks its generator"
+for algo in onepass twopass threepass; do
+  mkdir -p "$T/s-$algo"
+  memory=16M; [ "$algo" = onepass ] && memory=0  # onepass: what the data needs
+  if "${MPI[@]}" -np 2 "$RS" sort --algo "$algo" --in-dir "$T" --in-name "dup.{rank}" --out-dir "$T/s-$algo" \
+    --out-name "o.{rank}" --memory "$memory" --validate > /dev/null 2>&1; then ok; else bad "sort $algo of repeated keys"; fi
+done
+
+# Summaries of a shape out of each partition and combined again (valsort -o, then -s).
+s=128/16/0; f="$T/d-128_16_0-random"
+want=$(python3 "$ORACLE" report "$s" "$f")
+for p in 0 1 2; do
+  # shellcheck disable=SC2046
+  "$RS" validate --dir "$T" --name "$(basename "$f").p.$p" $(flags "$s") --summary-out "$T/sum.$p" -q 2>/dev/null
+done
+cat "$T/sum.0" "$T/sum.2" > "$T/sums"  # the empty partition 1 left no summary (none to combine)
+[ "$(stat -c %s "$T/sum.0")" = $((100 + 2 * 128)) ] && ok || bad "summary of 128-byte records is not 356 bytes"
+# shellcheck disable=SC2046
+same "summaries $s" 1 "$want" -- "$RS" validate --summaries "$T/sums" $(flags "$s")
+refused "summaries of another shape" 1 \
+  "the summaries are of records 128/16/0 (R/K/O), the flags say 100/10/0 (give --record-size 128 --key-size 16 --key-offset 0)" \
+  -- "$RS" validate --summaries "$T/sums"
+
+# A manifest of the shape: validate checks records and checksum against it, and a command given
+# another shape (here none: 100/10/0) is told which flags read the data.
+s=64/8/0; f="$T/d-64_8_0-sorted"
+python3 "$ORACLE" manifest "$s" "$T/m64.json" "$f.p.0" "$f.p.1" "$f.p.2"
+want=$(python3 "$ORACLE" report "$s" "$f")
+# shellcheck disable=SC2046
+same "manifest $s" 0 "$want" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T" --name "$(basename "$f").p.{rank}" \
+  $(flags "$s") --manifest "$T/m64.json"
+refused "manifest of another shape" 1 \
+  "$T/m64.json: the manifest's records are 64/8/0 (R/K/O), the flags say 100/10/0 (give --record-size 64 --key-size 8 --key-offset 0)" \
+  -- "$RS" validate --dir "$T" --name "$(basename "$f")" --manifest "$T/m64.json"
+# The same data read with the key elsewhere: a manifest of 64/8/0 does not vouch for 64/8/8.
+refused "manifest of another key" 1 "the manifest's records are 64/8/0 (R/K/O), the flags say 64/8/8" \
+  -- "$RS" validate --dir "$T" --name "$(basename "$f")" --record-size 64 --key-size 8 --key-offset 8 \
+  --manifest "$T/m64.json"
+python3 "$ORACLE" manifest "$s" "$T/m64b.json" "$T/d-64_8_0-random"  # another file's checksum
+# shellcheck disable=SC2046
+refused "manifest checksum" 1 "checksum mismatch" -- "$RS" validate --dir "$T" --name "$(basename "$f")" \
+  $(flags "$s") --manifest "$T/m64b.json" -q
+# The sort refuses the data under gensort's shape by its manifest, before it reads a record.
+mkdir -p "$T/out"
+refused "sort of a 64-byte dataset as 100-byte" 1 "the manifest's records are 64/8/0" \
+  -- "${MPI[@]}" -np 3 "$RS" sort --in-dir "$T" --in-name "$(basename "$f").p.{rank}" --manifest "$T/m64.json" \
+  --out-dir "$T/out" --out-name "o.{rank}"
+
+# A partial record is named with the file and both sizes.
+head -c 6401 "$T/d-64_8_0-random" > "$T/partial"
+refused "partial record" 1 "$T/partial: partial record found at end (the size, 6401 bytes, is not a multiple of the record size 64)" \
+  -- "$RS" validate --dir "$T" --name partial --record-size 64 --key-size 8
+
+# Flag ranges: one line naming the flag and what is allowed, exit 2.
+refused "record size 7" 2 "--record-size 7: allowed 8 .. 65536" -- "$RS" validate --dir "$T" --name partial --record-size 7
+refused "record size 65537" 2 "--record-size 65537: allowed 8 .. 65536" \
+  -- "$RS" validate --dir "$T" --name partial --record-size 65537
+refused "key size 0" 2 "--key-size 0: allowed 1 .. 64" -- "$RS" validate --dir "$T" --name partial --record-size 64 --key-size 0
+refused "key past the record" 2 "--key-size 9: allowed 1 .. 8 (record size 64 minus key offset 56)" \
+  -- "$RS" validate --dir "$T" --name partial --record-size 64 --key-size 9 --key-offset 56
+refused "key offset" 2 "--key-offset 64: allowed 0 .. 63" \
+  -- "$RS" validate --dir "$T" --name partial --record-size 64 --key-offset 64
+# A record size alone keeps the 10-byte key where it fits: 8-byte records get an 8-byte key.
+want=$(python3 "$ORACLE" report 8/8/0 "$T/d-8_1_7-random")
+same "record size alone" 1 "$want" -- "$RS" validate --dir "$T" --name d-8_1_7-random --record-size 8
+
+# The commands that take only gensort's records so far refuse others with one line.
+refused "plan refuses" 2 "plan --record-size 64 --key-size 8 --key-offset 0: only gensort's records (100/10/0)" \
+  -- "$RS" plan --records 1M --ranks 4 --record-size 64 --key-size 8
+refused "sort refuses" 1 "sort --record-size 64 --key-size 8 --key-offset 0: only gensort's records (100/10/0)" \
+  -- "$RS" sort --in-dir "$T" --in-name "$(basename "$f")" --out-dir "$T/out" --out-name o --record-size 64 --key-size 8
+[ -z "$(ls "$T/out")" ] && ok || bad "a refused sort left files: $(ls "$T/out")"
+
+finish shape_test
