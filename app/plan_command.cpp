@@ -6,7 +6,6 @@
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
 #include "app/shape_flags.hpp"
-#include "core/record.hpp"
 #include "sort/job/job_plan.hpp"
 
 namespace rs::cli {
@@ -65,9 +64,8 @@ std::function<int(Comm&)> AddPlanCommand(CLI::App& app) {
       return 2;
     }
     auto record_shape = shape->Shape();
-    Status shape_ok = record_shape.ok() ? RequireGensortShape(*record_shape, "plan") : record_shape.status();
-    if (!shape_ok.ok()) {
-      std::cerr << "riversort: " << shape_ok.message() << '\n';
+    if (!record_shape.ok()) {
+      std::cerr << "riversort: " << record_shape.status().message() << '\n';
       return 2;
     }
     if (args->records.empty() && args->bytes.empty()) {
@@ -77,6 +75,7 @@ std::function<int(Comm&)> AddPlanCommand(CLI::App& app) {
     sort::PlanRequest req;
     req.options.algo = args->algo;
     req.options.disk = *disk_options;
+    req.options.shape = *record_shape;
     req.options.memory = *ParseBytes(args->memory);
     req.options.net_buffer = *ParseBytes(args->net_buffer);
     if (args->fan_in == 1) {
@@ -84,7 +83,7 @@ std::function<int(Comm&)> AddPlanCommand(CLI::App& app) {
       return 2;
     }
     req.options.fan_in = args->fan_in;
-    req.records = args->records.empty() ? *ParseBytes(args->bytes) / kRecordSize : *ParseCount(args->records);
+    req.records = args->records.empty() ? *ParseBytes(args->bytes) / record_shape->size : *ParseCount(args->records);
     req.ranks = args->ranks;
     req.rates = sort::DefaultPlanRates(args->results);
     if (args->read_mbps > 0) req.rates.read_mbps = args->read_mbps;

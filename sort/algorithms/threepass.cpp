@@ -207,7 +207,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   if (work_kept) {
     local_merge.MarkSkipped();
   } else {
-    index.reserve(size_t(ThreepassKeyIndexBytes(input.records) / sizeof(Key)));  // as planned, not doubled
+    index.reserve(size_t(ThreepassKeyIndexBytes(input.records, opt.shape) / sizeof(Key)));  // as planned, not doubled
     auto work_sink = DiskSink::Create(work.members, disk, out_pool, input.bytes, &notices, kPrivateFileMode);
     if (!work_sink.ok()) {
       st = work_sink.status();

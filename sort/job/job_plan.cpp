@@ -8,7 +8,6 @@
 #include <sstream>
 
 #include "core/config.hpp"
-#include "core/record.hpp"
 #include "core/uint128.hpp"
 #include "core/units.hpp"
 #include "partition/splitter.hpp"
@@ -32,14 +31,14 @@ uint64_t SelectionRounds(uint64_t n) {
   return 1 + uint64_t(std::ceil(std::log(double(n) / m) / std::log((m + 2) / 2)));
 }
 
-// Bytes a rank puts into the selection's collectives over n elements: per round and open boundary
-// an interval length, 16 pivots of 22 bytes and 16 counts; then the 16-byte ranges of the
-// all-to-all and, for the splitter, the 30-byte boundary elements. An upper bound: boundaries
-// close as the rounds go.
-uint64_t SelectionBytes(uint64_t n, int ranks, bool elements) {
+// Bytes a rank puts into the selection's collectives over n elements of K-byte keys: per round
+// and open boundary an interval length, 16 pivots of K + 12 bytes and 16 counts; then the 16-byte
+// ranges of the all-to-all and, for the splitter, the K + 20-byte boundary elements (22 and 30 for
+// gensort's 10-byte keys). An upper bound: boundaries close as the rounds go.
+uint64_t SelectionBytes(uint64_t n, int ranks, bool elements, uint64_t key_size) {
   const uint64_t boundaries = uint64_t(ranks - 1);
-  return SelectionRounds(n) * boundaries * (8 + 16 * (22 + 8)) + 16 * uint64_t(ranks) +
-         (elements ? 30 * boundaries : 0);
+  return SelectionRounds(n) * boundaries * (8 + 16 * (key_size + 12 + 8)) + 16 * uint64_t(ranks) +
+         (elements ? (key_size + 20) * boundaries : 0);
 }
 
 // Messages that carry `bytes` in buffers of `buffer` bytes to P − 1 peers: full buffers, and one
@@ -85,6 +84,7 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
                         " ranks today (16-bit destinations, partition/splitter.hpp); this plan is for the scale-out");
   }
   p.ranks = req.ranks;
+  p.shape = opt.shape;
   p.records = req.records;
   p.rates = req.rates;
   const uint64_t ranks = uint64_t(req.ranks);
@@ -92,7 +92,7 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
   SortInput in;
   in.total = req.records;
   in.records = in.max_records = p.records_per_rank;
-  in.bytes = p.records_per_rank * kRecordSize;
+  in.bytes = p.records_per_rank * opt.shape.size;
   const uint64_t data = in.bytes;
   const uint64_t leaving = uint64_t(u128(data) * (ranks - 1) / ranks);
 
@@ -109,7 +109,7 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
   const uint64_t sample = sampled ? partition::DefaultSampleSize(req.ranks, req.records) : 0;
   if (sampled) {
     p.sample_records_per_rank = partition::RankSampleSize(sample, req.records, p.records_per_rank);
-    p.sample_bytes_per_rank = 20 + SelectionBytes(sample, req.ranks, /*elements=*/true);
+    p.sample_bytes_per_rank = 20 + SelectionBytes(sample, req.ranks, /*elements=*/true, opt.shape.key_size);
   }
   PhasePlan splitters{"splitters", 0, 0, p.sample_bytes_per_rank, 0, 0};
 
@@ -141,7 +141,7 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
     const MergeSchedule merges = PlanMerges(p.records_per_rank, plan->run_records, plan->fan_in);
     p.runs_per_rank = merges.runs;
     p.merge_levels = merges.levels;
-    const uint64_t again = merges.intermediate_records * kRecordSize;
+    const uint64_t again = merges.intermediate_records * opt.shape.size;
     if (!three) {
       // Sampling reads one key per sampled record: a 4 KiB page each when not cached.
       splitters.read_bytes = p.sample_records_per_rank * config::kDirectAlignment;
@@ -151,7 +151,8 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
     } else {
       p.phases.push_back({"local sort", data, data, 0, 0, 0});
       p.phases.push_back({"local merge", data + again, data + again, 0, 0, 0});
-      p.phases.push_back({"parallel selection", 0, 0, SelectionBytes(req.records, req.ranks, false), 0, 0});
+      p.phases.push_back(
+          {"parallel selection", 0, 0, SelectionBytes(req.records, req.ranks, false, opt.shape.key_size), 0, 0});
       // Every chunk served is a message, and so is every request for one.
       const uint64_t chunks = Messages(leaving, p.net_buffer, req.ranks);
       p.phases.push_back({"parallel merge", data, data, leaving + 32 * chunks, 2 * chunks, 0});
@@ -174,7 +175,8 @@ std::string JobPlanText(const JobPlan& p) {
   };
   line("algorithm", p.algo + (p.why.empty() ? "" : " (auto: " + p.why + ")"));
   line("ranks", std::to_string(p.ranks));
-  line("records", std::to_string(p.records) + " (" + std::to_string(p.records_per_rank) + " per rank)");
+  line("records", std::to_string(p.records) + " (" + std::to_string(p.records_per_rank) + " per rank)" +
+                      (p.shape.IsGensort() ? "" : " of " + p.shape.ToString() + " (R/K/O)"));
   line("memory per rank", "budget " + (p.memory_budget > 0 ? MibText(p.memory_budget) : std::string("none")) +
                               ", peak " + MibText(p.peak_memory) + ", least that works " + MibText(p.min_memory));
   line("transfer size", std::to_string(p.transfer_size) + " bytes");
@@ -215,6 +217,9 @@ std::string JobPlanJson(const JobPlan& p) {
   j["ranks"] = p.ranks;
   j["records"] = p.records;
   j["records_per_rank"] = p.records_per_rank;
+  j["record_size"] = p.shape.size;
+  j["key_size"] = p.shape.key_size;
+  j["key_offset"] = p.shape.key_offset;
   j["memory_budget_bytes"] = p.memory_budget;
   j["min_memory_bytes"] = p.min_memory;
   j["peak_memory_bytes"] = p.peak_memory;

@@ -37,6 +37,7 @@ struct JobPlan {
   std::string algo;  // the one that would run (auto's choice)
   std::string why;   // why auto chose it
   int ranks = 1;
+  RecordShape shape;  // the records' size, key size and key offset
   uint64_t records = 0, records_per_rank = 0;
   uint64_t memory_budget = 0;  // 0: onepass without --memory (what the data needs)
   uint64_t min_memory = 0, peak_memory = 0;

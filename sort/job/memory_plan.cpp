@@ -12,7 +12,6 @@
 #include "core/record.hpp"
 #include "core/units.hpp"
 #include "io/open_files.hpp"
-#include "partition/sorted_keys.hpp"
 #include "river/mem_pool.hpp"
 #include "sort/external/run_former.hpp"
 #include "sort/external/run_merge.hpp"
@@ -23,6 +22,12 @@ namespace rs::sort {
 namespace {
 
 size_t OutputBuffers(const SortOptions& opt) { return opt.disk.Effective().queue_depth + 2; }
+
+// The smallest network buffer: config::kMinNetBufferBytes in whole records (1,000 bytes = 10 of
+// gensort's), at least one record.
+uint64_t MinNetBuffer(const RecordShape& shape) {
+  return std::max<uint64_t>(shape.size, config::kMinNetBufferBytes / shape.size * shape.size);
+}
 
 // What an external sort holds besides its runs' buffers, phase by phase.
 struct Needs {
@@ -47,7 +52,8 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
   p.budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   const uint64_t t = p.buffer_bytes = disk.transfer_size;
   const uint64_t r = n.run_buffer;
-  const uint64_t per_buf = r / kRecordSize;
+  const uint64_t record = opt.shape.size, block = opt.shape.Block();
+  const uint64_t per_buf = r / record;
   // Run formation: 2 runs of b buffers + circulating buffers + the sorter and write buffers of one run.
   const uint64_t fixed = MemPool::Bytes(r, n.circulating) + n.other + RunFormer::OverheadBytes(disk, 0);
   const uint64_t per_run_buffer =
@@ -61,7 +67,7 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
     return RunMergeInputBytes(d, 1);
   };
   const uint64_t stream = stream_of(t);
-  const uint64_t run_bytes = per_buf * kRecordSize;
+  const uint64_t run_bytes = per_buf * record;
   auto bookkeeping = [&](uint64_t b) {  // of the runs b buffers long that the data makes
     return (n.data + b * run_bytes - 1) / (b * run_bytes) * config::external::kRunBookkeepingBytes;
   };
@@ -70,7 +76,7 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
     return out + n.merge_extra + bookkeeping(b) + fan_in * per_stream;
   };
   // The validation at the end (FinishSort) runs while the output's pool is still held.
-  const uint64_t validation = opt.validate ? out + validate::ValidatePartitionBytes(disk, opt.threads) : 0;
+  const uint64_t validation = opt.validate ? out + validate::ValidatePartitionBytes(disk, opt.threads, opt.shape) : 0;
   const uint64_t after = std::max(n.last_phase, validation);
   auto feasible = [&](uint64_t b) { return std::max({formation(b), merge(b, 2, stream), after}) <= p.budget; };
 
@@ -121,10 +127,11 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
   // (besides the 10 % above the mean the plan already takes for a rank's share).
   const uint64_t expected = runs + runs / 16 + 1;
   if (runs > 1 && expected > p.fan_in && opt.fan_in < 2) {
-    const uint64_t half = t / 2 / config::kRecordBlock * config::kRecordBlock;
-    const uint64_t floor = std::max(config::kRecordBlock, std::min(config::external::kMinMergeReadBytes, half));
-    for (uint64_t read = (t - 1) / config::kRecordBlock * config::kRecordBlock; read >= floor;
-         read -= config::kRecordBlock) {
+    // In whole record blocks: kMinMergeReadBytes rounded up to one (3 blocks of gensort's 102,400).
+    const uint64_t half = t / 2 / block * block;
+    const uint64_t least = (config::external::kMinMergeReadBytes + block - 1) / block * block;
+    const uint64_t floor = std::max(block, std::min(least, half));
+    for (uint64_t read = (t - 1) / block * block; read >= floor; read -= block) {
       if (fan_in_at(b, stream_of(read)) >= expected) {
         p.merge_read_bytes = read;
         p.fan_in = fan_in_at(b, stream_of(read));
@@ -149,28 +156,29 @@ Result<ExternalPlan> Plan(const SortOptions& opt, const DiskOptions& disk, const
 // Network buffers of whole records, the largest that `bytes` spread over `count` buffers allows
 // (each with `room` bytes after it), at most `cap`, at least config::kMinNetBufferBytes. From one
 // page up they fill whole pages (MemPool rounds such buffers up to pages); below, MemPool packs them.
-uint64_t NetBufferFor(uint64_t bytes, uint64_t count, uint64_t cap, uint64_t room = 0) {
+uint64_t NetBufferFor(const RecordShape& shape, uint64_t bytes, uint64_t count, uint64_t cap, uint64_t room = 0) {
   const uint64_t per = bytes / std::max<uint64_t>(count, 1);
   const uint64_t whole =
       per >= config::kDirectAlignment ? per / config::kDirectAlignment * config::kDirectAlignment : per;
-  const uint64_t b = whole > room ? (whole - room) / kRecordSize * kRecordSize : 0;
-  return std::min(cap, std::max(config::kMinNetBufferBytes, b));
+  const uint64_t b = whole > room ? (whole - room) / shape.size * shape.size : 0;
+  return std::min(cap, std::max(MinNetBuffer(shape), b));
 }
 
 // --net-buffer in whole records, at least one, at most the transfer size.
 uint64_t GivenNetBuffer(const SortOptions& opt, uint64_t t) {
-  return std::min(t, std::max<uint64_t>(kRecordSize, opt.net_buffer / kRecordSize * kRecordSize));
+  const uint64_t record = opt.shape.size;
+  return std::min(t, std::max<uint64_t>(record, opt.net_buffer / record * record));
 }
 
 // The transfer sizes tried, largest first: the configured one, then halves in whole record blocks
 // down to one block.
 std::vector<uint64_t> TransferSizes(const SortOptions& opt) {
   std::vector<uint64_t> sizes;
-  for (uint64_t t = RecordDiskOptions(opt).transfer_size; t >= config::kRecordBlock;
-       t = t / 2 / config::kRecordBlock * config::kRecordBlock) {
+  const uint64_t block = opt.shape.Block();
+  for (uint64_t t = RecordDiskOptions(opt).transfer_size; t >= block; t = t / 2 / block * block) {
     sizes.push_back(t);
   }
-  if (sizes.empty() || sizes.back() != config::kRecordBlock) sizes.push_back(config::kRecordBlock);
+  if (sizes.empty() || sizes.back() != block) sizes.push_back(block);
   return sizes;
 }
 
@@ -195,7 +203,7 @@ Result<ExternalPlan> Fit(const SortOptions& opt, int ranks, const char* algo,
       tries.push_back({t, GivenNetBuffer(opt, t)});
       continue;
     }
-    tries.push_back({t, config::kMinNetBufferBytes});
+    tries.push_back({t, MinNetBuffer(opt.shape)});
     tries.push_back({t, t});
   }
   // The floor first: it does not depend on the budget, and every plan reports it.
@@ -241,11 +249,7 @@ size_t MergeStreamCap(size_t members, size_t sink_members, int ranks, uint64_t o
   return size_t(std::clamp<uint64_t>(free / per_run, 2, config::external::kMaxFanIn));
 }
 
-DiskOptions RecordDiskOptions(const SortOptions& opt) {
-  DiskOptions d = opt.disk.Effective();
-  d.transfer_size = opt.disk.record_transfer_size();
-  return d;
-}
+DiskOptions RecordDiskOptions(const SortOptions& opt) { return opt.disk.ForRecords(opt.shape).Effective(); }
 
 Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input, int ranks) {
   // What circulates in read & distribute (partly filled buffers, sends and receives, as in
@@ -258,7 +262,7 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input,
   const size_t sends = 2 * size_t(ranks) + 2 * opt.exchange.max_sends_in_flight;
   const size_t window = WindowSlots(opt.transport, ranks);  // --transport rma's, allocated by MPI
   // A rank receives about its share of the data (the sample split's bound: 10 % above the mean).
-  const uint64_t share = input.total * kRecordSize / uint64_t(ranks) * 11 / 10;
+  const uint64_t share = input.total * opt.shape.size / uint64_t(ranks) * 11 / 10;
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   auto plan = Fit(opt, ranks, "twopass", [&](const DiskOptions& disk, uint64_t chosen) {
     // Network buffers: the partitioner's and the receives (runs are made of the received ones).
@@ -268,7 +272,7 @@ Result<ExternalPlan> PlanTwopass(const SortOptions& opt, const SortInput& input,
     const uint64_t t = disk.transfer_size;
     const uint64_t net = chosen != 0          ? chosen
                          : opt.net_buffer > 0 ? GivenNetBuffer(opt, t)
-                                              : NetBufferFor(budget / 4, sends + receives + window, t);
+                                              : NetBufferFor(opt.shape, budget / 4, sends + receives + window, t);
     Needs n;
     n.run_buffer = n.net_buffer = net;
     n.circulating = receives;
@@ -292,16 +296,17 @@ Result<ExternalPlan> PlanThreepass(const SortOptions& opt, const SortInput& inpu
     n.run_buffer = t;
     n.circulating = disk.queue_depth + 2;
     n.other = MemPool::Bytes(t, OutputBuffers(opt));
-    n.data = input.max_records * kRecordSize;
+    n.data = input.max_records * opt.shape.size;
     // The local merge keeps every kKeyIndexStride-th key of the work file for parallel selection
-    // (a 10-byte key per 1024 records: 98 MB for a terabyte per rank).
-    n.merge_extra = ThreepassKeyIndexBytes(input.max_records);
+    // (a K-byte key per 1024 records: 98 MB for a terabyte of gensort's records per rank).
+    n.merge_extra = ThreepassKeyIndexBytes(input.max_records, opt.shape);
     // The parallel merge's remote chunks: about 6 buffers per peer, within half the budget
     // (transfer-size chunks on a few ranks, smaller ones read through the page cache on many).
     uint64_t chunk = chosen != 0          ? chosen
                      : opt.net_buffer > 0 ? GivenNetBuffer(opt, t)
-                                          : NetBufferFor(budget / 2, net_buffers, t, 64);
-    if (chunk >= config::kRecordBlock) chunk = chunk / config::kRecordBlock * config::kRecordBlock;  // direct reads
+                                          : NetBufferFor(opt.shape, budget / 2, net_buffers, t, 64);
+    const uint64_t block = opt.shape.Block();
+    if (chunk >= block) chunk = chunk / block * block;  // direct reads
     n.last_phase =
         MemPool::Bytes(t, OutputBuffers(opt)) + ParallelMergeBytes(disk, opt.exchange, opt.transport, ranks, chunk);
     n.net_buffer = chunk;
@@ -313,33 +318,34 @@ OnepassPools PlanOnepass(const SortOptions& opt, const SortInput& input, int ran
   OnepassPools p;
   const uint64_t t = p.transfer_size = RecordDiskOptions(opt).transfer_size;
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
-  const uint64_t mean_bytes = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+  const uint64_t record = opt.shape.size;
+  const uint64_t mean_bytes = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * record;
   // What this rank receives: a sample split stays within a few percent of the mean (the bound
   // is in partition/splitter.hpp); a uniform split of skewed keys can put anything anywhere, so
   // it gets twice the mean.
   const uint64_t need = opt.splitters == SplitterKind::kSample ? mean_bytes + mean_bytes / 4 : 2 * mean_bytes;
-  p.receive_bytes = std::min(need, input.total * kRecordSize);
+  p.receive_bytes = std::min(need, input.total * record);
   const bool held = opt.splitters == SplitterKind::kSample && ranks > 1;  // the input is read whole first
   p.disk_buffers = std::max<size_t>(opt.disk.Effective().queue_depth + 2, OutputBuffers(opt)) +
-                   (held ? size_t((input.max_records * kRecordSize + t - 1) / t) : 0);
+                   (held ? size_t((input.max_records * record + t - 1) / t) : 0);
   // Besides what it keeps: a buffer filling per destination and as many partly filled ones
   // received (each sender's last), sends and receives in flight, a few being handed over.
   const size_t circulating = 2 * size_t(ranks) + opt.exchange.max_sends_in_flight + opt.exchange.posted_receives + 6;
   const size_t window = WindowSlots(opt.transport, ranks);  // --transport rma's, allocated by MPI
-  const uint64_t validation = opt.validate ? validate::ValidatePartitionBytes(opt.disk, opt.threads) : 0;
+  const uint64_t validation = opt.validate ? validate::ValidatePartitionBytes(opt.disk, opt.threads, opt.shape) : 0;
   auto net_buffers = [&](uint64_t b) { return size_t((p.receive_bytes + b - 1) / b) + circulating; };
   auto bytes = [&](uint64_t b) {
     const uint64_t pools = b == t ? MemPool::Bytes(t, p.disk_buffers + net_buffers(b))
                                   : MemPool::Bytes(t, p.disk_buffers) + MemPool::Bytes(b, net_buffers(b));
-    return pools + window * b + p.receive_bytes / kRecordSize * 2 * sizeof(SortEntry) + validation;
+    return pools + window * b + p.receive_bytes / record * 2 * sizeof(SortEntry) + validation;
   };
   // Network buffers: what circulates takes a quarter of the budget at most (the transfer size on
   // a few ranks, smaller ones on many); under a budget that is still too small, smaller ones yet,
   // down to the least (whose need is the floor).
-  const uint64_t least = opt.net_buffer > 0 ? GivenNetBuffer(opt, t) : config::kMinNetBufferBytes;
-  uint64_t b = opt.net_buffer > 0 ? least : NetBufferFor(budget / 4, circulating + window, t);
+  const uint64_t least = opt.net_buffer > 0 ? GivenNetBuffer(opt, t) : MinNetBuffer(opt.shape);
+  uint64_t b = opt.net_buffer > 0 ? least : NetBufferFor(opt.shape, budget / 4, circulating + window, t);
   if (opt.memory > 0 && bytes(least) <= opt.memory) {
-    while (bytes(b) > opt.memory && b > least) b = std::max(least, b / 2 / kRecordSize * kRecordSize);
+    while (bytes(b) > opt.memory && b > least) b = std::max(least, b / 2 / record * record);
   }
   p.net_buffer_bytes = b;
   p.net_buffers = net_buffers(b);
@@ -362,8 +368,8 @@ std::string AutoAlgorithm(const SortOptions& opt, const SortInput& input, int ra
   return *onepass_need <= budget ? "onepass" : "twopass";
 }
 
-uint64_t ThreepassKeyIndexBytes(uint64_t records) {
-  return (records / config::external::kKeyIndexStride + 1) * sizeof(partition::Key);
+uint64_t ThreepassKeyIndexBytes(uint64_t records, const RecordShape& shape) {
+  return (records / config::external::kKeyIndexStride + 1) * shape.key_size;
 }
 
 Status CheckOnepassBudget(const SortOptions& opt, const OnepassPools& pools) {

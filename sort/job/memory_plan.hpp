@@ -82,6 +82,6 @@ Status CheckOnepassMemory(const SortOptions& options, const SortInput& input, in
 // else twopass.
 std::string AutoAlgorithm(const SortOptions& options, const SortInput& input, int ranks, uint64_t* onepass_need);
 // threepass: the key index the local merge keeps for parallel selection, for `records` records.
-uint64_t ThreepassKeyIndexBytes(uint64_t records);
+uint64_t ThreepassKeyIndexBytes(uint64_t records, const RecordShape& shape);
 
 }  // namespace rs::sort

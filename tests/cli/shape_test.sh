@@ -147,9 +147,13 @@ refused "key offset" 2 "--key-offset 64: allowed 0 .. 63" \
 want=$(python3 "$ORACLE" report 8/8/0 "$T/d-8_1_7-random")
 same "record size alone" 1 "$want" -- "$RS" validate --dir "$T" --name d-8_1_7-random --record-size 8
 
+# plan sizes other shapes: --bytes counts R-byte records, and the JSON names the shape.
+plan=$("$RS" plan --json --bytes 64M --ranks 2 --algo twopass --memory 64M --record-size 64 --key-size 8 2>&1)
+python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(0 if (j['records'], j['record_size'], j['key_size'], j['transfer_size_bytes'] % 4096, j['net_buffer_bytes'] % 64) == (1048576, 64, 8, 0, 0) else 1)" "$plan" \
+  && ok || bad "plan of 64-byte records: $plan"
+refused "plan's shape range" 2 "--key-size 65: allowed 1 .. 64" -- "$RS" plan --records 1M --ranks 2 --record-size 64 --key-size 65
+
 # The commands that take only gensort's records so far refuse others with one line.
-refused "plan refuses" 2 "plan --record-size 64 --key-size 8 --key-offset 0: only gensort's records (100/10/0)" \
-  -- "$RS" plan --records 1M --ranks 4 --record-size 64 --key-size 8
 refused "sort refuses" 1 "sort --record-size 64 --key-size 8 --key-offset 0: only gensort's records (100/10/0)" \
   -- "$RS" sort --in-dir "$T" --in-name "$(basename "$f")" --out-dir "$T/out" --out-name o --record-size 64 --key-size 8
 [ -z "$(ls "$T/out")" ] && ok || bad "a refused sort left files: $(ls "$T/out")"

@@ -77,6 +77,42 @@ Spent Sum(const ExternalPlan& p, const SortOptions& given, bool three, int ranks
           three ? out + ParallelMergeBytes(disk, opt.exchange, opt.transport, ranks, p.net_buffer_bytes) : 0};
 }
 
+// docs/records.md#alignment: every buffer a plan sizes holds whole records, transfers and merge reads
+// are whole blocks of lcm(R, 4096) (whole records through the page cache where that block is over
+// 2 MiB), and the plan stays within its budget, for every shape of issue 16.
+TEST(MemoryPlan, OtherShapesPlanWholeRecordsAndBlocks) {
+  const int ranks = 4;
+  for (const RecordShape shape :
+       {RecordShape{64, 8, 0}, RecordShape{128, 16, 0}, RecordShape{100, 10, 50}, RecordShape{16, 16, 0},
+        RecordShape{4096, 32, 100}, RecordShape{8, 1, 7}, RecordShape{4097, 20, 3}, RecordShape{65536, 8, 0}}) {
+    for (const uint64_t budget : {64 * kMiB, 1024 * kMiB}) {
+      SCOPED_TRACE(shape.ToString() + ", budget " + std::to_string(budget >> 20) + " MiB");
+      SortOptions opt;
+      opt.shape = shape;
+      opt.memory = budget;
+      SortInput input;
+      input.records = input.max_records = (uint64_t(4) << 30) / shape.size;  // 4 GiB per rank
+      input.bytes = input.records * shape.size;
+      input.total = input.records * uint64_t(ranks);
+      const uint64_t block = shape.Block();
+      EXPECT_EQ(RecordDiskOptions(opt).direct, shape.AlignedBlock() != 0);
+      for (const bool three : {false, true}) {
+        auto plan = three ? PlanThreepass(opt, input, ranks) : PlanTwopass(opt, input, ranks);
+        ASSERT_TRUE(plan.ok()) << plan.status().message();
+        EXPECT_EQ(plan->buffer_bytes % block, 0u);
+        EXPECT_EQ(plan->merge_read_bytes % block, 0u);
+        EXPECT_EQ(plan->net_buffer_bytes % shape.size, 0u);
+        EXPECT_GE(plan->net_buffer_bytes, shape.size);
+        EXPECT_GT(plan->run_records, 0u);
+        EXPECT_LE(plan->peak_bytes, budget);
+      }
+      const OnepassPools pools = PlanOnepass(opt, input, ranks);
+      EXPECT_EQ(pools.transfer_size % block, 0u);
+      EXPECT_EQ(pools.net_buffer_bytes % shape.size, 0u);
+    }
+  }
+}
+
 TEST(MemoryPlan, EveryTransferSizeFitsOrIsRefusedWithAMinimumThatWorks) {
   const int ranks = 2;
   const SortInput input = Input(2'500'000, ranks);  // 250 MB per rank
@@ -101,7 +137,7 @@ TEST(MemoryPlan, EveryTransferSizeFitsOrIsRefusedWithAMinimumThatWorks) {
         const uint64_t runs = RunsOf(*plan, data);
         const Spent s = Sum(*plan, opt, three, ranks, runs);
         EXPECT_LE(s.formation, opt.memory);
-        EXPECT_LE(s.merge + (three ? ThreepassKeyIndexBytes(input.max_records) : 0), opt.memory);
+        EXPECT_LE(s.merge + (three ? ThreepassKeyIndexBytes(input.max_records, opt.shape) : 0), opt.memory);
         EXPECT_LE(s.last, opt.memory);
         EXPECT_LE(plan->buffer_bytes, RecordDiskOptions(opt).transfer_size);
         EXPECT_LE(plan->net_buffer_bytes, plan->buffer_bytes);
