@@ -3,17 +3,20 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "core/config.hpp"
 #include "core/record.hpp"
+#include "sort/incore/key_prefix.hpp"
 #include "sort/incore/sort_entry.hpp"
 
 // The gather streams its output with SSE2 non-temporal stores where the CPU has them (every
@@ -33,21 +36,36 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The gather's L1 staging block: kGatherBlockRecords of gensort's records (6,400 bytes). Records
+// of `size` bytes fill it in whole 16-byte units (so every block starts 16-byte aligned when the
+// output does); 0 for records too large to stage, which are copied straight to the output.
+constexpr uint64_t kStageBytes = config::sort::kGatherBlockRecords * kRecordSize;
+constexpr uint64_t GatherBlockRecords(uint64_t size) {
+  const uint64_t unit = 16 / std::gcd(size, uint64_t(16));  // records per whole 16-byte unit
+  return kStageBytes / size / unit * unit;
+}
+static_assert(GatherBlockRecords(kRecordSize) == config::sort::kGatherBlockRecords);
+
+// Entries that hold the same 80 key bits.
+inline bool SamePrefix(const SortEntry& a, const SortEntry& b) {
+  return a.hi == b.hi && ((a.lo ^ b.lo) & kLoKeyMask) == 0;
+}
+
 }  // namespace
 
-RecordSorter::RecordSorter(uint64_t max_records, AlignedBuffer entries)
-    : max_records_(max_records), entries_(std::move(entries)) {
+RecordSorter::RecordSorter(uint64_t max_records, const RecordShape& shape, AlignedBuffer entries)
+    : max_records_(max_records), shape_(shape), entries_(std::move(entries)) {
   data_ = reinterpret_cast<SortEntry*>(entries_.data());
   scratch_ = data_ == nullptr ? nullptr : data_ + max_records_;
 }
 
-Result<std::unique_ptr<RecordSorter>> RecordSorter::Create(uint64_t max_records) {
+Result<std::unique_ptr<RecordSorter>> RecordSorter::Create(uint64_t max_records, const RecordShape& shape) {
   if (max_records > (uint64_t(1) << 40)) {
     return Status::Error("record sorter: max_records " + std::to_string(max_records) + " is too large");
   }
   Result<AlignedBuffer> buffer = AlignedBuffer::Allocate(size_t(max_records) * 2 * sizeof(SortEntry));
   if (!buffer.ok()) return buffer.status();
-  return std::unique_ptr<RecordSorter>(new RecordSorter(max_records, std::move(buffer.value())));
+  return std::unique_ptr<RecordSorter>(new RecordSorter(max_records, shape, std::move(buffer.value())));
 }
 
 void RecordSorter::Prefault() {
@@ -120,10 +138,15 @@ Status RecordSorter::SortEntries(std::span<const RecordSpan> spans) {
   span_begin_[spans.size()] = at;
 
   auto t0 = std::chrono::steady_clock::now();
-  Build(spans, n);
+  if (shape_.IsGensort()) {
+    Build(GensortKeyPrefix{}, spans, n);
+  } else {
+    Build(ShapeKeyPrefix(shape_), spans, n);
+  }
   timings_.build_s = SecondsSince(t0);
   t0 = std::chrono::steady_clock::now();
   RadixSortEntries(data_, scratch_, n, &first_);
+  if (shape_.key_size > kKeySize) BreakTies(n);
   timings_.sort_s = SecondsSince(t0);
   sorted_ = n;
   return Status::Ok();
@@ -131,7 +154,9 @@ Status RecordSorter::SortEntries(std::span<const RecordSpan> spans) {
 
 // Entries in input order, in ParallelChunks(n) chunks; each chunk also counts its first digits
 // and ORs (entry ^ first entry) to find the key bits all entries share.
-void RecordSorter::Build(std::span<const RecordSpan> spans, uint64_t n) {
+template <class Prefix>
+void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n) {
+  const size_t size = prefix.record_size();
   const int bits = FirstDigitBits(n);
   const uint64_t chunks = ParallelChunks(n);
   first_.bits = bits;
@@ -139,7 +164,7 @@ void RecordSorter::Build(std::span<const RecordSpan> spans, uint64_t n) {
   first_.counts.assign(bits > 0 ? chunks << bits : 0, 0);
   const uint64_t first_span =
       uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), 0) - span_begin_.begin() - 1);
-  const SortEntry first = MakeEntry(spans[first_span].data, 0);
+  const SortEntry first = MakeEntry(prefix(spans[first_span].data), 0);
   std::vector<uint64_t> diff(2 * chunks, 0);
 
   tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
@@ -152,18 +177,18 @@ void RecordSorter::Build(std::span<const RecordSpan> spans, uint64_t n) {
     uint64_t i = begin;
     while (i < end) {
       const uint64_t span_end = std::min(end, span_begin_[s + 1]);
-      const uint8_t* rec = span_data_[s] + (i - span_begin_[s]) * kRecordSize;
+      const uint8_t* rec = span_data_[s] + (i - span_begin_[s]) * size;
       uint64_t loc = (s << kSpanShift) | (i - span_begin_[s]);
       SortEntry* e = data_ + i;
       if (h != nullptr) {
-        for (; i < span_end; ++i, ++loc, ++e, rec += kRecordSize) {
-          *e = MakeEntry(rec, loc);
+        for (; i < span_end; ++i, ++loc, ++e, rec += size) {
+          *e = MakeEntry(prefix(rec), loc);
           ++h[e->hi >> shift];
           dh |= e->hi ^ first.hi;
           dl |= e->lo ^ first.lo;
         }
       } else {
-        for (; i < span_end; ++i, ++loc, ++e, rec += kRecordSize) *e = MakeEntry(rec, loc);
+        for (; i < span_end; ++i, ++loc, ++e, rec += size) *e = MakeEntry(prefix(rec), loc);
       }
       ++s;
     }
@@ -183,11 +208,52 @@ void RecordSorter::Build(std::span<const RecordSpan> spans, uint64_t n) {
                                         : kKeyBits;
 }
 
+void RecordSorter::BreakTies(uint64_t n) {
+  const size_t size = shape_.size, rest_at = shape_.key_offset + kKeySize, rest = shape_.key_size - kKeySize;
+  const uint8_t* const* span_data = span_data_.data();
+  auto record = [&](const SortEntry& e) {
+    return span_data[(e.lo & kLocatorMask) >> kSpanShift] + (e.lo & kRecordIndexMask) * size;
+  };
+  // (rest of the key, locator): a total order, so any sort of a run gives the one stable result.
+  auto less = [&](const SortEntry& a, const SortEntry& b) {
+    const int c = std::memcmp(record(a) + rest_at, record(b) + rest_at, rest);
+    return c < 0 || (c == 0 && (a.lo & kLocatorMask) < (b.lo & kLocatorMask));
+  };
+  SortEntry* const data = data_;
+  // A run belongs to the chunk holding its first entry and may reach past the chunk's end.
+  const uint64_t chunks = ParallelChunks(n);
+  tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
+    const uint64_t end = ChunkBegin(n, chunks, c + 1);
+    uint64_t i = ChunkBegin(n, chunks, c);
+    while (i > 0 && i < end && SamePrefix(data[i], data[i - 1])) ++i;  // a run of an earlier chunk
+    while (i < end) {
+      uint64_t j = i + 1;
+      while (j < n && SamePrefix(data[j], data[i])) ++j;
+      if (j - i >= config::sort::kRecordGrain) {
+        tbb::parallel_sort(data + i, data + j, less);  // e.g. every key sharing its first 10 bytes
+      } else if (j - i > 1) {
+        std::sort(data + i, data + j, less);
+      }
+      i = j;
+    }
+  });
+}
+
 // out[i] = the record of sorted entry first + i. Reads are random, so records a little ahead
 // are prefetched (all 2-3 cache lines of each). Records go through an L1 staging block that is
 // streamed to the output with non-temporal stores when the output is 16-byte aligned.
 void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
+  if (shape_.IsGensort()) {
+    GatherRecords(GensortKeyPrefix{}, first, count, out);
+  } else {
+    GatherRecords(ShapeKeyPrefix(shape_), first, count, out);
+  }
+}
+
+template <class Prefix>
+void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out) {
   if (first >= sorted_ || count == 0) return;
+  const uint64_t size = prefix.record_size();
   const uint64_t n = std::min(count, sorted_ - first);
   const auto t0 = std::chrono::steady_clock::now();
   const SortEntry* const entries = data_ + first;
@@ -196,29 +262,30 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
   const uint8_t* const* span_data = span_data_.data();
   auto record = [&](uint64_t i) {
     const uint64_t lo = entries[i].lo;
-    return span_data[(lo & kLocatorMask) >> kSpanShift] + (lo & kRecordIndexMask) * kRecordSize;
+    return span_data[(lo & kLocatorMask) >> kSpanShift] + (lo & kRecordIndexMask) * size;
   };
-  constexpr uint64_t kBlock = config::sort::kGatherBlockRecords;
-  static_assert(kBlock * kRecordSize % 16 == 0);
-  const bool stream = RS_STREAMING_STORES && (reinterpret_cast<uintptr_t>(out) & 15) == 0;
+  // Records too large for the staging block go straight to the output, one per block.
+  const uint64_t staged_block = GatherBlockRecords(size);
+  const uint64_t kBlock = staged_block > 0 ? staged_block : 1;
+  const bool stream = RS_STREAMING_STORES && staged_block > 0 && (reinterpret_cast<uintptr_t>(out) & 15) == 0;
   const uint64_t blocks = (n + kBlock - 1) / kBlock;
-  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, config::sort::kRecordGrain / kBlock),
+  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, std::max<uint64_t>(1, config::sort::kRecordGrain / kBlock)),
                     [&](const tbb::blocked_range<uint64_t>& r) {
-                      alignas(64) uint8_t stage[kBlock * kRecordSize];
+                      alignas(64) uint8_t stage[kStageBytes];
                       for (uint64_t b = r.begin(); b < r.end(); ++b) {
-                        const uint64_t begin = b * kBlock, size = std::min(kBlock, n - begin);
-                        uint8_t* const to = out + begin * kRecordSize;
+                        const uint64_t begin = b * kBlock, in_block = std::min(kBlock, n - begin);
+                        uint8_t* const to = out + begin * size;
                         uint8_t* const staged = stream ? stage : to;
-                        for (uint64_t k = 0; k < size; ++k) {
+                        for (uint64_t k = 0; k < in_block; ++k) {
                           const uint64_t ahead = begin + k + config::sort::kGatherPrefetchDistance;
                           if (ahead < prefetch_limit) {
-                            PrefetchRecord(record(ahead));
+                            PrefetchRecord(record(ahead), size);
                           }
-                          std::memcpy(staged + k * kRecordSize, record(begin + k), kRecordSize);
+                          std::memcpy(staged + k * size, record(begin + k), size);
                         }
                         if (!stream) continue;
 #if RS_STREAMING_STORES
-                        const uint64_t bytes = size * kRecordSize, whole = bytes & ~uint64_t(15);
+                        const uint64_t bytes = in_block * size, whole = bytes & ~uint64_t(15);
                         for (uint64_t o = 0; o < whole; o += 16) {
                           _mm_stream_si128(reinterpret_cast<__m128i*>(to + o),
                                            _mm_load_si128(reinterpret_cast<const __m128i*>(stage + o)));

@@ -1,5 +1,6 @@
-// sort/incore/record_sorter.hpp — in-core sort of 100-byte records (docs/architecture.md#algorithms): build 16-byte
-// key-prefix entries, radix-sort them in parallel, then move each record once into the output.
+// sort/incore/record_sorter.hpp — in-core sort of fixed-size records (docs/architecture.md#algorithms): build 16-byte
+// key-prefix entries, radix-sort them in parallel, break ties of keys longer than the prefix
+// (docs/records.md#sorting-other-shapes), then move each record once into the output.
 #pragma once
 
 #include <cstdint>
@@ -7,13 +8,14 @@
 #include <span>
 #include <vector>
 
+#include "core/record_shape.hpp"
 #include "core/status.hpp"
 #include "io/aligned_buffer.hpp"
 #include "sort/incore/entry_radix_sort.hpp"
 
 namespace rs::sort {
 
-// `count` whole 100-byte records starting at `data` (data may be null when count is 0).
+// `count` whole records starting at `data` (data may be null when count is 0).
 struct RecordSpan {
   const uint8_t* data;
   uint64_t count;
@@ -28,22 +30,22 @@ class RecordSorter {
   // Allocates the two entry arrays (32 bytes per record) in one AlignedBuffer (MADV_HUGEPAGE).
   // The memory is not touched here: the first Sort pays the first touch (1-2 s/GiB on this VM,
   // i.e. 0.2-0.3 s for 5 M records) unless Prefault ran before.
-  static Result<std::unique_ptr<RecordSorter>> Create(uint64_t max_records);
+  static Result<std::unique_ptr<RecordSorter>> Create(uint64_t max_records, const RecordShape& shape = {});
 
   // Touches every page of the entry arrays (in parallel on the caller's arena), so that the
   // first Sort runs at reuse speed. Call it early, e.g. while the input is still being read.
   void Prefault();
 
-  // Sorts the records of all spans by their 10-byte key (memcmp order); records with equal keys
-  // keep their input order (span order, then position). Writes the sorted records contiguously
-  // to out[0, 100 * total). `out` must not overlap the spans. Refuses more than max_records
+  // Sorts the records of all spans by their key (memcmp order); records with equal keys keep
+  // their input order (span order, then position). Writes the sorted records contiguously to
+  // out[0, R * total). `out` must not overlap the spans. Refuses more than max_records
   // records, more than 65536 spans, or a span of 2^32 or more records.
   // Same as SortEntries(spans) then Gather(0, total, out).
   Status Sort(std::span<const RecordSpan> spans, uint8_t* out);
 
   // The two halves of Sort, for callers that write the output in pieces (e.g. into pool
   // buffers): SortEntries builds and sorts the entries (same refusals as Sort); Gather then
-  // writes sorted records [first, first + count) to out[0, 100 * count), as often as needed,
+  // writes sorted records [first, first + count) to out[0, R * count), as often as needed,
   // while the spans stay valid and unchanged. Records past sorted_records() are not written.
   Status SortEntries(std::span<const RecordSpan> spans);
   void Gather(uint64_t first, uint64_t count, uint8_t* out);
@@ -61,12 +63,21 @@ class RecordSorter {
   uint64_t max_records() const { return max_records_; }
 
  private:
-  RecordSorter(uint64_t max_records, AlignedBuffer entries);
+  RecordSorter(uint64_t max_records, const RecordShape& shape, AlignedBuffer entries);
   // Validates the spans against the limits; the total record count.
   Result<uint64_t> CountRecords(std::span<const RecordSpan> spans) const;
-  void Build(std::span<const RecordSpan> spans, uint64_t n);
+  // The phases for one record shape's key prefix (sort/incore/key_prefix.hpp): gensort's is a
+  // compile-time type, so its loops are what they were before other shapes existed.
+  template <class Prefix>
+  void Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n);
+  template <class Prefix>
+  void GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out);
+  // Keys longer than the entry's 10 key bytes: orders each run of entries with equal prefixes by
+  // the rest of the key, then by input order.
+  void BreakTies(uint64_t n);
 
   uint64_t max_records_;
+  RecordShape shape_;
   AlignedBuffer entries_;  // [0, max) the sort's result array, [max, 2 max) its scratch
   SortEntry* data_;
   SortEntry* scratch_;

@@ -29,18 +29,17 @@ inline constexpr uint64_t kRecordIndexMask = (uint64_t(1) << kSpanShift) - 1;
 inline constexpr uint64_t kMaxSpans = uint64_t(1) << 16;
 inline constexpr uint64_t kMaxRecordsPerSpan = uint64_t(1) << 32;
 
-inline SortEntry MakeEntry(const uint8_t* record, uint64_t locator) {
-  const KeyWords k = LoadKeyWords(record);
-  return {k.hi, (uint64_t(k.lo) << 48) | locator};
-}
+inline SortEntry MakeEntry(KeyWords k, uint64_t locator) { return {k.hi, (uint64_t(k.lo) << 48) | locator}; }
+inline SortEntry MakeEntry(const uint8_t* record, uint64_t locator) { return MakeEntry(LoadKeyWords(record), locator); }
 
-// Starts loading all 2-3 cache lines of the record at `record` (the gather's records a little
-// ahead, the merge's inputs' next records): where records are read out of order or by DMA, the
-// hardware prefetcher does not fetch them in time.
-inline void PrefetchRecord(const uint8_t* record) {
+// Starts loading the first 2-3 cache lines of the `size`-byte record at `record` (the gather's
+// records a little ahead, the merge's inputs' next records): where records are read out of order
+// or by DMA, the hardware prefetcher does not fetch them in time. All of a 100-byte record; of a
+// larger one its start, after which the hardware prefetcher follows the copy.
+inline void PrefetchRecord(const uint8_t* record, size_t size = kRecordSize) {
   __builtin_prefetch(record);
-  __builtin_prefetch(record + 64);
-  __builtin_prefetch(record + kRecordSize - 1);
+  if (size > 64) __builtin_prefetch(record + 64);
+  if (size > 64 && size <= 192) __builtin_prefetch(record + size - 1);
 }
 
 // Entries order as 128-bit integers: key first, then locator (input order). Branch-free.
