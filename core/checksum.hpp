@@ -19,8 +19,8 @@ class Checksum128 {
   constexpr explicit Checksum128(u128 v) : value_(v) {}
 
   void AddRecord(const uint8_t* record) { value_ += RecordCrc(record); }
-  // Adds the CRCs of `count` consecutive records.
-  void AddRecords(const uint8_t* records, size_t count);
+  // Adds the CRCs of `count` consecutive records of `size` bytes.
+  void AddRecords(const uint8_t* records, size_t count, size_t size = 100);
   Checksum128& operator+=(Checksum128 o) {
     value_ += o.value_;
     return *this;

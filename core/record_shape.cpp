@@ -49,8 +49,8 @@ Status RequireGensortShape(const RecordShape& shape, const std::string& what) {
   if (shape.IsGensort()) return Status::Ok();
   return Status::Error(StatusCode::kUnsupported,
                        what + " " + shape.Flags() +
-                           ": only gensort's records (100/10/0) are supported here so far; validate and plan take "
-                           "any shape (docs/records.md)");
+                           ": only gensort's records (100/10/0) are supported here so far (docs/records.md says "
+                           "which command takes which shape)");
 }
 
 }  // namespace rs

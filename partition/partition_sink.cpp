@@ -2,6 +2,7 @@
 #include "partition/partition_sink.hpp"
 
 #include <cstring>
+#include <type_traits>
 
 #include "core/record.hpp"
 
@@ -22,9 +23,19 @@ void PartitionSink::Flush(size_t d) {
 }
 
 void PartitionSink::Put(Buffer in) {
-  const uint64_t n = in.size() / kRecordSize;
+  // gensort's 100 bytes as a constant, so each record's copy is a fixed-size move.
+  if (splitter_->shape().size == kRecordSize) {
+    PutRecords(std::integral_constant<size_t, kRecordSize>(), std::move(in));
+  } else {
+    PutRecords(size_t(splitter_->shape().size), std::move(in));
+  }
+}
+
+template <class Size>
+void PartitionSink::PutRecords(Size size, Buffer in) {
+  const uint64_t n = in.size() / size;
   if (dest_.size() < n) dest_.resize(n);
-  splitter_->Route(in.data(), n, rank_, in.offset() / kRecordSize, dest_.data());
+  splitter_->Route(in.data(), n, rank_, in.offset() / size, dest_.data());
   for (uint64_t i = 0; i < n; ++i) {
     size_t d = dest_[i];
     if (skip_ && skip_(d, counts_[d])) {
@@ -33,10 +44,10 @@ void PartitionSink::Put(Buffer in) {
     }
     Buffer& b = out_[d];
     if (b.empty()) b = pools_[d]->Get();  // blocks while that pool is out: back-pressure
-    std::memcpy(b.data() + b.size(), in.data() + i * kRecordSize, kRecordSize);
-    b.set_size(b.size() + kRecordSize);
+    std::memcpy(b.data() + b.size(), in.data() + i * size, size);
+    b.set_size(b.size() + size);
     ++counts_[d];
-    if (b.size() + kRecordSize > b.capacity()) Flush(d);
+    if (b.size() + size > b.capacity()) Flush(d);
   }
 }
 

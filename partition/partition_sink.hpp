@@ -20,7 +20,8 @@ class PartitionSink final : public Sink {
   // running position feed the splitter's tie-break.
   PartitionSink(const Splitter* splitter, std::vector<Sink*> sinks, std::vector<MemPool*> pools, uint32_t rank);
 
-  // Takes a buffer of whole records (buffer.offset() / 100 is the first record's position).
+  // Takes a buffer of whole records of the splitter's shape (buffer.offset() / R is the first
+  // record's position).
   void Put(Buffer in) override;
   // Flushes the partly filled buffers and closes every sink; the first error.
   Status Close() override;
@@ -37,6 +38,8 @@ class PartitionSink final : public Sink {
 
  private:
   void Flush(size_t d);
+  template <class Size>
+  void PutRecords(Size size, Buffer in);
 
   const Splitter* splitter_;
   std::vector<Sink*> sinks_;

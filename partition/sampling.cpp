@@ -73,17 +73,19 @@ double FailureProbability(int parts, uint64_t total_records, uint64_t total_samp
 
 }  // namespace
 
-std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t n, uint64_t seed) {
+std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t n, uint64_t seed,
+                                    const RecordShape& shape) {
   std::vector<SplitKey> sample;
   if (count == 0 || n == 0) return sample;
+  const size_t size = shape.size;
   if (n >= count) {
     sample.reserve(count);
-    for (uint64_t i = 0; i < count; ++i) sample.push_back(MakeSplitKey(records + i * kRecordSize, rank, i));
+    for (uint64_t i = 0; i < count; ++i) sample.push_back(MakeSplitKey(records + i * size, rank, i, shape));
     return sample;
   }
   sample.reserve(n);
   for (uint64_t p : DrawPositions(count, rank, n, seed)) {
-    sample.push_back(MakeSplitKey(records + p * kRecordSize, rank, p));
+    sample.push_back(MakeSplitKey(records + p * size, rank, p, shape));
   }
   return sample;
 }

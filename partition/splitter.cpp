@@ -12,6 +12,7 @@
 #include <string>
 #include <tuple>
 
+#include "core/key_prefix.hpp"
 #include "core/record.hpp"
 #include "core/uint128.hpp"
 #include "partition/parallel_selection.hpp"
@@ -23,6 +24,17 @@ namespace {
 
 inline uint64_t LoadPrefix(const uint8_t* key) { return LoadKeyWords(key).hi; }
 inline uint16_t LoadSuffix(const uint8_t* key) { return LoadKeyWords(key).lo; }
+
+// Runs `route(prefix)` with the key-prefix loader of `shape` (core/key_prefix.hpp): gensort's
+// is a compile-time type, so its routing loops are what they were.
+template <class Route>
+void WithKeyPrefix(const RecordShape& shape, Route route) {
+  if (shape.IsGensort()) {
+    route(GensortKeyPrefix{});
+  } else {
+    route(ShapeKeyPrefix(shape));
+  }
+}
 
 void CheckPartsOrDie(int parts) {
   if (parts < 1 || parts > kMaxParts) {
@@ -53,14 +65,17 @@ std::vector<SplitKey> UniformBoundaries(int parts) {
 
 class UniformSplitter final : public Splitter {
  public:
-  explicit UniformSplitter(int parts) : Splitter(parts, UniformBoundaries(parts)) {}
+  UniformSplitter(int parts, const RecordShape& shape) : Splitter(parts, UniformBoundaries(parts), shape) {}
   const char* name() const override { return "uniform"; }
   void Route(const uint8_t* records, uint64_t count, uint32_t /*rank*/, uint64_t /*first_position*/,
              uint16_t* dest) const override {
-    const u128 p = unsigned(parts());
-    for (uint64_t i = 0; i < count; ++i) {
-      dest[i] = uint16_t((u128(LoadPrefix(records + i * kRecordSize)) * p) >> 64);
-    }
+    WithKeyPrefix(shape(), [&](const auto& prefix) {
+      const u128 p = unsigned(parts());
+      const size_t size = prefix.record_size();
+      for (uint64_t i = 0; i < count; ++i) {
+        dest[i] = uint16_t((u128(prefix(records + i * size).hi) * p) >> 64);
+      }
+    });
   }
 };
 
@@ -68,7 +83,8 @@ class UniformSplitter final : public Splitter {
 
 class SampleSplitter final : public Splitter {
  public:
-  SampleSplitter(int parts, std::vector<SplitKey> boundaries) : Splitter(parts, std::move(boundaries)) {
+  SampleSplitter(int parts, std::vector<SplitKey> boundaries, const RecordShape& shape)
+      : Splitter(parts, std::move(boundaries), shape) {
     for (const SplitKey& b : this->boundaries()) {
       prefix_.push_back(LoadPrefix(b.key.data()));
       suffix_.push_back(LoadSuffix(b.key.data()));
@@ -80,11 +96,20 @@ class SampleSplitter final : public Splitter {
 
   void Route(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t first_position,
              uint16_t* dest) const override {
-    const size_t m = prefix_.size();
+    WithKeyPrefix(shape(),
+                  [&](const auto& prefix) { RouteRecords(prefix, records, count, rank, first_position, dest); });
+  }
+
+ private:
+  template <class Prefix>
+  void RouteRecords(const Prefix& prefix, const uint8_t* records, uint64_t count, uint32_t rank,
+                    uint64_t first_position, uint16_t* dest) const {
+    const size_t m = prefix_.size(), size = prefix.record_size();
+    const bool ties = ties_split();
     for (uint64_t i = 0; i < count; ++i) {
-      const uint8_t* key = records + i * kRecordSize;
-      const uint64_t p = LoadPrefix(key);
-      const uint16_t q = LoadSuffix(key);
+      const KeyWords key = prefix(records + i * size);
+      const uint64_t p = key.hi;
+      const uint16_t q = key.lo;
       const uint64_t pos = first_position + i;
       // dest = number of boundaries <= the record (upper bound).
       size_t lo = 0, n = m;
@@ -95,8 +120,8 @@ class SampleSplitter final : public Splitter {
           le = prefix_[mid] < p;
         } else if (suffix_[mid] != q) {
           le = suffix_[mid] < q;
-        } else {
-          le = rank_[mid] < rank || (rank_[mid] == rank && position_[mid] <= pos);
+        } else {  // the same prefix: by origin where that splits ties, else every such record above
+          le = !ties || rank_[mid] < rank || (rank_[mid] == rank && position_[mid] <= pos);
         }
         if (le) {
           lo = mid + 1;
@@ -109,7 +134,6 @@ class SampleSplitter final : public Splitter {
     }
   }
 
- private:
   // The boundaries split into columns: the search touches prefixes almost only.
   std::vector<uint64_t> prefix_;
   std::vector<uint16_t> suffix_;
@@ -159,9 +183,9 @@ Status Decode(const std::string& bytes, int sender, Contribution* c) {
 
 }  // namespace
 
-SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position) {
-  SplitKey k;
-  std::memcpy(k.key.data(), record, kKeySize);
+SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position, const RecordShape& shape) {
+  SplitKey k;  // zero-padded past a key shorter than 10 bytes
+  std::memcpy(k.key.data(), record + shape.key_offset, std::min<size_t>(kKeySize, shape.key_size));
   k.rank = rank;
   k.position = position;
   return k;
@@ -171,14 +195,14 @@ int Splitter::Destination(const SplitKey& key) const {
   return int(std::upper_bound(boundaries_.begin(), boundaries_.end(), key) - boundaries_.begin());
 }
 
-std::unique_ptr<Splitter> MakeUniformSplitter(int parts) {
+std::unique_ptr<Splitter> MakeUniformSplitter(int parts, const RecordShape& shape) {
   CheckPartsOrDie(parts);
-  return std::make_unique<UniformSplitter>(parts);
+  return std::make_unique<UniformSplitter>(parts, shape);
 }
 
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
                                                      uint64_t local_records, int parts,
-                                                     const std::vector<uint64_t>& shares) {
+                                                     const std::vector<uint64_t>& shares, const RecordShape& shape) {
   // Everybody takes part in the gather even with bad arguments, so every rank sees the same
   // headers and returns the same verdict.
   const std::vector<std::string> all = comm.AllGather(EncodeHeader(local_sample.size(), local_records, parts));
@@ -206,7 +230,7 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
     }
   }
   if (parts == 1 || total_samples == 0) {
-    return std::unique_ptr<Splitter>(std::make_unique<SampleSplitter>(parts, std::vector<SplitKey>{}));
+    return std::unique_ptr<Splitter>(std::make_unique<SampleSplitter>(parts, std::vector<SplitKey>{}, shape));
   }
 
   // The boundaries are the exact quantiles of the union of the samples, found by parallel
@@ -238,11 +262,12 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
   std::vector<SplitKey> boundaries;
   boundaries.reserve(selected->boundaries.size());
   for (const BoundaryElement& e : selected->boundaries) boundaries.push_back({e.key, e.rank, e.tag});
-  return std::unique_ptr<Splitter>(std::make_unique<SampleSplitter>(parts, std::move(boundaries)));
+  return std::unique_ptr<Splitter>(std::make_unique<SampleSplitter>(parts, std::move(boundaries), shape));
 }
 
-std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries) {
-  return std::make_unique<SampleSplitter>(parts, std::move(boundaries));
+std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries,
+                                                     const RecordShape& shape) {
+  return std::make_unique<SampleSplitter>(parts, std::move(boundaries), shape);
 }
 
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts) {

@@ -32,6 +32,7 @@
 
 #include "core/comm.hpp"
 #include "core/record.hpp"
+#include "core/record_shape.hpp"
 #include "core/status.hpp"
 #include "river/disk_options.hpp"
 
@@ -49,7 +50,9 @@ inline constexpr int kMaxParts = 65536;
 
 // A record's place in the global order used for routing: key, then origin rank, then position
 // (record index in the origin rank's input). Distinct for every record, so splitters can cut
-// anywhere, even inside a run of equal keys.
+// anywhere, even inside a run of equal keys. `key` is the key's first 10 bytes, zero-padded when
+// shorter (docs/records.md#splitting-other-shapes): for keys of at most 10 bytes that is the key's
+// own order; longer keys are split on it without the tie-break (Splitter::ties_split()).
 struct SplitKey {
   std::array<uint8_t, kKeySize> key{};
   uint32_t rank = 0;
@@ -60,8 +63,8 @@ struct SplitKey {
   friend bool operator==(const SplitKey&, const SplitKey&) = default;
 };
 
-// The SplitKey of the record at `record` (its first 10 bytes are the key).
-SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position);
+// The SplitKey of the record at `record` (of `shape`: its key's first 10 bytes, padded).
+SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position, const RecordShape& shape = {});
 
 // Immutable after construction; Route() and the accessors are safe from any thread.
 class Splitter {
@@ -69,11 +72,18 @@ class Splitter {
   virtual ~Splitter() = default;
   int parts() const { return parts_; }
   virtual const char* name() const = 0;
+  // The records it routes.
+  const RecordShape& shape() const { return shape_; }
+  // Whether records with equal key prefixes may go to different parts (ordered by origin rank and
+  // position). Only where the prefix is the whole key (K <= 10): a longer key's records that share
+  // a 10-byte prefix all go to one part, the part of the first boundary above that prefix, because
+  // their order is decided by bytes the splitter does not hold.
+  bool ties_split() const { return shape_.key_size <= kKeySize; }
   // The parts-1 cut points, non-decreasing: part j holds the SplitKeys x with
   // boundaries()[j-1] <= x < boundaries()[j] (no lower bound for part 0, no upper for the last).
   // Empty when parts() == 1 or when a sample splitter got no sample at all (everything to 0).
   const std::vector<SplitKey>& boundaries() const { return boundaries_; }
-  // Destination (0..parts-1) of each of `count` consecutive records (100 bytes each) that come
+  // Destination (0..parts-1) of each of `count` consecutive records (of shape()) that come
   // from `rank` at positions first_position, first_position+1, ...; one call per buffer.
   virtual void Route(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t first_position,
                      uint16_t* dest) const = 0;
@@ -81,17 +91,19 @@ class Splitter {
   int Destination(const SplitKey& key) const;
 
  protected:
-  Splitter(int parts, std::vector<SplitKey> boundaries) : parts_(parts), boundaries_(std::move(boundaries)) {}
+  Splitter(int parts, std::vector<SplitKey> boundaries, const RecordShape& shape)
+      : parts_(parts), shape_(shape), boundaries_(std::move(boundaries)) {}
 
  private:
   int parts_;
+  RecordShape shape_;
   std::vector<SplitKey> boundaries_;
 };
 
 // Equal ranges of the first 8 key bytes read as a big-endian integer: part = ⌊prefix·P / 2^64⌋
 // (fast, no sampling; wrong for skew, and for ASCII keys, whose bytes 0x20-0x7E fill only the
 // parts below 0x7F: with P = 2 everything goes to part 0). 1 <= parts <= kMaxParts, else aborts.
-std::unique_ptr<Splitter> MakeUniformSplitter(int parts);
+std::unique_ptr<Splitter> MakeUniformSplitter(int parts, const RecordShape& shape = {});
 
 // Collective over comm: every rank passes a sample of its own records (proportional to its
 // records: RankSampleSize) and the number of records it holds (local_records, for the checks);
@@ -101,13 +113,16 @@ std::unique_ptr<Splitter> MakeUniformSplitter(int parts);
 // with no records passes an empty sample. Errors (the same on every rank): parts out of 1..kMaxParts or different
 // across ranks, a rank with records but an empty sample.
 // `shares` (one per part, the same on every rank; empty: equal parts) sizes the parts unequally:
-// part j gets shares[j] / Σ shares of the records (--balance speed).
+// part j gets shares[j] / Σ shares of the records (--balance speed). `shape`: the records Route
+// takes (the sample's keys were made with MakeSplitKey of that shape).
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
                                                      uint64_t local_records, int parts,
-                                                     const std::vector<uint64_t>& shares = {});
+                                                     const std::vector<uint64_t>& shares = {},
+                                                     const RecordShape& shape = {});
 // The sample splitter with boundaries found before (a resumed sort's, from its journal: the
 // routing must be the one its kept runs were formed with). No communication.
-std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries);
+std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries,
+                                                     const RecordShape& shape = {});
 // Same with local_records = the sample's size (a census, or tests).
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts);
 
@@ -125,8 +140,9 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
 Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& members, const DiskOptions& options,
                                           uint32_t rank, uint64_t n, uint64_t seed,
                                           std::vector<std::string>* notices = nullptr);
-// Same from `count` records already in memory. Any thread.
-std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t n, uint64_t seed);
+// Same from `count` records of `shape` already in memory. Any thread.
+std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t n, uint64_t seed,
+                                    const RecordShape& shape = {});
 
 // Total sample size s (summed over all ranks) that the default bound needs for `parts` parts of
 // `total_records` records: the least s = a·P whose FailureProbability at ε = 0.1 is <= 10⁻⁶;

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 
-#include "core/record.hpp"
 #include "partition/splitter.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
@@ -42,7 +41,8 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
     read_disk.direct = false;
     read_disk = read_disk.Effective();
   }
-  const uint64_t per_buf = buf_bytes / kRecordSize;
+  const uint64_t record = opt.shape.size;
+  const uint64_t per_buf = buf_bytes / record;
   std::vector<std::string> notices;
 
   // With a sample split the whole partition is read into memory first and sampled there: the
@@ -76,28 +76,28 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   std::unique_ptr<partition::Splitter> splitter;
   std::vector<Buffer> held;  // the whole partition, when it is read first
   if (!sample_split) {
-    splitter = partition::MakeUniformSplitter(ranks);
+    splitter = partition::MakeUniformSplitter(ranks, opt.shape);
   } else {
     while (auto b = source->Get()) held.push_back(std::move(*b));
     st = source->status();
     const uint64_t share = partition::RankSampleSize(partition::DefaultSampleSize(ranks, total), total, n_local);
     std::vector<partition::SplitKey> sample;
     for (size_t k = 0; k < held.size() && st.ok(); ++k) {  // stratified: each buffer its share
-      const uint64_t count = held[k].size() / kRecordSize, first = held[k].offset() / kRecordSize;
+      const uint64_t count = held[k].size() / record, first = held[k].offset() / record;
       const uint64_t n = (share * (first + count) + n_local - 1) / n_local - (share * first + n_local - 1) / n_local;
-      for (auto key : partition::SampleRecords(held[k].data(), count, uint32_t(rank), n, 0x5eed + k)) {
+      for (auto key : partition::SampleRecords(held[k].data(), count, uint32_t(rank), n, 0x5eed + k, opt.shape)) {
         key.position += first;
         sample.push_back(key);
       }
     }
     RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
-    auto made = partition::MakeSampleSplitter(comm, sample, n_local, ranks);
+    auto made = partition::MakeSampleSplitter(comm, sample, n_local, ranks, {}, opt.shape);
     if (!made.ok()) return made.status();
     splitter = std::move(*made);
   }
 
   // --- output: created now, so a missing or full directory is found before the work ---------
-  const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+  const uint64_t mean_bytes = (total + uint64_t(ranks) - 1) / uint64_t(ranks) * record;
   std::unique_ptr<DiskSink> sink;
   AssignIfOk(st, sink, [&] { return DiskSink::Create(opt.out.Members(rank), disk, pool.get(), mean_bytes, &notices); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
@@ -106,12 +106,12 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   // exchange so a failure is found early; touched by the sort itself. (Prefaulting them on a
   // background thread during the exchange was measured slower: both cores are busy then, and
   // with 10 M records the sort phase waited for 200 MB of fresh pages.)
-  auto sorter = RecordSorter::Create(std::max<uint64_t>(capacity / kRecordSize, 1));
+  auto sorter = RecordSorter::Create(std::max<uint64_t>(capacity / record, 1), opt.shape);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sorter.ok() ? Status::Ok() : sorter.status()));
 
   // --- read & distribute ------------------------------------------------------------------------
   // onepass shows no progress line: it is the short sort (in memory), done before a line is due.
-  Phase distributing(clock, nullptr, "read & distribute", n_local * kRecordSize);
+  Phase distributing(clock, nullptr, "read & distribute", n_local * record);
   std::vector<Buffer> received;
   DistributeRequest req;
   req.pool = plan.one_pool() ? pool.get() : net_pool.get();
@@ -125,7 +125,7 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
                       "sample, a larger --memory, or --algo twopass";
   auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
   source.reset();
-  distributing.End(n_local * kRecordSize);
+  distributing.End(n_local * record);
   if (!dist.ok()) return dist.status();
 
   // --- sort ----------------------------------------------------------------------------------
@@ -133,32 +133,32 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   std::vector<RecordSpan> spans;
   uint64_t n_recv = 0;
   for (const auto& b : received) {
-    spans.push_back({b.data(), b.size() / kRecordSize});
-    n_recv += b.size() / kRecordSize;
+    spans.push_back({b.data(), b.size() / record});
+    n_recv += b.size() / record;
   }
   if (n_recv > (*sorter)->max_records()) {  // more than the share (only with --memory or a uniform split)
     sorter->reset();                        // the old entry arrays go first: never both at once
-    sorter = RecordSorter::Create(n_recv);
+    sorter = RecordSorter::Create(n_recv, opt.shape);
   }
   st = sorter.ok() ? Status::Ok() : sorter.status();
   if (st.ok()) arena.execute([&] { st = (*sorter)->SortEntries(spans); });
-  sorting.End(n_recv * kRecordSize);
+  sorting.End(n_recv * record);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
   // --- write -------------------------------------------------------------------------------------
-  Phase writing(clock, nullptr, "write", n_recv * kRecordSize);
+  Phase writing(clock, nullptr, "write", n_recv * record);
   for (uint64_t first = 0; first < n_recv; first += per_buf) {
     uint64_t n = std::min(per_buf, n_recv - first);
     Buffer b = pool->Get();
     arena.execute([&] { (*sorter)->Gather(first, n, b.data()); });
-    b.set_size(n * kRecordSize);
+    b.set_size(n * record);
     sink->Put(std::move(b));
   }
   // A rank over its memory limit (--memory given) fails the run before anything is published.
   double durable_at = 0;
   st = PublishPartition(comm, sink.get(), CheckPeakRss(comm, opt.memory), &durable_at);
   received.clear();
-  writing.End(n_recv * kRecordSize);
+  writing.End(n_recv * record);
   RS_RETURN_IF_ERROR(st);
 
   SortOutcome out = MakeOutcome("onepass", clock, opt.memory, n_recv, dist->stats, dist->transport_name,

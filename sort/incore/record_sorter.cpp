@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/key_prefix.hpp"
 #include "core/record.hpp"
-#include "sort/incore/key_prefix.hpp"
 #include "sort/incore/sort_entry.hpp"
 
 // The gather streams its output with SSE2 non-temporal stores where the CPU has them (every

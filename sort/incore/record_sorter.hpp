@@ -66,7 +66,7 @@ class RecordSorter {
   RecordSorter(uint64_t max_records, const RecordShape& shape, AlignedBuffer entries);
   // Validates the spans against the limits; the total record count.
   Result<uint64_t> CountRecords(std::span<const RecordSpan> spans) const;
-  // The phases for one record shape's key prefix (sort/incore/key_prefix.hpp): gensort's is a
+  // The phases for one record shape's key prefix (core/key_prefix.hpp): gensort's is a
   // compile-time type, so its loops are what they were before other shapes existed.
   template <class Prefix>
   void Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n);

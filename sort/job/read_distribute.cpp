@@ -45,10 +45,11 @@ Result<DistributeResult> ReadAndDistribute(Comm& comm, const SortOptions& opt, D
   DistributeResult result;
   if (req.skip || !req.resume_routed.empty()) partitioner.Resume(req.resume_routed, req.skip);
   result.input_sum = req.resume_sum;
+  const size_t record = opt.shape.size;
   auto route = [&](Buffer b) {
-    if (req.sum_input) result.input_sum.AddRecords(b.data(), b.size() / kRecordSize);
+    if (req.sum_input) result.input_sum.AddRecords(b.data(), b.size() / record, record);
     if (req.progress) req.progress->Add(b.size());
-    const uint64_t end = (b.offset() + b.size()) / kRecordSize;
+    const uint64_t end = (b.offset() + b.size()) / record;
     partitioner.Put(std::move(b));
     if (req.on_routed) req.on_routed(end, partitioner.records_per_destination(), result.input_sum);
   };

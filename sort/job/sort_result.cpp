@@ -89,6 +89,7 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
   // every rank's output was durable — the Datamation interval.
   if (const char* t = std::getenv("RS_LAUNCH_TIME")) report.launch_to_durable_s = durable_at - std::atof(t);
   report.records = input.total;
+  report.record_size = opt.shape.size;
   report.cores = tbb::this_task_arena::max_concurrency();
   report.transport = out.transport_name;
   report.engine = out.engine_name;

@@ -153,7 +153,7 @@ double SortReport::CoreSecondsPerGB() const {
   for (const auto& r : ranks) {
     for (const auto& p : r.phases) cpu += p.cpu_s;
   }
-  const double gb = double(records) * 100 / 1e9;
+  const double gb = double(records) * double(record_size) / 1e9;
   return gb > 0 ? cpu / gb : 0;
 }
 

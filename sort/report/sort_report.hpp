@@ -46,7 +46,8 @@ struct SortReport {
   std::string validation;           // "not run", "SUCCESS", or the failure line
   std::string checksum;
   uint64_t records = 0;
-  double imbalance = 0;  // max / mean records per rank after partitioning
+  uint64_t record_size = 100;  // bytes per record (docs/records.md)
+  double imbalance = 0;        // max / mean records per rank after partitioning
   std::string transport;
   std::string engine;
   uint64_t memory_budget = 0;              // per rank in bytes (0: none)

@@ -89,6 +89,32 @@ for algo in onepass twopass threepass; do
     --out-name "o.{rank}" --memory "$memory" --validate > /dev/null 2>&1; then ok; else bad "sort $algo of repeated keys"; fi
 done
 
+# sort --algo onepass of every shape at 1 rank and over 3 ranks (uneven partitions, one empty),
+# sample and uniform splitters: the oracle checks the outputs are the input's records in key order,
+# byte for byte, and the sort's own --validate agrees.
+for s in $SHAPES; do
+  k=$(cut -d/ -f2 <<< "$s")
+  kinds="random few+sorted equal"
+  [ "$k" -gt 20 ] && kinds="$kinds prefix20"
+  for kind in $kinds; do
+    f="$T/d-${s//\//_}-$kind"
+    for np in 1 3; do
+      for splitters in sample uniform; do
+        [ "$splitters" = uniform ] && { [ "$np" = 1 ] || [ "$kind" != random ]; } && continue
+        o="$T/o-${s//\//_}-$kind-$np-$splitters"; mkdir -p "$o"
+        if [ "$np" = 1 ]; then in=("$(basename "$f")"); ins=("$f"); else in=("$(basename "$f").p.{rank}"); ins=("$f".p.{0,1,2}); fi
+        # shellcheck disable=SC2046
+        if ! "${MPI[@]}" -np "$np" "$RS" sort --algo onepass --in-dir "$T" --in-name "${in[0]}" --out-dir "$o" \
+          --out-name "o.{rank}" --splitters "$splitters" --validate $(flags "$s") > /dev/null 2> "$o.err"; then
+          bad "sort $s $kind $np ranks $splitters: $(tail -3 "$o.err")"; continue
+        fi
+        outs=(); for ((r = 0; r < np; r++)); do outs+=("$o/o.$r"); done
+        why=$(python3 "$ORACLE" sorted "$s" "${ins[@]}" -- "${outs[@]}") && ok || bad "sort $s $kind $np ranks $splitters: $why"
+      done
+    done
+  done
+done
+
 # Summaries of a shape out of each partition and combined again (valsort -o, then -s).
 s=128/16/0; f="$T/d-128_16_0-random"
 want=$(python3 "$ORACLE" report "$s" "$f")
@@ -153,9 +179,12 @@ python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(0 if (j['record
   && ok || bad "plan of 64-byte records: $plan"
 refused "plan's shape range" 2 "--key-size 65: allowed 1 .. 64" -- "$RS" plan --records 1M --ranks 2 --record-size 64 --key-size 65
 
-# The commands that take only gensort's records so far refuse others with one line.
-refused "sort refuses" 1 "sort --record-size 64 --key-size 8 --key-offset 0: only gensort's records (100/10/0)" \
-  -- "$RS" sort --in-dir "$T" --in-name "$(basename "$f")" --out-dir "$T/out" --out-name o --record-size 64 --key-size 8
+# twopass and threepass take only gensort's records so far: other shapes are refused with one line.
+for algo in twopass threepass; do
+  refused "$algo refuses" 1 "sort --algo $algo --record-size 64 --key-size 8 --key-offset 0: only gensort's records (100/10/0)" \
+    -- "$RS" sort --algo "$algo" --in-dir "$T" --in-name "$(basename "$f")" --out-dir "$T/out" --out-name o \
+    --record-size 64 --key-size 8
+done
 [ -z "$(ls "$T/out")" ] && ok || bad "a refused sort left files: $(ls "$T/out")"
 
 finish shape_test

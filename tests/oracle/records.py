@@ -10,6 +10,8 @@ partitions concatenated) must be. Keys compare as Python bytes, which is memcmp 
   records.py split R/K/O FILE PARTS OUTPREFIX  uneven parts OUTPREFIX.0 .. (the middle ones may be empty)
   records.py report R/K/O FILE...              valsort's report of the files concatenated
   records.py manifest R/K/O OUT FILE...        a riversort-dataset/2 manifest of the files as partitions
+  records.py sorted R/K/O IN... -- OUT...      exit 0 when the OUT files concatenated are the IN files'
+                                               records (the same multiset, byte for byte) in key order
 """
 import json
 import random
@@ -116,6 +118,24 @@ def manifest(spec, out, paths):
         json.dump(m, f, indent=2)
 
 
+def check_sorted(spec, ins, outs):
+    r, k, o = shape(spec)
+    def records(paths):
+        data = b"".join(open(p, "rb").read() for p in paths)
+        if len(data) % r:
+            raise SystemExit(f"a partial record in {paths}")
+        return [data[i:i + r] for i in range(0, len(data), r)]
+    got, want = records(outs), records(ins)
+    for i in range(1, len(got)):
+        if got[i][o:o + k] < got[i - 1][o:o + k]:
+            print(f"record {i} of the output is smaller than record {i - 1}")
+            return 1
+    if sorted(got) != sorted(want):
+        print(f"the output's {len(got)} records are not the input's {len(want)}")
+        return 1
+    return 0
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "make":
@@ -128,6 +148,9 @@ def main(argv):
         return rc
     elif cmd == "manifest":
         manifest(argv[2], argv[3], argv[4:])
+    elif cmd == "sorted":
+        split_at = argv.index("--")
+        return check_sorted(argv[2], argv[3:split_at], argv[split_at + 1:])
     else:
         raise SystemExit(__doc__)
     return 0

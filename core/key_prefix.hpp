@@ -1,4 +1,4 @@
-// sort/incore/key_prefix.hpp — how a record's key becomes the 80 key bits of a SortEntry, per
+// core/key_prefix.hpp — how a record's key becomes the 80 key bits of a SortEntry, per
 // record shape (docs/records.md#sorting-other-shapes). gensort's 100/10/0 is a compile-time type,
 // so its hot loops stay what they were; any other shape is one runtime type. Keys shorter than 10
 // bytes are padded with zeros (padding keeps memcmp order: keys that differ, differ within their K
@@ -13,7 +13,7 @@
 #include "core/record.hpp"
 #include "core/record_shape.hpp"
 
-namespace rs::sort {
+namespace rs {
 
 // gensort's records: 100 bytes, the 10-byte key at 0.
 struct GensortKeyPrefix {
@@ -38,4 +38,4 @@ struct ShapeKeyPrefix {
   }
 };
 
-}  // namespace rs::sort
+}  // namespace rs
