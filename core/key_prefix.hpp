@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "core/record.hpp"
 #include "core/record_shape.hpp"
@@ -17,7 +18,10 @@ namespace rs {
 
 // gensort's records: 100 bytes, the 10-byte key at 0.
 struct GensortKeyPrefix {
-  static constexpr size_t record_size() { return kRecordSize; }
+  // A type that is the constant: `const auto size = prefix.record_size()` stays a compile-time 100
+  // inside the lambdas the loops run in (captured by reference, a plain size_t would be loaded and
+  // multiplied at run time), so each record's copy is a fixed-size move.
+  static constexpr std::integral_constant<size_t, kRecordSize> record_size() { return {}; }
   static constexpr bool has_rest() { return false; }  // the prefix is the whole key
   KeyWords operator()(const uint8_t* record) const { return LoadKeyWords(record); }
 };

@@ -71,7 +71,7 @@ class UniformSplitter final : public Splitter {
              uint16_t* dest) const override {
     WithKeyPrefix(shape(), [&](const auto& prefix) {
       const u128 p = unsigned(parts());
-      const size_t size = prefix.record_size();
+      const auto size = prefix.record_size();
       for (uint64_t i = 0; i < count; ++i) {
         dest[i] = uint16_t((u128(prefix(records + i * size).hi) * p) >> 64);
       }
@@ -104,7 +104,8 @@ class SampleSplitter final : public Splitter {
   template <class Prefix>
   void RouteRecords(const Prefix& prefix, const uint8_t* records, uint64_t count, uint32_t rank,
                     uint64_t first_position, uint16_t* dest) const {
-    const size_t m = prefix_.size(), size = prefix.record_size();
+    const size_t m = prefix_.size();
+    const auto size = prefix.record_size();
     const bool ties = ties_split();
     for (uint64_t i = 0; i < count; ++i) {
       const KeyWords key = prefix(records + i * size);

@@ -156,7 +156,7 @@ Status RecordSorter::SortEntries(std::span<const RecordSpan> spans) {
 // and ORs (entry ^ first entry) to find the key bits all entries share.
 template <class Prefix>
 void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n) {
-  const size_t size = prefix.record_size();
+  const auto size = prefix.record_size();
   const int bits = FirstDigitBits(n);
   const uint64_t chunks = ParallelChunks(n);
   first_.bits = bits;
@@ -253,7 +253,7 @@ void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
 template <class Prefix>
 void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out) {
   if (first >= sorted_ || count == 0) return;
-  const uint64_t size = prefix.record_size();
+  const auto size = prefix.record_size();
   const uint64_t n = std::min(count, sorted_ - first);
   const auto t0 = std::chrono::steady_clock::now();
   const SortEntry* const entries = data_ + first;
