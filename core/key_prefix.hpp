@@ -6,6 +6,7 @@
 // rest of the key. Plain value types, any thread.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -27,19 +28,42 @@ struct GensortKeyPrefix {
 };
 
 // Any shape: the key's first min(K, 10) bytes at offset O, zero-padded to 10. Never reads past
-// the key (the last record of a buffer may end with it).
+// the key (the last record of a buffer may end with it). `Size` is size_t, or a
+// std::integral_constant for the record sizes WithKeyPrefix makes constants.
+template <class Size = size_t>
 struct ShapeKeyPrefix {
-  explicit ShapeKeyPrefix(const RecordShape& s) : size(s.size), offset(s.key_offset), key(s.key_size) {}
-  size_t size, offset, key;
-  size_t record_size() const { return size; }
+  explicit ShapeKeyPrefix(const RecordShape& s) : offset(s.key_offset), key(s.key_size) {
+    if constexpr (std::is_same_v<Size, size_t>) size = s.size;
+  }
+  Size size{};
+  size_t offset, key;
+  Size record_size() const { return size; }
   bool has_rest() const { return key > kKeySize; }
   KeyWords operator()(const uint8_t* record) const {
     const uint8_t* k = record + offset;
     if (key >= kKeySize) return LoadKeyWords(k);
+    if (key >= 8) {  // 8 or 9 bytes: one 8-byte load, and the ninth byte where there is one
+      uint64_t hi;
+      std::memcpy(&hi, k, 8);
+      if constexpr (std::endian::native == std::endian::little) hi = __builtin_bswap64(hi);
+      return {hi, uint16_t(key == 9 ? uint16_t(k[8]) << 8 : 0)};
+    }
     uint8_t padded[kKeySize] = {};
     std::memcpy(padded, k, key);
     return LoadKeyWords(padded);
   }
 };
+
+// Runs f(prefix) with the key-prefix loader of `shape`: gensort's at compile time; records of 64
+// and 128 bytes with their size a constant (each record's copy then a fixed-size move: the
+// Sort Benchmark's 8-byte keys in 64-byte tuples, docs/records.md#cost-per-shape); any other with
+// a runtime size. Chosen once per buffer or sort, never per record.
+template <class F>
+decltype(auto) WithKeyPrefix(const RecordShape& shape, F&& f) {
+  if (shape.IsGensort()) return f(GensortKeyPrefix{});
+  if (shape.size == 64) return f(ShapeKeyPrefix<std::integral_constant<size_t, 64>>(shape));
+  if (shape.size == 128) return f(ShapeKeyPrefix<std::integral_constant<size_t, 128>>(shape));
+  return f(ShapeKeyPrefix<>(shape));
+}
 
 }  // namespace rs

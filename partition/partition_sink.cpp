@@ -4,6 +4,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "core/key_prefix.hpp"
 #include "core/record.hpp"
 
 namespace rs::partition {
@@ -23,12 +24,8 @@ void PartitionSink::Flush(size_t d) {
 }
 
 void PartitionSink::Put(Buffer in) {
-  // gensort's 100 bytes as a constant, so each record's copy is a fixed-size move.
-  if (splitter_->shape().size == kRecordSize) {
-    PutRecords(std::integral_constant<size_t, kRecordSize>(), std::move(in));
-  } else {
-    PutRecords(size_t(splitter_->shape().size), std::move(in));
-  }
+  // gensort's 100 bytes (and 64, 128) as a constant, so each record's copy is a fixed-size move.
+  WithKeyPrefix(splitter_->shape(), [&](const auto& prefix) { PutRecords(prefix.record_size(), std::move(in)); });
 }
 
 template <class Size>

@@ -25,17 +25,6 @@ namespace {
 inline uint64_t LoadPrefix(const uint8_t* key) { return LoadKeyWords(key).hi; }
 inline uint16_t LoadSuffix(const uint8_t* key) { return LoadKeyWords(key).lo; }
 
-// Runs `route(prefix)` with the key-prefix loader of `shape` (core/key_prefix.hpp): gensort's
-// is a compile-time type, so its routing loops are what they were.
-template <class Route>
-void WithKeyPrefix(const RecordShape& shape, Route route) {
-  if (shape.IsGensort()) {
-    route(GensortKeyPrefix{});
-  } else {
-    route(ShapeKeyPrefix(shape));
-  }
-}
-
 void CheckPartsOrDie(int parts) {
   if (parts < 1 || parts > kMaxParts) {
     std::fprintf(stderr, "riversort: splitter: parts %d is outside 1..%d\n", parts, kMaxParts);

@@ -138,11 +138,7 @@ Status RecordSorter::SortEntries(std::span<const RecordSpan> spans) {
   span_begin_[spans.size()] = at;
 
   auto t0 = std::chrono::steady_clock::now();
-  if (shape_.IsGensort()) {
-    Build(GensortKeyPrefix{}, spans, n);
-  } else {
-    Build(ShapeKeyPrefix(shape_), spans, n);
-  }
+  WithKeyPrefix(shape_, [&](const auto& prefix) { Build(prefix, spans, n); });
   timings_.build_s = SecondsSince(t0);
   t0 = std::chrono::steady_clock::now();
   RadixSortEntries(data_, scratch_, n, &first_);
@@ -243,11 +239,7 @@ void RecordSorter::BreakTies(uint64_t n) {
 // are prefetched (all 2-3 cache lines of each). Records go through an L1 staging block that is
 // streamed to the output with non-temporal stores when the output is 16-byte aligned.
 void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
-  if (shape_.IsGensort()) {
-    GatherRecords(GensortKeyPrefix{}, first, count, out);
-  } else {
-    GatherRecords(ShapeKeyPrefix(shape_), first, count, out);
-  }
+  WithKeyPrefix(shape_, [&](const auto& prefix) { GatherRecords(prefix, first, count, out); });
 }
 
 template <class Prefix>
