@@ -115,6 +115,25 @@ for s in $SHAPES; do
   done
 done
 
+# Every shape at 2 and 4 ranks too (random keys; 4 ranks over the 3-way split's files plus an
+# empty fourth partition), so onepass runs at 1-4 ranks.
+for s in $SHAPES; do
+  f="$T/d-${s//\//_}-random"
+  : > "$f.p.3"
+  python3 "$ORACLE" split "$s" "$f" 2 "$f.q"
+  for np in 2 4; do
+    o="$T/o-${s//\//_}-random-$np"; mkdir -p "$o"
+    if [ "$np" = 2 ]; then name="$(basename "$f").q.{rank}"; ins=("$f".q.{0,1}); else name="$(basename "$f").p.{rank}"; ins=("$f".p.{0,1,2,3}); fi
+    # shellcheck disable=SC2046
+    if ! "${MPI[@]}" -np "$np" "$RS" sort --algo onepass --in-dir "$T" --in-name "$name" --out-dir "$o" \
+      --out-name "o.{rank}" --validate $(flags "$s") > /dev/null 2> "$o.err"; then
+      bad "sort $s random $np ranks: $(tail -3 "$o.err")"; continue
+    fi
+    outs=(); for ((r = 0; r < np; r++)); do outs+=("$o/o.$r"); done
+    why=$(python3 "$ORACLE" sorted "$s" "${ins[@]}" -- "${outs[@]}") && ok || bad "sort $s random $np ranks: $why"
+  done
+done
+
 # Summaries of a shape out of each partition and combined again (valsort -o, then -s).
 s=128/16/0; f="$T/d-128_16_0-random"
 want=$(python3 "$ORACLE" report "$s" "$f")
