@@ -46,7 +46,7 @@ inline void Fill(uint64_t seed, uint8_t* out, size_t bytes) {
 // by the magnitude of its number, so most keys crowd around 129 hot prefixes.
 inline void Skew(u128 n, uint64_t choice, uint8_t* key, size_t key_size) {
   const unsigned width = unsigned(std::min<size_t>(key_size, 6)) * 8;
-  const unsigned b = unsigned(choice >> 58);  // the top 6 bits: independent of the duplicate draw
+  const unsigned b = unsigned(Mix(choice ^ kHotSalt) >> 58);  // a hash of its own, not the duplicate draw's bits
   if (b == 0 || b > width) return;
   uint64_t prefix = 0;
   for (unsigned i = 0; i < width / 8; ++i) prefix = prefix << 8 | key[i];

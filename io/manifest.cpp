@@ -62,14 +62,22 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& pat
   }
   try {
     Manifest m;
-    m.shape.size = j.value("record_size", uint32_t(kRecordSize));
-    m.shape.key_size = j.value("key_size", uint32_t(kKeySize));
-    m.shape.key_offset = j.value("key_offset", uint32_t(0));
+    // Read wide, so a value past 32 bits is refused instead of wrapping into range; an absent key
+    // size is what the flags default to (10 bytes where they fit).
+    const uint64_t size = j.value("record_size", uint64_t(kRecordSize));
+    const uint64_t offset = j.value("key_offset", uint64_t(0));
+    const uint64_t key = j.value("key_size", size > offset ? std::min<uint64_t>(kKeySize, size - offset) : 0);
+    if (size > RecordShape::kMaxSize || key > RecordShape::kMaxSize || offset > RecordShape::kMaxSize) {
+      return bad("record shape " + std::to_string(size) + "/" + std::to_string(key) + "/" + std::to_string(offset) +
+                 " out of range");
+    }
+    m.shape = {uint32_t(size), uint32_t(key), uint32_t(offset)};
     if (Status st = m.shape.Check(); !st.ok()) return bad("record shape " + m.shape.ToString() + ": " + st.message());
     if (format == kFormat && !m.shape.IsGensort())
       return bad(std::string(kFormat) + " with a shape other than 100/10/0");
     m.generator = j.value("generator", std::string("gensort"));
     m.duplicates = j.value("duplicates", 0.0);
+    if (!(m.duplicates >= 0 && m.duplicates <= 1)) return bad("duplicates is not a fraction 0 .. 1");
     m.ascii = j.at("ascii").get<bool>();
     m.skew = j.at("skew").get<bool>();
     auto start = ParseU128(j.at("start").get<std::string>());

@@ -182,6 +182,11 @@ SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position, c
 }
 
 int Splitter::Destination(const SplitKey& key) const {
+  if (!ties_split()) {  // as Route: a record equal to a boundary's prefix goes above it
+    return int(std::upper_bound(boundaries_.begin(), boundaries_.end(), key,
+                                [](const SplitKey& k, const SplitKey& b) { return k.key < b.key; }) -
+               boundaries_.begin());
+  }
   return int(std::upper_bound(boundaries_.begin(), boundaries_.end(), key) - boundaries_.begin());
 }
 

@@ -95,13 +95,14 @@ Result<std::vector<Summary>> ParseSummaries(const std::string& bytes, const Reco
   if (bytes.empty()) return Status::Error("there must be at least one record to be validated");
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
   const size_t each = Summary::Bytes(shape);
-  // A file of another shape is named as such, not as a partial summary: when it starts with a
-  // header of a valid shape whose summaries it holds a whole number of. Any whole number of
-  // 280-byte summaries is read as valsort reads it, whatever its first bytes.
+  // A file of another shape is named as such, not read as valsort summaries or as a partial one:
+  // when it starts with a header of a valid shape whose summaries it holds a whole number of
+  // (a 90-byte record's summary is 280 bytes too). No valsort summary starts with "rsummary": its
+  // first_unordered would be at least 2^64.
   const std::optional<RecordShape> found = HeaderShape(data, bytes.size());
   const bool other_shape =
       found && !(*found == shape) && found->Check().ok() && bytes.size() % Summary::Bytes(*found) == 0;
-  if (other_shape && (!shape.IsGensort() || bytes.size() % each != 0)) {
+  if (other_shape) {
     return Status::Error(StatusCode::kInvalidInput, "the summaries are of records " + found->ToString() +
                                                         " (R/K/O), the flags say " + shape.ToString() + " (give " +
                                                         found->Flags() + ")");

@@ -216,12 +216,20 @@ void RecordSorter::BreakTies(uint64_t n) {
     return c < 0 || (c == 0 && (a.lo & kLocatorMask) < (b.lo & kLocatorMask));
   };
   SortEntry* const data = data_;
-  // A run belongs to the chunk holding its first entry and may reach past the chunk's end.
+  // A run belongs to the chunk holding its first entry and may reach past the chunk's end. Each
+  // chunk's first run start is found before any run is sorted, so no chunk reads entries another
+  // is moving.
   const uint64_t chunks = ParallelChunks(n);
+  std::vector<uint64_t> start(chunks, n);
   tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
     const uint64_t end = ChunkBegin(n, chunks, c + 1);
     uint64_t i = ChunkBegin(n, chunks, c);
     while (i > 0 && i < end && SamePrefix(data[i], data[i - 1])) ++i;  // a run of an earlier chunk
+    start[c] = i;
+  });
+  tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
+    const uint64_t end = ChunkBegin(n, chunks, c + 1);
+    uint64_t i = start[c];
     while (i < end) {
       uint64_t j = i + 1;
       while (j < n && SamePrefix(data[j], data[i])) ++j;

@@ -113,7 +113,8 @@ Result<SortReport> FinishSort(Comm& comm, const SortOptions& opt, const SortInpu
     v.expect_records = input.total;
     if (input.manifest_checksum) {  // the input may have changed since its manifest was written
       v.expect_source = "the input's manifest " + InputManifestPath(opt);
-      v.input_check = "riversort validate " + opt.in.AsFlags() + " --manifest " + InputManifestPath(opt);
+      v.input_check = "riversort validate " + opt.in.AsFlags() + " --manifest " + InputManifestPath(opt) +
+                      (opt.shape.IsGensort() ? "" : " " + opt.shape.Flags());
     } else {
       v.expect_source = "the records the sort read";
     }

@@ -105,6 +105,25 @@ TEST(ShapedGenerator, SkewCrowdsTheFirstKeyByte) {
   }
 }
 
+// --skew with --duplicates: the records not drawn from the pool are still skewed (the skew's draw
+// is not the duplicate draw's bits).
+TEST(ShapedGenerator, SkewHoldsBesideDuplicates) {
+  constexpr uint64_t kRecords = 100000;
+  GenSpec spec{{false, true}, RecordShape{64, 16, 0}, 0.8};
+  auto data = Make(spec, 0, kRecords);
+  auto counts = KeyCounts(spec, data);
+  std::vector<uint64_t> first_byte(256);
+  uint64_t unpooled = 0;
+  for (size_t off = 0; off < data.size(); off += 64) {
+    if (counts[std::string(reinterpret_cast<const char*>(data.data()) + off, 16)] > 1) continue;  // pooled
+    ++first_byte[data[off]];
+    ++unpooled;
+  }
+  ASSERT_GT(unpooled, kRecords / 10);
+  const double most = double(*std::max_element(first_byte.begin(), first_byte.end()));
+  EXPECT_GT(most, 5 * double(unpooled) / 256);
+}
+
 TEST(ShapedGenerator, KeyAtItsOffsetAndTheRestVaries) {
   // 8/1/7: one key byte at offset 7 of each 8-byte record, all pooled: at most 64 distinct keys,
   // while the payload bytes before the key still differ between records.

@@ -104,5 +104,15 @@ TEST(RecordShapeSort, LongRunsOfEqualPrefixesSortOnTheRestOfTheKey) {
   EXPECT_TRUE(SortedBy(s, in, 1) == Reference(s, in));
 }
 
+// 300,000 records: several chunks of the parallel build and of the tie-breaking pass, whose runs
+// of equal prefixes cross chunk boundaries (few distinct keys: three runs of ~100,000 each).
+TEST(RecordShapeSort, TiesBrokenAcrossParallelChunks) {
+  const RecordShape s{64, 24, 8};
+  for (Keys k : {Keys::kFew, Keys::kPrefix20}) {
+    const Bytes in = Make(s, 300000, k, 9);
+    EXPECT_TRUE(SortedBy(s, in, 2) == Reference(s, in)) << int(k);
+  }
+}
+
 }  // namespace
 }  // namespace rs::sort

@@ -117,6 +117,40 @@ TEST(SummaryTest, SummaryOfUnsortedG1000MatchesSpecHexDump) {
   EXPECT_EQ(std::memcmp(bytes.data() + 180, g1000.data() + 999 * kRecordSize, kRecordSize), 0);
 }
 
+// docs/records.md#summaries: other shapes' summaries carry their shape; a file of one shape is
+// refused under the flags of another, naming both, even where its size is a multiple of 280 bytes.
+TEST(SummaryTest, OtherShapesRoundTripAndAreRefusedUnderAnotherShape) {
+  const RecordShape s64{64, 8, 4};
+  std::vector<uint8_t> recs(3 * 64);
+  for (size_t i = 0; i < recs.size(); ++i) recs[i] = uint8_t(i * 7);
+  Summary s = ValidateRecords(recs.data(), 3, s64);
+  std::vector<uint8_t> bytes = s.Serialize();
+  ASSERT_EQ(bytes.size(), Summary::Bytes(s64));
+  EXPECT_EQ(bytes.size(), 100u + 2 * 64);
+  EXPECT_TRUE(Summary::Deserialize(bytes.data(), s64) == s);
+  const std::string file(bytes.begin(), bytes.end());
+  auto back = ParseSummaries(file + file, s64);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->size(), 2u);
+  auto gensort = ParseSummaries(file, RecordShape{});
+  ASSERT_FALSE(gensort.ok());
+  EXPECT_EQ(gensort.status().message(),
+            "the summaries are of records 64/8/4 (R/K/O), the flags say 100/10/0 (give --record-size 64 --key-size 8 "
+            "--key-offset 4)");
+  // A 90-byte record's summary is 280 bytes, a valsort summary's size: still refused as 90/10/0.
+  const RecordShape s90{90, 10, 0};
+  auto b90 = Summary(s90).Serialize();
+  ASSERT_EQ(b90.size(), Summary::kBytes);
+  auto as_valsort = ParseSummaries(std::string(b90.begin(), b90.end()), RecordShape{});
+  ASSERT_FALSE(as_valsort.ok());
+  EXPECT_NE(as_valsort.status().message().find("records 90/10/0"), std::string::npos);
+  // A second summary without its header.
+  std::string broken = file + std::string(file.size(), '\0');
+  auto bad = ParseSummaries(broken, s64);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "summary 1 does not start with the header of records 64/8/4");
+}
+
 TEST(SummaryTest, HighWordIsStoredBeforeLowWord) {
   // docs/gensort-spec.md §7/§9: a crafted summary with checksum 2^64+5 prints 10000000000000005.
   std::vector<uint8_t> bytes(Summary::kBytes);
