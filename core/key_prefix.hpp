@@ -23,7 +23,6 @@ struct GensortKeyPrefix {
   // inside the lambdas the loops run in (captured by reference, a plain size_t would be loaded and
   // multiplied at run time), so each record's copy is a fixed-size move.
   static constexpr std::integral_constant<size_t, kRecordSize> record_size() { return {}; }
-  static constexpr bool has_rest() { return false; }  // the prefix is the whole key
   KeyWords operator()(const uint8_t* record) const { return LoadKeyWords(record); }
 };
 
@@ -38,7 +37,6 @@ struct ShapeKeyPrefix {
   Size size{};
   size_t offset, key;
   Size record_size() const { return size; }
-  bool has_rest() const { return key > kKeySize; }
   KeyWords operator()(const uint8_t* record) const {
     const uint8_t* k = record + offset;
     if (key >= kKeySize) return LoadKeyWords(k);

@@ -5,7 +5,6 @@
 #include <type_traits>
 
 #include "core/key_prefix.hpp"
-#include "core/record.hpp"
 
 namespace rs::partition {
 

@@ -9,7 +9,6 @@
 #include <tbb/task_arena.h>
 
 #include "core/config.hpp"
-#include "core/record.hpp"
 #include "river/disk_source.hpp"
 #include "validate/record_validator.hpp"
 

@@ -8,7 +8,6 @@
 
 #include "core/config.hpp"
 #include "core/fault_point.hpp"
-#include "core/record.hpp"
 #include "river/net/mpi_transport.hpp"
 #include "river/net/net_sink.hpp"
 #include "sort/report/progress.hpp"
