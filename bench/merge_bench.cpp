@@ -73,7 +73,7 @@ const Runs& RunsFor(uint64_t runs) {
   r.bytes = Must(rs::AlignedBuffer::Allocate(kRecords * rs::kRecordSize));
   rs::AlignedBuffer raw = Must(rs::AlignedBuffer::Allocate(kRecords * rs::kRecordSize));
   r.checksum = rs::gen::GenerateRecords(rs::gen::GenMode{false, false}, 0, kRecords, raw.data());
-  auto sorter = Must(rs::sort::RecordSorter::Create(kRecords / runs + 1));
+  auto sorter = Must(rs::sort::RecordSorter::Create(kRecords / runs + 1, rs::RecordShape{}));
   for (uint64_t i = 0; i <= runs; ++i) r.begin.push_back(kRecords * i / runs);
   for (uint64_t i = 0; i < runs; ++i) {
     const uint64_t n = r.begin[i + 1] - r.begin[i];
@@ -183,7 +183,7 @@ void BM_Merge(benchmark::State& state) {
         while (auto b = s->Get()) merged += b->size() / rs::kRecordSize;
       }
     } else {
-      auto m = rs::sort::MergeStreams(inputs, out_pool.get(), &sink);
+      auto m = rs::sort::MergeStreams(inputs, out_pool.get(), &sink, rs::RecordShape{});
       if (!m.ok()) {
         r.verdict = "FAILURE";
         state.SkipWithError(m.status().message().c_str());
@@ -195,7 +195,7 @@ void BM_Merge(benchmark::State& state) {
     if (!first) r.ns_per_record.push_back(1e9 * s / double(kRecords));
     if (first && drain) r.verdict = merged == kRecords ? "n/a" : "FAILURE";
     if (first && !drain) {
-      const rs::validate::Summary v = rs::validate::ValidateRecords(out.data(), kRecords);
+      const rs::validate::Summary v = rs::validate::ValidateRecords(out.data(), kRecords, rs::RecordShape{});
       const bool ok = merged == kRecords && v.unordered == 0 && v.records == kRecords && v.checksum == in.checksum;
       r.verdict = ok ? "SUCCESS" : "FAILURE";
     }

@@ -69,8 +69,8 @@ Input& InputFor(bool skew) {
 
 // Two sorters and two outputs, allocated once and reused by every case.
 rs::sort::RecordSorter& Sorter(int i) {
-  static std::unique_ptr<rs::sort::RecordSorter> sorters[2] = {Must(rs::sort::RecordSorter::Create(kMaxRecords)),
-                                                               Must(rs::sort::RecordSorter::Create(kMaxRecords))};
+  static std::unique_ptr<rs::sort::RecordSorter> sorters[2] = {Must(rs::sort::RecordSorter::Create(kMaxRecords, rs::RecordShape{})),
+                                                               Must(rs::sort::RecordSorter::Create(kMaxRecords, rs::RecordShape{}))};
   return *sorters[i];
 }
 
@@ -81,7 +81,7 @@ uint8_t* Output(int i) {
 }
 
 bool Valid(const uint8_t* out, uint64_t n, rs::Checksum128 want) {
-  const rs::validate::Summary s = rs::validate::ValidateRecords(out, n);
+  const rs::validate::Summary s = rs::validate::ValidateRecords(out, n, rs::RecordShape{});
   return s.unordered == 0 && s.records == n && s.checksum == want;
 }
 

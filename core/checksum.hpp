@@ -20,7 +20,7 @@ class Checksum128 {
 
   void AddRecord(const uint8_t* record) { value_ += RecordCrc(record); }
   // Adds the CRCs of `count` consecutive records of `size` bytes.
-  void AddRecords(const uint8_t* records, size_t count, size_t size = 100);
+  void AddRecords(const uint8_t* records, size_t count, size_t size);
   Checksum128& operator+=(Checksum128 o) {
     value_ += o.value_;
     return *this;

@@ -45,12 +45,4 @@ std::string RecordShape::Flags() const {
          std::to_string(key_offset);
 }
 
-Status RequireGensortShape(const RecordShape& shape, const std::string& what) {
-  if (shape.IsGensort()) return Status::Ok();
-  return Status::Error(StatusCode::kUnsupported,
-                       what + " " + shape.Flags() +
-                           ": only gensort's records (100/10/0) are supported here so far (docs/records.md says "
-                           "which command takes which shape)");
-}
-
 }  // namespace rs

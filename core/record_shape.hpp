@@ -45,8 +45,4 @@ struct RecordShape {
   friend bool operator==(const RecordShape&, const RecordShape&) = default;
 };
 
-// A command that does not handle other shapes yet refuses them with one line (never a silent
-// misreading of the data as 100-byte records).
-Status RequireGensortShape(const RecordShape& shape, const std::string& what);
-
 }  // namespace rs

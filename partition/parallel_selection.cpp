@@ -14,31 +14,35 @@ namespace rs::partition {
 
 namespace {
 
-// An element on the wire, in an order memcmp keeps: key, rank and position big-endian (kElementBytes),
-// then with SelectOptions::tag the holder's tag (kTaggedBytes; it never decides a comparison,
-// since (key, rank, position) is unique). All 0xFF: no element (a rank that holds none of it).
-constexpr size_t kElementBytes = kKeySize + 4 + 8;
-constexpr size_t kTaggedBytes = kElementBytes + 8;
+// An element on the wire, in an order memcmp keeps: key (K bytes), rank and position big-endian
+// (element() bytes), then with SelectOptions::tag the holder's tag (tagged() bytes; it never
+// decides a comparison, since (key, rank, position) is unique). All 0xFF: no element (a rank that
+// holds none of it).
+struct Wire {
+  size_t key_size;
+  size_t element() const { return key_size + 4 + 8; }
+  size_t tagged() const { return element() + 8; }
 
-void PutElement(const Key& key, uint32_t rank, uint64_t index, uint8_t* out) {
-  std::memcpy(out, key.data(), kKeySize);
-  PutBigEndian(rank, 4, out + kKeySize);
-  PutBigEndian(index, 8, out + kKeySize + 4);
-}
-bool IsNone(const uint8_t* e) {
-  return std::all_of(e, e + kElementBytes, [](uint8_t b) { return b == 0xFF; });
-}
+  void Put(const Key& key, uint32_t rank, uint64_t index, uint8_t* out) const {
+    std::memcpy(out, key.data(), key_size);
+    PutBigEndian(rank, 4, out + key_size);
+    PutBigEndian(index, 8, out + key_size + 4);
+  }
+  bool IsNone(const uint8_t* e) const {
+    return std::all_of(e, e + element(), [](uint8_t b) { return b == 0xFF; });
+  }
+};
 
 struct Pivot {
-  Key key{};
+  Key key;
   uint32_t rank = 0;
   uint64_t index = 0;
 };
-Pivot GetPivot(const uint8_t* e) {
+Pivot GetPivot(const Wire& w, const uint8_t* e) {
   Pivot p;
-  std::memcpy(p.key.data(), e, kKeySize);
-  p.rank = uint32_t(GetBigEndian(e + kKeySize, 4));
-  p.index = GetBigEndian(e + kKeySize + 4, 8);
+  p.key = Key(e, w.key_size);
+  p.rank = uint32_t(GetBigEndian(e + w.key_size, 4));
+  p.index = GetBigEndian(e + w.key_size + 4, 8);
   return p;
 }
 
@@ -106,10 +110,17 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
   const size_t parts = size_t(options.parts > 0 ? options.parts : comm.size());
   const int me = comm.rank();
   Selection sel;
+  const Wire wire{mine.key_size()};
   {
-    std::vector<uint64_t> total{mine.size()};
+    // With the total, a check that every rank's keys have the same length, since the reductions'
+    // element sizes follow from it.
+    std::vector<uint64_t> total{mine.size(), mine.key_size()};
     comm.AllReduceSum(total);
     sel.total = total[0];
+    if (total[1] != uint64_t(mine.key_size()) * uint64_t(comm.size())) {
+      return Status::Error("parallel selection: the ranks' keys differ in length (this rank's are " +
+                           std::to_string(mine.key_size()) + " bytes; were they given different --key-size?)");
+    }
   }
   if (!options.shares.empty() && options.shares.size() != parts) {
     return Status::Error("internal: parallel selection given " + std::to_string(options.shares.size()) +
@@ -162,7 +173,7 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
       positions[o] = PivotPositions(b.sum_hi - b.sum_lo, open[o] + 1, sel.rounds);
       total_pivots += positions[o].size();
     }
-    pivots.assign(total_pivots * kElementBytes, 0xFF);
+    pivots.assign(total_pivots * wire.element(), 0xFF);
     size_t at = 0;
     for (size_t o = 0; o < open.size(); ++o) {
       const Boundary& b = bounds[open[o]];
@@ -171,7 +182,7 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
           const uint64_t index = b.lo + (p - starts[o]);
           Result<Key> key = mine.KeyAt(index);
           if (key.ok()) {
-            PutElement(*key, uint32_t(me), index, &pivots[at * kElementBytes]);
+            wire.Put(*key, uint32_t(me), index, &pivots[at * wire.element()]);
           } else {
             local = key.status();
           }
@@ -179,15 +190,15 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
         ++at;
       }
     }
-    comm.AllReduceMinBytes(pivots, kElementBytes);
+    comm.AllReduceMinBytes(pivots, wire.element());
     // 3. Every rank's count below every pivot, summed; the last slot counts failed ranks.
     counts.assign(total_pivots + 1, 0);
     at = 0;
     for (size_t o = 0; o < open.size(); ++o) {
       for (size_t i = 0; i < positions[o].size(); ++i, ++at) {
         // A pivot whose holder failed stays "none"; the failure slot ends the round for everyone.
-        if (!local.ok() || IsNone(&pivots[at * kElementBytes])) continue;
-        Result<uint64_t> c = CountBelow(mine, me, bounds[open[o]], GetPivot(&pivots[at * kElementBytes]));
+        if (!local.ok() || wire.IsNone(&pivots[at * wire.element()])) continue;
+        Result<uint64_t> c = CountBelow(mine, me, bounds[open[o]], GetPivot(wire, &pivots[at * wire.element()]));
         if (c.ok()) {
           counts[at] = *c;
         } else {
@@ -216,7 +227,7 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
       }
       if (b.sum_lo != b.target || b.sum_hi != b.target) {
         if (below != SIZE_MAX) {
-          const Pivot x = GetPivot(&pivots[below * kElementBytes]);
+          const Pivot x = GetPivot(wire, &pivots[below * wire.element()]);
           b.lo = counts[below] + (x.rank == uint32_t(me) ? 1 : 0);  // past the pivot, which is among the smallest
           b.sum_lo = best_below + 1;
         }
@@ -251,7 +262,7 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
   if (options.tag && sel.total > 0 && parts > 1) {
     // Boundary j's element is the smallest element not among the k_j smallest: each rank offers
     // its first one past its cut.
-    std::vector<uint8_t> first((parts - 1) * kTaggedBytes, 0xFF);
+    std::vector<uint8_t> first((parts - 1) * wire.tagged(), 0xFF);
     for (size_t j = 1; j < parts && local.ok(); ++j) {
       if (sel.row[j] >= mine.size()) continue;
       Result<Key> key = mine.KeyAt(sel.row[j]);
@@ -259,16 +270,17 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
         local = key.status();
         break;
       }
-      uint8_t* e = &first[(j - 1) * kTaggedBytes];
-      PutElement(*key, uint32_t(me), sel.row[j], e);
-      PutBigEndian(options.tag(sel.row[j]), 8, e + kElementBytes);
+      uint8_t* e = &first[(j - 1) * wire.tagged()];
+      wire.Put(*key, uint32_t(me), sel.row[j], e);
+      PutBigEndian(options.tag(sel.row[j]), 8, e + wire.element());
     }
     RS_RETURN_IF_ERROR(AgreeOnStatus(comm, local));
-    comm.AllReduceMinBytes(first, kTaggedBytes);
+    comm.AllReduceMinBytes(first, wire.tagged());
     sel.boundaries.resize(parts - 1);
     for (size_t j = 1; j < parts; ++j) {
-      const Pivot p = GetPivot(&first[(j - 1) * kTaggedBytes]);
-      sel.boundaries[j - 1] = {p.key, p.rank, p.index, GetBigEndian(&first[(j - 1) * kTaggedBytes + kElementBytes], 8)};
+      const uint8_t* e = &first[(j - 1) * wire.tagged()];
+      const Pivot p = GetPivot(wire, e);
+      sel.boundaries[j - 1] = {p.key, p.rank, p.index, GetBigEndian(e + wire.element(), 8)};
     }
   }
   return sel;

@@ -25,7 +25,8 @@
 // a round divides W by about 9 (16 pivots): 7 rounds for 10^6 elements, 11 for 10^10. A round
 // always removes at least the pivots, so the selection ends; MaxSelectionRounds caps it at a count
 // that random pivots exceed with probability below 10^-15 (keys that are not sorted can).
-// Per rank and round: 8 + 30·m bytes per open boundary into the reductions, m searches.
+// Per rank and round: 8 + (K + 20)·m bytes per open boundary into the reductions (K-byte keys: 30·m
+// for gensort's), m searches.
 #pragma once
 
 #include <cstdint>

@@ -91,15 +91,17 @@ std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint
 }
 
 Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& members, const DiskOptions& options,
-                                          uint32_t rank, uint64_t n, uint64_t seed, std::vector<std::string>* notices) {
+                                          uint32_t rank, uint64_t n, uint64_t seed, const RecordShape& shape,
+                                          std::vector<std::string>* notices) {
   auto opened = StripedFile::OpenRead(members, options.stripe_unit, /*direct=*/false);
   if (!opened.ok()) return opened.status();
   const StripedFile& file = *opened;
-  if (file.size() % kRecordSize != 0) {
-    return Status::Error(PartitionName(members) + ": size " + std::to_string(file.size()) +
-                         " is not a multiple of 100 bytes");
+  const uint64_t size = shape.size, key_size = shape.key_size;
+  if (file.size() % size != 0) {
+    return Status::Error(PartitionName(members) + ": size " + std::to_string(file.size()) + " is not a multiple of " +
+                         std::to_string(size) + " bytes (--record-size)");
   }
-  const uint64_t count = file.size() / kRecordSize;
+  const uint64_t count = file.size() / size;
   const std::vector<int> fds = file.fds();
   std::vector<SplitKey> sample;
   if (count == 0 || n == 0) return sample;
@@ -107,34 +109,34 @@ Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& member
   if (n >= count) {
     // Census: every record, read sequentially in transfer-size chunks of whole records.
     sample.reserve(count);
-    const uint64_t chunk_records = options.record_transfer_size() / kRecordSize;
-    std::vector<uint8_t> buf(chunk_records * kRecordSize);
+    const uint64_t chunk_records = std::max<uint64_t>(1, options.record_transfer_size(shape) / size);
+    std::vector<uint8_t> buf(chunk_records * size);
     for (uint64_t first = 0; first < count; first += chunk_records) {
       const uint64_t k = std::min(chunk_records, count - first);
-      auto got = file.ReadAt(first * kRecordSize, k * kRecordSize, buf.data());
+      auto got = file.ReadAt(first * size, k * size, buf.data());
       if (!got.ok()) return got.status();
-      for (uint64_t i = 0; i < k; ++i) sample.push_back(MakeSplitKey(buf.data() + i * kRecordSize, rank, first + i));
+      for (uint64_t i = 0; i < k; ++i) sample.push_back(MakeSplitKey(buf.data() + i * size, rank, first + i, shape));
     }
     return sample;
   }
 
-  // Random records: one read of the 10-byte key each (two where the key straddles a stripe
+  // Random records: one read of the K-byte key each (two or more where the key straddles a stripe
   // unit), queue_depth of them in flight on an I/O engine, so that uncached reads overlap on the
   // disk; a read of a cached page costs ~1 µs, mostly the system call.
   const std::vector<uint64_t> positions = DrawPositions(count, rank, n, seed);
-  std::vector<uint8_t> keys(n * kKeySize);
+  std::vector<uint8_t> keys(n * key_size);
   std::vector<IoRequest> requests;
   requests.reserve(n);
   std::vector<StripeExtent> extents;
   for (uint64_t i = 0; i < n; ++i) {
-    const uint64_t offset = positions[i] * kRecordSize;
+    const uint64_t offset = positions[i] * size + shape.key_offset;
     extents.clear();
-    file.Map(offset, kKeySize, &extents);
+    file.Map(offset, key_size, &extents);
     for (const StripeExtent& e : extents) {
       IoRequest q;
       q.op = IoOp::kRead;
       q.file = e.member;
-      q.buf = keys.data() + i * kKeySize + (e.logical_offset - offset);
+      q.buf = keys.data() + i * key_size + (e.logical_offset - offset);
       q.len = uint32_t(e.len);
       q.offset = e.member_offset;
       q.tag = requests.size();
@@ -174,7 +176,7 @@ Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& member
   RS_RETURN_IF_ERROR(status);
   sample.resize(n);
   for (uint64_t i = 0; i < n; ++i) {
-    std::memcpy(sample[i].key.data(), keys.data() + i * kKeySize, kKeySize);
+    sample[i].key = Key(keys.data() + i * key_size, key_size);
     sample[i].rank = rank;
     sample[i].position = positions[i];
   }

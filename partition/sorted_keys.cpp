@@ -7,16 +7,11 @@
 
 namespace rs::partition {
 
-Key KeyOf(const uint8_t* record) {
-  Key key;
-  std::memcpy(key.data(), record, kKeySize);
-  return key;
-}
-
-uint64_t SearchRecords(const uint8_t* records, uint64_t lo, uint64_t hi, const Key& key, bool upper) {
+uint64_t SearchRecords(const uint8_t* records, uint64_t lo, uint64_t hi, const Key& key, bool upper,
+                       const RecordShape& shape) {
   while (lo < hi) {
     const uint64_t mid = lo + (hi - lo) / 2;
-    const int c = CompareKeys(records + mid * kRecordSize, key.data());
+    const int c = std::memcmp(records + mid * shape.size + shape.key_offset, key.data(), shape.key_size);
     if (upper ? c <= 0 : c < 0) {
       lo = mid + 1;
     } else {

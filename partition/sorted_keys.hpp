@@ -5,29 +5,29 @@
 // sorted work file on disk.
 #pragma once
 
-#include <array>
 #include <cstdint>
 
-#include "core/record.hpp"
+#include "core/record_shape.hpp"
 #include "core/status.hpp"
+#include "partition/key.hpp"
 
 namespace rs::partition {
 
-using Key = std::array<uint8_t, kKeySize>;  // compares as unsigned bytes: the benchmark's key order
-
-// The key of the 100-byte record at `record`.
-Key KeyOf(const uint8_t* record);
-
-// First position in [lo, hi) of `records` (100 bytes each, sorted by key) whose key is not less
-// than `key` (upper: greater than `key`), or hi when there is none.
-uint64_t SearchRecords(const uint8_t* records, uint64_t lo, uint64_t hi, const Key& key, bool upper);
+// First position in [lo, hi) of `records` (of `shape`, sorted by key) whose key is not less than
+// `key` (upper: greater than `key`), or hi when there is none. `key` has the shape's key size.
+uint64_t SearchRecords(const uint8_t* records, uint64_t lo, uint64_t hi, const Key& key, bool upper,
+                       const RecordShape& shape);
 
 // A sequence of keys sorted in memcmp order. Queries are not const because an implementation may
 // cache what it read. Not thread-safe: one thread queries it at a time.
 class SortedKeys {
  public:
+  explicit SortedKeys(uint32_t key_size) : key_size_(key_size) {}
   virtual ~SortedKeys() = default;
   virtual uint64_t size() const = 0;
+  // Bytes per key (the records' K): known even where there are no keys, for the selection's
+  // wire elements.
+  uint32_t key_size() const { return key_size_; }
 
   // The key at position i (i < size()).
   Result<Key> KeyAt(uint64_t i);
@@ -44,29 +44,35 @@ class SortedKeys {
 
  private:
   Result<uint64_t> Bound(const Key& key, uint64_t lo, uint64_t hi, bool upper);
+  uint32_t key_size_;
 };
 
-// `count` sorted records in memory (records may be null when count is 0); they must outlive this.
+// `count` sorted records of `shape` in memory (records may be null when count is 0); they must
+// outlive this.
 class MemorySortedKeys final : public SortedKeys {
  public:
-  MemorySortedKeys(const uint8_t* records, uint64_t count) : records_(records), count_(count) {}
+  MemorySortedKeys(const uint8_t* records, uint64_t count, const RecordShape& shape)
+      : SortedKeys(shape.key_size), records_(records), count_(count), shape_(shape) {}
   uint64_t size() const override { return count_; }
 
  protected:
-  Result<Key> ReadKey(uint64_t i) override { return KeyOf(records_ + i * kRecordSize); }
+  Result<Key> ReadKey(uint64_t i) override { return Key::Of(records_ + i * shape_.size, shape_); }
   Result<uint64_t> Search(const Key& key, uint64_t lo, uint64_t hi, bool upper) override {
-    return SearchRecords(records_, lo, hi, key, upper);
+    return SearchRecords(records_, lo, hi, key, upper, shape_);
   }
 
  private:
   const uint8_t* records_;
   uint64_t count_;
+  RecordShape shape_;
 };
 
-// `count` sorted keys in memory (keys may be null when count is 0); they must outlive this.
+// `count` sorted keys of key_size bytes in memory (keys may be null when count is 0); they must
+// outlive this.
 class KeyArraySortedKeys final : public SortedKeys {
  public:
-  KeyArraySortedKeys(const Key* keys, uint64_t count) : keys_(keys), count_(count) {}
+  KeyArraySortedKeys(const Key* keys, uint64_t count, uint32_t key_size)
+      : SortedKeys(key_size), keys_(keys), count_(count) {}
   uint64_t size() const override { return count_; }
 
  protected:

@@ -1,8 +1,9 @@
 // partition/splitter.cpp — the uniform and sample splitters: boundaries and routing.
 //
-// Route() reads a key as an 8-byte big-endian prefix and a 2-byte suffix, so comparing a record
-// with a boundary is two integer compares; rank and position are looked at only when the whole
-// key equals the boundary's key.
+// Route() reads a key's first 10 bytes (zero-padded past a shorter key) as an 8-byte big-endian
+// prefix and a 2-byte suffix, so comparing a record with a boundary is two integer compares; the
+// rest of a longer key is compared only when those 10 bytes are equal, and rank and position only
+// when the whole key equals the boundary's key.
 #include "partition/splitter.hpp"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "core/key_prefix.hpp"
 #include "core/record.hpp"
@@ -22,8 +24,12 @@ namespace rs::partition {
 
 namespace {
 
-inline uint64_t LoadPrefix(const uint8_t* key) { return LoadKeyWords(key).hi; }
-inline uint16_t LoadSuffix(const uint8_t* key) { return LoadKeyWords(key).lo; }
+// A key's first 10 bytes as Route reads them from a record: zero-padded past a shorter key.
+KeyWords LoadPadded(const Key& key) {
+  uint8_t padded[kKeySize] = {};
+  std::memcpy(padded, key.data(), std::min<size_t>(kKeySize, key.size()));
+  return LoadKeyWords(padded);
+}
 
 void CheckPartsOrDie(int parts) {
   if (parts < 1 || parts > kMaxParts) {
@@ -34,27 +40,46 @@ void CheckPartsOrDie(int parts) {
 
 // ---- uniform ----
 
-// The smallest SplitKey whose 8-byte prefix is `prefix`.
-SplitKey PrefixKey(uint64_t prefix) {
+// The smallest SplitKey of K-byte keys whose zero-padded 8-byte prefix is at least `prefix`: the
+// prefix's bytes, then zeros; for K < 8 its first K bytes, rounded up when the bytes cut off are
+// not zero. When no K-byte key reaches the prefix, the greatest SplitKey (all-0xFF key, last rank
+// and position), which every record is below.
+SplitKey PrefixKey(uint64_t prefix, size_t key_size) {
+  uint8_t be[8];
+  PutBigEndian(prefix, 8, be);
+  std::vector<uint8_t> key(key_size, 0);
+  const size_t kept = std::min<size_t>(8, key_size);
+  std::memcpy(key.data(), be, kept);
   SplitKey k;
-  uint64_t be = __builtin_bswap64(prefix);
-  std::memcpy(k.key.data(), &be, 8);
+  if (std::any_of(be + kept, be + 8, [](uint8_t b) { return b != 0; })) {
+    size_t i = kept;
+    while (i > 0 && key[i - 1] == 0xFF) key[--i] = 0;
+    if (i == 0) {
+      k.key = Key(std::vector<uint8_t>(key_size, 0xFF).data(), key_size);
+      k.rank = UINT32_MAX;
+      k.position = UINT64_MAX;
+      return k;
+    }
+    ++key[i - 1];
+  }
+  k.key = Key(key.data(), key_size);
   return k;
 }
 
-std::vector<SplitKey> UniformBoundaries(int parts) {
+std::vector<SplitKey> UniformBoundaries(int parts, size_t key_size) {
   // Part j starts at the smallest prefix p with ⌊p·P / 2^64⌋ >= j, i.e. p = ⌈j·2^64 / P⌉.
   std::vector<SplitKey> b;
   for (int j = 1; j < parts; ++j) {
     u128 p = ((u128(unsigned(j)) << 64) + unsigned(parts) - 1) / unsigned(parts);
-    b.push_back(PrefixKey(uint64_t(p)));
+    b.push_back(PrefixKey(uint64_t(p), key_size));
   }
   return b;
 }
 
 class UniformSplitter final : public Splitter {
  public:
-  UniformSplitter(int parts, const RecordShape& shape) : Splitter(parts, UniformBoundaries(parts), shape) {}
+  UniformSplitter(int parts, const RecordShape& shape)
+      : Splitter(parts, UniformBoundaries(parts, shape.key_size), shape) {}
   const char* name() const override { return "uniform"; }
   void Route(const uint8_t* records, uint64_t count, uint32_t /*rank*/, uint64_t /*first_position*/,
              uint16_t* dest) const override {
@@ -75,8 +100,9 @@ class SampleSplitter final : public Splitter {
   SampleSplitter(int parts, std::vector<SplitKey> boundaries, const RecordShape& shape)
       : Splitter(parts, std::move(boundaries), shape) {
     for (const SplitKey& b : this->boundaries()) {
-      prefix_.push_back(LoadPrefix(b.key.data()));
-      suffix_.push_back(LoadSuffix(b.key.data()));
+      const KeyWords w = LoadPadded(b.key);
+      prefix_.push_back(w.hi);
+      suffix_.push_back(w.lo);
       rank_.push_back(b.rank);
       position_.push_back(b.position);
     }
@@ -95,9 +121,12 @@ class SampleSplitter final : public Splitter {
                     uint64_t first_position, uint16_t* dest) const {
     const size_t m = prefix_.size();
     const auto size = prefix.record_size();
-    const bool ties = ties_split();
+    // Bytes of the key past its first 10: compared only when those are equal to a boundary's.
+    const size_t rest_at = shape().key_offset + kKeySize;
+    const size_t rest = shape().key_size > kKeySize ? shape().key_size - kKeySize : 0;
     for (uint64_t i = 0; i < count; ++i) {
-      const KeyWords key = prefix(records + i * size);
+      const uint8_t* record = records + i * size;
+      const KeyWords key = prefix(record);
       const uint64_t p = key.hi;
       const uint16_t q = key.lo;
       const uint64_t pos = first_position + i;
@@ -110,8 +139,9 @@ class SampleSplitter final : public Splitter {
           le = prefix_[mid] < p;
         } else if (suffix_[mid] != q) {
           le = suffix_[mid] < q;
-        } else {  // the same prefix: by origin where that splits ties, else every such record above
-          le = !ties || rank_[mid] < rank || (rank_[mid] == rank && position_[mid] <= pos);
+        } else {
+          const int c = rest == 0 ? 0 : std::memcmp(boundaries()[mid].key.data() + kKeySize, record + rest_at, rest);
+          le = c != 0 ? c < 0 : rank_[mid] < rank || (rank_[mid] == rank && position_[mid] <= pos);
         }
         if (le) {
           lo = mid + 1;
@@ -174,19 +204,10 @@ Status Decode(const std::string& bytes, int sender, Contribution* c) {
 }  // namespace
 
 SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position, const RecordShape& shape) {
-  SplitKey k;  // zero-padded past a key shorter than 10 bytes
-  std::memcpy(k.key.data(), record + shape.key_offset, std::min<size_t>(kKeySize, shape.key_size));
-  k.rank = rank;
-  k.position = position;
-  return k;
+  return SplitKey{Key::Of(record, shape), rank, position};
 }
 
 int Splitter::Destination(const SplitKey& key) const {
-  if (!ties_split()) {  // as Route: a record equal to a boundary's prefix goes above it
-    return int(std::upper_bound(boundaries_.begin(), boundaries_.end(), key,
-                                [](const SplitKey& k, const SplitKey& b) { return k.key < b.key; }) -
-               boundaries_.begin());
-  }
   return int(std::upper_bound(boundaries_.begin(), boundaries_.end(), key) - boundaries_.begin());
 }
 
@@ -247,7 +268,7 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
   std::sort(sorted.begin(), sorted.end());
   std::vector<Key> keys(sorted.size());
   for (size_t i = 0; i < sorted.size(); ++i) keys[i] = sorted[i].key;
-  KeyArraySortedKeys view(keys.data(), keys.size());
+  KeyArraySortedKeys view(keys.data(), keys.size(), shape.key_size);
   SelectOptions options;
   options.parts = parts;
   options.shares = shares;
@@ -265,8 +286,9 @@ std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<Spli
   return std::make_unique<SampleSplitter>(parts, std::move(boundaries), shape);
 }
 
-Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts) {
-  return MakeSampleSplitter(comm, local_sample, local_sample.size(), parts);
+Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts,
+                                                     const RecordShape& shape) {
+  return MakeSampleSplitter(comm, local_sample, local_sample.size(), parts, {}, shape);
 }
 
 double Imbalance(std::span<const uint64_t> records_per_part) {

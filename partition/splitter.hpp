@@ -21,7 +21,6 @@
 //     every record once), the split is exact: every part holds ⌊N/P⌋ or ⌈N/P⌉ records.
 #pragma once
 
-#include <array>
 #include <compare>
 #include <cstdint>
 #include <memory>
@@ -31,9 +30,9 @@
 #include <vector>
 
 #include "core/comm.hpp"
-#include "core/record.hpp"
 #include "core/record_shape.hpp"
 #include "core/status.hpp"
+#include "partition/key.hpp"
 #include "river/disk_options.hpp"
 
 namespace rs::partition {
@@ -50,21 +49,19 @@ inline constexpr int kMaxParts = 65536;
 
 // A record's place in the global order used for routing: key, then origin rank, then position
 // (record index in the origin rank's input). Distinct for every record, so splitters can cut
-// anywhere, even inside a run of equal keys. `key` is the key's first 10 bytes, zero-padded when
-// shorter (docs/records.md#splitting-other-shapes): for keys of at most 10 bytes that is the key's
-// own order; longer keys are split on it without the tie-break (Splitter::ties_split()).
+// anywhere, even inside a run of equal keys. `key` is the record's whole key (K bytes).
 struct SplitKey {
-  std::array<uint8_t, kKeySize> key{};
+  Key key;
   uint32_t rank = 0;
   uint64_t position = 0;
 
-  // std::array<uint8_t> compares as unsigned bytes: the benchmark's key order.
+  // Key compares as unsigned bytes: the benchmark's key order.
   friend auto operator<=>(const SplitKey&, const SplitKey&) = default;
   friend bool operator==(const SplitKey&, const SplitKey&) = default;
 };
 
-// The SplitKey of the record at `record` (of `shape`: its key's first 10 bytes, padded).
-SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position, const RecordShape& shape = {});
+// The SplitKey of the record at `record` (of `shape`).
+SplitKey MakeSplitKey(const uint8_t* record, uint32_t rank, uint64_t position, const RecordShape& shape);
 
 // Immutable after construction; Route() and the accessors are safe from any thread.
 class Splitter {
@@ -74,11 +71,6 @@ class Splitter {
   virtual const char* name() const = 0;
   // The records it routes.
   const RecordShape& shape() const { return shape_; }
-  // Whether records with equal key prefixes may go to different parts (ordered by origin rank and
-  // position). Only where the prefix is the whole key (K <= 10): a longer key's records that share
-  // a 10-byte prefix all go to one part, the part of the first boundary above that prefix, because
-  // their order is decided by bytes the splitter does not hold.
-  bool ties_split() const { return shape_.key_size <= kKeySize; }
   // The parts-1 cut points, non-decreasing: part j holds the SplitKeys x with
   // boundaries()[j-1] <= x < boundaries()[j] (no lower bound for part 0, no upper for the last).
   // Empty when parts() == 1 or when a sample splitter got no sample at all (everything to 0).
@@ -100,10 +92,11 @@ class Splitter {
   std::vector<SplitKey> boundaries_;
 };
 
-// Equal ranges of the first 8 key bytes read as a big-endian integer: part = ⌊prefix·P / 2^64⌋
-// (fast, no sampling; wrong for skew, and for ASCII keys, whose bytes 0x20-0x7E fill only the
-// parts below 0x7F: with P = 2 everything goes to part 0). 1 <= parts <= kMaxParts, else aborts.
-std::unique_ptr<Splitter> MakeUniformSplitter(int parts, const RecordShape& shape = {});
+// Equal ranges of the first 8 key bytes read as a big-endian integer (zero-padded past a shorter
+// key): part = ⌊prefix·P / 2^64⌋ (fast, no sampling; wrong for skew, and for ASCII keys, whose
+// bytes 0x20-0x7E fill only the parts below 0x7F: with P = 2 everything goes to part 0).
+// 1 <= parts <= kMaxParts, else aborts. Its boundaries() are K-byte keys that route alike.
+std::unique_ptr<Splitter> MakeUniformSplitter(int parts, const RecordShape& shape);
 
 // Collective over comm: every rank passes a sample of its own records (proportional to its
 // records: RankSampleSize) and the number of records it holds (local_records, for the checks);
@@ -117,32 +110,33 @@ std::unique_ptr<Splitter> MakeUniformSplitter(int parts, const RecordShape& shap
 // takes (the sample's keys were made with MakeSplitKey of that shape).
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
                                                      uint64_t local_records, int parts,
-                                                     const std::vector<uint64_t>& shares = {},
-                                                     const RecordShape& shape = {});
+                                                     const std::vector<uint64_t>& shares,
+                                                     const RecordShape& shape);
 // The sample splitter with boundaries found before (a resumed sort's, from its journal: the
 // routing must be the one its kept runs were formed with). No communication.
 std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries,
-                                                     const RecordShape& shape = {});
-// Same with local_records = the sample's size (a census, or tests).
-Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts);
+                                                     const RecordShape& shape);
+// Same with local_records = the sample's size, equal shares (a census, or tests).
+Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample, int parts,
+                                                     const RecordShape& shape);
 
 // Draws `n` records at uniformly random positions (with replacement, seeded; the seed is mixed
 // with `rank`, so all ranks may pass the same seed) of the partition striped over `members` (its
-// records: size / 100; stripe unit, I/O engine and queue depth from options; buffered reads,
+// records of `shape`: size / R; stripe unit, I/O engine and queue depth from options; buffered reads,
 // whatever options.direct says): each key is read through StripedFile::Map (it may straddle two
 // stripe units), queue_depth reads in flight. When n >= the number of records, returns every record once
 // instead (a census: the split becomes exact). Samples come back in position order. `notices`
 // (optional) receives the engine's fallback line. Errors: the partition cannot be opened or read,
-// or its size is not a multiple of 100 bytes. Called by one thread, which it blocks.
+// or its size is not a multiple of R bytes. Called by one thread, which it blocks.
 // Cost (docs/partition.md): ~1-5 µs per record when the file is in the page cache, one random
 // 4 KiB disk read per record when it is not — for the Datamation sort, read the partition into
 // memory and use SampleRecords instead.
 Result<std::vector<SplitKey>> SampleInput(const std::vector<std::string>& members, const DiskOptions& options,
-                                          uint32_t rank, uint64_t n, uint64_t seed,
+                                          uint32_t rank, uint64_t n, uint64_t seed, const RecordShape& shape,
                                           std::vector<std::string>* notices = nullptr);
 // Same from `count` records of `shape` already in memory. Any thread.
 std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint32_t rank, uint64_t n, uint64_t seed,
-                                    const RecordShape& shape = {});
+                                    const RecordShape& shape);
 
 // Total sample size s (summed over all ranks) that the default bound needs for `parts` parts of
 // `total_records` records: the least s = a·P whose FailureProbability at ε = 0.1 is <= 10⁻⁶;

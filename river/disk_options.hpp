@@ -22,7 +22,7 @@ struct DiskOptions {
   // Bytes per buffer for a stream of records: whole records that are also whole 4 KiB blocks
   // (multiples of lcm(R, 4096): 102,400 bytes for gensort's records), at most transfer_size, at
   // least one block; whole records only for shapes without such a block (RecordShape::Block()).
-  uint64_t record_transfer_size(const RecordShape& shape = {}) const {
+  uint64_t record_transfer_size(const RecordShape& shape) const {
     const uint64_t block = shape.Block();
     return std::max<uint64_t>(1, transfer_size / block) * block;
   }

@@ -19,9 +19,9 @@ namespace rs::validate {
 // refused) are appended to *notices when given.
 // Memory ValidatePartition takes for its buffers when it runs in an arena of `threads` threads
 // (0: one per core), for budgets that must hold a validation.
-uint64_t ValidatePartitionBytes(const DiskOptions& options, int threads, const RecordShape& shape = {});
+uint64_t ValidatePartitionBytes(const DiskOptions& options, int threads, const RecordShape& shape);
 
-Result<Summary> ValidatePartition(const std::vector<std::string>& members, const DiskOptions& options = {},
-                                  std::vector<std::string>* notices = nullptr, const RecordShape& shape = {});
+Result<Summary> ValidatePartition(const std::vector<std::string>& members, const DiskOptions& options,
+                                  std::vector<std::string>* notices, const RecordShape& shape);
 
 }  // namespace rs::validate

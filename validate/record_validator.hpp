@@ -11,6 +11,6 @@ namespace rs::validate {
 
 // Summary of `count` consecutive records of `shape` (first_unordered is an index within the
 // block). The checksum sums the CRC-32 of each whole record, as valsort does for 100-byte ones.
-Summary ValidateRecords(const uint8_t* records, uint64_t count, const RecordShape& shape = {});
+Summary ValidateRecords(const uint8_t* records, uint64_t count, const RecordShape& shape);
 
 }  // namespace rs::validate

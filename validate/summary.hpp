@@ -40,7 +40,7 @@ struct Summary {
 
   std::vector<uint8_t> Serialize() const;
   // `bytes` holds Bytes(shape) bytes of a summary of that shape (ParseSummaries checks the header).
-  static Summary Deserialize(const uint8_t* bytes, const RecordShape& shape = {});
+  static Summary Deserialize(const uint8_t* bytes, const RecordShape& shape);
   friend bool operator==(const Summary&, const Summary&) = default;
 };
 
@@ -52,6 +52,6 @@ Summary Combine(std::span<const Summary> parts);
 
 // Parses a file of concatenated summaries (valsort -s input) of records of `shape`; the spec's
 // messages on bad sizes, and one naming both shapes when the file's header says another.
-Result<std::vector<Summary>> ParseSummaries(const std::string& bytes, const RecordShape& shape = {});
+Result<std::vector<Summary>> ParseSummaries(const std::string& bytes, const RecordShape& shape);
 
 }  // namespace rs::validate

@@ -21,12 +21,6 @@ namespace rs::sort {
 
 namespace {
 
-// Records of other shapes than gensort's are sorted by onepass only, so far (docs/records.md).
-Status CheckShapeForAlgorithm(const SortOptions& opt, const std::string& algo) {
-  if (algo == "onepass" || algo == "auto") return Status::Ok();
-  return RequireGensortShape(opt.shape, "sort --algo " + algo);
-}
-
 Result<SortReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
   std::string algo = opt.algo;
   if (algo == "auto") {
@@ -40,7 +34,6 @@ Result<SortReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const Transp
                 << (budget >> 20) << " MiB)\n";
     }
   }
-  RS_RETURN_IF_ERROR(CheckShapeForAlgorithm(opt, algo));
   Progress progress(comm.rank() == 0 && (opt.progress || StderrIsTerminal()));
   if (algo == "onepass" && (opt.balance == Balance::kSpeed || !opt.weights.empty())) {
     return Status::Error(
@@ -62,7 +55,6 @@ Result<SortReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMa
   // Before the first byte is read: no path the sort writes is one it reads or writes twice, the
   // output names are locked against other jobs, and every argument path is sound.
   RS_RETURN_IF_ERROR(opt.shape.Check());
-  RS_RETURN_IF_ERROR(CheckShapeForAlgorithm(opt, opt.algo));
   RS_RETURN_IF_ERROR(opt.in.Check(comm.size()));
   RS_RETURN_IF_ERROR(opt.out.Check(comm.size()));
   auto guard = GuardWrites(comm, SortWritePlan(opt, comm.rank()));

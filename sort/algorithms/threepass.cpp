@@ -16,7 +16,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/record.hpp"
 #include "io/file.hpp"
 #include "io/job_files.hpp"
 #include "partition/parallel_selection.hpp"
@@ -57,6 +56,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   const std::unique_ptr<TempFiles>& temp = setup->temp;
   const DiskOptions& disk = setup->disk;
   const SortOptions& opt = setup->options;  // with the plan's transfer size
+  const uint64_t record = opt.shape.size;
   std::vector<std::string> notices;
   if (!plan.notice.empty()) notices.push_back(plan.notice);
   const bool sum_input = !input.manifest_checksum.has_value();
@@ -66,7 +66,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   Status st;
   SortOutput output;
   {
-    const uint64_t share = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+    const uint64_t share = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * record;
     AssignIfOk(st, output, [&] { return OpenSortOutput(opt, disk, rank, share, &notices); });
   }
   DiskSink* sink = output.sink.get();
@@ -82,12 +82,13 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   // --resume: what this rank kept. The work file is read back whole before it is trusted (other
   // ranks read its ranges later, where a damaged byte could not be told from a good one).
   bool work_kept = journal.work().has_value();
-  std::vector<Key> index;  // every kKeySize-th key of the work file, for parallel selection
+  KeyIndex index(opt.shape.key_size);  // every kKeyIndexStride-th key of the work file, for parallel selection
   if (work_kept) {
     const KeptWork& w = *journal.work();
-    st = VerifyKeptFile(temp->MembersOf(w.name), w.records, w.crc, disk);
+    st = VerifyKeptFile(temp->MembersOf(w.name), w.records, w.crc, disk, opt.shape);
     if (st.ok()) {
-      auto kept_index = ReadKeyIndex(temp->MembersOf(w.index_name).front(), w.index_keys, w.index_crc);
+      auto kept_index =
+          ReadKeyIndex(temp->MembersOf(w.index_name).front(), w.index_keys, w.index_crc, opt.shape.key_size);
       if (kept_index.ok())
         index = std::move(*kept_index);
       else
@@ -134,7 +135,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
     std::unique_ptr<MemPool> pool;
     std::unique_ptr<DiskSource> source;
     std::unique_ptr<RunFormer> former;
-    RunFormerOptions fo{disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers, 1, {}};
+    RunFormerOptions fo{disk, opt.shape, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers, 1, {}};
     fo.on_written = [&](const SortedRun& run, uint32_t crc, const std::vector<uint64_t>& before,
                         const std::vector<uint64_t>& after) {
       KeptRun k{BaseName(run.members.front()), run.records, crc, 0, {}};
@@ -142,7 +143,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
       return journal.RecordRun(k);
     };
     AssignIfOk(st, pool, [&] { return MemPool::Create(plan.buffer_bytes, plan.pool_buffers); });
-    const uint64_t start = std::max(resume.position * kRecordSize, weights->preloaded_bytes);
+    const uint64_t start = std::max(resume.position * record, weights->preloaded_bytes);
     if (start < input.bytes) {
       AssignIfOk(st, source, [&] { return DiskSource::Open(opt.in.Members(rank), disk, pool.get(), &notices, start); });
     }
@@ -157,17 +158,17 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
         else if (source)
           b = source->Get();
         if (!b) break;
-        const uint64_t first = b->offset() / kRecordSize, n = b->size() / kRecordSize;
-        if (sum_input) read_sum.AddRecords(b->data(), n);
+        const uint64_t first = b->offset() / record, n = b->size() / record;
+        if (sum_input) read_sum.AddRecords(b->data(), n, record);
         local_sort.Add(b->size());
         if (resume.skips) {  // records a kept run holds are not sorted again
           uint64_t keep = 0;
           for (uint64_t i = 0; i < n; ++i) {
             if (resume.cursors[0].Skip(first + i)) continue;
-            if (keep != i) std::memmove(b->data() + keep * kRecordSize, b->data() + i * kRecordSize, kRecordSize);
+            if (keep != i) std::memmove(b->data() + keep * record, b->data() + i * record, record);
             ++keep;
           }
-          b->set_size(keep * kRecordSize);
+          b->set_size(keep * record);
         }
         former->Put(std::move(*b), 0);
         const uint64_t end = first + n;
@@ -207,13 +208,14 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   if (work_kept) {
     local_merge.MarkSkipped();
   } else {
-    index.reserve(size_t(ThreepassKeyIndexBytes(input.records, opt.shape) / sizeof(Key)));  // as planned, not doubled
+    index.Reserve(ThreepassKeyIndexBytes(input.records, opt.shape) / opt.shape.key_size);  // as planned, not doubled
     auto work_sink = DiskSink::Create(work.members, disk, out_pool, input.bytes, &notices, kPrivateFileMode);
     if (!work_sink.ok()) {
       st = work_sink.status();
     } else {
       RunMergeOptions mo;
       mo.disk = disk;
+      mo.shape = opt.shape;
       mo.fan_in = plan.fan_in;
       mo.read_bytes = plan.merge_read_bytes;
       mo.temp = temp.get();
@@ -225,13 +227,11 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
       uint32_t crc = 0;
       auto merged = MergeRuns(std::move(runs), mo, work_sink->get(), [&](const uint8_t* records, uint64_t n) {
         for (uint64_t i = (stride - seen % stride) % stride; i < n; i += stride) {
-          Key k;
-          std::copy_n(records + i * kRecordSize, kKeySize, k.begin());
-          index.push_back(k);
+          index.Add(records + i * record + opt.shape.key_offset);
         }
         seen += n;
-        crc = libdeflate_crc32(crc, records, n * kRecordSize);
-        local_merge.Add(n * kRecordSize);
+        crc = libdeflate_crc32(crc, records, n * record);
+        local_merge.Add(n * record);
       });
       if (merged.ok()) {
         merge_levels = merged->levels;
@@ -279,7 +279,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
     selecting.MarkSkipped();
     selection = *journal.selection();
   } else {
-    auto keys = FileSortedKeys::Open(work.members, opt.disk.stripe_unit, std::move(index));
+    auto keys = FileSortedKeys::Open(work.members, opt.disk.stripe_unit, opt.shape, std::move(index));
     RS_RETURN_IF_ERROR(AgreeOnStatus(comm, keys.ok() ? Status::Ok() : fail(keys.status())));
     partition::SelectOptions so;
     so.shares = weights->shares;
@@ -294,7 +294,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   // --- phase 3b: parallel merge ---------------------------------------------------------------------
   uint64_t n_out = 0;
   for (const auto& [first, end] : selection.column) n_out += end - first;
-  Phase parallel_merge(clock, progress, "parallel merge", n_out * kRecordSize);
+  Phase parallel_merge(clock, progress, "parallel merge", n_out * record);
   ParallelMergeRequest pm;
   pm.work_members = work.members;
   pm.row = selection.row;
@@ -310,7 +310,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   // A rank over its memory limit fails the run before anything is published.
   double durable_at = 0;
   st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget), &durable_at);
-  parallel_merge.Finish(n_out * kRecordSize);
+  parallel_merge.Finish(n_out * record);
   RS_RETURN_IF_ERROR(st);
 
   // --- report --------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@
 #include <iostream>
 #include <set>
 
-#include "core/record.hpp"
 #include "river/disk_sink.hpp"
 #include "river/disk_source.hpp"
 #include "sort/external/run_former.hpp"
@@ -46,6 +45,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   const std::unique_ptr<TempFiles>& temp = setup->temp;
   const DiskOptions& disk = setup->disk;
   const SortOptions& opt = setup->options;  // with the plan's transfer size
+  const uint64_t record = opt.shape.size;
   std::vector<std::string> notices;
   if (!plan.notice.empty()) notices.push_back(plan.notice);
 
@@ -85,7 +85,8 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
     weights->preloaded.clear();
     weights->preloaded_bytes = 0;
   }
-  RunFormerOptions fo{disk, plan.run_records, temp.get(), "run", opt.threads, plan.run_buffers, size_t(ranks), {}};
+  RunFormerOptions fo{disk,        opt.shape,        plan.run_records, temp.get(), "run",
+                      opt.threads, plan.run_buffers, size_t(ranks),    {}};
   fo.on_written = [&](const SortedRun& run, uint32_t crc, const std::vector<uint64_t>& before,
                       const std::vector<uint64_t>& after) {
     KeptRun k{BaseName(run.members.front()), run.records, crc, 0, {}};
@@ -103,7 +104,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   if (!skip_exchange) {
     AssignIfOk(st, read_pool, [&] { return MemPool::Create(plan.buffer_bytes, disk.queue_depth + 2); });
     AssignIfOk(st, send_pool, [&] { return MemPool::Create(plan.net_buffer_bytes, plan.send_buffers); });
-    const uint64_t start = std::max(resume.position * kRecordSize, weights->preloaded_bytes);
+    const uint64_t start = std::max(resume.position * record, weights->preloaded_bytes);
     if (start < input.bytes) {
       AssignIfOk(st, source,
                  [&] { return DiskSource::Open(opt.in.Members(rank), disk, read_pool.get(), &notices, start); });
@@ -113,7 +114,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   // The output, created now so a missing or full directory is found first.
   SortOutput output;
   if (st.ok()) {
-    const uint64_t hint = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * kRecordSize;
+    const uint64_t hint = (input.total + uint64_t(ranks) - 1) / uint64_t(ranks) * record;
     AssignIfOk(st, output, [&] { return OpenSortOutput(opt, disk, rank, hint, &notices); });
   }
   DiskSink* sink = output.sink.get();
@@ -190,9 +191,10 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   distributing.End(skip_exchange ? 0 : input.bytes);
 
   // --- merge ---------------------------------------------------------------------------------------
-  Phase merging(clock, progress, "merge", n_recv * kRecordSize);
+  Phase merging(clock, progress, "merge", n_recv * record);
   RunMergeOptions mo;
   mo.disk = disk;
+  mo.shape = opt.shape;
   mo.fan_in = plan.fan_in;
   mo.read_bytes = plan.merge_read_bytes;
   mo.temp = temp.get();
@@ -200,7 +202,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   mo.notices = &notices;
   bool damaged = false;
   KeepMerges(journal, &mo, &damaged);
-  auto merged = MergeRuns(std::move(runs), mo, sink, [&](const uint8_t*, uint64_t n) { merging.Add(n * kRecordSize); });
+  auto merged = MergeRuns(std::move(runs), mo, sink, [&](const uint8_t*, uint64_t n) { merging.Add(n * record); });
   if (!merged.ok()) sink->Abort();
   // A kept run found damaged was dropped from the journal: every rank ends this attempt and the
   // sort runs again as resumed, which sorts that run's records again.
@@ -223,7 +225,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   // A rank over its memory limit fails the run before anything is published.
   double durable_at = 0;
   if (st.ok()) st = PublishPartition(comm, sink, CheckPeakRss(comm, plan.budget), &durable_at);
-  merging.Finish(n_recv * kRecordSize);
+  merging.Finish(n_recv * record);
   RS_RETURN_IF_ERROR(st);
 
   // --- report ----------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 // sort/external/loser_tree.hpp — the tournament (loser) tree of a k-way merge (docs/external.md#the-pieces-sort): each
 // internal node keeps the loser of the match played there, so replacing the winner's key replays only its path to the
-// root — log2(k) comparisons per record, no heap sift. Keys are the record's 10-byte key as two integers plus the input
-// index, so equal keys leave in input order (stable merge). One thread.
+// root — log2(k) comparisons per record, no heap sift. Keys are the record's first 10 key bytes as two integers plus the
+// input index, so equal keys leave in input order (stable merge). Keys longer than 10 bytes break ties of equal prefixes
+// with a TieBreak that compares the rest of the two inputs' current records (docs/records.md#sorting-other-shapes).
+// One thread.
 #pragma once
 
 #include <algorithm>
@@ -15,7 +17,16 @@
 
 namespace rs::sort {
 
-class LoserTree {
+// For keys of at most 10 bytes: an entry's bits are the whole key, so equal entries' keys are equal.
+struct NoTieBreak {
+  static constexpr bool kActive = false;
+  int operator()(size_t, size_t) const { return 0; }
+};
+
+// TieBreak: kActive, and operator()(input a, input b) -> memcmp order of the rest of the two
+// inputs' current keys; called only for two real inputs whose entries' key bits are equal.
+template <class TieBreak = NoTieBreak>
+class BasicLoserTree {
  public:
   // A sort entry (sort/incore/sort_entry.hpp) whose locator is the input index: hi = key bytes 0..7
   // big-endian, lo = key bytes 8..9 big-endian in bits 63..48, the input index below; compared as
@@ -30,9 +41,15 @@ class LoserTree {
     assert(input < kIndexMask && "an input index that reaches into the key bits or kExhausted");
     return MakeEntry(record, input);
   }
+  // The same from a key prefix already loaded (any record shape: core/key_prefix.hpp).
+  static Key MakeKey(KeyWords key, uint64_t input) {
+    assert(input < kIndexMask && "an input index that reaches into the key bits or kExhausted");
+    return MakeEntry(key, input);
+  }
 
   // `keys[i]`: the first key of input i (kExhausted for an empty input); no inputs is done at once.
-  explicit LoserTree(const std::vector<Key>& keys) : k_(keys.size()), node_(std::max<size_t>(k_, 1)) {
+  explicit BasicLoserTree(const std::vector<Key>& keys, TieBreak tie = {})
+      : k_(keys.size()), node_(std::max<size_t>(k_, 1)), tie_(tie) {
     winner_ = k_ > 0 ? Play(1, keys) : kExhausted;
     // Every input empty from the start: the winner is kExhausted, whose index bits name no input.
     index_ = Same(winner_, kExhausted) ? 0 : size_t(winner_.lo & kIndexMask);
@@ -60,7 +77,17 @@ class LoserTree {
   }
 
  private:
-  static bool Less(const Key& a, const Key& b) { return EntryLess(a, b); }
+  bool Less(const Key& a, const Key& b) const {
+    if constexpr (TieBreak::kActive) {
+      // Equal key bits of two real inputs (kExhausted's index bits are all ones): the rest of the keys decide.
+      if (a.hi == b.hi && ((a.lo ^ b.lo) & ~kIndexMask) == 0 && (a.lo & kIndexMask) != kIndexMask &&
+          (b.lo & kIndexMask) != kIndexMask) {
+        const int c = tie_(size_t(a.lo & kIndexMask), size_t(b.lo & kIndexMask));
+        if (c != 0) return c < 0;
+      }
+    }
+    return EntryLess(a, b);
+  }
   static bool Same(const Key& a, const Key& b) { return a.hi == b.hi && a.lo == b.lo; }
   // Leaves are nodes k..2k-1 (input i at k+i), internal nodes 1..k-1; returns the subtree's winner.
   // Not inlined: once per merge, and GCC, unrolling the recursion for a vector of known size (a
@@ -75,8 +102,11 @@ class LoserTree {
 
   size_t k_;
   std::vector<Key> node_;  // [1, k): the loser of each match ([0] unused)
+  TieBreak tie_;
   Key winner_;
   size_t index_;  // the winner's input
 };
+
+using LoserTree = BasicLoserTree<>;
 
 }  // namespace rs::sort

@@ -6,20 +6,22 @@
 #include <cstring>
 
 #include "core/config.hpp"
-#include "core/record.hpp"
 
 namespace rs::sort {
 
 Result<std::unique_ptr<RangeSource>> RangeSource::Open(const std::vector<std::string>& members, const DiskOptions& disk,
-                                                       unsigned reads, uint64_t first, uint64_t count,
-                                                       std::vector<std::string>* notices) {
+                                                       const RecordShape& shape, unsigned reads, uint64_t first,
+                                                       uint64_t count, std::vector<std::string>* notices) {
   std::unique_ptr<RangeSource> s(new RangeSource());
-  const uint64_t begin = first * kRecordSize, end = begin + count * kRecordSize;
-  // O_DIRECT reads start on a record block: a multiple of both 4 KiB and 100 bytes, so every
-  // buffer after the first starts on a record (transfer sizes are whole blocks).
-  const uint64_t aligned = begin / config::kRecordBlock * config::kRecordBlock;
+  const uint64_t begin = first * shape.size, end = begin + count * shape.size;
+  // O_DIRECT reads start on a record block: a multiple of both 4 KiB and the record size (102,400
+  // bytes for 100-byte records), so every buffer after the first starts on a record (transfer
+  // sizes are whole blocks). A shape without an aligned block reads through the page cache from
+  // the record itself.
+  const uint64_t block = shape.Block();
+  const uint64_t aligned = begin / block * block;
   s->skip_ = begin - aligned;
-  s->left_ = count * kRecordSize;
+  s->left_ = count * shape.size;
   if (count == 0) return s;
   auto pool = MemPool::Create(disk.transfer_size, reads + 1);
   if (!pool.ok()) return pool.status();

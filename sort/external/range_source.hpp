@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/record_shape.hpp"
 #include "river/disk_options.hpp"
 #include "river/disk_source.hpp"
 
@@ -17,10 +18,11 @@ namespace rs::sort {
 
 class RangeSource final : public Source {
  public:
-  // disk.transfer_size must hold whole records and 4 KiB blocks (DiskOptions::record_transfer_size).
+  // Records of `shape`; disk.transfer_size must be whole shape.Block()s
+  // (DiskOptions::record_transfer_size), and disk.direct false where the shape has no aligned block.
   static Result<std::unique_ptr<RangeSource>> Open(const std::vector<std::string>& members, const DiskOptions& disk,
-                                                   unsigned reads, uint64_t first, uint64_t count,
-                                                   std::vector<std::string>* notices);
+                                                   const RecordShape& shape, unsigned reads, uint64_t first,
+                                                   uint64_t count, std::vector<std::string>* notices);
   std::optional<Buffer> Get() override;
   Status status() const override;
   // Checks the range's bytes against a CRC-32 as they are read (a kept run, read back by a

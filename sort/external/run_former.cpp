@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "core/fault_point.hpp"
-#include "core/record.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
 
@@ -20,7 +19,7 @@ uint64_t RunFormer::OverheadBytes(const DiskOptions& disk, uint64_t run_records)
 Result<std::unique_ptr<RunFormer>> RunFormer::Create(const RunFormerOptions& options,
                                                      std::vector<std::string>* notices) {
   if (options.run_records == 0) return Status::Error("run formation needs room for at least one record");
-  auto sorter = RecordSorter::Create(options.run_records);
+  auto sorter = RecordSorter::Create(options.run_records, options.shape);
   if (!sorter.ok()) return sorter.status();
   // The writes' own buffers: the run's records stay in the caller's pool until the run is
   // written, so sharing that pool could leave the writer with nothing to gather into.
@@ -47,7 +46,7 @@ RunFormer::~RunFormer() {
 }
 
 void RunFormer::Put(Buffer buffer, int from) {
-  const uint64_t n = buffer.size() / kRecordSize;
+  const uint64_t n = buffer.size() / options_.shape.size;
   if (n == 0) return;
   if (filling_records_ > 0 && filling_records_ + n > options_.run_records) HandOff();
   if (size_t(from) < arrived_.size()) arrived_[size_t(from)] += n;  // HandOff above saw the counts before it
@@ -56,7 +55,7 @@ void RunFormer::Put(Buffer buffer, int from) {
   // run_buffers buffers, or the pool they come from would run dry before the run is full.
   if (!filling_.empty()) {
     Buffer& last = filling_.back();
-    if (last.size() + buffer.size() <= last.capacity() / kRecordSize * kRecordSize) {
+    if (last.size() + buffer.size() <= last.capacity() / options_.shape.size * options_.shape.size) {
       std::memcpy(last.data() + last.size(), buffer.data(), buffer.size());
       last.set_size(last.size() + buffer.size());
       filling_records_ += n;
@@ -131,19 +130,20 @@ Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records, const s
                            const std::vector<uint64_t>& after) {
   std::vector<RecordSpan> spans;
   spans.reserve(batch.size());
-  for (const auto& b : batch) spans.push_back({b.data(), b.size() / kRecordSize});
+  const uint64_t size = options_.shape.size;
+  for (const auto& b : batch) spans.push_back({b.data(), b.size() / size});
   RS_RETURN_IF_ERROR(sorter_->SortEntries(spans));
   SortedRun run{options_.temp->NewMembers(options_.tag), records};
-  auto sink = DiskSink::Create(run.members, options_.disk, write_pool_.get(), records * kRecordSize, &worker_notices_,
+  auto sink = DiskSink::Create(run.members, options_.disk, write_pool_.get(), records * size, &worker_notices_,
                                kPrivateFileMode);
   if (!sink.ok()) return sink.status();
-  const uint64_t per_buf = options_.disk.transfer_size / kRecordSize;
+  const uint64_t per_buf = options_.disk.transfer_size / size;
   uint32_t crc = 0;
   for (uint64_t first = 0; first < records; first += per_buf) {
     const uint64_t n = std::min(per_buf, records - first);
     Buffer b = write_pool_->Get();
     sorter_->Gather(first, n, b.data());
-    b.set_size(n * kRecordSize);
+    b.set_size(n * size);
     if (options_.on_written) crc = libdeflate_crc32(crc, b.data(), b.size());
     (*sink)->Put(std::move(b));
   }

@@ -22,6 +22,7 @@ namespace rs::sort {
 
 struct RunFormerOptions {
   DiskOptions disk;          // for writing runs (transfer_size: whole records and 4 KiB blocks)
+  RecordShape shape;         // the records
   uint64_t run_records = 0;  // records per run (the budget's share for one run)
   TempFiles* temp = nullptr;
   std::string tag = "run";  // in the temporary file names

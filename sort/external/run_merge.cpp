@@ -9,7 +9,6 @@
 #include <tuple>
 
 #include "core/config.hpp"
-#include "core/record.hpp"
 #include "io/file.hpp"
 #include "io/mapping_cache.hpp"
 #include "river/disk_sink.hpp"
@@ -26,7 +25,8 @@ Result<uint64_t> MergeOnce(const std::vector<SortedRun>& runs, const RunMergeOpt
   DiskOptions reads = opt.disk;
   if (opt.read_bytes > 0) reads.transfer_size = opt.read_bytes;
   for (const auto& r : runs) {
-    auto s = RangeSource::Open(r.members, reads, config::external::kMergeReadsPerRun, 0, r.records, opt.notices);
+    auto s = RangeSource::Open(r.members, reads, opt.shape, config::external::kMergeReadsPerRun, 0, r.records,
+                               opt.notices);
     if (!s.ok()) return s.status();
     if (r.has_crc) (*s)->ExpectCrc(r.crc, "kept run " + r.members.front());
     inputs.push_back(s->get());
@@ -35,7 +35,7 @@ Result<uint64_t> MergeOnce(const std::vector<SortedRun>& runs, const RunMergeOpt
   // Every buffer of the merge exists (its output pool was made before): what it did not take from
   // the mapping cache goes, so that it is not resident beside the merge (io/mapping_cache.hpp).
   mapping_cache::Trim();
-  auto merged = MergeStreams(inputs, opt.out_pool, out, observe);
+  auto merged = MergeStreams(inputs, opt.out_pool, out, opt.shape, observe);
   if (!merged.ok() && opt.on_damaged) {
     for (size_t i = 0; i < runs.size(); ++i)
       if (sources[i]->damaged()) opt.on_damaged(runs[i]);
@@ -104,14 +104,14 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
     }
     SortedRun merged{opt.temp->NewMembers("merge"), records, level + 1};
     auto sink =
-        DiskSink::Create(merged.members, opt.disk, opt.out_pool, records * kRecordSize, opt.notices, kPrivateFileMode);
+        DiskSink::Create(merged.members, opt.disk, opt.out_pool, records * opt.shape.size, opt.notices, kPrivateFileMode);
     if (!sink.ok()) {
       st = sink.status();
     } else {
       uint32_t crc = 0;
       MergeObserver sum;
       if (opt.on_merged)
-        sum = [&](const uint8_t* records, uint64_t n) { crc = libdeflate_crc32(crc, records, n * kRecordSize); };
+        sum = [&](const uint8_t* records, uint64_t n) { crc = libdeflate_crc32(crc, records, n * opt.shape.size); };
       auto n = MergeOnce(take, opt, sink->get(), sum);
       if (n.ok()) {
         st = (*sink)->Close();

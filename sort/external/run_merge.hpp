@@ -17,6 +17,7 @@ namespace rs::sort {
 
 struct RunMergeOptions {
   DiskOptions disk;   // reads and intermediate writes (transfer_size: whole records and blocks)
+  RecordShape shape;  // the runs' records
   size_t fan_in = 2;  // most runs merged at once (>= 2)
   // Each run's read size (whole records and blocks); 0: disk.transfer_size. The plan shrinks it
   // where that keeps the merge in one level (ExternalPlan::merge_read_bytes).

@@ -6,6 +6,7 @@
 #include <functional>
 #include <span>
 
+#include "core/record_shape.hpp"
 #include "river/sink.hpp"
 #include "river/source.hpp"
 
@@ -14,10 +15,11 @@ namespace rs::sort {
 // Sees each output buffer's records before they go to the sink.
 using MergeObserver = std::function<void(const uint8_t* records, uint64_t count)>;
 
-// Merges the inputs (each a Source of buffers of whole records in key order) into buffers from
-// *out_pool put to *out, which is not closed. Equal keys leave in input order. Returns the
-// records merged, or the first input's error (the sink then holds a partial stream: Abort it).
-Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool, Sink* out,
+// Merges the inputs (each a Source of buffers of whole records of `shape` in key order) into
+// buffers from *out_pool put to *out, which is not closed. Equal keys leave in input order.
+// Returns the records merged, or the first input's error (the sink then holds a partial stream:
+// Abort it).
+Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool, Sink* out, const RecordShape& shape,
                               const MergeObserver& observe = {});
 
 }  // namespace rs::sort

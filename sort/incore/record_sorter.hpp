@@ -30,7 +30,7 @@ class RecordSorter {
   // Allocates the two entry arrays (32 bytes per record) in one AlignedBuffer (MADV_HUGEPAGE).
   // The memory is not touched here: the first Sort pays the first touch (1-2 s/GiB on this VM,
   // i.e. 0.2-0.3 s for 5 M records) unless Prefault ran before.
-  static Result<std::unique_ptr<RecordSorter>> Create(uint64_t max_records, const RecordShape& shape = {});
+  static Result<std::unique_ptr<RecordSorter>> Create(uint64_t max_records, const RecordShape& shape);
 
   // Touches every page of the entry arrays (in parallel on the caller's arena), so that the
   // first Sort runs at reuse speed. Call it early, e.g. while the input is still being read.

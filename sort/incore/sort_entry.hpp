@@ -38,7 +38,7 @@ inline SortEntry MakeEntry(const uint8_t* record, uint64_t locator) { return Mak
 // time. All 2-3 lines of a 100-byte record. Unconditional on purpose: GCC 12 dropped prefetches
 // behind an `if` on the size even where the size was the constant 100 (the gather then ran 4-9 %
 // slower, bench/sort_bench); for a record under 64 bytes the second one touches the next record.
-inline void PrefetchRecord(const uint8_t* record, size_t size = kRecordSize) {
+inline void PrefetchRecord(const uint8_t* record, size_t size) {
   __builtin_prefetch(record);
   __builtin_prefetch(record + 64);
   __builtin_prefetch(record + size - 1);

@@ -22,7 +22,7 @@ Result<ExternalSetup> SetUpExternalSort(Comm& comm, const SortOptions& opt, Exte
   Status st;
   {
     const WorkJournal::Header header{algo == ExternalAlgo::kTwopass ? "twopass" : "threepass", comm.size(), comm.rank(),
-                                     opt.disk.stripe_unit, SplitterName(opt.splitters)};
+                                     opt.disk.stripe_unit, SplitterName(opt.splitters), opt.shape};
     auto journal = WorkJournal::Begin(s.temp.get(), id, header, opt.resume, &s.notices);
     if (journal.ok())
       s.journal = std::move(*journal);

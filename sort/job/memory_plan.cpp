@@ -365,9 +365,6 @@ uint64_t OnepassMemory(const SortOptions& opt, const SortInput& input, int ranks
 std::string AutoAlgorithm(const SortOptions& opt, const SortInput& input, int ranks, uint64_t* onepass_need) {
   const uint64_t budget = opt.memory > 0 ? opt.memory : config::external::kDefaultMemory;
   *onepass_need = OnepassMemory(opt, input, ranks);
-  // Other record shapes: onepass is the one sort that takes them so far (docs/records.md); its
-  // budget check then names what it needs.
-  if (!opt.shape.IsGensort()) return "onepass";
   return *onepass_need <= budget ? "onepass" : "twopass";
 }
 
@@ -379,11 +376,7 @@ Status CheckOnepassBudget(const SortOptions& opt, const OnepassPools& pools) {
   if (opt.memory > 0 && pools.bytes > opt.memory) {
     return Status::Error("--memory " + MibText(opt.memory) +
                          " is too small for --algo onepass: this input needs at least " + MibText(pools.floor_bytes) +
-                         " per rank; " +
-                         (opt.shape.IsGensort() ? std::string("use --algo twopass or auto")
-                                                : "records of " + opt.shape.ToString() +
-                                                      " are sorted by onepass only so far (docs/records.md): give "
-                                                      "it more memory or more ranks"));
+                         " per rank; use --algo twopass or auto");
   }
   return Status::Ok();
 }

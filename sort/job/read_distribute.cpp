@@ -77,7 +77,7 @@ Result<std::unique_ptr<partition::Splitter>> SplitterFromDisk(Comm& comm, const 
   if (opt.splitters == SplitterKind::kUniform && !shares.empty()) {
     return Status::Error("--balance speed and --weights need --splitters sample (uniform ranges are fixed)");
   }
-  if (opt.splitters == SplitterKind::kUniform || ranks == 1) return partition::MakeUniformSplitter(ranks);
+  if (opt.splitters == SplitterKind::kUniform || ranks == 1) return partition::MakeUniformSplitter(ranks, opt.shape);
   int sample_parts = ranks;
   if (!shares.empty()) {  // the smallest part sampled as densely as an equal part among this many
     uint64_t sum = 0, least = UINT64_MAX;
@@ -89,9 +89,10 @@ Result<std::unique_ptr<partition::Splitter>> SplitterFromDisk(Comm& comm, const 
   }
   const uint64_t share =
       partition::RankSampleSize(partition::DefaultSampleSize(sample_parts, input.total), input.total, input.records);
-  auto sample = partition::SampleInput(opt.in.Members(rank), opt.disk, uint32_t(rank), share, 0x5eed, notices);
+  auto sample = partition::SampleInput(opt.in.Members(rank), opt.disk, uint32_t(rank), share, 0x5eed, opt.shape,
+                                     notices);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sample.ok() ? Status::Ok() : sample.status()));
-  return partition::MakeSampleSplitter(comm, *sample, input.records, ranks, shares);
+  return partition::MakeSampleSplitter(comm, *sample, input.records, ranks, shares, opt.shape);
 }
 
 }  // namespace rs::sort

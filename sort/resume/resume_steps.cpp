@@ -9,7 +9,6 @@
 #include <cerrno>
 
 #include "core/config.hpp"
-#include "core/record.hpp"
 #include "core/unique_fd.hpp"
 #include "io/file.hpp"
 #include "io/job_files.hpp"
@@ -29,7 +28,7 @@ uint64_t BoundaryHash(const std::vector<partition::SplitKey>& keys) {
     }
   };
   for (const auto& k : keys) {
-    for (uint8_t c : k.key) mix(c, 1);
+    for (size_t i = 0; i < k.key.size(); ++i) mix(k.key.data()[i], 1);
     mix(k.rank, 4);
     mix(k.position, 8);
   }
@@ -59,7 +58,7 @@ const ReadCheckpoint* LastUsable(const WorkJournal& journal, const std::vector<u
   for (const auto& cp : journal.checkpoints()) {
     if (cp.counts.size() != first_gap.size()) continue;
     // Checkpoints fall at the ends of read buffers: record blocks, or the partition's end.
-    bool ok = (cp.position * kRecordSize) % config::kRecordBlock == 0 || cp.position == records;
+    bool ok = (cp.position * journal.shape().size) % journal.shape().Block() == 0 || cp.position == records;
     for (size_t d = 0; d < first_gap.size() && ok; ++d) ok = cp.counts[d] <= first_gap[d];
     if (ok && (!best || cp.position > best->position)) best = &cp;
   }
@@ -79,7 +78,7 @@ Result<std::unique_ptr<partition::Splitter>> TwopassSplitter(Comm& comm, const S
   const uint64_t mine = journal.splitters() ? BoundaryHash(*journal.splitters()) : 0;
   const auto [lo, hi] = MinMax(comm, mine);
   if (have == uint64_t(ranks) && lo == hi) {
-    return partition::MakeSplitterFromBoundaries(ranks, *journal.splitters());
+    return partition::MakeSplitterFromBoundaries(ranks, *journal.splitters(), opt.shape);
   }
   auto splitter = SplitterFromDisk(comm, opt, input, notices, shares);
   if (!splitter.ok()) return splitter.status();
@@ -135,9 +134,9 @@ ResumePoint LocalResumePoint(const WorkJournal& journal, const Coverage& kept, u
   return p;
 }
 
-Status VerifyKeptFile(const std::vector<std::string>& members, uint64_t records, uint32_t crc,
-                      const DiskOptions& disk) {
-  auto src = RangeSource::Open(members, disk, disk.queue_depth, 0, records, nullptr);
+Status VerifyKeptFile(const std::vector<std::string>& members, uint64_t records, uint32_t crc, const DiskOptions& disk,
+                      const RecordShape& shape) {
+  auto src = RangeSource::Open(members, disk, shape, disk.queue_depth, 0, records, nullptr);
   if (!src.ok()) return src.status();
   (*src)->ExpectCrc(crc, "kept work file " + members.front());
   while ((*src)->Get()) {
@@ -145,11 +144,11 @@ Status VerifyKeptFile(const std::vector<std::string>& members, uint64_t records,
   return (*src)->status();
 }
 
-Result<uint32_t> WriteKeyIndex(const std::string& path, const std::vector<partition::Key>& keys) {
+Result<uint32_t> WriteKeyIndex(const std::string& path, const KeyIndex& index) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kPrivateFileMode));
   if (fd.get() < 0) return Status::FromErrno(errno, path, "create key index");
-  const auto* bytes = reinterpret_cast<const uint8_t*>(keys.data());
-  const size_t size = keys.size() * sizeof(partition::Key);
+  const uint8_t* bytes = index.bytes().data();
+  const size_t size = index.bytes().size();
   size_t done = 0;
   while (done < size) {
     const ssize_t n = ::write(fd.get(), bytes + done, size - done);
@@ -161,12 +160,12 @@ Result<uint32_t> WriteKeyIndex(const std::string& path, const std::vector<partit
   return uint32_t(libdeflate_crc32(0, bytes, size));
 }
 
-Result<std::vector<partition::Key>> ReadKeyIndex(const std::string& path, uint64_t keys, uint32_t crc) {
+Result<KeyIndex> ReadKeyIndex(const std::string& path, uint64_t keys, uint32_t crc, uint32_t key_size) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0) return Status::FromErrno(errno, path, "open key index");
-  std::vector<partition::Key> out(keys);
-  auto* bytes = reinterpret_cast<uint8_t*>(out.data());
-  const size_t size = keys * sizeof(partition::Key);
+  std::vector<uint8_t> packed(keys * key_size);
+  uint8_t* bytes = packed.data();
+  const size_t size = packed.size();
   size_t done = 0;
   while (done < size) {
     const ssize_t n = ::read(fd.get(), bytes + done, size - done);
@@ -178,7 +177,7 @@ Result<std::vector<partition::Key>> ReadKeyIndex(const std::string& path, uint64
   if (done != size || libdeflate_crc32(0, bytes, size) != crc) {
     return Status::Error(path + ": kept key index is damaged (its checksum differs from the journaled one)");
   }
-  return out;
+  return KeyIndex(key_size, std::move(packed));
 }
 
 bool AgreeToRedo(Comm& comm, bool damaged, bool failed_otherwise) {

@@ -13,6 +13,7 @@
 #include "core/comm.hpp"
 #include "core/record.hpp"
 #include "partition/sorted_keys.hpp"
+#include "sort/selection/key_index.hpp"
 #include "partition/splitter.hpp"
 #include "river/disk_options.hpp"
 #include "sort/external/run_merge.hpp"
@@ -53,11 +54,12 @@ ResumePoint LocalResumePoint(const WorkJournal& journal, const Coverage& kept, u
 // Reads a kept striped file of `records` records whole and checks its CRC-32 (threepass's work
 // file, reused by a resumed run: its ranges are read by other ranks later, so it is checked
 // before). An error names the file.
-Status VerifyKeptFile(const std::vector<std::string>& members, uint64_t records, uint32_t crc, const DiskOptions& disk);
+Status VerifyKeptFile(const std::vector<std::string>& members, uint64_t records, uint32_t crc, const DiskOptions& disk,
+                      const RecordShape& shape);
 
 // threepass's key index as a plain file (synced) and back, with the CRC-32 of its bytes.
-Result<uint32_t> WriteKeyIndex(const std::string& path, const std::vector<partition::Key>& keys);
-Result<std::vector<partition::Key>> ReadKeyIndex(const std::string& path, uint64_t keys, uint32_t crc);
+Result<uint32_t> WriteKeyIndex(const std::string& path, const KeyIndex& index);
+Result<KeyIndex> ReadKeyIndex(const std::string& path, uint64_t keys, uint32_t crc, uint32_t key_size);
 
 // Collective: true on every rank when some rank found kept work damaged (and dropped it from
 // its journal) and no rank failed otherwise — then every rank ends this attempt and the sort

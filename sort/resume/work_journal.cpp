@@ -45,13 +45,14 @@ std::vector<uint64_t> SplitU64(const std::string& s) {
   return out;
 }
 
-// A SplitKey as 44 hex digits: key (10 bytes), origin rank (4), position (8), big-endian.
+// A SplitKey as 2K + 24 hex digits (44 for gensort's keys): key (K bytes), origin rank (4),
+// position (8), big-endian.
 std::string EncodeKeys(const std::vector<partition::SplitKey>& keys) {
   std::string out;
   char b[3];
   for (const auto& k : keys) {
-    for (uint8_t c : k.key) {
-      std::snprintf(b, sizeof b, "%02x", c);
+    for (size_t i = 0; i < k.key.size(); ++i) {
+      std::snprintf(b, sizeof b, "%02x", k.key.data()[i]);
       out += b;
     }
     for (int i = 3; i >= 0; --i) {
@@ -66,18 +67,21 @@ std::string EncodeKeys(const std::vector<partition::SplitKey>& keys) {
   return out.empty() ? "-" : out;
 }
 
-std::optional<std::vector<partition::SplitKey>> DecodeKeys(const std::string& s, size_t n) {
+std::optional<std::vector<partition::SplitKey>> DecodeKeys(const std::string& s, size_t n, size_t key_size) {
   std::vector<partition::SplitKey> keys;
   if (s == "-") return n == 0 ? std::optional(keys) : std::nullopt;
-  if (s.size() != n * 44) return std::nullopt;
+  const size_t digits = 2 * key_size + 24;
+  if (n == 0 || s.size() / n != digits || s.size() % n != 0) return std::nullopt;
   auto byte = [&](size_t at) { return uint8_t(std::strtoul(s.substr(at, 2).c_str(), nullptr, 16)); };
+  std::vector<uint8_t> key(key_size);
   for (size_t i = 0; i < n; ++i) {
     partition::SplitKey k;
-    size_t at = i * 44;
-    for (auto& c : k.key) {
+    size_t at = i * digits;
+    for (auto& c : key) {
       c = byte(at);
       at += 2;
     }
+    k.key = partition::Key(key.data(), key_size);
     for (int j = 0; j < 4; ++j, at += 2) k.rank = k.rank << 8 | byte(at);
     for (int j = 0; j < 8; ++j, at += 2) k.position = k.position << 8 | byte(at);
     keys.push_back(k);
@@ -104,7 +108,10 @@ Result<std::unique_ptr<WorkJournal>> WorkJournal::Begin(TempFiles* temp, const J
   const std::string path = JournalPath(*temp, id.token, header.rank);
   const std::string first = "job id=" + id.job + " token=" + id.token + " algo=" + header.algo +
                             " ranks=" + std::to_string(header.ranks) + " rank=" + std::to_string(header.rank) +
-                            " input=" + id.input + " splitters=" + header.splitters + " version=1";
+                            " input=" + id.input + " splitters=" + header.splitters +
+                            // Version 2 for other shapes than gensort's: a binary that knows only
+                            // 100-byte records takes the journal for another job's.
+                            (header.shape.IsGensort() ? " version=1" : " version=2 shape=" + header.shape.ToString());
   struct stat st;
   const bool exists = ::lstat(path.c_str(), &st) == 0;
   // A run (or work file) that was being written when an earlier run of the job died: never kept.
@@ -146,10 +153,19 @@ Status WorkJournal::Replay(const std::vector<std::string>& lines, const JobIdent
   const std::string where = journal_->path() + ": --resume: ";
   if (lines.empty()) return Status::Error(where + "the journal is empty or damaged; run without --resume");
   const JournalLine head = JournalLine::Parse(lines.front());
-  if (head.kind != "job" || head.Get("version") != "1" || head.Get("id") != id.job || head.Get("token") != id.token ||
+  const std::string version = head.Get("version");
+  if (head.kind != "job" || (version != "1" && version != "2") || head.Get("id") != id.job ||
+      head.Get("token") != id.token ||
       head.Get("rank") != std::to_string(header_.rank)) {
     return Status::Error(where + "this journal belongs to another job (job " + head.Get("id") + ", not " + id.job +
                          "); remove it or run without --resume");
+  }
+  // Version 1 is gensort's records; version 2 names its shape.
+  const std::string shape = version == "1" ? RecordShape{}.ToString() : head.Get("shape");
+  if (shape != header_.shape.ToString()) {
+    return Status::Error(where + "the kept work was made of records of shape " + shape + " (size/key size/key offset), not " +
+                         header_.shape.ToString() + ": run with the same --record-size, --key-size and --key-offset, " +
+                         "or without --resume");
   }
   if (head.Get("splitters") != header_.splitters) {
     return Status::Error(where + "the kept work was made with --splitters " + head.Get("splitters") + ", not " +
@@ -172,7 +188,7 @@ Status WorkJournal::Replay(const std::vector<std::string>& lines, const JobIdent
   for (size_t i = 1; i < lines.size(); ++i) {
     const JournalLine l = JournalLine::Parse(lines[i]);
     if (l.kind == "splitters") {
-      splitters_ = DecodeKeys(l.Get("keys"), U64(l.Get("n")));
+      splitters_ = DecodeKeys(l.Get("keys"), U64(l.Get("n")), header_.shape.key_size);
     } else if (l.kind == "run") {
       KeptRun r;
       r.name = l.Get("name");
@@ -229,7 +245,7 @@ Status WorkJournal::Replay(const std::vector<std::string>& lines, const JobIdent
   }
   // The files must be there, whole; a damaged one is redone (and what depends on it).
   for (auto it = runs_.begin(); it != runs_.end();) {
-    if (Intact(it->first, it->second.records * kRecordSize)) {
+    if (Intact(it->first, it->second.records * header_.shape.size)) {
       temp_->Keep(temp_->MembersOf(it->first));
       ++it;
       continue;
@@ -243,8 +259,8 @@ Status WorkJournal::Replay(const std::vector<std::string>& lines, const JobIdent
     selection_.reset();
   }
   if (work_) {
-    if (Intact(work_->name, work_->records * kRecordSize) &&
-        IntactPlain(temp_->MembersOf(work_->index_name).front(), work_->index_keys * sizeof(partition::Key))) {
+    if (Intact(work_->name, work_->records * header_.shape.size) &&
+        IntactPlain(temp_->MembersOf(work_->index_name).front(), work_->index_keys * header_.shape.key_size)) {
       temp_->Keep(temp_->MembersOf(work_->name));
       temp_->Keep(temp_->MembersOf(work_->index_name));
     } else {
@@ -290,8 +306,9 @@ Coverage WorkJournal::Covered() const {
 uint64_t WorkJournal::kept_bytes() const {
   std::lock_guard lock(mu_);
   uint64_t b = 0;
-  for (const auto& [name, r] : runs_) b += r.records * kRecordSize;
-  if (work_) b += work_->records * kRecordSize + work_->index_keys * sizeof(partition::Key);
+  const uint64_t size = header_.shape.size;
+  for (const auto& [name, r] : runs_) b += r.records * size;
+  if (work_) b += work_->records * size + work_->index_keys * header_.shape.key_size;
   return b;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/checksum.hpp"
+#include "core/record_shape.hpp"
 #include "partition/parallel_selection.hpp"
 #include "partition/splitter.hpp"
 #include "sort/external/temp_files.hpp"
@@ -59,6 +60,7 @@ class WorkJournal {
     int rank = 0;
     uint64_t stripe_unit = 0;  // to check the kept files' member sizes
     std::string splitters;     // sample or uniform: runs made with one are no use to the other
+    RecordShape shape;         // the records (--record-size, --key-size, --key-offset)
   };
   // Starts this rank's journal. resume: reads what an earlier run of the job kept, refusing a
   // journal of another job, algorithm, number of ranks or input in one line; kept files that are
@@ -71,6 +73,8 @@ class WorkJournal {
   // --- what was kept (read at Begin; updated by the Record calls) ---
   bool resumed() const { return resumed_; }
   const std::optional<std::vector<partition::SplitKey>>& splitters() const { return splitters_; }
+  // The records of the job's kept work.
+  const RecordShape& shape() const { return header_.shape; }
   const std::map<std::string, KeptRun>& runs() const { return runs_; }
   Coverage Covered() const;
   bool formed() const { return formed_; }

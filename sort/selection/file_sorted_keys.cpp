@@ -2,6 +2,7 @@
 #include "sort/selection/file_sorted_keys.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace rs::sort {
@@ -17,39 +18,43 @@ std::string FileName(const std::vector<std::string>& members) {
 }  // namespace
 
 Result<std::unique_ptr<FileSortedKeys>> FileSortedKeys::Open(const std::vector<std::string>& members,
-                                                             uint64_t stripe_unit, std::vector<Key> index,
-                                                             uint64_t stride) {
+                                                             uint64_t stripe_unit, const RecordShape& shape,
+                                                             KeyIndex index, uint64_t stride) {
   if (stride == 0) return Status::Error("key index stride must be > 0");
   Result<StripedFile> file = StripedFile::OpenRead(members, stripe_unit, /*direct=*/false);
   if (!file.ok()) return file.status();
   const uint64_t bytes = file->size();
-  if (bytes % kRecordSize != 0) {
+  const uint64_t size = shape.size;
+  if (bytes % size != 0) {
     return Status::Error(FileName(members) + ": size " + std::to_string(bytes) + " is not a multiple of " +
-                         std::to_string(kRecordSize) + " bytes");
+                         std::to_string(size) + " bytes");
   }
-  const uint64_t blocks = (bytes / kRecordSize + stride - 1) / stride;
-  if (index.size() != blocks) {
+  const uint64_t blocks = (bytes / size + stride - 1) / stride;
+  if (index.size() != blocks || index.key_size() != shape.key_size) {
     return Status::Error(FileName(members) + ": key index has " + std::to_string(index.size()) + " entries, but " +
-                         std::to_string(bytes / kRecordSize) + " records need " + std::to_string(blocks) +
+                         std::to_string(bytes / size) + " records need " + std::to_string(blocks) +
                          " (one per " + std::to_string(stride) + ")");
   }
   return std::unique_ptr<FileSortedKeys>(
-      new FileSortedKeys(std::move(*file), FileName(members), std::move(index), stride));
+      new FileSortedKeys(std::move(*file), FileName(members), shape, std::move(index), stride));
 }
 
-FileSortedKeys::FileSortedKeys(StripedFile file, std::string name, std::vector<Key> index, uint64_t stride)
-    : file_(std::move(file)),
+FileSortedKeys::FileSortedKeys(StripedFile file, std::string name, const RecordShape& shape, KeyIndex index,
+                               uint64_t stride)
+    : SortedKeys(shape.key_size),
+      file_(std::move(file)),
       name_(std::move(name)),
+      shape_(shape),
       index_(std::move(index)),
       stride_(stride),
-      count_(file_.size() / kRecordSize),
+      count_(file_.size() / shape.size),
       cached_(index_.size()) {}
 
 Result<Key> FileSortedKeys::ReadKey(uint64_t i) {
   const uint64_t b = i / stride_;
-  if (i % stride_ == 0) return index_[b];
+  if (i % stride_ == 0) return index_.At(b);
   RS_RETURN_IF_ERROR(LoadBlock(b));
-  return KeyOf(block_.data() + (i - b * stride_) * kRecordSize);
+  return Key::Of(block_.data() + (i - b * stride_) * shape_.size, shape_);
 }
 
 Result<uint64_t> FileSortedKeys::Search(const Key& key, uint64_t lo, uint64_t hi, bool upper) {
@@ -57,8 +62,20 @@ Result<uint64_t> FileSortedKeys::Search(const Key& key, uint64_t lo, uint64_t hi
   // sequence's own bound lies in [first, last]: inside block b − 1 or just past it. The answer for
   // [lo, hi) is that bound clamped to [lo, hi], so only the part of the block inside [lo, hi) is
   // searched, and nothing is read when that part is empty.
-  const auto below = [&](const Key& k) { return upper ? k <= key : k < key; };
-  const uint64_t b = uint64_t(std::partition_point(index_.begin(), index_.end(), below) - index_.begin());
+  const auto below = [&](uint64_t i) {
+    const int c = std::memcmp(index_.KeyData(i), key.data(), shape_.key_size);
+    return upper ? c <= 0 : c < 0;
+  };
+  uint64_t b = 0;  // the first index entry not below: a binary search over the entries
+  for (uint64_t n = index_.size(); n > 0;) {
+    const uint64_t half = n / 2;
+    if (below(b + half)) {
+      b += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
   if (b == 0) return lo;
   const uint64_t start = (b - 1) * stride_;
   const uint64_t first = start + 1, last = std::min(b * stride_, count_);
@@ -66,23 +83,24 @@ Result<uint64_t> FileSortedKeys::Search(const Key& key, uint64_t lo, uint64_t hi
   if (first >= hi) return hi;
   RS_RETURN_IF_ERROR(LoadBlock(b - 1));
   const uint64_t from = std::max(first, lo), to = std::min(last, hi);
-  return start + partition::SearchRecords(block_.data(), from - start, to - start, key, upper);
+  return start + partition::SearchRecords(block_.data(), from - start, to - start, key, upper, shape_);
 }
 
 Status FileSortedKeys::LoadBlock(uint64_t b) {
   if (b == cached_) return Status::Ok();
   cached_ = index_.size();  // nothing valid cached until this read succeeds
   const uint64_t start = b * stride_;
-  const uint64_t len = (std::min(start + stride_, count_) - start) * kRecordSize;
+  const uint64_t size = shape_.size;
+  const uint64_t len = (std::min(start + stride_, count_) - start) * size;
   block_.resize(len);
-  Result<uint64_t> got = file_.ReadAt(start * kRecordSize, len, block_.data());
+  Result<uint64_t> got = file_.ReadAt(start * size, len, block_.data());
   if (!got.ok()) return got.status();
   if (*got != len) {
-    return Status::Error(name_ + ": ends at record " + std::to_string(start + *got / kRecordSize) + ", inside block " +
+    return Status::Error(name_ + ": ends at record " + std::to_string(start + *got / size) + ", inside block " +
                          std::to_string(b) + " of its key index (file changed since the index was built?)");
   }
   // A cheap check that file and index still belong together: a wrong answer would be silent.
-  if (KeyOf(block_.data()) != index_[b]) {
+  if (std::memcmp(block_.data() + shape_.key_offset, index_.KeyData(b), shape_.key_size) != 0) {
     return Status::Error(name_ + ": the key of record " + std::to_string(start) +
                          " differs from its key index (file changed since the index was built?)");
   }

@@ -10,15 +10,15 @@
 #include "core/config.hpp"
 #include "io/striped_file.hpp"
 #include "partition/sorted_keys.hpp"
+#include "sort/selection/key_index.hpp"
 
 namespace rs::sort {
 
 // The selection's key types, used throughout threepass.
 using partition::Key;
-using partition::KeyOf;
 using partition::SortedKeys;
 
-// Keys of a sorted striped file of 100-byte records. A query first searches the index in memory,
+// Keys of a sorted striped file of records of a shape. A query first searches the index in memory,
 // then reads the one block of `stride` records that can hold the answer (unless the index or the
 // query's range already decides it) and searches that block in memory; the last block read is
 // kept, so queries that settle into one block read it once. Errors name the file (for read errors
@@ -27,11 +27,11 @@ using partition::SortedKeys;
 class FileSortedKeys final : public SortedKeys {
  public:
   // Opens the file striped over `members` in units of `stripe_unit` (buffered reads: the queries
-  // are small and scattered). index[i] must be the key of record i·stride, one entry per started
-  // block. Errors: the file cannot be opened, its size is not a multiple of 100 bytes, or the
-  // index has the wrong length for it.
+  // are small and scattered). index.At(i) must be the key of record i·stride, one entry per started
+  // block. Errors: the file cannot be opened, its size is not a multiple of the record size, or
+  // the index has the wrong length for it.
   static Result<std::unique_ptr<FileSortedKeys>> Open(const std::vector<std::string>& members, uint64_t stripe_unit,
-                                                      std::vector<Key> index,
+                                                      const RecordShape& shape, KeyIndex index,
                                                       uint64_t stride = config::external::kKeyIndexStride);
 
   uint64_t size() const override { return count_; }
@@ -41,13 +41,14 @@ class FileSortedKeys final : public SortedKeys {
   Result<uint64_t> Search(const Key& key, uint64_t lo, uint64_t hi, bool upper) override;
 
  private:
-  FileSortedKeys(StripedFile file, std::string name, std::vector<Key> index, uint64_t stride);
+  FileSortedKeys(StripedFile file, std::string name, const RecordShape& shape, KeyIndex index, uint64_t stride);
   // Makes block b (records [b·stride, (b+1)·stride) ∩ [0, size())) the cached block.
   Status LoadBlock(uint64_t b);
 
   StripedFile file_;
   std::string name_;  // in messages
-  std::vector<Key> index_;
+  RecordShape shape_;
+  KeyIndex index_;
   uint64_t stride_;
   uint64_t count_;
   std::vector<uint8_t> block_;  // the records of block cached_

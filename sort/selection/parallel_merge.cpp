@@ -45,7 +45,8 @@ static_assert(sizeof(Trailer) == 32);
 
 // Chunks of whole record blocks are read with O_DIRECT (when the disk options say so); smaller
 // ones, which many ranks need to keep the network pool within the budget, through the page cache.
-bool DirectChunks(uint64_t chunk, bool direct) { return direct && chunk % config::kRecordBlock == 0; }
+// Chunks are whole records, so whole 4 KiB blocks make them whole record blocks (lcm(R, 4096)).
+bool DirectChunks(uint64_t chunk, bool direct) { return direct && chunk % config::kDirectAlignment == 0; }
 // Room after a chunk for its trailer: a direct read fills up to one more block.
 uint64_t TrailerRoom(bool direct) { return direct ? config::kDirectAlignment : 64; }
 
@@ -55,10 +56,10 @@ struct Chunking {
   uint64_t base = 0;            // the first chunk's file offset: a record block (direct) or record at or before begin
   uint64_t t = 1;               // chunk size: whole record blocks (direct) or records
   bool direct = false;
-  Chunking(uint64_t first, uint64_t last, uint64_t chunk, bool direct_reads)
-      : begin(first * kRecordSize),
-        end(last * kRecordSize),
-        base(direct_reads ? begin / config::kRecordBlock * config::kRecordBlock : begin),
+  Chunking(uint64_t first, uint64_t last, uint64_t chunk, bool direct_reads, const RecordShape& shape)
+      : begin(first * shape.size),
+        end(last * shape.size),
+        base(direct_reads ? begin / shape.Block() * shape.Block() : begin),
         t(chunk),
         direct(direct_reads) {}
   uint64_t count() const { return end > begin ? (end - base + t - 1) / t : 0; }
@@ -319,7 +320,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
   std::unique_ptr<RangeSource> local;
   const size_t window = Window(req.disk, ranks);
   AssignIfOk(st, local, [&] {
-    return RangeSource::Open(req.work_members, req.disk, unsigned(window), req.row[size_t(me)],
+    return RangeSource::Open(req.work_members, req.disk, opt.shape, unsigned(window), req.row[size_t(me)],
                              req.row[size_t(me) + 1] - req.row[size_t(me)], &notices);
   });
   std::unique_ptr<MemPool> pool;
@@ -351,13 +352,14 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
       continue;
     }
     remote[size_t(q)] = std::make_unique<RemoteStream>(
-        &net, pool.get(), q, Chunking(req.column[size_t(q)].first, req.column[size_t(q)].second, t, direct), window);
+        &net, pool.get(), q, Chunking(req.column[size_t(q)].first, req.column[size_t(q)].second, t, direct, opt.shape),
+        window);
     inputs.push_back(remote[size_t(q)].get());
   }
   // Chunks this rank owes its peers: the server stops after the last one.
   uint64_t owed = 0;
   for (int r = 0; r < ranks; ++r) {
-    if (r != me) owed += Chunking(req.row[size_t(r)], req.row[size_t(r) + 1], t, direct).count();
+    if (r != me) owed += Chunking(req.row[size_t(r)], req.row[size_t(r) + 1], t, direct, opt.shape).count();
   }
   BlockingQueue<std::pair<int, uint64_t>> requests(size_t(ranks) * window + 1);
   std::thread receiver([&] {
@@ -383,7 +385,7 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
     const Status served = ServeChunks(
         *file, req.work_members[0], *engine, pool.get(), &net, &requests, owed,
         [&](int peer, uint64_t chunk) {
-          const Chunking c(req.row[size_t(peer)], req.row[size_t(peer) + 1], t, direct);
+          const Chunking c(req.row[size_t(peer)], req.row[size_t(peer) + 1], t, direct, opt.shape);
           return ChunkRead{c.offset(chunk), c.read_len(chunk), c.valid_end(chunk),
                            Trailer{kMagic, kData, chunk, c.valid_begin(chunk), c.valid_end(chunk)}};
         },
@@ -391,8 +393,8 @@ Result<ParallelMergeResult> ParallelMerge(Comm& comm, const SortOptions& opt, co
     if (!served.ok()) Fail(comm, served);
   });
 
-  auto merged = MergeStreams(inputs, req.out_pool, req.out, [&](const uint8_t*, uint64_t n) {
-    if (req.progress) req.progress->Add(n * kRecordSize);
+  auto merged = MergeStreams(inputs, req.out_pool, req.out, opt.shape, [&](const uint8_t*, uint64_t n) {
+    if (req.progress) req.progress->Add(n * opt.shape.size);
   });
   if (!merged.ok()) Fail(comm, merged.status());
   server.join();

@@ -26,7 +26,7 @@ TEST(Checksum, SumIsOrderFreeAndWide) {
   std::vector<uint8_t> recs(3 * kRecordSize);
   for (size_t i = 0; i < recs.size(); ++i) recs[i] = uint8_t(i * 7);
   Checksum128 a;
-  a.AddRecords(recs.data(), 3);
+  a.AddRecords(recs.data(), 3, kRecordSize);
   Checksum128 b;
   for (int i = 2; i >= 0; --i) b.AddRecord(recs.data() + i * kRecordSize);
   EXPECT_EQ(a, b);

@@ -47,7 +47,7 @@ TEST(RecordShape, BlocksAreWholeRecordsAndWhole4KiBUpTo2MiB) {
   EXPECT_FALSE(stream.direct);
   EXPECT_EQ(stream.transfer_size, disk.transfer_size / 4097 * 4097);
   EXPECT_TRUE(disk.ForRecords(RecordShape{64, 8, 0}).direct);
-  EXPECT_EQ(disk.ForRecords(RecordShape{}).transfer_size, disk.record_transfer_size());
+  EXPECT_EQ(disk.ForRecords(RecordShape{}).transfer_size, disk.record_transfer_size(RecordShape{}));
 }
 
 }  // namespace

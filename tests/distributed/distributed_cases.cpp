@@ -67,7 +67,7 @@ void Silent(const std::string&) {}
 
 // What valsort prints for one file: the single-file path, itself checked against the spec.
 validate::ValidateOutcome SingleFileOutcome(const std::string& path) {
-  auto s = validate::ValidatePartition({path});
+  auto s = validate::ValidatePartition({path}, {}, nullptr, RecordShape{});
   if (!s.ok()) return {"", s.status().message(), 1};
   if (s->records == 0) return {"", validate::kNoRecordsMessage, 1};
   auto r = validate::MakeReport(*s);
@@ -145,7 +145,7 @@ void PartitionedGenMatchesSingleFile(Comm& comm) {
                           (mode.ascii ? " ascii" : "") + (mode.skew ? " skew" : "");
       std::string want = Generate(mode, c.start, c.records);
       Checksum128 want_sum;
-      want_sum.AddRecords(reinterpret_cast<const uint8_t*>(want.data()), c.records);
+      want_sum.AddRecords(reinterpret_cast<const uint8_t*>(want.data()), c.records, kRecordSize);
       EXPECT_EQ(result->checksum, want_sum) << label;
       if (comm.rank() == 0) {
         std::string got;
@@ -427,7 +427,7 @@ void SortsEverything(Comm& comm, const MakerForRun& maker, const std::string& al
       for (uint64_t i = 0; i < c.records; ++i) std::memcpy(&all[i * kRecordSize], "EQUALKEYS!", kKeySize);
     }
     Checksum128 want;
-    want.AddRecords(reinterpret_cast<const uint8_t*>(all.data()), c.records);
+    want.AddRecords(reinterpret_cast<const uint8_t*>(all.data()), c.records, kRecordSize);
     std::vector<size_t> cuts;
     for (int r = 1; r < p; ++r) {  // uneven cuts, non-decreasing, within the data
       size_t cut = c.empty_last && r == p - 1 ? c.records : c.records * size_t(r) / size_t(p) + size_t(r) % 3;

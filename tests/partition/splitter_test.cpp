@@ -107,8 +107,8 @@ Outcome RunSample(const Dataset& d, int parts, uint64_t total_sample, uint64_t s
     const size_t r = size_t(comm.rank());
     const uint64_t local = d[r].size() / kRecordSize;
     std::vector<SplitKey> sample =
-        SampleRecords(d[r].data(), local, uint32_t(r), RankSampleSize(total_sample, n, local), seed);
-    auto splitter = MakeSampleSplitter(comm, sample, local, parts);
+        SampleRecords(d[r].data(), local, uint32_t(r), RankSampleSize(total_sample, n, local), seed, RecordShape{});
+    auto splitter = MakeSampleSplitter(comm, sample, local, parts, {}, RecordShape{});
     EXPECT_TRUE(splitter.ok()) << splitter.status().message();
     if (!splitter.ok()) return;
     EXPECT_EQ((*splitter)->parts(), parts);
@@ -126,7 +126,7 @@ Outcome RunSample(const Dataset& d, int parts, uint64_t total_sample, uint64_t s
 
 Outcome RunUniform(const Dataset& d, int parts) {
   Outcome out;
-  auto splitter = MakeUniformSplitter(parts);
+  auto splitter = MakeUniformSplitter(parts, RecordShape{});
   EXPECT_STREQ(splitter->name(), "uniform");
   for (size_t r = 0; r < d.size(); ++r) {
     const uint64_t local = d[r].size() / kRecordSize;
@@ -168,7 +168,7 @@ void CheckMonotone(const Dataset& d, int parts, Outcome* o, const std::string& w
         continue;
       }
       ++o->counts[dest];
-      all.push_back({MakeSplitKey(&d[r][i * kRecordSize], uint32_t(r), i), dest});
+      all.push_back({MakeSplitKey(&d[r][i * kRecordSize], uint32_t(r), i, RecordShape{}), dest});
     }
   }
   EXPECT_EQ(out_of_range, 0u) << what;
@@ -223,13 +223,13 @@ TEST(SplitKey, OrdersByUnsignedKeyThenRankThenPosition) {
   uint8_t a[kRecordSize] = {}, b[kRecordSize] = {};
   a[0] = 0x7F;
   b[0] = 0x80;
-  EXPECT_LT(MakeSplitKey(a, 3, 9), MakeSplitKey(b, 0, 0));  // 0x80 is above 0x7F, unsigned
-  EXPECT_LT(MakeSplitKey(a, 0, 9), MakeSplitKey(a, 1, 0));
-  EXPECT_LT(MakeSplitKey(a, 1, 0), MakeSplitKey(a, 1, 1));
-  EXPECT_EQ(MakeSplitKey(a, 1, 1), MakeSplitKey(a, 1, 1));
-  const SplitKey before = MakeSplitKey(a, 5, 5);
+  EXPECT_LT(MakeSplitKey(a, 3, 9, RecordShape{}), MakeSplitKey(b, 0, 0, RecordShape{}));  // 0x80 is above 0x7F, unsigned
+  EXPECT_LT(MakeSplitKey(a, 0, 9, RecordShape{}), MakeSplitKey(a, 1, 0, RecordShape{}));
+  EXPECT_LT(MakeSplitKey(a, 1, 0, RecordShape{}), MakeSplitKey(a, 1, 1, RecordShape{}));
+  EXPECT_EQ(MakeSplitKey(a, 1, 1, RecordShape{}), MakeSplitKey(a, 1, 1, RecordShape{}));
+  const SplitKey before = MakeSplitKey(a, 5, 5, RecordShape{});
   a[9] = 1;  // the last key byte counts before rank and position
-  EXPECT_LT(before, MakeSplitKey(a, 0, 0));
+  EXPECT_LT(before, MakeSplitKey(a, 0, 0, RecordShape{}));
 }
 
 TEST(SampleSize, DefaultSizesAndBounds) {
@@ -374,8 +374,8 @@ TEST(SampleSplitter, UnweightedFormWithProportionalSamples) {
   LoopbackGroup(3).Run([&](Comm& comm) {
     const size_t r = size_t(comm.rank());
     const uint64_t local = d[r].size() / kRecordSize;
-    auto s = SampleRecords(d[r].data(), local, uint32_t(r), RankSampleSize(sample, kRecords, local), 3);
-    auto splitter = MakeSampleSplitter(comm, s, 3);
+    auto s = SampleRecords(d[r].data(), local, uint32_t(r), RankSampleSize(sample, kRecords, local), 3, RecordShape{});
+    auto splitter = MakeSampleSplitter(comm, s, 3, RecordShape{});
     EXPECT_TRUE(splitter.ok()) << splitter.status().message();
     if (!splitter.ok()) return;
     o.boundaries[r] = (*splitter)->boundaries();
@@ -391,7 +391,7 @@ TEST(SampleSplitter, BadArgumentsFailTheSameOnEveryRank) {
   std::vector<std::string> messages(3);
   // Parts differ across ranks.
   LoopbackGroup(3).Run([&](Comm& comm) {
-    auto s = MakeSampleSplitter(comm, {}, 0, comm.rank() == 2 ? 4 : 3);
+    auto s = MakeSampleSplitter(comm, {}, 0, comm.rank() == 2 ? 4 : 3, {}, RecordShape{});
     EXPECT_FALSE(s.ok());
     messages[size_t(comm.rank())] = s.status().message();
   });
@@ -402,7 +402,7 @@ TEST(SampleSplitter, BadArgumentsFailTheSameOnEveryRank) {
   LoopbackGroup(3).Run([&](Comm& comm) {
     std::vector<SplitKey> sample;
     if (comm.rank() != 1) sample.push_back(SplitKey{});
-    auto s = MakeSampleSplitter(comm, sample, 100, 3);
+    auto s = MakeSampleSplitter(comm, sample, 100, 3, {}, RecordShape{});
     EXPECT_FALSE(s.ok());
     messages[size_t(comm.rank())] = s.status().message();
   });
@@ -410,7 +410,7 @@ TEST(SampleSplitter, BadArgumentsFailTheSameOnEveryRank) {
   EXPECT_EQ(messages[2], messages[0]);
   // Parts out of range.
   LoopbackGroup(2).Run([&](Comm& comm) {
-    auto s = MakeSampleSplitter(comm, {}, 0, 0);
+    auto s = MakeSampleSplitter(comm, {}, 0, 0, {}, RecordShape{});
     EXPECT_FALSE(s.ok());
     messages[size_t(comm.rank())] = s.status().message();
   });
@@ -456,7 +456,7 @@ TEST(UniformSplitter, MonotoneButImbalancedOnAsciiAndSkew) {
     CheckMonotone(control, parts, &c, Describe("gensort", parts, parts, 0));
     EXPECT_LT(Imbalance(c.counts), kNotChance) << "uniform binary keys, parts=" << parts << ": the control";
 
-    auto splitter = MakeUniformSplitter(parts);
+    auto splitter = MakeUniformSplitter(parts, RecordShape{});
     const int ascii_parts = part_of(*splitter, 0x7E) - part_of(*splitter, 0x20) + 1;
     EXPECT_LT(ascii_parts, parts) << "printable keys should not reach every part";
     for (gen::GenMode mode : {gen::GenMode{true, false}, gen::GenMode{false, true}, gen::GenMode{true, true}}) {
@@ -500,12 +500,12 @@ TEST(SampleInput, ReadsTheRightKeysFromStripedPartitions) {
     // Random records: the same positions as SampleRecords draws from memory, the same keys.
     const uint64_t n = 5000;
     const auto start = std::chrono::steady_clock::now();
-    auto sample = SampleInput(members, options, 2, n, 77);
+    auto sample = SampleInput(members, options, 2, n, 77, RecordShape{});
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ASSERT_TRUE(sample.ok()) << sample.status().message();
     std::printf("SampleInput K=%d: %llu keys in %.2f ms (%.2f us each)\n", k, (unsigned long long)n, seconds * 1e3,
                 seconds * 1e6 / double(n));
-    EXPECT_EQ(*sample, SampleRecords(mem.data(), kCount, 2, n, 77)) << "K=" << k;
+    EXPECT_EQ(*sample, SampleRecords(mem.data(), kCount, 2, n, 77, RecordShape{})) << "K=" << k;
     uint64_t straddling = 0, wrong = 0;
     for (const SplitKey& s : *sample) {
       EXPECT_EQ(s.rank, 2u);
@@ -517,13 +517,13 @@ TEST(SampleInput, ReadsTheRightKeysFromStripedPartitions) {
     EXPECT_GT(straddling, 0u) << "K=" << k << ": no sampled key straddles a stripe unit";
 
     // n >= count: every record once, in order.
-    auto census = SampleInput(members, options, 2, kCount, 77);
+    auto census = SampleInput(members, options, 2, kCount, 77, RecordShape{});
     ASSERT_TRUE(census.ok()) << census.status().message();
     ASSERT_EQ(census->size(), kCount);
-    EXPECT_EQ(*census, SampleRecords(mem.data(), kCount, 2, kCount + 5, 1)) << "K=" << k;
+    EXPECT_EQ(*census, SampleRecords(mem.data(), kCount, 2, kCount + 5, 1, RecordShape{})) << "K=" << k;
 
     // Different seeds and ranks draw different positions.
-    auto other = SampleInput(members, options, 3, 50, 77);
+    auto other = SampleInput(members, options, 3, 50, 77, RecordShape{});
     ASSERT_TRUE(other.ok());
     EXPECT_NE((*other)[0].position + (*other)[1].position, (*sample)[0].position + (*sample)[1].position);
   }
@@ -534,28 +534,28 @@ TEST(SampleInput, EmptyPartitionAndZeroSample) {
   const std::string path = dir.File("empty");
   test::WriteFile(path, "");
   DiskOptions options;
-  auto s = SampleInput({path}, options, 0, 100, 1);
+  auto s = SampleInput({path}, options, 0, 100, 1, RecordShape{});
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_TRUE(s->empty());
   test::WriteFile(path, std::string(1000, 'x'));
-  s = SampleInput({path}, options, 0, 0, 1);
+  s = SampleInput({path}, options, 0, 0, 1, RecordShape{});
   ASSERT_TRUE(s.ok());
   EXPECT_TRUE(s->empty());
-  EXPECT_TRUE(SampleRecords(nullptr, 0, 0, 10, 1).empty());
+  EXPECT_TRUE(SampleRecords(nullptr, 0, 0, 10, 1, RecordShape{}).empty());
 }
 
 TEST(SampleInput, BadPaths) {
   test::TempDir dir;
   DiskOptions options;
-  auto missing = SampleInput({dir.File("nope")}, options, 0, 10, 1);
+  auto missing = SampleInput({dir.File("nope")}, options, 0, 10, 1, RecordShape{});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find(dir.File("nope")), std::string::npos) << missing.status().message();
 
   const std::string odd = dir.File("odd");
   test::WriteFile(odd, std::string(1050, 'x'));
-  auto bad = SampleInput({odd}, options, 0, 10, 1);
+  auto bad = SampleInput({odd}, options, 0, 10, 1, RecordShape{});
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), odd + ": size 1050 is not a multiple of 100 bytes");
+  EXPECT_EQ(bad.status().message(), odd + ": size 1050 is not a multiple of 100 bytes (--record-size)");
 }
 
 }  // namespace

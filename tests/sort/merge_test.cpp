@@ -108,7 +108,7 @@ void ExpectMergeMatches(std::vector<Bytes> streams, uint64_t per_buffer) {
   auto out_pool = MemPool::Create(7 * kRecordSize, 3);  // odd size: output buffers end mid-stream
   MemorySink sink;
   uint64_t observed = 0;
-  auto merged = MergeStreams(inputs, out_pool->get(), &sink, [&](const uint8_t*, uint64_t n) { observed += n; });
+  auto merged = MergeStreams(inputs, out_pool->get(), &sink, RecordShape{}, [&](const uint8_t*, uint64_t n) { observed += n; });
   ASSERT_TRUE(merged.ok()) << merged.status().message();
   EXPECT_EQ(*merged, all.size() / kRecordSize);
   EXPECT_EQ(observed, *merged);
@@ -203,7 +203,7 @@ int FormAndMerge(uint64_t records, uint64_t run_records, size_t fan_in) {
   disk.queue_depth = 2;
   TempFiles temp({dir.path()}, 0);
   std::vector<std::string> notices;
-  auto former = RunFormer::Create({disk, run_records, &temp, "run", 2, 0, 0, {}}, &notices);
+  auto former = RunFormer::Create({disk, RecordShape{}, run_records, &temp, "run", 2, 0, 0, {}}, &notices);
   EXPECT_TRUE(former.ok()) << former.status().message();
   if (!former.ok()) return -1;
   auto pool = MemPool::Create(disk.transfer_size, 64);
@@ -288,7 +288,7 @@ TEST(RunFormer, PartlyFilledBuffersNeitherStarveThePoolNorThinTheRuns) {
   TempFiles temp({dir.path()}, 0);
   std::vector<std::string> notices;
   const size_t run_buffers = 2, per_buffer = 40;  // 4,000-byte buffers of 40 records
-  auto former = RunFormer::Create({disk, run_buffers * per_buffer, &temp, "run", 2, run_buffers, 0, {}}, &notices);
+  auto former = RunFormer::Create({disk, RecordShape{}, run_buffers * per_buffer, &temp, "run", 2, run_buffers, 0, {}}, &notices);
   ASSERT_TRUE(former.ok()) << former.status().message();
   auto pool = MemPool::Create(per_buffer * kRecordSize, 2 * run_buffers + 1);
   Bytes data = MakeRecords(3001, 5, 1000, 0);
@@ -325,7 +325,7 @@ TEST(RangeSource, AnyRange) {
   disk.transfer_size = 102400;
   for (auto [first, count] : std::vector<std::pair<uint64_t, uint64_t>>{
            {0, 5000}, {0, 0}, {1, 1}, {41, 1024}, {1023, 2}, {1024, 3976}, {4999, 1}, {777, 3333}}) {
-    auto src = RangeSource::Open({path}, disk, 2, first, count, nullptr);
+    auto src = RangeSource::Open({path}, disk, RecordShape{}, 2, first, count, nullptr);
     ASSERT_TRUE(src.ok()) << src.status().message();
     Bytes got;
     while (auto b = (*src)->Get()) {
@@ -338,7 +338,7 @@ TEST(RangeSource, AnyRange) {
         << first << "+" << count;
   }
   // A range past the end of the file is an error, not a short result.
-  auto past = RangeSource::Open({path}, disk, 2, 4990, 20, nullptr);
+  auto past = RangeSource::Open({path}, disk, RecordShape{}, 2, 4990, 20, nullptr);
   ASSERT_TRUE(past.ok());
   while ((*past)->Get()) {
   }

@@ -29,11 +29,26 @@ namespace {
 using sort::FileSortedKeys;
 
 using Records = std::vector<uint8_t>;
+using KeyBytes = std::array<uint8_t, kKeySize>;
+
+// gensort's records: the tests below were written for them (other shapes: tests/cli/shape_test.sh).
+const RecordShape kShape{};
+Key KeyOf(const uint8_t* record) { return Key::Of(record, kShape); }
+Key MakeKey(const KeyBytes& b) { return Key(b.data(), b.size()); }
+// Ten bytes of `fill`, the last one `last`.
+Key Filled(uint8_t fill, uint8_t last) {
+  KeyBytes b;
+  b.fill(fill);
+  b.back() = last;
+  return MakeKey(b);
+}
+const Key kZeroKey = Filled(0, 0);
+const Key kTopKey = Filled(0xFF, 0xFF);
 
 enum class Keys { kUniform, kThreeValues, kTenValues, kAllEqual };
 
 Key RandomKey(Keys keys, std::mt19937_64& rng) {
-  Key key;
+  KeyBytes key;
   key.fill(0x5A);  // the duplicated keys share a long prefix, so compares reach the last byte
   switch (keys) {
     case Keys::kUniform:
@@ -48,7 +63,7 @@ Key RandomKey(Keys keys, std::mt19937_64& rng) {
     case Keys::kAllEqual:
       break;
   }
-  return key;
+  return MakeKey(key);
 }
 
 // `count` records sorted by key; each payload holds the record's position, as in a real work file.
@@ -115,7 +130,7 @@ Outcome RunSelection(const std::vector<std::unique_ptr<SortedKeys>>& keys) {
 
 std::vector<std::unique_ptr<SortedKeys>> InMemory(const std::vector<Records>& ranks) {
   std::vector<std::unique_ptr<SortedKeys>> keys;
-  for (const Records& r : ranks) keys.push_back(std::make_unique<MemorySortedKeys>(r.data(), Count(r)));
+  for (const Records& r : ranks) keys.push_back(std::make_unique<MemorySortedKeys>(r.data(), Count(r), kShape));
   return keys;
 }
 
@@ -265,7 +280,7 @@ TEST(ParallelSelection, BoundaryElementsWithTags) {
 // Memory keys whose queries fail once `healthy` of them have succeeded, like a disk going bad.
 class FailingKeys final : public SortedKeys {
  public:
-  FailingKeys(const Records& r, int healthy) : inner_(r.data(), Count(r)), healthy_(healthy) {}
+  FailingKeys(const Records& r, int healthy) : SortedKeys(kKeySize), inner_(r.data(), Count(r), kShape), healthy_(healthy) {}
   uint64_t size() const override { return inner_.size(); }
 
  protected:
@@ -296,15 +311,15 @@ TEST(ParallelSelection, FailedQueryOnOneRankFailsEveryRankAlike) {
   }
 }
 
-std::vector<Key> IndexOf(const Records& r, uint64_t stride) {
-  std::vector<Key> index;
-  for (uint64_t i = 0; i < Count(r); i += stride) index.push_back(KeyOf(r.data() + i * kRecordSize));
+sort::KeyIndex IndexOf(const Records& r, uint64_t stride) {
+  sort::KeyIndex index(kKeySize);
+  for (uint64_t i = 0; i < Count(r); i += stride) index.Add(r.data() + i * kRecordSize);
   return index;
 }
 
 std::unique_ptr<FileSortedKeys> OpenKeys(const std::vector<std::string>& members, uint64_t unit, const Records& r,
                                          uint64_t stride) {
-  auto keys = FileSortedKeys::Open(members, unit, IndexOf(r, stride), stride);
+  auto keys = FileSortedKeys::Open(members, unit, kShape, IndexOf(r, stride), stride);
   EXPECT_TRUE(keys.ok()) << keys.status().message();
   return keys.ok() ? std::move(*keys) : nullptr;
 }
@@ -318,15 +333,10 @@ void WriteRecords(const std::vector<std::string>& members, uint64_t unit, const 
 std::vector<Key> Probes() {
   std::vector<Key> probes;
   for (int last = 0; last <= 21; ++last) {
-    Key k;
-    k.fill(0x5A);
-    k.back() = uint8_t(last);
-    probes.push_back(k);
+    probes.push_back(Filled(0x5A, uint8_t(last)));
   }
-  probes.push_back(Key{});
-  Key top;
-  top.fill(0xFF);
-  probes.push_back(top);
+  probes.push_back(kZeroKey);
+  probes.push_back(kTopKey);
   return probes;
 }
 
@@ -363,7 +373,7 @@ TEST(FileSortedKeys, AnswersLikeMemoryAtEveryBlockEdge) {
       WriteRecords(paths, 256, r);  // records straddle 256-byte stripe units
       auto file = OpenKeys(paths, 256, r, 7);
       ASSERT_NE(file, nullptr);
-      MemorySortedKeys memory(r.data(), count);
+      MemorySortedKeys memory(r.data(), count, kShape);
       ExpectSameAnswersEverywhere(*file, memory);
     }
   }
@@ -376,9 +386,9 @@ TEST(FileSortedKeys, AnswersLikeMemoryWithTheDefaultStride) {
     const Records r = SortedRecords(5000, keys, rng);
     const auto paths = test::StripeMembers(dir.path(), 2, "work." + std::to_string(int(keys)));
     WriteRecords(paths, 4096, r);
-    auto file = FileSortedKeys::Open(paths, 4096, IndexOf(r, config::external::kKeyIndexStride));
+    auto file = FileSortedKeys::Open(paths, 4096, kShape, IndexOf(r, config::external::kKeyIndexStride));
     ASSERT_TRUE(file.ok()) << file.status().message();
-    MemorySortedKeys memory(r.data(), Count(r));
+    MemorySortedKeys memory(r.data(), Count(r), kShape);
     for (int n = 0; n < 20000; ++n) {
       const uint64_t a = rng() % 5001, b = rng() % 5001;
       const uint64_t lo = std::min(a, b), hi = std::max(a, b);
@@ -418,9 +428,7 @@ TEST(FileSortedKeys, TruncatedFileFailsWithItsPath) {
   auto key = keys->KeyAt(99);
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.status().message().rfind(path + ": ", 0), 0u) << key.status().message();
-  Key top;
-  top.fill(0xFF);
-  auto bound = keys->LowerBound(top, 0, 100);  // the last block decides it
+  auto bound = keys->LowerBound(kTopKey, 0, 100);  // the last block decides it
   ASSERT_FALSE(bound.ok());
   EXPECT_EQ(bound.status().message().rfind(path + ": ", 0), 0u) << bound.status().message();
   EXPECT_EQ(*keys->KeyAt(96), KeyOf(r.data() + 96 * kRecordSize));  // from the index: no read
@@ -433,13 +441,13 @@ TEST(FileSortedKeys, RefusesWrongIndexAndBadSize) {
   const std::string path = dir.File("work.0");
   WriteRecords({path}, 0, r);
 
-  auto short_index = FileSortedKeys::Open({path}, 0, std::vector<Key>(3), 8);
+  auto short_index = FileSortedKeys::Open({path}, 0, kShape, sort::KeyIndex(kKeySize, std::vector<uint8_t>(3 * kKeySize)), 8);
   ASSERT_FALSE(short_index.ok());
   EXPECT_EQ(short_index.status().message(), path + ": key index has 3 entries, but 100 records need 13 (one per 8)");
 
-  std::vector<Key> stale = IndexOf(r, 8);
-  stale[2] = Key{};
-  auto keys = FileSortedKeys::Open({path}, 0, stale, 8);
+  std::vector<uint8_t> stale = IndexOf(r, 8).bytes();
+  std::fill_n(stale.begin() + 2 * kKeySize, kKeySize, 0);
+  auto keys = FileSortedKeys::Open({path}, 0, kShape, sort::KeyIndex(kKeySize, stale), 8);
   ASSERT_TRUE(keys.ok()) << keys.status().message();
   auto key = (*keys)->KeyAt(17);
   ASSERT_FALSE(key.ok());
@@ -447,11 +455,11 @@ TEST(FileSortedKeys, RefusesWrongIndexAndBadSize) {
             path + ": the key of record 16 differs from its key index (file changed since the index was built?)");
 
   test::WriteFile(path, std::string(150, 'x'));
-  auto odd = FileSortedKeys::Open({path}, 0, IndexOf(r, 8), 8);
+  auto odd = FileSortedKeys::Open({path}, 0, kShape, IndexOf(r, 8), 8);
   ASSERT_FALSE(odd.ok());
   EXPECT_EQ(odd.status().message(), path + ": size 150 is not a multiple of 100 bytes");
 
-  auto missing = FileSortedKeys::Open({dir.File("nope")}, 0, {}, 8);
+  auto missing = FileSortedKeys::Open({dir.File("nope")}, 0, kShape, sort::KeyIndex(kKeySize), 8);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find(dir.File("nope")), std::string::npos);
 }
@@ -459,11 +467,11 @@ TEST(FileSortedKeys, RefusesWrongIndexAndBadSize) {
 TEST(SortedKeys, RefusesOutOfRangeQueries) {
   std::mt19937_64 rng(4);
   const Records r = SortedRecords(10, Keys::kUniform, rng);
-  MemorySortedKeys keys(r.data(), 10);
+  MemorySortedKeys keys(r.data(), 10, kShape);
   EXPECT_FALSE(keys.KeyAt(10).ok());
-  EXPECT_FALSE(keys.LowerBound(Key{}, 5, 4).ok());
-  EXPECT_FALSE(keys.UpperBound(Key{}, 0, 11).ok());
-  EXPECT_EQ(*keys.LowerBound(Key{}, 3, 3), 3u);
+  EXPECT_FALSE(keys.LowerBound(kZeroKey, 5, 4).ok());
+  EXPECT_FALSE(keys.UpperBound(kZeroKey, 0, 11).ok());
+  EXPECT_EQ(*keys.LowerBound(kZeroKey, 3, 3), 3u);
 }
 
 }  // namespace

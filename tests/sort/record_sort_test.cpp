@@ -62,7 +62,7 @@ Bytes Reference(const Bytes& in) {
 
 Checksum128 Sum(const Bytes& b) {
   Checksum128 c;
-  c.AddRecords(b.data(), b.size() / kRecordSize);
+  c.AddRecords(b.data(), b.size() / kRecordSize, kRecordSize);
   return c;
 }
 
@@ -88,7 +88,7 @@ void ExpectSorted(const Bytes& in, const std::vector<uint64_t>& sizes, int threa
   const uint64_t n = in.size() / kRecordSize;
   std::unique_ptr<RecordSorter> own;
   if (sorter == nullptr) {
-    auto created = RecordSorter::Create(n);
+    auto created = RecordSorter::Create(n, RecordShape{});
     ASSERT_TRUE(created.ok()) << created.status().message();
     own = std::move(created.value());
     sorter = own.get();
@@ -149,7 +149,7 @@ void ExpectOrderedPermutationKeepingTies(const Bytes& in, const Bytes& out, cons
 
 // One Sort of `in` by a sorter of `capacity` records, with guard bytes after the output.
 Bytes SortOnce(const Bytes& in, uint64_t capacity) {
-  auto sorter = RecordSorter::Create(capacity);
+  auto sorter = RecordSorter::Create(capacity, RecordShape{});
   EXPECT_TRUE(sorter.ok());
   if (!sorter.ok()) return {};
   Bytes out(in.size() + kRecordSize, 0xEE);
@@ -235,7 +235,7 @@ TEST(RecordSorter, AllEqualKeysKeepInputOrder) {
     NumberPayloads(in);
     ExpectSorted(in, OneSpan(in));
     // The reference is stable, but check the promise directly too.
-    auto sorter = RecordSorter::Create(n);
+    auto sorter = RecordSorter::Create(n, RecordShape{});
     ASSERT_TRUE(sorter.ok());
     Bytes out(in.size());
     const RecordSpan span{in.data(), n};
@@ -373,7 +373,7 @@ TEST(RecordSorter, ManyUnevenSpansWithEmpties) {
 }
 
 TEST(RecordSorter, ReusedForSmallerAndLargerBatches) {
-  auto created = RecordSorter::Create(kLarge);
+  auto created = RecordSorter::Create(kLarge, RecordShape{});
   ASSERT_TRUE(created.ok());
   RecordSorter* sorter = created->get();
   for (uint64_t n : {kLarge, uint64_t(5), uint64_t(100003), kLarge}) {
@@ -388,7 +388,7 @@ TEST(RecordSorter, GatherInPiecesEqualsSort) {
   NumberPayloads(in);
   const std::vector<RecordSpan> spans = Spans(in, UnevenSizes(kLarge, 20, 17));
   const Bytes want = Reference(in);
-  auto created = RecordSorter::Create(kLarge);
+  auto created = RecordSorter::Create(kLarge, RecordShape{});
   ASSERT_TRUE(created.ok());
   RecordSorter& sorter = **created;
   ASSERT_TRUE(sorter.SortEntries(spans).ok());
@@ -418,7 +418,7 @@ TEST(RecordSorter, GatherInPiecesEqualsSort) {
 }
 
 TEST(RecordSorter, RefusesTooManyRecordsOrSpans) {
-  auto created = RecordSorter::Create(100);
+  auto created = RecordSorter::Create(100, RecordShape{});
   ASSERT_TRUE(created.ok());
   RecordSorter& sorter = **created;
   const Bytes in = RandomRecords(101, 12);
@@ -445,25 +445,25 @@ TEST(RecordSorter, RefusesTooManyRecordsOrSpans) {
 }
 
 TEST(RecordSorter, PrefaultedSorterSorts) {
-  auto created = RecordSorter::Create(kLarge);
+  auto created = RecordSorter::Create(kLarge, RecordShape{});
   ASSERT_TRUE(created.ok());
   tbb::task_arena(2).execute([&] { (*created)->Prefault(); });
   const Bytes in = RandomRecords(kLarge, 19);
   ExpectSorted(in, OneSpan(in), 2, created->get());
-  auto empty = RecordSorter::Create(0);
+  auto empty = RecordSorter::Create(0, RecordShape{});
   ASSERT_TRUE(empty.ok());
   (*empty)->Prefault();  // nothing to touch
 }
 
 TEST(RecordSorter, ZeroCapacityAndTimings) {
-  auto empty = RecordSorter::Create(0);
+  auto empty = RecordSorter::Create(0, RecordShape{});
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE((*empty)->Sort({}, nullptr).ok());
   const Bytes one = RandomRecords(1, 13);
   const RecordSpan span{one.data(), 1};
   EXPECT_FALSE((*empty)->Sort({&span, 1}, nullptr).ok());
 
-  auto sorter = RecordSorter::Create(1000);
+  auto sorter = RecordSorter::Create(1000, RecordShape{});
   ASSERT_TRUE(sorter.ok());
   const Bytes in = RandomRecords(1000, 14);
   Bytes out(in.size());

@@ -83,7 +83,7 @@ TEST(SummaryTest, SerializeDeserializeRoundTrip) {
   }
   std::vector<uint8_t> bytes = s.Serialize();
   ASSERT_EQ(bytes.size(), 280u);
-  Summary back = Summary::Deserialize(bytes.data());
+  Summary back = Summary::Deserialize(bytes.data(), RecordShape{});
   EXPECT_EQ(back, s);
   EXPECT_EQ(back.Serialize(), bytes);
 }
@@ -109,7 +109,7 @@ TEST(SummaryTest, LayoutOfCraftedSummaryMatchesSpecHexDump) {
 
 TEST(SummaryTest, SummaryOfUnsortedG1000MatchesSpecHexDump) {
   std::vector<uint8_t> g1000 = G1000();
-  Summary s = ValidateRecords(g1000.data(), 1000);
+  Summary s = ValidateRecords(g1000.data(), 1000, RecordShape{});
   std::vector<uint8_t> bytes = s.Serialize();
   EXPECT_EQ(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 80), FromHex(kSpecG1000SummaryHead));
   // Offsets 80 and 180 hold the whole first and last records of the partition.
@@ -157,7 +157,7 @@ TEST(SummaryTest, HighWordIsStoredBeforeLowWord) {
   bytes[40] = 1;  // records = 1 (low word)
   bytes[64] = 1;  // checksum high word = 1
   bytes[72] = 5;  // checksum low word = 5
-  Summary s = Summary::Deserialize(bytes.data());
+  Summary s = Summary::Deserialize(bytes.data(), RecordShape{});
   EXPECT_EQ(s.records, u128(1));
   EXPECT_EQ(s.checksum.value(), MakeU128(1, 5));
   EXPECT_EQ(s.checksum.ToString(), "10000000000000005");
@@ -338,13 +338,13 @@ TEST_F(CombineEmptyTest, OnlyEmptySummariesGiveNoRecords) {
 }
 
 TEST(ParseSummariesTest, EmptyInputNeedsAtLeastOneRecord) {
-  Result<std::vector<Summary>> r = ParseSummaries("");
+  Result<std::vector<Summary>> r = ParseSummaries("", RecordShape{});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "there must be at least one record to be validated");
 }
 
 TEST(ParseSummariesTest, ThreeHundredBytesIsAPartialSummary) {
-  Result<std::vector<Summary>> r = ParseSummaries(std::string(300, '\0'));
+  Result<std::vector<Summary>> r = ParseSummaries(std::string(300, '\0'), RecordShape{});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "partial partition summary found at end");
 }
@@ -359,13 +359,13 @@ TEST(ParseSummariesTest, ConcatenatedSummariesAreReadInOrder) {
   std::string bytes(ab.begin(), ab.end());
   bytes.append(bb.begin(), bb.end());
   ASSERT_EQ(bytes.size(), 560u);
-  Result<std::vector<Summary>> r = ParseSummaries(bytes);
+  Result<std::vector<Summary>> r = ParseSummaries(bytes, RecordShape{});
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[0], a);
   EXPECT_EQ((*r)[1], b);
   // 560 + 1 bytes is no longer a whole number of summaries.
-  Result<std::vector<Summary>> bad = ParseSummaries(bytes + '\0');
+  Result<std::vector<Summary>> bad = ParseSummaries(bytes + '\0', RecordShape{});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "partial partition summary found at end");
 }

@@ -172,7 +172,7 @@ Result<Summary> ValidateBytes(const std::string& data) {
   TempDir dir;
   std::string path = dir.File("input.dat");
   WriteFile(path, data);
-  return ValidatePartition({path});
+  return ValidatePartition({path}, {}, nullptr, RecordShape{});
 }
 
 // Report of ValidatePartition on `data` written to a file; a failed validation becomes a text that
@@ -244,7 +244,7 @@ TEST(ValsortCasesTest, V11PartialRecord) {
   TempDir dir;
   std::string path = dir.File("v11.dat");
   WriteFile(path, G1000s().substr(0, 1050));
-  Result<Summary> s = ValidatePartition({path});
+  Result<Summary> s = ValidatePartition({path}, {}, nullptr, RecordShape{});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("partial record found at end"), std::string::npos) << s.status().message();
   EXPECT_NE(s.status().message().find(path), std::string::npos) << s.status().message();
@@ -258,7 +258,7 @@ TEST(ValsortCasesTest, V11PartialRecord) {
 TEST(ValsortCasesTest, V12EmptyFile) {
   TempDir dir;
   WriteFile(dir.File("v12.dat"), "");
-  Result<Summary> s = ValidatePartition({dir.File("v12.dat")});
+  Result<Summary> s = ValidatePartition({dir.File("v12.dat")}, {}, nullptr, RecordShape{});
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->records, u128(0));
 
@@ -398,7 +398,7 @@ class SortedMillionFileTest : public ::testing::Test {
   // Validates the file after writing `edited` over records first.., then restores them.
   static Report ReportWithEdit(uint64_t first, const std::string& edited) {
     PatchFile(Path(), first * kRecordSize, edited);
-    Result<Summary> s = ValidatePartition({Path()});
+    Result<Summary> s = ValidatePartition({Path()}, {}, nullptr, RecordShape{});
     PatchFile(Path(), first * kRecordSize, G1ms().substr(first * kRecordSize, edited.size()));
     if (!s.ok()) return Report{"validation failed: " + s.status().message() + "\n", -1};
     return MakeReport(*s);
@@ -412,7 +412,7 @@ TempDir* SortedMillionFileTest::dir_ = nullptr;
 
 TEST_F(SortedMillionFileTest, V05SortedG1m) {
   ASSERT_EQ(Sha256Hex(G1ms()), kG1msSha);
-  Result<Summary> s = ValidatePartition({Path()});
+  Result<Summary> s = ValidatePartition({Path()}, {}, nullptr, RecordShape{});
   ASSERT_TRUE(s.ok()) << s.status().message();
   Report r = MakeReport(*s);
   EXPECT_EQ(r.text, SuccessReport("1000000", "7a0e0d4868cd4", "0"));
@@ -435,7 +435,7 @@ TEST_F(SortedMillionFileTest, SwapAtBlockBoundaryCountsOnce) {
   // The file is read in buffers of 20480 records (2,048,000 bytes at the default 2 MiB transfer
   // size); records 40959 and 40960 straddle a buffer boundary, so the disorder is only seen when
   // the buffer summaries are combined.
-  const uint64_t block = DiskOptions{}.record_transfer_size() / kRecordSize;
+  const uint64_t block = DiskOptions{}.record_transfer_size(RecordShape{}) / kRecordSize;
   ASSERT_EQ(block, 20480u);
   ASSERT_EQ(40960 % block, 0u);
   ASSERT_EQ(983040 % block, 0u);
@@ -514,7 +514,7 @@ void ExpectCombined(const std::vector<Summary>& parts, const std::string& want_t
 
   std::string all = Concat(parts);
   ASSERT_EQ(all.size(), parts.size() * 280);
-  Result<std::vector<Summary>> parsed = ParseSummaries(all);
+  Result<std::vector<Summary>> parsed = ParseSummaries(all, RecordShape{});
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   Report reparsed = MakeReport(Combine(*parsed));
   EXPECT_EQ(reparsed.text, want_text);
@@ -545,7 +545,7 @@ TEST(ValsortPartitionTest, V20PartitionSummariesMatchSpec) {
     WriteFile(dir.File(name), SpData(k));
     std::string want = SuccessReport("250", kSpChecksum[size_t(k)], "0");
 
-    Result<Summary> s = ValidatePartition({dir.File(name)});
+    Result<Summary> s = ValidatePartition({dir.File(name)}, {}, nullptr, RecordShape{});
     ASSERT_TRUE(s.ok()) << s.status().message();
     EXPECT_EQ(MakeReport(*s).text, want);
     EXPECT_EQ(Sha256Hex(Bytes(*s)), kSpSumSha[size_t(k)]);
@@ -603,10 +603,10 @@ TEST_F(ValsortSummaryTest, V26Partition1StartsWithCopyOfPartition0Last) {
 }
 
 TEST(ValsortPartitionTest, V27BadSummaryFiles) {
-  Result<std::vector<Summary>> partial = ParseSummaries(std::string(300, '\x01'));
+  Result<std::vector<Summary>> partial = ParseSummaries(std::string(300, '\x01'), RecordShape{});
   ASSERT_FALSE(partial.ok());
   EXPECT_EQ(partial.status().message(), "partial partition summary found at end");
-  Result<std::vector<Summary>> empty = ParseSummaries("");
+  Result<std::vector<Summary>> empty = ParseSummaries("", RecordShape{});
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.status().message(), "there must be at least one record to be validated");
 
