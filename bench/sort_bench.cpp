@@ -69,8 +69,9 @@ Input& InputFor(bool skew) {
 
 // Two sorters and two outputs, allocated once and reused by every case.
 rs::sort::RecordSorter& Sorter(int i) {
-  static std::unique_ptr<rs::sort::RecordSorter> sorters[2] = {Must(rs::sort::RecordSorter::Create(kMaxRecords, rs::RecordShape{})),
-                                                               Must(rs::sort::RecordSorter::Create(kMaxRecords, rs::RecordShape{}))};
+  static std::unique_ptr<rs::sort::RecordSorter> sorters[2] = {
+      Must(rs::sort::RecordSorter::Create(kMaxRecords, rs::RecordShape{})),
+      Must(rs::sort::RecordSorter::Create(kMaxRecords, rs::RecordShape{}))};
   return *sorters[i];
 }
 

@@ -110,8 +110,7 @@ std::unique_ptr<Splitter> MakeUniformSplitter(int parts, const RecordShape& shap
 // takes (the sample's keys were made with MakeSplitKey of that shape).
 Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vector<SplitKey>& local_sample,
                                                      uint64_t local_records, int parts,
-                                                     const std::vector<uint64_t>& shares,
-                                                     const RecordShape& shape);
+                                                     const std::vector<uint64_t>& shares, const RecordShape& shape);
 // The sample splitter with boundaries found before (a resumed sort's, from its journal: the
 // routing must be the one its kept runs were formed with). No communication.
 std::unique_ptr<Splitter> MakeSplitterFromBoundaries(int parts, std::vector<SplitKey> boundaries,

@@ -1,9 +1,9 @@
 // sort/external/loser_tree.hpp — the tournament (loser) tree of a k-way merge (docs/external.md#the-pieces-sort): each
 // internal node keeps the loser of the match played there, so replacing the winner's key replays only its path to the
-// root — log2(k) comparisons per record, no heap sift. Keys are the record's first 10 key bytes as two integers plus the
-// input index, so equal keys leave in input order (stable merge). Keys longer than 10 bytes break ties of equal prefixes
-// with a TieBreak that compares the rest of the two inputs' current records (docs/records.md#sorting-other-shapes).
-// One thread.
+// root — log2(k) comparisons per record, no heap sift. Keys are the record's first 10 key bytes as two integers plus
+// the input index, so equal keys leave in input order (stable merge). Keys longer than 10 bytes break ties of equal
+// prefixes with a TieBreak that compares the rest of the two inputs' current records
+// (docs/records.md#sorting-other-shapes). One thread.
 #pragma once
 
 #include <algorithm>

@@ -25,8 +25,8 @@ Result<uint64_t> MergeOnce(const std::vector<SortedRun>& runs, const RunMergeOpt
   DiskOptions reads = opt.disk;
   if (opt.read_bytes > 0) reads.transfer_size = opt.read_bytes;
   for (const auto& r : runs) {
-    auto s = RangeSource::Open(r.members, reads, opt.shape, config::external::kMergeReadsPerRun, 0, r.records,
-                               opt.notices);
+    auto s =
+        RangeSource::Open(r.members, reads, opt.shape, config::external::kMergeReadsPerRun, 0, r.records, opt.notices);
     if (!s.ok()) return s.status();
     if (r.has_crc) (*s)->ExpectCrc(r.crc, "kept run " + r.members.front());
     inputs.push_back(s->get());
@@ -103,8 +103,8 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
       level = std::max(level, r.level);
     }
     SortedRun merged{opt.temp->NewMembers("merge"), records, level + 1};
-    auto sink =
-        DiskSink::Create(merged.members, opt.disk, opt.out_pool, records * opt.shape.size, opt.notices, kPrivateFileMode);
+    auto sink = DiskSink::Create(merged.members, opt.disk, opt.out_pool, records * opt.shape.size, opt.notices,
+                                 kPrivateFileMode);
     if (!sink.ok()) {
       st = sink.status();
     } else {

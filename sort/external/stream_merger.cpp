@@ -105,7 +105,8 @@ Result<uint64_t> MergeStreams(std::span<Source* const> inputs, MemPool* out_pool
       if (cursors[i].Refill(shape.size)) first[i] = LoserTree::MakeKey(prefix(cursors[i].next), i);
     }
     if (shape.key_size > kKeySize) {
-      BasicLoserTree<RestOfKey> tree(first, RestOfKey{&cursors, shape.key_offset + kKeySize, shape.key_size - kKeySize});
+      BasicLoserTree<RestOfKey> tree(first,
+                                     RestOfKey{&cursors, shape.key_offset + kKeySize, shape.key_size - kKeySize});
       return Merge(prefix, cursors, tree, out_pool, out, observe);
     }
     LoserTree tree(first);

@@ -21,8 +21,12 @@ Result<ExternalSetup> SetUpExternalSort(Comm& comm, const SortOptions& opt, Exte
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, s.temp->Check()));
   Status st;
   {
-    const WorkJournal::Header header{algo == ExternalAlgo::kTwopass ? "twopass" : "threepass", comm.size(), comm.rank(),
-                                     opt.disk.stripe_unit, SplitterName(opt.splitters), opt.shape};
+    const WorkJournal::Header header{algo == ExternalAlgo::kTwopass ? "twopass" : "threepass",
+                                     comm.size(),
+                                     comm.rank(),
+                                     opt.disk.stripe_unit,
+                                     SplitterName(opt.splitters),
+                                     opt.shape};
     auto journal = WorkJournal::Begin(s.temp.get(), id, header, opt.resume, &s.notices);
     if (journal.ok())
       s.journal = std::move(*journal);

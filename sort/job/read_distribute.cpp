@@ -89,8 +89,8 @@ Result<std::unique_ptr<partition::Splitter>> SplitterFromDisk(Comm& comm, const 
   }
   const uint64_t share =
       partition::RankSampleSize(partition::DefaultSampleSize(sample_parts, input.total), input.total, input.records);
-  auto sample = partition::SampleInput(opt.in.Members(rank), opt.disk, uint32_t(rank), share, 0x5eed, opt.shape,
-                                     notices);
+  auto sample =
+      partition::SampleInput(opt.in.Members(rank), opt.disk, uint32_t(rank), share, 0x5eed, opt.shape, notices);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sample.ok() ? Status::Ok() : sample.status()));
   return partition::MakeSampleSplitter(comm, *sample, input.records, ranks, shares, opt.shape);
 }

@@ -13,7 +13,6 @@
 #include "core/comm.hpp"
 #include "core/record.hpp"
 #include "partition/sorted_keys.hpp"
-#include "sort/selection/key_index.hpp"
 #include "partition/splitter.hpp"
 #include "river/disk_options.hpp"
 #include "sort/external/run_merge.hpp"
@@ -22,6 +21,7 @@
 #include "sort/report/sort_report.hpp"
 #include "sort/resume/coverage.hpp"
 #include "sort/resume/work_journal.hpp"
+#include "sort/selection/key_index.hpp"
 
 namespace rs::sort {
 

@@ -155,17 +155,16 @@ Status WorkJournal::Replay(const std::vector<std::string>& lines, const JobIdent
   const JournalLine head = JournalLine::Parse(lines.front());
   const std::string version = head.Get("version");
   if (head.kind != "job" || (version != "1" && version != "2") || head.Get("id") != id.job ||
-      head.Get("token") != id.token ||
-      head.Get("rank") != std::to_string(header_.rank)) {
+      head.Get("token") != id.token || head.Get("rank") != std::to_string(header_.rank)) {
     return Status::Error(where + "this journal belongs to another job (job " + head.Get("id") + ", not " + id.job +
                          "); remove it or run without --resume");
   }
   // Version 1 is gensort's records; version 2 names its shape.
   const std::string shape = version == "1" ? RecordShape{}.ToString() : head.Get("shape");
   if (shape != header_.shape.ToString()) {
-    return Status::Error(where + "the kept work was made of records of shape " + shape + " (size/key size/key offset), not " +
-                         header_.shape.ToString() + ": run with the same --record-size, --key-size and --key-offset, " +
-                         "or without --resume");
+    return Status::Error(where + "the kept work was made of records of shape " + shape +
+                         " (size/key size/key offset), not " + header_.shape.ToString() +
+                         ": run with the same --record-size, --key-size and --key-offset, " + "or without --resume");
   }
   if (head.Get("splitters") != header_.splitters) {
     return Status::Error(where + "the kept work was made with --splitters " + head.Get("splitters") + ", not " +

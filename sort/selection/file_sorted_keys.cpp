@@ -32,8 +32,8 @@ Result<std::unique_ptr<FileSortedKeys>> FileSortedKeys::Open(const std::vector<s
   const uint64_t blocks = (bytes / size + stride - 1) / stride;
   if (index.size() != blocks || index.key_size() != shape.key_size) {
     return Status::Error(FileName(members) + ": key index has " + std::to_string(index.size()) + " entries, but " +
-                         std::to_string(bytes / size) + " records need " + std::to_string(blocks) +
-                         " (one per " + std::to_string(stride) + ")");
+                         std::to_string(bytes / size) + " records need " + std::to_string(blocks) + " (one per " +
+                         std::to_string(stride) + ")");
   }
   return std::unique_ptr<FileSortedKeys>(
       new FileSortedKeys(std::move(*file), FileName(members), shape, std::move(index), stride));

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <numeric>
+#include <random>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -223,7 +224,8 @@ TEST(SplitKey, OrdersByUnsignedKeyThenRankThenPosition) {
   uint8_t a[kRecordSize] = {}, b[kRecordSize] = {};
   a[0] = 0x7F;
   b[0] = 0x80;
-  EXPECT_LT(MakeSplitKey(a, 3, 9, RecordShape{}), MakeSplitKey(b, 0, 0, RecordShape{}));  // 0x80 is above 0x7F, unsigned
+  EXPECT_LT(MakeSplitKey(a, 3, 9, RecordShape{}),
+            MakeSplitKey(b, 0, 0, RecordShape{}));  // 0x80 is above 0x7F, unsigned
   EXPECT_LT(MakeSplitKey(a, 0, 9, RecordShape{}), MakeSplitKey(a, 1, 0, RecordShape{}));
   EXPECT_LT(MakeSplitKey(a, 1, 0, RecordShape{}), MakeSplitKey(a, 1, 1, RecordShape{}));
   EXPECT_EQ(MakeSplitKey(a, 1, 1, RecordShape{}), MakeSplitKey(a, 1, 1, RecordShape{}));
@@ -442,6 +444,40 @@ TEST(UniformSplitter, MonotoneAndBalancedOnBinaryKeys) {
 //  - Binary skew (gensort -s): 48 of every 64 records take their top 1..48 key bits from one of
 //    129 hot prefixes (gen/record_generator.cpp), which piles them into the parts those prefixes
 //    fall in: measured 1.262, 1.038, 1.284 at P = 2, 3, 4 — above kNotChance, not by much at P = 3.
+// The uniform splitter's boundaries are K-byte keys that route as its prefix arithmetic does: a
+// resumed twopass rebuilds the routing from them (MakeSplitterFromBoundaries). Keys shorter than 8
+// bytes round the boundary up, or past every key; longer ones compare their rest.
+TEST(UniformSplitter, BoundariesRouteAsTheUniformSplitterDoes) {
+  for (const RecordShape shape : {RecordShape{8, 1, 7}, RecordShape{16, 3, 0}, RecordShape{64, 8, 0},
+                                  RecordShape{100, 10, 0}, RecordShape{128, 16, 0}}) {
+    for (int parts : {2, 3, 7, 300, 1000}) {
+      SCOPED_TRACE(shape.ToString() + " over " + std::to_string(parts));
+      const auto uniform = MakeUniformSplitter(parts, shape);
+      for (const SplitKey& b : uniform->boundaries()) ASSERT_EQ(b.key.size(), shape.key_size);
+      const auto rebuilt = MakeSplitterFromBoundaries(parts, uniform->boundaries(), shape);
+      std::mt19937_64 rng(uint64_t(parts) * shape.size);
+      std::vector<uint8_t> records(4096 * shape.size);
+      for (auto& byte : records) byte = uint8_t(rng());
+      // And records just below and at every boundary.
+      for (size_t j = 0; j < uniform->boundaries().size() && 2 * j + 1 < 4096; ++j) {
+        const Key& k = uniform->boundaries()[j].key;
+        uint8_t* at = &records[2 * j * shape.size + shape.key_offset];
+        std::memcpy(at, k.data(), k.size());
+        std::memcpy(at + shape.size, k.data(), k.size());
+        for (size_t i = k.size(); i-- > 0;) {  // the key before it
+          if (at[i]-- != 0) break;
+        }
+      }
+      std::vector<uint16_t> a(4096), b(4096);
+      uniform->Route(records.data(), 4096, 0, 0, a.data());
+      rebuilt->Route(records.data(), 4096, 0, 0, b.data());
+      size_t differ = 0;
+      for (size_t i = 0; i < a.size(); ++i) differ += a[i] != b[i];
+      EXPECT_EQ(differ, 0u);
+    }
+  }
+}
+
 TEST(UniformSplitter, MonotoneButImbalancedOnAsciiAndSkew) {
   constexpr double kNotChance = 1.03;
   auto part_of = [](const Splitter& s, uint8_t key_byte) {

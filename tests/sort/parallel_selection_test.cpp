@@ -280,7 +280,8 @@ TEST(ParallelSelection, BoundaryElementsWithTags) {
 // Memory keys whose queries fail once `healthy` of them have succeeded, like a disk going bad.
 class FailingKeys final : public SortedKeys {
  public:
-  FailingKeys(const Records& r, int healthy) : SortedKeys(kKeySize), inner_(r.data(), Count(r), kShape), healthy_(healthy) {}
+  FailingKeys(const Records& r, int healthy)
+      : SortedKeys(kKeySize), inner_(r.data(), Count(r), kShape), healthy_(healthy) {}
   uint64_t size() const override { return inner_.size(); }
 
  protected:
@@ -441,7 +442,8 @@ TEST(FileSortedKeys, RefusesWrongIndexAndBadSize) {
   const std::string path = dir.File("work.0");
   WriteRecords({path}, 0, r);
 
-  auto short_index = FileSortedKeys::Open({path}, 0, kShape, sort::KeyIndex(kKeySize, std::vector<uint8_t>(3 * kKeySize)), 8);
+  auto short_index =
+      FileSortedKeys::Open({path}, 0, kShape, sort::KeyIndex(kKeySize, std::vector<uint8_t>(3 * kKeySize)), 8);
   ASSERT_FALSE(short_index.ok());
   EXPECT_EQ(short_index.status().message(), path + ": key index has 3 entries, but 100 records need 13 (one per 8)");
 
