@@ -22,8 +22,7 @@ struct SortOptions {
   DatasetPaths out;
   std::string manifest;  // input manifest; empty: in's default manifest if it exists
   DiskOptions disk;
-  // The records' size, key size and key offset (docs/records.md); only gensort's 100/10/0 is
-  // sorted so far, others are refused by RunSort with one line.
+  // The records' size, key size and key offset (docs/records.md): every algorithm takes any.
   RecordShape shape;
   // Read the input through the page cache while the output stays as `disk` says: for input that
   // is cached (the Datamation rules allow it), where O_DIRECT would read it from the disk again.
