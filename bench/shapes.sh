@@ -6,8 +6,10 @@
 # scripts/datamation.sh runs it (onepass, NP ranks, input in the page cache, --buffered-input),
 # timed from the launch of mpirun to its exit. Prints each shape's median seconds and MB/s and one
 # RESULT line with (64/8/0 bytes per second) / (100/10/0 bytes per second): at least 1 is the
-# target (64-byte records sort at least as many bytes per second).
-# Usage: [BYTES=1000000000] [NP=2] [SHAPE="64/8/0"] bench/shapes.sh RIVERSORT [--runs N] [--dir DIR] [--out FILE]
+# target (64-byte records sort at least as many bytes per second). ALGO=twopass or threepass (with
+# MEMORY per rank, default 256M) sorts out of core the same way, its temporaries in the data directory.
+# Usage: [BYTES=1000000000] [NP=2] [SHAPE="64/8/0"] [ALGO=onepass] [MEMORY=256M]
+#        bench/shapes.sh RIVERSORT [--runs N] [--dir DIR] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RS=$1
@@ -18,6 +20,10 @@ rs_bench_args shapes 7 "$@"
 BYTES=${BYTES:-1000000000}
 NP=${NP:-2}
 SHAPE=${SHAPE:-64/8/0}
+ALGO=${ALGO:-onepass}
+MEMORY=${MEMORY:-256M}
+SORT_FLAGS=(--algo "$ALGO")
+[ "$ALGO" = onepass ] || SORT_FLAGS+=(--memory "$MEMORY")
 IFS=/ read -r R K O <<< "$SHAPE"
 OTHER=(--record-size "$R" --key-size "$K" --key-offset "$O")
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
@@ -28,8 +34,8 @@ mkdir -p "$DATA/g" "$DATA/s" "$DATA/out"
 N_G=$((BYTES / 100)) N_S=$((BYTES / R))
 "${MPI[@]}" "$RS" gen --records "$N_G" --dir "$DATA/g" --name 'in.{rank}' 2>/dev/null
 "${MPI[@]}" "$RS" gen --records "$N_S" --dir "$DATA/s" --name 'in.{rank}' "${OTHER[@]}" 2>/dev/null
-peak_g=$(rs_plan_memory "$RS" --algo onepass --records "$N_G" --ranks "$NP")
-peak_s=$(rs_plan_memory "$RS" --algo onepass --records "$N_S" --ranks "$NP" "${OTHER[@]}")
+peak_g=$(rs_plan_memory "$RS" "${SORT_FLAGS[@]}" --records "$N_G" --ranks "$NP")
+peak_s=$(rs_plan_memory "$RS" "${SORT_FLAGS[@]}" --records "$N_S" --ranks "$NP" "${OTHER[@]}")
 rs_reserve_huge_pages $(( (peak_g > peak_s ? peak_g : peak_s) * NP ))
 
 run() {  # run DIR [SHAPE FLAGS...]: wall seconds of one validated sort
@@ -37,7 +43,7 @@ run() {  # run DIR [SHAPE FLAGS...]: wall seconds of one validated sort
   shift
   rm -f "$DATA"/out/*
   t0=$(date +%s.%N)
-  "${MPI[@]}" "$RS" sort --algo onepass --buffered-input --in-dir "$dir" --in-name 'in.{rank}' --out-dir "$DATA/out" \
+  "${MPI[@]}" "$RS" sort "${SORT_FLAGS[@]}" --buffered-input --in-dir "$dir" --in-name 'in.{rank}' --out-dir "$DATA/out" \
     --out-name 'out.{rank}' "$@" > /dev/null || { echo "shapes.sh: the sort of $dir failed" >&2; exit 1; }
   t1=$(date +%s.%N)
   "${MPI[@]}" "$RS" validate -q --dir "$DATA/out" --name 'out.{rank}' --manifest "$dir/in.manifest.json" "$@" ||
@@ -57,9 +63,9 @@ for ((i = 0; i < RUNS; i++)); do
 done
 mg=$(rs_median "${g[@]}") ms=$(rs_median "${s[@]}")
 {
-  echo "# BYTES=$BYTES NP=$NP SHAPE=$SHAPE bench/shapes.sh $RS --runs $RUNS"
+  echo "# BYTES=$BYTES NP=$NP SHAPE=$SHAPE ALGO=$ALGO MEMORY=$MEMORY bench/shapes.sh $RS --runs $RUNS"
   echo "# tree: $(rs_source_commit); host $(hostname); $(date -u +%FT%TZ)"
-  echo "# 100/10/0: $N_G records; $SHAPE: $N_S records; onepass --buffered-input over $NP ranks, launch to exit"
+  echo "# 100/10/0: $N_G records; $SHAPE: $N_S records; ${SORT_FLAGS[*]} --buffered-input over $NP ranks, launch to exit"
   echo "100/10/0 seconds: ${g[*]}"
   echo "$SHAPE seconds: ${s[*]}"
   awk -v g="$mg" -v s="$ms" -v b="$BYTES" -v shape="$SHAPE" 'BEGIN {

@@ -37,10 +37,12 @@ inline SortEntry MakeEntry(const uint8_t* record, uint64_t locator) { return Mak
 // where records are read out of order or by DMA, the hardware prefetcher does not fetch them in
 // time. All 2-3 lines of a 100-byte record. Unconditional on purpose: GCC 12 dropped prefetches
 // behind an `if` on the size even where the size was the constant 100 (the gather then ran 4-9 %
-// slower, bench/sort_bench); for a record under 64 bytes the second one touches the next record.
+// slower, bench/sort_bench). The second address stops at the record's last byte, so a record of
+// at most 64 bytes (one line when aligned) never fetches the next record's line: in the gather
+// that line is another random record's, a wasted line per record.
 inline void PrefetchRecord(const uint8_t* record, size_t size) {
   __builtin_prefetch(record);
-  __builtin_prefetch(record + 64);
+  __builtin_prefetch(record + (size > 64 ? 64 : size - 1));
   __builtin_prefetch(record + size - 1);
 }
 
