@@ -97,17 +97,18 @@ void FuzzRecords(uint8_t a, uint8_t b, const uint8_t* payload, size_t size) {
   const uint8_t* recs = buf.get();
   auto at = [&](uint64_t i) { return recs + i * rs::kRecordSize; };
 
-  const Summary whole = rs::validate::ValidateRecords(recs, count);
+  const Summary whole = rs::validate::ValidateRecords(recs, count, rs::RecordShape{});
   RequireSame(whole, ReferenceSummary(recs, count), "ValidateRecords differs from the reference");
-  RequireSame(Summary::Deserialize(whole.Serialize().data()), whole, "Serialize/Deserialize round trip");
+  RequireSame(Summary::Deserialize(whole.Serialize().data(), rs::RecordShape{}), whole,
+              "Serialize/Deserialize round trip");
   CheckReport(whole);
 
   uint64_t c1 = a % (count + 1), c2 = b % (count + 1);
   if (c1 > c2) std::swap(c1, c2);
-  const Summary s0 = rs::validate::ValidateRecords(at(0), c1);
-  const Summary s1 = rs::validate::ValidateRecords(at(c1), c2 - c1);
-  const Summary s2 = rs::validate::ValidateRecords(at(c2), count - c2);
-  const Summary head = rs::validate::ValidateRecords(at(0), c2);
+  const Summary s0 = rs::validate::ValidateRecords(at(0), c1, rs::RecordShape{});
+  const Summary s1 = rs::validate::ValidateRecords(at(c1), c2 - c1, rs::RecordShape{});
+  const Summary s2 = rs::validate::ValidateRecords(at(c2), count - c2, rs::RecordShape{});
+  const Summary head = rs::validate::ValidateRecords(at(0), c2, rs::RecordShape{});
   RequireSame(Combine(std::vector<Summary>{head, s2}), whole, "two partitions combined");
   RequireSame(Combine(std::vector<Summary>{s0, s1, s2}), whole, "three partitions combined");
   RequireSame(Combine(std::vector<Summary>{Combine(std::vector<Summary>{s0, s1}), s2}), whole,
@@ -162,7 +163,7 @@ Summary ModelCombine(const std::vector<Summary>& parts) {
 
 void FuzzSummaries(uint8_t a, const uint8_t* payload, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(payload), size);
-  auto parsed = rs::validate::ParseSummaries(bytes);
+  auto parsed = rs::validate::ParseSummaries(bytes, rs::RecordShape{});
   if (size == 0) {
     Require(!parsed.ok() && parsed.status().message() == rs::validate::kNoRecordsMessage, "empty file refused");
     return;
