@@ -113,13 +113,15 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
   const Wire wire{mine.key_size()};
   {
     // With the total, a check that every rank's keys have the same length, since the reductions'
-    // element sizes follow from it.
-    std::vector<uint64_t> total{mine.size(), mine.key_size()};
+    // element sizes follow from it: the lengths are equal exactly when P·ΣK² = (ΣK)², which every
+    // rank computes from the same sums, so all ranks return the same verdict (K <= 65,536: ΣK² fits).
+    const uint64_t k = mine.key_size();
+    std::vector<uint64_t> total{mine.size(), k, k * k};
     comm.AllReduceSum(total);
     sel.total = total[0];
-    if (total[1] != uint64_t(mine.key_size()) * uint64_t(comm.size())) {
+    if (u128(total[2]) * uint64_t(comm.size()) != u128(total[1]) * total[1]) {
       return Status::Error("parallel selection: the ranks' keys differ in length (this rank's are " +
-                           std::to_string(mine.key_size()) + " bytes; were they given different --key-size?)");
+                           std::to_string(k) + " bytes; were they given different --key-size?)");
     }
   }
   if (!options.shares.empty() && options.shares.size() != parts) {

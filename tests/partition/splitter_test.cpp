@@ -303,6 +303,42 @@ TEST(SampleSplitter, MonotoneAndWithinBoundOnEveryDataset) {
   }
 }
 
+// The sample splitter routes records of any shape as their SplitKeys order (Destination): keys
+// shorter than 10 bytes, of 8 bytes, at an offset, and longer ones whose first 10 bytes take one of
+// three values so that the rest of the key decides; boundaries are records' own SplitKeys, so
+// records whose whole key equals a boundary's are split by origin position.
+TEST(SampleSplitter, RoutesEveryShapeAsSplitKeysOrder) {
+  for (const RecordShape shape : {RecordShape{8, 1, 7}, RecordShape{16, 3, 0}, RecordShape{64, 8, 0},
+                                  RecordShape{100, 10, 50}, RecordShape{128, 16, 0}, RecordShape{4096, 32, 100}}) {
+    SCOPED_TRACE(shape.ToString());
+    std::mt19937_64 rng(shape.size + shape.key_size);
+    const uint64_t n = 2000;
+    std::vector<uint8_t> records(n * shape.size);
+    for (auto& byte : records) byte = uint8_t(rng());
+    const size_t head = std::min<size_t>(kKeySize, shape.key_size);
+    for (uint64_t i = 0; i < n; ++i) {
+      uint8_t* key = &records[i * shape.size + shape.key_offset];
+      std::memset(key, 0x5A, head);
+      key[head - 1] = uint8_t(rng() % 3);
+      for (size_t j = head; j < shape.key_size; ++j) key[j] = uint8_t(rng() % 2);
+    }
+    std::vector<SplitKey> boundaries;
+    for (int j = 0; j < 6; ++j) {
+      const uint64_t at = rng() % n;
+      boundaries.push_back(MakeSplitKey(&records[at * shape.size], 1, at, shape));
+    }
+    std::sort(boundaries.begin(), boundaries.end());
+    const auto splitter = MakeSplitterFromBoundaries(7, boundaries, shape);
+    std::vector<uint16_t> dest(n);
+    splitter->Route(records.data(), n, 1, 0, dest.data());
+    size_t differ = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+      differ += dest[i] != splitter->Destination(MakeSplitKey(&records[i * shape.size], 1, i, shape));
+    }
+    EXPECT_EQ(differ, 0u);
+  }
+}
+
 TEST(SampleSplitter, MorePartsThanRanks) {
   const Dataset d = AllEqual(kRecords, 2);
   for (int parts : {3, 5, 8}) {

@@ -312,6 +312,27 @@ TEST(ParallelSelection, FailedQueryOnOneRankFailsEveryRankAlike) {
   }
 }
 
+// Keys of different lengths on different ranks (different --key-size) fail every rank alike, also
+// when one rank's length is the mean of the others' (9, 10, 11), instead of reaching reductions
+// whose element sizes differ.
+TEST(ParallelSelection, KeysOfDifferentLengthsFailEveryRankAlike) {
+  for (const std::vector<uint32_t>& sizes : {std::vector<uint32_t>{9, 10, 11}, std::vector<uint32_t>{10, 10, 8}}) {
+    std::vector<std::vector<Key>> held(sizes.size());
+    std::vector<std::unique_ptr<SortedKeys>> keys;
+    for (size_t q = 0; q < sizes.size(); ++q) {
+      const std::vector<uint8_t> bytes(sizes[q], uint8_t(q));
+      held[q].assign(3, Key(bytes.data(), bytes.size()));
+      keys.push_back(std::make_unique<KeyArraySortedKeys>(held[q].data(), held[q].size(), sizes[q]));
+    }
+    Outcome out = RunSelection(keys);
+    for (size_t q = 0; q < sizes.size(); ++q) {
+      EXPECT_FALSE(out.statuses[q].ok()) << "rank " << q;
+      EXPECT_NE(out.statuses[q].message().find("the ranks' keys differ in length"), std::string::npos)
+          << out.statuses[q].message();
+    }
+  }
+}
+
 sort::KeyIndex IndexOf(const Records& r, uint64_t stride) {
   sort::KeyIndex index(kKeySize);
   for (uint64_t i = 0; i < Count(r); i += stride) index.Add(r.data() + i * kRecordSize);
