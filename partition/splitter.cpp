@@ -267,7 +267,7 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
   // where the whole input is that small): one thread sorts it in well under a millisecond.
   std::sort(sorted.begin(), sorted.end());
   // The keys move out of the sorted copy (only positions are looked up in it below): two copies of
-  // the sample at the peak, the caller's and this one (docs/scale.md#splitters).
+  // the sample at the peak, the caller's and this one (docs/scale.md#splitters-docspartitionmd).
   std::vector<Key> keys(sorted.size());
   for (size_t i = 0; i < sorted.size(); ++i) keys[i] = std::move(sorted[i].key);
   KeyArraySortedKeys view(keys.data(), keys.size(), shape.key_size);
