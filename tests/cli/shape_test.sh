@@ -106,6 +106,21 @@ sort_args() {
     echo "--memory 8M --fan-in 2"
   fi
 }
+# sorted_ok LABEL ALGO SHAPE NP IN_NAME OUT_DIR EXTRA_FLAGS -- INPUT_FILES...: one sort with
+# --validate, its outputs checked byte for byte against the oracle.
+sorted_ok() {
+  local label=$1 algo=$2 shape=$3 np=$4 name=$5 o=$6 extra=$7 outs=() r why
+  shift 8
+  mkdir -p "$o"
+  # shellcheck disable=SC2046,SC2086  # flags are words
+  if ! "${MPI[@]}" -np "$np" "$RS" sort --algo "$algo" --in-dir "$T" --in-name "$name" --out-dir "$o" \
+    --out-name "o.{rank}" --validate $extra $(flags "$shape") $(sort_args "$algo" "$shape" "$np") \
+    > /dev/null 2> "$o.err"; then
+    bad "$label: $(tail -3 "$o.err")"; return
+  fi
+  for ((r = 0; r < np; r++)); do outs+=("$o/o.$r"); done
+  why=$(python3 "$ORACLE" sorted "$shape" "$@" -- "${outs[@]}") && ok || bad "$label: $why"
+}
 for algo in onepass twopass threepass; do
   for s in $SHAPES; do
     k=$(cut -d/ -f2 <<< "$s")
@@ -116,16 +131,9 @@ for algo in onepass twopass threepass; do
       for np in 1 3; do
         for splitters in sample uniform; do
           [ "$splitters" = uniform ] && { [ "$np" = 1 ] || [ "$kind" != random ]; } && continue
-          o="$T/o-$algo-${s//\//_}-$kind-$np-$splitters"; mkdir -p "$o"
-          if [ "$np" = 1 ]; then in=("$(basename "$f")"); ins=("$f"); else in=("$(basename "$f").p.{rank}"); ins=("$f".p.{0,1,2}); fi
-          # shellcheck disable=SC2046
-          if ! "${MPI[@]}" -np "$np" "$RS" sort --algo "$algo" --in-dir "$T" --in-name "${in[0]}" --out-dir "$o" \
-            --out-name "o.{rank}" --splitters "$splitters" --validate $(flags "$s") $(sort_args "$algo" "$s" "$np") \
-            > /dev/null 2> "$o.err"; then
-            bad "sort $algo $s $kind $np ranks $splitters: $(tail -3 "$o.err")"; continue
-          fi
-          outs=(); for ((r = 0; r < np; r++)); do outs+=("$o/o.$r"); done
-          why=$(python3 "$ORACLE" sorted "$s" "${ins[@]}" -- "${outs[@]}") && ok || bad "sort $algo $s $kind $np ranks $splitters: $why"
+          if [ "$np" = 1 ]; then name="$(basename "$f")"; ins=("$f"); else name="$(basename "$f").p.{rank}"; ins=("$f".p.{0,1,2}); fi
+          sorted_ok "sort $algo $s $kind $np ranks $splitters" "$algo" "$s" "$np" "$name" \
+            "$T/o-$algo-${s//\//_}-$kind-$np-$splitters" "--splitters $splitters" -- "${ins[@]}"
         done
       done
     done
@@ -143,15 +151,9 @@ for algo in onepass twopass threepass; do
   for s in $SHAPES; do
     f="$T/d-${s//\//_}-random"
     for np in 2 4; do
-      o="$T/o-$algo-${s//\//_}-random-$np"; mkdir -p "$o"
       if [ "$np" = 2 ]; then name="$(basename "$f").q.{rank}"; ins=("$f".q.{0,1}); else name="$(basename "$f").p.{rank}"; ins=("$f".p.{0,1,2,3}); fi
-      # shellcheck disable=SC2046
-      if ! "${MPI[@]}" -np "$np" "$RS" sort --algo "$algo" --in-dir "$T" --in-name "$name" --out-dir "$o" \
-        --out-name "o.{rank}" --validate $(flags "$s") $(sort_args "$algo" "$s" "$np") > /dev/null 2> "$o.err"; then
-        bad "sort $algo $s random $np ranks: $(tail -3 "$o.err")"; continue
-      fi
-      outs=(); for ((r = 0; r < np; r++)); do outs+=("$o/o.$r"); done
-      why=$(python3 "$ORACLE" sorted "$s" "${ins[@]}" -- "${outs[@]}") && ok || bad "sort $algo $s random $np ranks: $why"
+      sorted_ok "sort $algo $s random $np ranks" "$algo" "$s" "$np" "$name" "$T/o-$algo-${s//\//_}-random-$np" "" \
+        -- "${ins[@]}"
     done
   done
 done

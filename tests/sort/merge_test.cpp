@@ -59,16 +59,18 @@ void SortByKey(Bytes& b) {
   b.swap(out);
 }
 
-// A Source of records held in memory, in buffers of `per_buffer` records from its own pool.
+// A Source of records (of record_size bytes) held in memory, in buffers of `per_buffer` records
+// from its own pool.
 class MemorySource final : public Source {
  public:
-  MemorySource(const Bytes& records, uint64_t per_buffer) : records_(records), per_(per_buffer) {
-    pool_ = std::move(*MemPool::Create(per_buffer * kRecordSize, 2));
+  MemorySource(const Bytes& records, uint64_t per_buffer, size_t record_size = kRecordSize)
+      : records_(records), bytes_(per_buffer * record_size) {
+    pool_ = std::move(*MemPool::Create(bytes_, 2));
   }
   std::optional<Buffer> Get() override {
     if (at_ >= records_.size()) return std::nullopt;
     Buffer b = pool_->Get();
-    const size_t n = std::min<size_t>(per_ * kRecordSize, records_.size() - at_);
+    const size_t n = std::min<size_t>(bytes_, records_.size() - at_);
     std::memcpy(b.data(), records_.data() + at_, n);
     b.set_size(n);
     at_ += n;
@@ -78,7 +80,7 @@ class MemorySource final : public Source {
 
  private:
   const Bytes& records_;
-  uint64_t per_;
+  size_t bytes_;  // per buffer
   size_t at_ = 0;
   std::unique_ptr<MemPool> pool_;
 };
@@ -117,32 +119,9 @@ void ExpectMergeMatches(std::vector<Bytes> streams, uint64_t per_buffer) {
   EXPECT_TRUE(sink.out == all) << "merge differs from a stable sort of the inputs";
 }
 
-// Records of other shapes (docs/records.md): streams of `shape`'s records from a source of whole
-// records per buffer, merged, against a stable sort on the whole key. Keys draw their first 10
-// bytes (or all, when shorter) from 3 values, so that keys longer than 10 bytes tie on the entry's
-// prefix and only the loser tree's tie-break on the rest orders them.
-class ShapedSource final : public Source {
- public:
-  ShapedSource(const Bytes& records, size_t record_size, uint64_t per_buffer)
-      : records_(records), bytes_(record_size * per_buffer), pool_(std::move(*MemPool::Create(bytes_, 2))) {}
-  std::optional<Buffer> Get() override {
-    if (at_ >= records_.size()) return std::nullopt;
-    Buffer b = pool_->Get();
-    const size_t n = std::min<size_t>(bytes_, records_.size() - at_);
-    std::memcpy(b.data(), records_.data() + at_, n);
-    b.set_size(n);
-    at_ += n;
-    return b;
-  }
-  Status status() const override { return Status::Ok(); }
-
- private:
-  const Bytes& records_;
-  size_t bytes_;
-  std::unique_ptr<MemPool> pool_;
-  size_t at_ = 0;
-};
-
+// Records of other shapes (docs/records.md), merged, against a stable sort on the whole key. Keys
+// draw their first 10 bytes (or all, when shorter) from 3 values, so that keys longer than 10 bytes
+// tie on the entry's prefix and only the loser tree's tie-break on the rest orders them.
 Bytes StableSortByKey(const Bytes& b, const RecordShape& shape) {
   const size_t r = shape.size, n = b.size() / r;
   std::vector<size_t> idx(n);
@@ -172,10 +151,10 @@ TEST(MergeStreams, OtherShapesMergeOnTheWholeKey) {
       streams[s] = StableSortByKey(b, shape);
       all.insert(all.end(), streams[s].begin(), streams[s].end());
     }
-    std::vector<std::unique_ptr<ShapedSource>> sources;
+    std::vector<std::unique_ptr<MemorySource>> sources;
     std::vector<Source*> inputs;
     for (const auto& s : streams) {
-      sources.push_back(std::make_unique<ShapedSource>(s, shape.size, 5));
+      sources.push_back(std::make_unique<MemorySource>(s, 5, shape.size));
       inputs.push_back(sources.back().get());
     }
     auto out_pool = MemPool::Create(7 * shape.size, 3);
