@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <ranges>
 #include <utility>
 
 namespace rs::sort {
@@ -67,7 +66,18 @@ Result<uint64_t> FileSortedKeys::Search(const Key& key, uint64_t lo, uint64_t hi
     const int c = std::memcmp(index_.KeyData(i), key.data(), shape_.key_size);
     return upper ? c <= 0 : c < 0;
   };
-  const uint64_t b = *std::ranges::partition_point(std::views::iota(uint64_t(0), index_.size()), below);
+  // The first index entry not below: a binary search over the entries (std::ranges over an iota
+  // view would do it, but the clang of scripts/tidy.sh cannot compile libstdc++ 12's ranges).
+  uint64_t b = 0;
+  for (uint64_t n = index_.size(); n > 0;) {
+    const uint64_t half = n / 2;
+    if (below(b + half)) {
+      b += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
   if (b == 0) return lo;
   const uint64_t start = (b - 1) * stride_;
   const uint64_t first = start + 1, last = std::min(b * stride_, count_);
