@@ -71,15 +71,20 @@ for ((i = 0; i < RUNS; i++)); do
   sortrun rma uniform VADER --transport rma
   sortrun tcp uniform TCP
 done
-big=(); big_sort=()
+big=(); big_sort=(); big_work=()
 for ((i = 0; i < RUNS; i++)); do
   sortrun big big VADER
-  # sort phase rate over both ranks: records / the slowest rank's sort seconds
+  # sort phase rate over both ranks: records / the slowest rank's sort seconds. The phase holds
+  # the entries and the radix sort's first level; the later levels run during the write
+  # (docs/onepass.md), so the in-core sort's whole work is given beside it: records / rank 0's
+  # build + every radix level, wherever it ran (both ranks sort at once, each half the records).
   big_sort+=($(json "$DATA/big.json" 'd["records"] / max(p["wall_s"] for r in d["per_rank"] for p in r["phases"] if p["name"] == "sort") / 1e6'))
+  big_work+=($(json "$DATA/big.json" 'd["records"] / (d["details"]["in_core_sort"]["build_s"] + d["details"]["in_core_sort"]["sort_s"]) / 1e6'))
 done
 
 m_dm=$(rs_median "${dm[@]}"); m_gnu=$(rs_median "${gnu[@]}"); m_skew=$(rs_median "${skew[@]}")
 m_rma=$(rs_median "${rma[@]}"); m_tcp=$(rs_median "${tcp[@]}"); m_big=$(rs_median "${big[@]}"); m_rate=$(rs_median "${big_sort[@]}")
+m_work=$(rs_median "${big_work[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 failed=$(printf '%s\n' "${verdicts[@]}" | grep -c FAILED || true)
 verdict=$([ "$failed" = 0 ] && echo all_${#verdicts[@]}_outputs_valid || echo "${failed}_outputs_INVALID")
@@ -92,7 +97,8 @@ verdict=$([ "$failed" = 0 ] && echo all_${#verdicts[@]}_outputs_valid || echo "$
   echo "rma_1M          ${rma[*]}"
   echo "tcp_1M          ${tcp[*]}"
   echo "onepass_10M     ${big[*]}"
-  echo "sort_phase_10M_Mrec_s ${big_sort[*]}"
+  echo "sort_phase_10M_Mrec_s ${big_sort[*]}   (the phase: entries + the radix sort's first level)"
+  echo "in_core_sort_10M_Mrec_s ${big_work[*]}   (records / rank 0's build + every radix level, the write's part included)"
   echo "last 1M phase table:"; python3 - "$DATA/uniform.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -102,7 +108,7 @@ PY
   echo "RESULT bench=datamation records=1000000 ranks=2 median_s=$m_dm target_s=0.30 verdict=$verdict $(rs_met "$m_dm <= 0.30")"
   echo "RESULT bench=datamation_vs_gnu_sort ratio=$(ratio "$m_dm" "$m_gnu") gnu_sort_s=$m_gnu target_ratio=0.6 verdict=$verdict $(rs_met "$m_dm <= 0.6 * $m_gnu")"
   echo "RESULT bench=onepass_10M records=10000000 median_s=$m_big target_s=1.3 verdict=$verdict $(rs_met "$m_big <= 1.3")"
-  echo "RESULT bench=sort_phase_10M Mrec_s=$m_rate target_Mrec_s=80 verdict=$verdict $(rs_met "$m_rate >= 80")"
+  echo "RESULT bench=sort_phase_10M Mrec_s=$m_rate in_core_sort_Mrec_s=$m_work target_Mrec_s=80 verdict=$verdict $(rs_met "$m_rate >= 80")"
   echo "RESULT bench=skew_vs_uniform ratio=$(ratio "$m_skew" "$m_dm") skew_s=$m_skew target_ratio=1.10 verdict=$verdict $(rs_met "$m_skew <= 1.10 * $m_dm")"
   echo "RESULT bench=transport_rma median_s=$m_rma ratio_to_mpi=$(ratio "$m_rma" "$m_dm") verdict=$verdict reported"
   echo "RESULT bench=btl_tcp median_s=$m_tcp ratio_to_vader=$(ratio "$m_tcp" "$m_dm") verdict=$verdict reported"

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 
 #include "core/config.hpp"
 
@@ -201,9 +202,12 @@ void SortSeq(SortEntry* src, SortEntry* dst, uint32_t n, int off, bool result_in
 }
 
 // A parallel level (or, below kParallelMinEntries, the sequential sort); arguments as SortSeq.
-// `pre` holds the first-digit histograms when the caller computed them at this offset.
-void SortParallel(SortEntry* src, SortEntry* dst, uint64_t n, int off, bool result_in_src,
-                  const FirstDigitCounts* pre) {
+// `pre` holds the first-digit histograms when the caller computed them at this offset. With
+// `pending`, a parallel level leaves its buckets there unsorted instead of sorting them; when
+// no parallel level runs (too few entries, or all keys equal), the whole sort is done here and
+// `pending` stays empty.
+void SortParallel(SortEntry* src, SortEntry* dst, uint64_t n, int off, bool result_in_src, const FirstDigitCounts* pre,
+                  RadixBuckets* pending = nullptr) {
   for (;;) {
     if (n < kParallelMinEntries) {
       SortSeq(src, dst, uint32_t(n), off, result_in_src);
@@ -267,6 +271,10 @@ void SortParallel(SortEntry* src, SortEntry* dst, uint64_t n, int off, bool resu
       });
     });
     const int next = off + bits;
+    if (pending != nullptr) {
+      *pending = {src, dst, next, result_in_src, std::move(start)};
+      return;
+    }
     tbb::parallel_for(tbb::blocked_range<uint64_t>(0, buckets, 1), [&](const tbb::blocked_range<uint64_t>& r) {
       for (uint64_t d = r.begin(); d < r.end(); ++d) {
         const uint64_t s = start[d], m = start[d + 1] - s;
@@ -287,11 +295,37 @@ uint64_t ParallelChunks(uint64_t n) {
 
 int FirstDigitBits(uint64_t n) { return n >= kParallelMinEntries ? ParallelDigitBits(n, 0) : 0; }
 
-void RadixSortEntries(SortEntry* data, SortEntry* scratch, uint64_t n, const FirstDigitCounts* first) {
+void StagedRadixSort::Start(SortEntry* data, SortEntry* scratch, uint64_t n, const FirstDigitCounts* first) {
+  pending_ = {};
+  next_ = 0;
+  n_ = n;
   if (n == 0) return;
   const bool usable = first != nullptr && first->bits > 0 && first->bits == FirstDigitBits(n) && first->chunks > 0 &&
                       first->counts.size() == (first->chunks << first->bits);
-  SortParallel(data, scratch, n, 0, true, usable ? first : nullptr);
+  SortParallel(data, scratch, n, 0, true, usable ? first : nullptr, &pending_);
+}
+
+uint64_t StagedRadixSort::finished() const { return next_ + 1 < pending_.start.size() ? pending_.start[next_] : n_; }
+
+uint64_t StagedRadixSort::FinishThrough(uint64_t end, uint64_t min_buckets) {
+  const size_t buckets = pending_.start.empty() ? 0 : pending_.start.size() - 1;
+  size_t last = next_;
+  while (last < buckets && (pending_.start[last] < end || last - next_ < min_buckets)) ++last;
+  const RadixBuckets& p = pending_;
+  tbb::parallel_for(tbb::blocked_range<size_t>(next_, last, 1), [&](const tbb::blocked_range<size_t>& r) {
+    for (size_t d = r.begin(); d < r.end(); ++d) {
+      const uint64_t s = p.start[d], m = p.start[d + 1] - s;
+      if (m > 0) SortParallel(p.dst + s, p.src + s, m, p.off, !p.result_in_src, nullptr);
+    }
+  });
+  next_ = last;
+  return finished();
+}
+
+void RadixSortEntries(SortEntry* data, SortEntry* scratch, uint64_t n, const FirstDigitCounts* first) {
+  StagedRadixSort sort;
+  sort.Start(data, scratch, n, first);
+  sort.FinishThrough(n, std::numeric_limits<uint64_t>::max());
 }
 
 }  // namespace rs::sort

@@ -37,4 +37,38 @@ int FirstDigitBits(uint64_t n);
 // `first` is optional (see FirstDigitCounts) and must match n.
 void RadixSortEntries(SortEntry* data, SortEntry* scratch, uint64_t n, const FirstDigitCounts* first = nullptr);
 
+// The buckets of a first radix level still to be sorted: bucket b is dst[start[b], start[b + 1]),
+// whose entries share key bits [0, off); sorting it from bit `off` on puts it into src when
+// result_in_src, else into dst.
+struct RadixBuckets {
+  SortEntry* src = nullptr;
+  SortEntry* dst = nullptr;
+  int off = 0;
+  bool result_in_src = true;
+  std::vector<uint64_t> start;  // bucket starts, then the end; empty when nothing is pending
+};
+
+// RadixSortEntries in steps, for a caller that consumes the sorted entries in order and has other
+// work to overlap with the rest of the sort (onepass's write, docs/architecture.md#algorithms).
+// Start runs the first parallel level, which splits the entries into buckets of consecutive key
+// ranges; FinishThrough sorts buckets in key order. A bucket's final order depends on no other
+// bucket, so the entries before the first pending bucket are final whatever is still pending.
+// Arguments and result as RadixSortEntries; the arrays must stay untouched until every bucket is
+// sorted. One thread at a time; each step runs in parallel on the caller's TBB arena.
+class StagedRadixSort {
+ public:
+  // Below a parallel level's size (or with all keys equal) this is the whole sort.
+  void Start(SortEntry* data, SortEntry* scratch, uint64_t n, const FirstDigitCounts* first);
+  // Sorts the pending buckets that begin before `end`, and at least `min_buckets` of them while
+  // any is pending (work for every thread of the arena); returns finished().
+  uint64_t FinishThrough(uint64_t end, uint64_t min_buckets);
+  // data[0, finished()) is in its final order.
+  uint64_t finished() const;
+
+ private:
+  RadixBuckets pending_;
+  size_t next_ = 0;  // the first pending bucket
+  uint64_t n_ = 0;
+};
+
 }  // namespace rs::sort

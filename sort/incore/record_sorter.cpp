@@ -4,6 +4,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <bit>
@@ -119,9 +120,10 @@ Status RecordSorter::Sort(std::span<const RecordSpan> spans, uint8_t* out) {
   return Status::Ok();
 }
 
-Status RecordSorter::SortEntries(std::span<const RecordSpan> spans) {
+Status RecordSorter::SortEntries(std::span<const RecordSpan> spans, Finish finish) {
   timings_ = {};
   sorted_ = 0;
+  final_ = 0;
   Result<uint64_t> counted = CountRecords(spans);
   if (!counted.ok()) return counted.status();
   const uint64_t n = *counted;
@@ -141,11 +143,24 @@ Status RecordSorter::SortEntries(std::span<const RecordSpan> spans) {
   WithKeyPrefix(shape_, [&](const auto& prefix) { Build(prefix, spans, n); });
   timings_.build_s = SecondsSince(t0);
   t0 = std::chrono::steady_clock::now();
-  RadixSortEntries(data_, scratch_, n, &first_);
-  if (shape_.key_size > kKeySize) BreakTies(n);
+  radix_.Start(data_, scratch_, n, &first_);
   timings_.sort_s = SecondsSince(t0);
   sorted_ = n;
+  if (finish == Finish::kNow) FinishSort(n);
   return Status::Ok();
+}
+
+void RecordSorter::FinishSort(uint64_t end) {
+  if (final_ >= end) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  // A few buckets per thread at least: one Gather's records may lie in one or two buckets.
+  const uint64_t min_buckets =
+      uint64_t(config::sort::kChunksPerThread) * uint64_t(tbb::this_task_arena::max_concurrency());
+  const uint64_t to = radix_.FinishThrough(end, min_buckets);
+  // Equal prefixes share every radix digit, so a run of them never crosses a bucket boundary.
+  if (shape_.key_size > kKeySize) BreakTies(final_, to);
+  final_ = to;
+  timings_.sort_s += SecondsSince(t0);
 }
 
 // Entries in input order, in ParallelChunks(n) chunks; each chunk also counts its first digits
@@ -204,7 +219,7 @@ void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
                                         : kKeyBits;
 }
 
-void RecordSorter::BreakTies(uint64_t n) {
+void RecordSorter::BreakTies(uint64_t begin, uint64_t end) {
   const size_t size = shape_.size, rest_at = shape_.key_offset + kKeySize, rest = shape_.key_size - kKeySize;
   const uint8_t* const* span_data = span_data_.data();
   auto record = [&](const SortEntry& e) {
@@ -215,22 +230,23 @@ void RecordSorter::BreakTies(uint64_t n) {
     const int c = std::memcmp(record(a) + rest_at, record(b) + rest_at, rest);
     return c < 0 || (c == 0 && (a.lo & kLocatorMask) < (b.lo & kLocatorMask));
   };
-  SortEntry* const data = data_;
+  SortEntry* const data = data_ + begin;
+  const uint64_t n = end - begin;
   // A run belongs to the chunk holding its first entry and may reach past the chunk's end. Each
   // chunk's first run start is found before any run is sorted, so no chunk reads entries another
   // is moving.
   const uint64_t chunks = ParallelChunks(n);
   std::vector<uint64_t> start(chunks, n);
   tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
-    const uint64_t end = ChunkBegin(n, chunks, c + 1);
+    const uint64_t chunk_end = ChunkBegin(n, chunks, c + 1);
     uint64_t i = ChunkBegin(n, chunks, c);
-    while (i > 0 && i < end && SamePrefix(data[i], data[i - 1])) ++i;  // a run of an earlier chunk
+    while (i > 0 && i < chunk_end && SamePrefix(data[i], data[i - 1])) ++i;  // a run of an earlier chunk
     start[c] = i;
   });
   tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
-    const uint64_t end = ChunkBegin(n, chunks, c + 1);
+    const uint64_t chunk_end = ChunkBegin(n, chunks, c + 1);
     uint64_t i = start[c];
-    while (i < end) {
+    while (i < chunk_end) {
       uint64_t j = i + 1;
       while (j < n && SamePrefix(data[j], data[i])) ++j;
       if (j - i >= config::sort::kRecordGrain) {
@@ -247,18 +263,21 @@ void RecordSorter::BreakTies(uint64_t n) {
 // are prefetched (all 2-3 cache lines of each). Records go through an L1 staging block that is
 // streamed to the output with non-temporal stores when the output is 16-byte aligned.
 void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
+  if (first >= sorted_ || count == 0) return;
+  const double sort_before = timings_.sort_s;
+  FinishSort(first + std::min(count, sorted_ - first));
+  timings_.sort_in_gather_s += timings_.sort_s - sort_before;
   WithKeyPrefix(shape_, [&](const auto& prefix) { GatherRecords(prefix, first, count, out); });
 }
 
 template <class Prefix>
 void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out) {
-  if (first >= sorted_ || count == 0) return;
   const auto size = prefix.record_size();
   const uint64_t n = std::min(count, sorted_ - first);
   const auto t0 = std::chrono::steady_clock::now();
   const SortEntry* const entries = data_ + first;
-  // Prefetches may look past the range (records of the next call), not past the entries.
-  const uint64_t prefetch_limit = sorted_ - first;
+  // Prefetches may look past the range (records of the next call), not past the sorted entries.
+  const uint64_t prefetch_limit = final_ - first;
   const uint8_t* const* span_data = span_data_.data();
   auto record = [&](uint64_t i) {
     const uint64_t lo = entries[i].lo;

@@ -43,11 +43,18 @@ class RecordSorter {
   // Same as SortEntries(spans) then Gather(0, total, out).
   Status Sort(std::span<const RecordSpan> spans, uint8_t* out);
 
+  // How much of the radix sort SortEntries does before it returns: all of it, or only the first
+  // level, leaving each of its buckets (~8 Ki entries) to the first Gather that needs it. The
+  // second suits a caller whose gathers wait on something slower than the CPU, such as
+  // onepass's writes to disk: the sort's later levels then run while the disk writes
+  // (docs/architecture.md#algorithms).
+  enum class Finish { kNow, kWhenGathered };
+
   // The two halves of Sort, for callers that write the output in pieces (e.g. into pool
   // buffers): SortEntries builds and sorts the entries (same refusals as Sort); Gather then
   // writes sorted records [first, first + count) to out[0, R * count), as often as needed,
   // while the spans stay valid and unchanged. Records past sorted_records() are not written.
-  Status SortEntries(std::span<const RecordSpan> spans);
+  Status SortEntries(std::span<const RecordSpan> spans, Finish finish = Finish::kNow);
   void Gather(uint64_t first, uint64_t count, uint8_t* out);
   // Records sorted by the last successful SortEntries (or Sort); 0 after a refusal.
   uint64_t sorted_records() const { return sorted_; }
@@ -55,8 +62,10 @@ class RecordSorter {
   // Seconds spent in the phases of the last Sort (or SortEntries and the Gathers since):
   // building the entries (with the first-digit histograms), radix-sorting them, and gathering
   // the records into the output.
+  // sort_s includes sort_in_gather_s, the part of the sort that Finish::kWhenGathered left to the
+  // Gathers.
   struct Timings {
-    double build_s = 0, sort_s = 0, gather_s = 0;
+    double build_s = 0, sort_s = 0, gather_s = 0, sort_in_gather_s = 0;
   };
   Timings last_timings() const { return timings_; }
 
@@ -70,11 +79,16 @@ class RecordSorter {
   // compile-time type, so its loops are what they were before other shapes existed.
   template <class Prefix>
   void Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n);
+  // Gather's copy, of entries [first, first + count) that FinishSort has made final (first <
+  // sorted_, count > 0).
   template <class Prefix>
   void GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out);
-  // Keys longer than the entry's 10 key bytes: orders each run of entries with equal prefixes by
-  // the rest of the key, then by input order.
-  void BreakTies(uint64_t n);
+  // Sorts the radix buckets that begin before `end` (and enough more to occupy the arena's
+  // threads), then breaks their ties; entries [0, end) are final after it.
+  void FinishSort(uint64_t end);
+  // Keys longer than the entry's 10 key bytes: orders each run of entries with equal prefixes in
+  // [begin, end) by the rest of the key, then by input order. No run may cross begin or end.
+  void BreakTies(uint64_t begin, uint64_t end);
 
   uint64_t max_records_;
   RecordShape shape_;
@@ -84,6 +98,8 @@ class RecordSorter {
   std::vector<uint64_t> span_begin_;       // first global record index of each span, then n
   std::vector<const uint8_t*> span_data_;  // each span's records, by span index
   FirstDigitCounts first_;
+  StagedRadixSort radix_;
+  uint64_t final_ = 0;  // entries [0, final_) are in their final order, ties broken
   uint64_t sorted_ = 0;
   Timings timings_;
 };

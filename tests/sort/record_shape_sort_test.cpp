@@ -20,7 +20,7 @@ namespace rs::sort {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-enum class Keys { kRandom, kFew, kEqual, kPrefix20, kLastByte };
+enum class Keys { kRandom, kFew, kEqual, kPrefix20, kLastByte, kRunsPerFirstByte };
 
 // Random records; then the keys as asked. Every payload byte stays random, so equal keys are
 // told apart by where the sort put them.
@@ -44,6 +44,9 @@ Bytes Make(const RecordShape& s, uint64_t n, Keys keys, uint32_t seed) {
         break;
       case Keys::kLastByte:  // only the key's last byte differs
         std::memset(key, 0x11, s.key_size - 1);
+        break;
+      case Keys::kRunsPerFirstByte:  // bytes 1-10 shared: a run of equal 10-byte prefixes per first byte
+        std::memset(key + 1, 0x33, std::min<size_t>(10, s.key_size - 1));
         break;
     }
   }
@@ -111,6 +114,39 @@ TEST(RecordShapeSort, TiesBrokenAcrossParallelChunks) {
   for (Keys k : {Keys::kFew, Keys::kPrefix20}) {
     const Bytes in = Make(s, 300000, k, 9);
     EXPECT_TRUE(SortedBy(s, in, 2) == Reference(s, in)) << int(k);
+  }
+}
+
+// The sort finished bucket by bucket by the Gathers (onepass's way), gathered in pieces of
+// varying sizes: the ties of each bucket's equal prefixes are broken before its records are
+// gathered. 300,000 records are above one parallel radix level, so buckets are left pending
+// (with random keys, and with a run of equal prefixes in each of 256 first-byte buckets).
+TEST(RecordShapeSort, FinishedByTheGathersInPieces) {
+  for (const RecordShape s : {RecordShape{64, 24, 8}, RecordShape{64, 8, 0}, RecordShape{16, 16, 0}}) {
+    for (Keys k : {Keys::kRandom, Keys::kRunsPerFirstByte, Keys::kFew, Keys::kPrefix20}) {
+      const uint64_t n = 300000;
+      const Bytes in = Make(s, n, k, 21 + uint32_t(k));
+      const Bytes want = Reference(s, in);
+      auto sorter = RecordSorter::Create(n, s);
+      ASSERT_TRUE(sorter.ok()) << sorter.status().message();
+      const RecordSpan span{in.data(), n};
+      tbb::task_arena arena(2);
+      Status st = arena.execute([&] {
+        return (*sorter)->SortEntries({&span, 1}, RecordSorter::Finish::kWhenGathered);
+      });
+      ASSERT_TRUE(st.ok()) << st.message();
+      Bytes out(in.size());
+      std::mt19937_64 rng{uint32_t(k)};
+      for (uint64_t first = 0; first < n;) {
+        const uint64_t count = std::min<uint64_t>(1 + rng() % 9000, n - first);
+        arena.execute([&] { (*sorter)->Gather(first, count, out.data() + first * s.size); });
+        first += count;
+      }
+      EXPECT_TRUE(out == want) << s.ToString() << " keys " << int(k);
+      if (k == Keys::kRandom || k == Keys::kRunsPerFirstByte) {
+        EXPECT_GT((*sorter)->last_timings().sort_in_gather_s, 0) << s.ToString();
+      }
+    }
   }
 }
 

@@ -383,7 +383,13 @@ TEST(RecordSorter, ReusedForSmallerAndLargerBatches) {
   }
 }
 
-TEST(RecordSorter, GatherInPiecesEqualsSort) {
+// Both ways of finishing the sort: all of it in SortEntries, or each first-level bucket in the
+// Gather that needs it (kLarge is above one parallel level, so buckets are left pending).
+class GatherInPieces : public ::testing::TestWithParam<RecordSorter::Finish> {};
+INSTANTIATE_TEST_SUITE_P(RecordSorter, GatherInPieces,
+                         ::testing::Values(RecordSorter::Finish::kNow, RecordSorter::Finish::kWhenGathered));
+
+TEST_P(GatherInPieces, EqualsSort) {
   Bytes in = Generated({true, true}, 0, kLarge);
   NumberPayloads(in);
   const std::vector<RecordSpan> spans = Spans(in, UnevenSizes(kLarge, 20, 17));
@@ -391,8 +397,9 @@ TEST(RecordSorter, GatherInPiecesEqualsSort) {
   auto created = RecordSorter::Create(kLarge, RecordShape{});
   ASSERT_TRUE(created.ok());
   RecordSorter& sorter = **created;
-  ASSERT_TRUE(sorter.SortEntries(spans).ok());
+  ASSERT_TRUE(sorter.SortEntries(spans, GetParam()).ok());
   EXPECT_EQ(sorter.sorted_records(), kLarge);
+  EXPECT_EQ(sorter.last_timings().sort_in_gather_s, 0);
   // Pieces of uneven sizes into buffers of varying alignment, as a writer with a pool would.
   Bytes piece((70000 + 1) * kRecordSize);
   std::mt19937_64 rng(18);
@@ -411,6 +418,13 @@ TEST(RecordSorter, GatherInPiecesEqualsSort) {
   EXPECT_EQ(0, std::memcmp(piece.data(), want.data() + (kLarge - 1) * kRecordSize, kRecordSize));
   EXPECT_EQ(piece[kRecordSize], 0xEE);
   EXPECT_GT(sorter.last_timings().gather_s, 0);
+  // The Gathers sorted the buckets when asked to; their time counts in the sort's.
+  if (GetParam() == RecordSorter::Finish::kWhenGathered) {
+    EXPECT_GT(sorter.last_timings().sort_in_gather_s, 0);
+    EXPECT_GE(sorter.last_timings().sort_s, sorter.last_timings().sort_in_gather_s);
+  } else {
+    EXPECT_EQ(sorter.last_timings().sort_in_gather_s, 0);
+  }
   // A refused batch leaves nothing to gather.
   std::vector<RecordSpan> too_many(65537, RecordSpan{nullptr, 0});
   EXPECT_FALSE(sorter.SortEntries(too_many).ok());
