@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/signal_cleanup.hpp"
+#include "core/uint128.hpp"
 
 namespace rs {
 
@@ -85,6 +86,19 @@ std::vector<std::string> Comm::AllToAll(const std::vector<std::string>& to) {
     }
   }
   return from;
+}
+
+bool SameOnEveryRank(Comm& comm, const std::vector<uint64_t>& values) {
+  const size_t n = values.size();
+  std::vector<uint64_t> sums(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    sums[i] = values[i];
+    sums[n + i] = values[i] * values[i];  // <= 2^40: P up to 2^23 ranks sum without overflow
+  }
+  comm.AllReduceSum(sums);
+  bool same = true;
+  for (size_t i = 0; i < n; ++i) same = same && u128(sums[n + i]) * uint64_t(comm.size()) == u128(sums[i]) * sums[i];
+  return same;
 }
 
 Status AgreeOnStatus(Comm& comm, const Status& local) {

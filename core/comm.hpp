@@ -73,4 +73,10 @@ class LocalComm final : public Comm {
 // Failing ranks keep reaching collectives this way instead of exiting, so no rank hangs.
 Status AgreeOnStatus(Comm& comm, const Status& local);
 
+// Collective: whether every rank passed the same values (as many on every rank, each at most
+// 2^20). One sum of 2 × values.size() integers, whatever P: the values are all equal exactly when
+// P·ΣX² = (ΣX)² for each, and every rank computes that from the same sums, so every rank gets the
+// same answer.
+bool SameOnEveryRank(Comm& comm, const std::vector<uint64_t>& values);
+
 }  // namespace rs

@@ -112,17 +112,16 @@ Result<Selection> SelectBoundaries(Comm& comm, SortedKeys& mine, const SelectOpt
   Selection sel;
   const Wire wire{mine.key_size()};
   {
-    // With the total, a check that every rank's keys have the same length, since the reductions'
-    // element sizes follow from it: the lengths are equal exactly when P·ΣK² = (ΣK)², which every
-    // rank computes from the same sums, so all ranks return the same verdict (K <= 65,536: ΣK² fits).
+    // Every rank's keys must have the same length, since the reductions' element sizes follow
+    // from it; every rank returns the same verdict (K <= 65,536).
     const uint64_t k = mine.key_size();
-    std::vector<uint64_t> total{mine.size(), k, k * k};
-    comm.AllReduceSum(total);
-    sel.total = total[0];
-    if (u128(total[2]) * uint64_t(comm.size()) != u128(total[1]) * total[1]) {
+    if (!SameOnEveryRank(comm, {k})) {
       return Status::Error("parallel selection: the ranks' keys differ in length (this rank's are " +
                            std::to_string(k) + " bytes; were they given different --key-size?)");
     }
+    std::vector<uint64_t> total{mine.size()};
+    comm.AllReduceSum(total);
+    sel.total = total[0];
   }
   if (!options.shares.empty() && options.shares.size() != parts) {
     return Status::Error("internal: parallel selection given " + std::to_string(options.shares.size()) +

@@ -66,6 +66,13 @@ Result<std::optional<Checksum128>> ManifestChecksum(Comm& comm, const SortOption
 
 Result<SortInput> OpenSortInput(Comm& comm, const SortOptions& opt) {
   const int rank = comm.rank(), ranks = comm.size();
+  // Ranks given different shapes (an MPMD launch can give each its own flags) would exchange
+  // records of one size as records of another: refused first, by every rank alike.
+  const RecordShape& shape = opt.shape;
+  if (!SameOnEveryRank(comm, {shape.size, shape.key_size, shape.key_offset})) {
+    return Status::Error("rank " + std::to_string(rank) + ": " + shape.Flags() +
+                         ", and another rank was given another shape: every rank must sort records of one shape");
+  }
   RS_RETURN_IF_ERROR(opt.in.Check(ranks));
   RS_RETURN_IF_ERROR(opt.out.Check(ranks));
   RS_RETURN_IF_ERROR(opt.disk.Check());

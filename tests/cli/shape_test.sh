@@ -193,6 +193,20 @@ for case in "twopass:merge:128/16/0:random" "threepass:parallel selection:128/16
   [ -z "$(find "$o" -name 'riversort-*.run')" ] && ok || bad "resume $case: left $(ls "$o")"
 done
 
+# Ranks given different shapes (an MPMD launch, one set of flags per rank) are refused at the
+# start by every rank alike, in one line, before anything is read or exchanged: keys of different
+# lengths, and the same key length in records of different sizes (which no later check would see).
+f="$T/d-128_16_0-random"; o="$T/mixed"; mkdir -p "$o"
+for other in 64/8/0 128/16/8 256/16/0; do
+  # shellcheck disable=SC2046
+  refused "ranks given 128/16/0 and $other" 1 \
+    "rank 0: --record-size 128 --key-size 16 --key-offset 0, and another rank was given another shape" -- \
+    "${MPI[@]}" -np 1 "$RS" sort --in-dir "$T" --in-name "$(basename "$f").p.{rank}" --out-dir "$o" --out-name 'o.{rank}' \
+    $(flags 128/16/0) : -np 2 "$RS" sort --in-dir "$T" --in-name "$(basename "$f").p.{rank}" --out-dir "$o" \
+    --out-name 'o.{rank}' $(flags "$other")
+done
+[ -z "$(ls -A "$o")" ] && ok || bad "a refused sort of mixed shapes left $(ls "$o")"
+
 # Summaries of a shape out of each partition and combined again (valsort -o, then -s).
 s=128/16/0; f="$T/d-128_16_0-random"
 want=$(python3 "$ORACLE" report "$s" "$f")

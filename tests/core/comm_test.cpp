@@ -51,6 +51,22 @@ TEST(Comm, AgreeOnStatusKeepsTheCodeOnEveryRank) {
   EXPECT_EQ(wrong, 0);
 }
 
+// Every rank gets the same answer, also where the values' sums agree but the values do not (1, 3
+// against 2, 2), and at the largest value allowed (2^20).
+TEST(Comm, SameOnEveryRankAgreesEverywhere) {
+  std::atomic<int> wrong{0};
+  LoopbackGroup(4).Run([&](Comm& c) {
+    const uint64_t r = uint64_t(c.rank());
+    if (!SameOnEveryRank(c, {100, 10, 0})) ++wrong;
+    if (!SameOnEveryRank(c, {uint64_t(1) << 20})) ++wrong;
+    if (SameOnEveryRank(c, {100, r == 3 ? 11u : 10u, 0})) ++wrong;  // one rank differs
+    if (SameOnEveryRank(c, {r % 2 == 0 ? 1u : 3u})) ++wrong;        // sums equal to 2, 2, 2, 2's
+    if (SameOnEveryRank(c, {r == 0 ? (uint64_t(1) << 20) : (uint64_t(1) << 20) - 1})) ++wrong;
+    if (!SameOnEveryRank(c, {})) ++wrong;
+  });
+  EXPECT_EQ(wrong, 0);
+}
+
 TEST(Comm, LocalCommIsOneRank) {
   LocalComm c;
   EXPECT_EQ(c.size(), 1);
