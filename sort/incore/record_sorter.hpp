@@ -44,19 +44,20 @@ class RecordSorter {
   Status Sort(std::span<const RecordSpan> spans, uint8_t* out);
 
   // How much of the radix sort SortEntries does before it returns: all of it, or only the first
-  // level, leaving each of its buckets (~8 Ki entries) to the first Gather that needs it. The
-  // second suits a caller whose gathers wait on something slower than the CPU, such as
-  // onepass's writes to disk: the sort's later levels then run while the disk writes
-  // (docs/architecture.md#algorithms).
+  // level, leaving each of its buckets (256-2,048 of them, near 8 Ki entries each where there are
+  // enough) to the first Gather that needs it. The second suits a caller whose gathers wait on
+  // something slower than the CPU, such as onepass's writes to disk: the sort's later levels then
+  // run while the disk writes (docs/architecture.md#algorithms).
   enum class Finish { kNow, kWhenGathered };
 
   // The two halves of Sort, for callers that write the output in pieces (e.g. into pool
-  // buffers): SortEntries builds and sorts the entries (same refusals as Sort); Gather then
-  // writes sorted records [first, first + count) to out[0, R * count), as often as needed,
+  // buffers): SortEntries builds and sorts the entries, or with Finish::kWhenGathered starts
+  // sorting them (same refusals as Sort); Gather then writes sorted records [first, first +
+  // count) to out[0, R * count), finishing their sort first where needed, as often as needed,
   // while the spans stay valid and unchanged. Records past sorted_records() are not written.
   Status SortEntries(std::span<const RecordSpan> spans, Finish finish = Finish::kNow);
   void Gather(uint64_t first, uint64_t count, uint8_t* out);
-  // Records sorted by the last successful SortEntries (or Sort); 0 after a refusal.
+  // Records the last successful SortEntries (or Sort) took to sort; 0 after a refusal.
   uint64_t sorted_records() const { return sorted_; }
 
   // Seconds spent in the phases of the last Sort (or SortEntries and the Gathers since):
