@@ -7,39 +7,10 @@ RS=$1
 MPIRUN=${2:-mpirun}
 source "$(dirname "$0")/lib.sh"
 
-# check NAME WANT_RC WANT_STDERR_SUBSTRING -- command...
-check() {
-  local name=$1 want_rc=$2 want=$3; shift 4
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  if [ "$rc" != "$want_rc" ]; then
-    echo "FAIL $name: exit $rc, want $want_rc; stderr: $err"; fails=$((fails + 1)); return
-  fi
-  if [ -n "$want" ] && [[ "$err" != *"$want"* ]]; then
-    echo "FAIL $name: stderr lacks '$want': $err"; fails=$((fails + 1)); return
-  fi
-  pass=$((pass + 1))
-}
-# check_exact NAME WANT_RC WANT_STDERR -- command...
-check_exact() {
-  local name=$1 want_rc=$2 want=$3; shift 4
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  if [ "$rc" != "$want_rc" ] || [ "$err" != "$want" ]; then
-    echo "FAIL $name: exit $rc (want $want_rc); stderr:"; echo "$err"; echo "want:"; echo "$want"
-    fails=$((fails + 1)); return
-  fi
-  pass=$((pass + 1))
-}
-one_line() {  # NAME -- command: stderr must be exactly one line, exit non-zero
-  local name=$1; shift 2
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  if [ "$rc" = 0 ] || [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then
-    echo "FAIL $name: want one line and non-zero exit, got exit $rc: $err"; fails=$((fails + 1)); return
-  fi
-  pass=$((pass + 1))
-}
+# The three kinds of check this file makes (tests/cli/lib.sh's expect_stderr):
+check() { expect_stderr "$1" "$2" contains "$3" "${@:4}"; }        # NAME WANT_RC WANT_SUBSTRING -- command...
+check_exact() { expect_stderr "$1" "$2" exactly "$3" "${@:4}"; }   # NAME WANT_RC WANT_STDERR -- command...
+one_line() { expect_stderr "$1" nonzero one-line "" "${@:2}"; }    # NAME -- command...: one line, non-zero exit
 
 # --- gen: reference checksums (docs/gensort-spec.md §12.1), printed like gensort -c
 check_exact G03 0 "1ea6370b955" -- "$RS" gen --records 1000 --dir "$T" --name g1000.dat

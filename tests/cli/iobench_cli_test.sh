@@ -10,15 +10,8 @@ MPIRUN=${MPIRUN:-mpirun}  # lib.sh wants one; iobench runs alone
 source "$(dirname "$0")/lib.sh"
 fail() { bad "$@"; }
 
-one_line() {  # NAME WANT_SUBSTRING -- command: non-zero exit, exactly one line on stderr naming the flag
-  local name=$1 want=$2; shift 3
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  if [ "$rc" = 0 ] || [ "$(printf '%s\n' "$err" | wc -l)" != 1 ] || [[ "$err" != *"$want"* ]]; then
-    fail "$name: want one line with '$want' and a non-zero exit, got exit $rc: $err"; return
-  fi
-  ok
-}
+# NAME WANT_SUBSTRING -- command: non-zero exit, exactly one line on stderr naming the flag
+one_line() { expect_stderr "$1" nonzero one-line "$2" "${@:3}"; }
 
 mkdir -p "$T/d0" "$T/d1"
 # --- a tiny sweep: 2 transfer sizes x 2 depths x 2 stripe counts x 2 engines x read/write = 32 rows

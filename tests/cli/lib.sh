@@ -3,6 +3,7 @@
 #   T            a fresh directory, removed at exit with any tmpfs mounted under it (MOUNTS)
 #   ok / bad     count a passed / failed check (bad prints FAIL and why)
 #   finish NAME  prints the counts and exits non-zero if anything failed
+#   expect_stderr NAME WANT_RC HOW WANT -- command...   one check of a command's exit and stderr
 # shellcheck shell=bash
 # The flags are the project's RS_MPIRUN_FLAGS (scripts/lib/deps.sh, from scripts/lib/mpirun_flags).
 # shellcheck source=../../scripts/lib/deps.sh
@@ -23,4 +24,22 @@ bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 finish() {
   echo "$1: $pass passed, $fails failed"
   [ "$fails" = 0 ]
+}
+
+# expect_stderr NAME WANT_RC HOW WANT -- command...: one check that the command exits WANT_RC
+# (or WANT_RC "nonzero": any status but 0 and timeout(1)'s 124) and that its stderr, HOW, is: "exactly" WANT;
+# "contains" WANT (anything when WANT is empty); "one-line" holding WANT (one line, no more).
+expect_stderr() {
+  local name=$1 want_rc=$2 how=$3 want=$4
+  shift 5
+  local err rc good=1
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ "$want_rc" = nonzero ]; then [ "$rc" != 0 ] && [ "$rc" != 124 ] || good=0; else [ "$rc" = "$want_rc" ] || good=0; fi
+  case $how in
+    exactly) [ "$err" = "$want" ] || good=0 ;;
+    contains) [[ "$err" == *"$want"* ]] || good=0 ;;
+    one-line) [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ "$err" == *"$want"* ]] || good=0 ;;
+    *) bad "$name: expect_stderr: no such check '$how'"; return ;;
+  esac
+  if [ "$good" = 1 ]; then ok; else bad "$name: exit $rc (want $want_rc), stderr $how '$want', got:"$'\n'"$err"; fi
 }

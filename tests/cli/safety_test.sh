@@ -12,15 +12,9 @@ RS=$1
 MPIRUN=${2:-mpirun}
 source "$(dirname "$0")/lib.sh"
 
-# refused NAME WANT_SUBSTRING -- command: exit non-zero, stderr exactly one line containing WANT.
-refused() {
-  local name=$1 want=$2; shift 3
-  local err rc
-  err=$(timeout 60 "$@" 2>&1 >/dev/null); rc=$?
-  if [ "$rc" = 0 ] || [ "$rc" = 124 ]; then bad "$name: exit $rc (want a refusal): $err"; return; fi
-  if [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then bad "$name: want one line, got: $err"; return; fi
-  [[ "$err" == *"$want"* ]] && ok || bad "$name: stderr lacks '$want': $err"
-}
+# refused NAME WANT_SUBSTRING -- command: exit non-zero (not by the 60 s timeout), stderr exactly
+# one line containing WANT.
+refused() { expect_stderr "$1" nonzero one-line "$2" -- timeout 60 "${@:4}"; }
 sums() { (cd "$T/d" && sha256sum in.* in.manifest.json); }
 input_unchanged() { [ "$(sums)" = "$INPUT_SUMS" ] && ok || bad "$1: the input changed"; }
 no_output() {  # no file other than the inputs (and what the case made on purpose) in d

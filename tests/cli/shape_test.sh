@@ -13,25 +13,9 @@ source "$(dirname "$0")/lib.sh"
 ORACLE="$(dirname "$0")/../oracle/records.py"
 
 # same NAME WANT_RC WANT_TEXT -- command...: exit status and stderr exactly as wanted.
-same() {
-  local name=$1 want_rc=$2 want=$3; shift 4
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  if [ "$rc" != "$want_rc" ] || [ "$err" != "$want" ]; then
-    bad "$name: exit $rc (want $want_rc); stderr:"$'\n'"$err"$'\n'"want:"$'\n'"$want"; return
-  fi
-  ok
-}
+same() { expect_stderr "$1" "$2" exactly "$3" "${@:4}"; }
 # refused NAME WANT_RC WANT_SUBSTRING -- command...: one line of stderr holding WANT, exit WANT_RC.
-refused() {
-  local name=$1 want_rc=$2 want=$3; shift 4
-  local err rc
-  err=$("$@" 2>&1 >/dev/null); rc=$?
-  if [ "$rc" != "$want_rc" ] || [ "$(printf '%s\n' "$err" | wc -l)" != 1 ] || [[ "$err" != *"$want"* ]]; then
-    bad "$name: exit $rc (want $want_rc), want one line with '$want': $err"; return
-  fi
-  ok
-}
+refused() { expect_stderr "$1" "$2" one-line "$3" "${@:4}"; }
 flags() {  # R/K/O -> the riversort flags
   local r k o; IFS=/ read -r r k o <<< "$1"
   echo "--record-size $r --key-size $k --key-offset $o"
