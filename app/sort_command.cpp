@@ -6,6 +6,7 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "app/flags_agreed.hpp"
 #include "app/shape_flags.hpp"
 #include "sort/algorithms/sort_algorithm.hpp"
 
@@ -112,15 +113,13 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
       if (comm.rank() == 0) std::cerr << line << '\n';
     };
     auto disk_options = disk->Options();
-    if (!disk_options.ok()) {
-      say("riversort: " + disk_options.status().message());
-      return 2;
-    }
     auto record_shape = shape->Shape();
-    if (!record_shape.ok()) {
-      say("riversort: " + record_shape.status().message());
-      return 2;
-    }
+    Status flags = !disk_options.ok()   ? disk_options.status()
+                   : !record_shape.ok() ? record_shape.status()
+                   : args->fan_in == 1
+                       ? Status::Error("--fan-in 1: a merge needs at least 2 runs (0 = from the budget)")
+                       : Status::Ok();
+    if (!FlagsAgreed(comm, flags)) return 2;
     sort::SortOptions opt;
     opt.algo = args->algo;
     opt.in = {args->in_dirs, args->in_names};
@@ -130,10 +129,6 @@ std::function<int(Comm&)> AddSortCommand(CLI::App& app) {
     opt.shape = *record_shape;
     opt.memory = *ParseBytes(args->memory);
     opt.net_buffer = *ParseBytes(args->net_buffer);
-    if (args->fan_in == 1) {
-      say("riversort: --fan-in 1: a merge needs at least 2 runs (0 = from the budget)");
-      return 2;
-    }
     opt.fan_in = args->fan_in;
     opt.tmp_dirs = args->tmp_dirs;
     opt.progress = args->progress;

@@ -5,6 +5,7 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "app/flags_agreed.hpp"
 #include "app/shape_flags.hpp"
 #include "core/config.hpp"
 #include "core/fault_point.hpp"
@@ -57,20 +58,13 @@ std::function<int(Comm&)> AddValidateCommand(CLI::App& app) {
   return [sub, args, disk, shape](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
     auto disk_options = disk->Options();
-    if (!disk_options.ok()) {
-      if (comm.rank() == 0) std::cerr << "riversort: " << disk_options.status().message() << '\n';
-      return 2;
-    }
     auto record_shape = shape->Shape();
-    if (!record_shape.ok()) {
-      if (comm.rank() == 0) std::cerr << "riversort: " << record_shape.status().message() << '\n';
-      return 2;
-    }
-    if (args->summaries.empty() && args->dirs.empty()) {
-      if (comm.rank() == 0)
-        std::cerr << "riversort: validate: give --dir and --name (data), or --summaries FILE (see --help)\n";
-      return 2;
-    }
+    const Status flags = !disk_options.ok()   ? disk_options.status()
+                         : !record_shape.ok() ? record_shape.status()
+                         : args->summaries.empty() && args->dirs.empty()
+                             ? Status::Error("validate: give --dir and --name (data), or --summaries FILE (see --help)")
+                             : Status::Ok();
+    if (!FlagsAgreed(comm, flags)) return 2;
     validate::ValidateJobOptions opt;
     opt.paths = {args->dirs, args->names};
     opt.summaries_in = args->summaries;

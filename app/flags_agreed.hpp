@@ -1,0 +1,24 @@
+// app/flags_agreed.hpp — the verdict on a command's flags, agreed by every rank before its first
+// collective. Each rank checks its own flags; under an MPMD launch (`mpirun -np 1 riversort … :
+// -np 1 riversort … --record-size 7`) they can differ, and a rank that returned alone on a bad
+// flag left the others waiting in the command's first collective for ever, its line unprinted.
+#pragma once
+
+#include <iostream>
+
+#include "core/comm.hpp"
+#include "core/status.hpp"
+
+namespace rs::cli {
+
+// Collective (AgreeOnStatus: one small all-gather): true when every rank's `mine` is Ok. Otherwise
+// rank 0 prints one line — its own refusal, or else the lowest refused rank's ("rank R: …") — and
+// every rank returns false, to exit 2 together.
+inline bool FlagsAgreed(Comm& comm, const Status& mine) {
+  const Status all = AgreeOnStatus(comm, mine);
+  if (all.ok()) return true;
+  if (comm.rank() == 0) std::cerr << "riversort: " << (mine.ok() ? all.message() : mine.message()) << '\n';
+  return false;
+}
+
+}  // namespace rs::cli
