@@ -1,9 +1,11 @@
 // partition/partition_sink.cpp
 #include "partition/partition_sink.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
+#include "core/config.hpp"
 #include "core/key_prefix.hpp"
 
 namespace rs::partition {
@@ -30,20 +32,35 @@ void PartitionSink::Put(Buffer in) {
 template <class Size>
 void PartitionSink::PutRecords(Size size, Buffer in) {
   const uint64_t n = in.size() / size;
-  if (dest_.size() < n) dest_.resize(n);
-  splitter_->Route(in.data(), n, rank_, in.offset() / size, dest_.data());
-  for (uint64_t i = 0; i < n; ++i) {
-    size_t d = dest_[i];
-    if (skip_ && skip_(d, counts_[d])) {
-      ++counts_[d];
-      continue;
+  const uint64_t position = in.offset() / size;
+  // Routed and copied a block at a time (core/config.hpp), so that each record is copied while
+  // routing has just loaded it: routing a whole 2 MiB buffer first left the copies to fetch every
+  // record again.
+  const uint64_t block = std::max<uint64_t>(1, config::kRouteBlockBytes / size);
+  if (dest_.size() < block) dest_.resize(block);
+  // Locals: the copies below may alias any memory, so members would be reloaded every record.
+  const uint16_t* const dest = dest_.data();
+  Buffer* const out = out_.data();
+  uint64_t* const counts = counts_.data();
+  const bool skipping = bool(skip_);
+  for (uint64_t first = 0; first < n; first += block) {
+    const uint64_t count = std::min(block, n - first);
+    const uint8_t* const records = in.data() + first * size;
+    splitter_->Route(records, count, rank_, position + first, dest_.data());
+    for (uint64_t i = 0; i < count; ++i) {
+      const size_t d = dest[i];
+      if (skipping && skip_(d, counts[d])) {
+        ++counts[d];
+        continue;
+      }
+      Buffer& b = out[d];
+      if (b.empty()) b = pools_[d]->Get();  // blocks while that pool is out: back-pressure
+      const size_t used = b.size();
+      std::memcpy(b.data() + used, records + i * size, size);
+      b.set_size(used + size);
+      ++counts[d];
+      if (used + 2 * size > b.capacity()) Flush(d);
     }
-    Buffer& b = out_[d];
-    if (b.empty()) b = pools_[d]->Get();  // blocks while that pool is out: back-pressure
-    std::memcpy(b.data() + b.size(), in.data() + i * size, size);
-    b.set_size(b.size() + size);
-    ++counts_[d];
-    if (b.size() + size > b.capacity()) Flush(d);
   }
 }
 
