@@ -193,6 +193,7 @@ void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
       SortEntry* e = data_ + i;
       if (h != nullptr) {
         for (; i < span_end; ++i, ++loc, ++e, rec += size) {
+          __builtin_prefetch(rec + config::sort::kBuildPrefetchRecords * size);  // may pass the span's end: harmless
           *e = MakeEntry(prefix(rec), loc);
           ++h[e->hi >> shift];
           dh |= e->hi ^ first.hi;
