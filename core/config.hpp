@@ -110,9 +110,10 @@ inline constexpr int64_t kExchangePollLongMaxMicros = 1000;
 inline constexpr uint64_t kMinNetBufferBytes = 1000;
 // The partitioner (partition/partition_sink.cpp) routes and copies each input buffer this many
 // bytes of records at a time, so that each record is copied while routing has just loaded it.
-// Measured (200 MB of random records from memory into 2 parts, one thread, ns per record for
-// 64/8 and 100/10): the whole 2 MiB buffer at once 6.3 and 11.8; blocks of 1 KiB 4.9 and 6.9-7.9,
-// 2-4 KiB 4.8-5.0 and 5.9-6.4, 8 KiB 5.3-6.3 and 6.8, 16 KiB 6.5-7.5 and 7.8-8.7.
+// Measured as bench/partition_bench does (200 MB of random records in memory into 2 parts, one
+// thread) but with each full buffer given back at once, ns per record for 64/8 and 100/10: the
+// whole 2 MiB buffer at once 6.3 and 11.8; blocks of 1 KiB 4.9 and 6.9-7.9, 2-4 KiB 4.8-5.0 and
+// 5.9-6.4, 8 KiB 5.3-6.3 and 6.8, 16 KiB 6.5-7.5 and 7.8-8.7 (docs/partition.md).
 inline constexpr uint64_t kRouteBlockBytes = uint64_t(4) << 10;
 
 // Parallel selection (sort/selection/parallel_selection.hpp): random pivots per open boundary and
