@@ -5,6 +5,7 @@
 
 #include "app/cli_values.hpp"
 #include "app/disk_flags.hpp"
+#include "app/flags_agreed.hpp"
 #include "app/shape_flags.hpp"
 #include "core/config.hpp"
 #include "core/fault_point.hpp"
@@ -54,17 +55,12 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
   return [sub, args, disk, shape](Comm& comm) -> int {
     if (!sub->parsed()) return -1;
     auto disk_options = disk->Options();
-    if (!disk_options.ok()) {
-      if (comm.rank() == 0) std::cerr << "riversort: " << disk_options.status().message() << '\n';
-      return 2;
-    }
     auto record_shape = shape->Shape();
     gen::GenSpec spec{{args->ascii, args->skew}, record_shape.ok() ? *record_shape : RecordShape{}, args->duplicates};
-    Status spec_ok = record_shape.ok() ? spec.Check() : record_shape.status();
-    if (!spec_ok.ok()) {
-      if (comm.rank() == 0) std::cerr << "riversort: " << spec_ok.message() << '\n';
-      return 2;
-    }
+    const Status flags = !disk_options.ok()   ? disk_options.status()
+                         : !record_shape.ok() ? record_shape.status()
+                                              : spec.Check();
+    if (!FlagsAgreed(comm, flags)) return 2;  // every rank alike, before the job's first collective
     gen::GenJobOptions opt;
     opt.records = *ParseCount(args->records);
     opt.start = *ParseU128(args->start);

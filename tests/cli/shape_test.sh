@@ -192,13 +192,15 @@ done
 [ -z "$(ls -A "$o")" ] && ok || bad "a refused sort of mixed shapes left $(ls "$o")"
 # A rank whose own flags are refused (here one of three under MPMD) stops every rank alike, with
 # the refused rank's line: alone, it returned and left the others waiting in their first collective.
-for cmd in sort validate; do
+for cmd in sort validate gen; do
   if [ $cmd = sort ]; then args=(--in-dir "$T" --in-name "$(basename "$f").p.{rank}" --out-dir "$o" --out-name 'o.{rank}')
+  elif [ $cmd = gen ]; then args=(--records 1000 --dir "$o" --name 'g.{rank}')
   else args=(--dir "$T" --name "$(basename "$f").p.{rank}"); fi
   # shellcheck disable=SC2046
   refused "$cmd: one rank given --record-size 7" 2 "rank 2: --record-size 7: allowed 8 .. 65536" -- \
     timeout 60 "${MPI[@]}" -np 2 "$RS" $cmd "${args[@]}" $(flags 128/16/0) : -np 1 "$RS" $cmd "${args[@]}" --record-size 7
 done
+[ -z "$(ls -A "$o")" ] && ok || bad "a refused gen or sort left $(ls "$o")"
 
 # Summaries of a shape out of each partition and combined again (valsort -o, then -s).
 s=128/16/0; f="$T/d-128_16_0-random"
