@@ -8,6 +8,7 @@
 #include "app/flags_agreed.hpp"
 #include "app/shape_flags.hpp"
 #include "core/config.hpp"
+#include "core/dataset_paths.hpp"
 #include "core/fault_point.hpp"
 #include "gen/gen_job.hpp"
 
@@ -57,10 +58,12 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
     auto disk_options = disk->Options();
     auto record_shape = shape->Shape();
     gen::GenSpec spec{{args->ascii, args->skew}, record_shape.ok() ? *record_shape : RecordShape{}, args->duplicates};
-    const Status flags = !disk_options.ok()   ? disk_options.status()
-                         : !record_shape.ok() ? record_shape.status()
-                                              : spec.Check();
-    if (!FlagsAgreed(comm, flags)) return 2;  // every rank alike, before the job's first collective
+    // Under MPMD each rank has its own flags, paths too: all are agreed before the job's first
+    // collective, so a rank refused alone cannot leave the others waiting there.
+    Status flags = !disk_options.ok() ? disk_options.status() : record_shape.status();
+    if (flags.ok()) flags = spec.Check();
+    if (flags.ok()) flags = DatasetPaths{args->dirs, args->names}.Check(comm.size());
+    if (!FlagsAgreed(comm, flags)) return 2;
     gen::GenJobOptions opt;
     opt.records = *ParseCount(args->records);
     opt.start = *ParseU128(args->start);

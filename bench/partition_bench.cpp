@@ -1,5 +1,5 @@
 // bench/partition_bench.cpp — micro-benchmark of the partitioner (partition/partition_sink.hpp):
-// MB megabytes of random records in memory (out of cache), routed by a sample splitter with P
+// MB MiB of random records in memory (out of cache), routed by a sample splitter with P
 // parts and copied into outgoing buffers of OUT bytes, each destination keeping its last 8 buffers
 // "in flight" (as sends are) before they go back to the pool. One thread. Prints each repetition's
 // nanoseconds per record, then one RESULT line with the median of the repetitions after the first.
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   const int parts = int(Arg(argc, argv, "--parts", 2));
   const uint64_t out_bytes = Arg(argc, argv, "--out-buffer", uint64_t(2) << 20);
   const uint64_t total = Arg(argc, argv, "--mb", 200) << 20;
-  const uint64_t reps = std::max<uint64_t>(2, Arg(argc, argv, "--reps", 7));
+  const uint64_t reps = std::max<uint64_t>(2, Arg(argc, argv, "--reps", 8));
   if (shape.size < shape.key_size || shape.key_size == 0 || parts < 1 || parts > 65536) {
     std::fprintf(stderr, "partition_bench: bad shape or parts\n");
     return 2;
@@ -137,9 +137,11 @@ int main(int argc, char** argv) {
     if (rep > 0) ns.push_back(s * 1e9 / double(records));
   }
   std::sort(ns.begin(), ns.end());
+  const size_t mid = ns.size() / 2;
+  const double median = ns.size() % 2 == 1 ? ns[mid] : (ns[mid - 1] + ns[mid]) / 2;
   std::printf(
       "RESULT bench=partition_bench record_size=%u key_size=%u parts=%d out_buffer=%llu records=%llu "
       "ns_per_record=%.2f\n",
-      shape.size, shape.key_size, parts, (unsigned long long)out_bytes, (unsigned long long)records, ns[ns.size() / 2]);
+      shape.size, shape.key_size, parts, (unsigned long long)out_bytes, (unsigned long long)records, median);
   return 0;
 }

@@ -110,7 +110,7 @@ inline constexpr int64_t kExchangePollLongMaxMicros = 1000;
 inline constexpr uint64_t kMinNetBufferBytes = 1000;
 // The partitioner (partition/partition_sink.cpp) routes and copies each input buffer this many
 // bytes of records at a time, so that each record is copied while routing has just loaded it.
-// Measured as bench/partition_bench does (200 MB of random records in memory into 2 parts, one
+// Measured as bench/partition_bench does (200 MiB of random records in memory into 2 parts, one
 // thread) but with each full buffer given back at once, ns per record for 64/8 and 100/10: the
 // whole 2 MiB buffer at once 6.3 and 11.8; blocks of 1 KiB 4.9 and 6.9-7.9, 2-4 KiB 4.8-5.0 and
 // 5.9-6.4, 8 KiB 5.3-6.3 and 6.8, 16 KiB 6.5-7.5 and 7.8-8.7 (docs/partition.md).
@@ -187,7 +187,7 @@ inline constexpr int kSeqLeafLog2 = -1;
 // larger ones get their own radix level (8 and 16 measured the same).
 inline constexpr uint32_t kInsertionSortMax = 16;
 
-// Build: software prefetch of the record this many records ahead (its first line). The hardware
+// Build: software prefetch of the record this many records ahead (its key's line). The hardware
 // prefetcher follows 64-byte records but not gensort's 100-byte stride: measured in onepass (1 GB,
 // 2 ranks, rank 0's build), 5 M gensort records 0.059 s without it and 0.043 s with it; 7.8 M
 // 64-byte records 0.040 s and 0.042 s.

@@ -23,6 +23,7 @@ struct GensortKeyPrefix {
   // inside the lambdas the loops run in (captured by reference, a plain size_t would be loaded and
   // multiplied at run time), so each record's copy is a fixed-size move.
   static constexpr std::integral_constant<size_t, kRecordSize> record_size() { return {}; }
+  static constexpr size_t key_offset() { return 0; }
   KeyWords operator()(const uint8_t* record) const { return LoadKeyWords(record); }
 };
 
@@ -37,6 +38,7 @@ struct ShapeKeyPrefix {
   Size size{};
   size_t offset, key;
   Size record_size() const { return size; }
+  size_t key_offset() const { return offset; }
   KeyWords operator()(const uint8_t* record) const {
     const uint8_t* k = record + offset;
     if (key >= kKeySize) return LoadKeyWords(k);

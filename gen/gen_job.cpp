@@ -41,7 +41,8 @@ ManifestPartition DecodePartition(int rank, const std::string& text) {
 
 Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*notice)(const std::string&)) {
   const int rank = comm.rank(), ranks = comm.size();
-  // Argument checks give the same answer on every rank, so each can return on its own.
+  // Argument checks: `riversort gen` agreed on them across ranks first (an MPMD launch gives each
+  // rank its own flags); a caller that did not must give every rank the same ones.
   RS_RETURN_IF_ERROR(opt.paths.Check(ranks));
   RS_RETURN_IF_ERROR(opt.disk.Check());
   RS_RETURN_IF_ERROR(opt.spec.Check());

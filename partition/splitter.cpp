@@ -133,7 +133,8 @@ class SampleSplitter final : public Splitter {
       // Boundaries whose first 8 key bytes are below the record's: a binary search whose steps
       // depend on m only, each a conditional move. A search that branches on the keys guesses
       // a random key's way wrong half the time at every step (with it, routing and copying took
-      // 9.1 ns per 64-byte record into 2 parts; with this search 5.4). Only a boundary with the
+      // 9.1 ns per 64-byte record into 2 parts; with this search and PartitionSink's blocks 4.7:
+      // docs/partition.md#routing-and-copying-what-a-record-costs). Only a boundary with the
       // record's own first 8 bytes needs the whole compare: rare for keys of any spread, every
       // record for all-equal keys (as before).
       size_t below = 0;

@@ -200,6 +200,10 @@ for cmd in sort validate gen; do
   refused "$cmd: one rank given --record-size 7" 2 "rank 2: --record-size 7: allowed 8 .. 65536" -- \
     timeout 60 "${MPI[@]}" -np 2 "$RS" $cmd "${args[@]}" $(flags 128/16/0) : -np 1 "$RS" $cmd "${args[@]}" --record-size 7
 done
+refused "gen: one rank given a --name without {rank}" 2 \
+  "rank 2: --name g: with 3 ranks the name needs a {rank} placeholder (or one --name per rank)" -- \
+  timeout 60 "${MPI[@]}" -np 2 "$RS" gen --records 1000 --dir "$o" --name 'g.{rank}' : -np 1 "$RS" gen --records 1000 \
+  --dir "$o" --name g
 [ -z "$(ls -A "$o")" ] && ok || bad "a refused gen or sort left $(ls "$o")"
 
 # Summaries of a shape out of each partition and combined again (valsort -o, then -s).
