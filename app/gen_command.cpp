@@ -62,8 +62,8 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
     // collective, so a rank refused alone cannot leave the others waiting there.
     Status flags = !disk_options.ok() ? disk_options.status() : record_shape.status();
     if (flags.ok()) flags = spec.Check();
-    if (flags.ok()) flags = DatasetPaths{args->dirs, args->names}.Check(comm.size());
     if (!FlagsAgreed(comm, flags)) return 2;
+    if (!FlagsAgreed(comm, DatasetPaths{args->dirs, args->names}.Check(comm.size()), "")) return 1;
     gen::GenJobOptions opt;
     opt.records = *ParseCount(args->records);
     opt.start = *ParseU128(args->start);

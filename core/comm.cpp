@@ -101,6 +101,11 @@ bool SameOnEveryRank(Comm& comm, const std::vector<uint64_t>& values) {
   return same;
 }
 
+Status AgreeKeepingOwn(Comm& comm, const Status& local) {
+  Status all = AgreeOnStatus(comm, local);
+  return local.ok() ? all : local;
+}
+
 Status AgreeOnStatus(Comm& comm, const Status& local) {
   // One byte of verdict, one of code, then the line: another rank's failure keeps its code.
   std::string mine(1, local.ok() ? '0' : '1');

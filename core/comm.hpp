@@ -72,6 +72,10 @@ class LocalComm final : public Comm {
 // Every rank gets that failure's code; the failing rank itself also keeps its errno and path.
 // Failing ranks keep reaching collectives this way instead of exiting, so no rank hangs.
 Status AgreeOnStatus(Comm& comm, const Status& local);
+// AgreeOnStatus, but a failing rank gets its own Status back (the line it would have reported
+// alone, without "rank R: "); the others get the agreed one. For checks of each rank's own flags
+// (under MPMD they can differ), whose message should not change when every rank fails alike.
+Status AgreeKeepingOwn(Comm& comm, const Status& local);
 
 // Collective: whether every rank passed the same values (as many on every rank, each at most
 // 2^20). One sum of 2 × values.size() integers, whatever P: the values are all equal exactly when

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "core/comm.hpp"
 #include "io/file.hpp"
 #include "io/manifest.hpp"
 #include "io/write_guard.hpp"
@@ -105,9 +106,10 @@ WritePlan ValidateWritePlan(const ValidateJobOptions& opt, int rank) {
 
 ValidateOutcome RunValidateJob(Comm& comm, const ValidateJobOptions& opt) {
   // Cheap checks first: flags, paths, the write guard, the manifest — before any record is read.
-  if (opt.summaries_in.empty()) {
-    if (Status st = opt.paths.Check(comm.size()); !st.ok()) return Failure(st);
-  }
+  // Each rank's paths, agreed (under MPMD they can differ): a rank refused alone would leave the
+  // others waiting in GuardWrites.
+  const Status paths = opt.summaries_in.empty() ? opt.paths.Check(comm.size()) : Status::Ok();
+  if (Status st = AgreeKeepingOwn(comm, paths); !st.ok()) return Failure(st);
   if (Status st = opt.disk.Check(); !st.ok()) return Failure(st);
   if (Status st = opt.shape.Check(); !st.ok()) return Failure(st);
   auto guard = GuardWrites(comm, ValidateWritePlan(opt, comm.rank()));

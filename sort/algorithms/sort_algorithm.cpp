@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 
+#include "core/comm.hpp"
 #include "core/config.hpp"
 #include "io/file.hpp"
 #include "io/mapping_cache.hpp"
@@ -54,9 +55,12 @@ Result<SortReport> RunAlgorithm(Comm& comm, const SortOptions& opt, const Transp
 Result<SortReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMaker& make_transport) {
   // Before the first byte is read: no path the sort writes is one it reads or writes twice, the
   // output names are locked against other jobs, and every argument path is sound.
-  RS_RETURN_IF_ERROR(opt.shape.Check());
-  RS_RETURN_IF_ERROR(opt.in.Check(comm.size()));
-  RS_RETURN_IF_ERROR(opt.out.Check(comm.size()));
+  // Each rank checks its own shape and paths (under MPMD they can differ) and the ranks agree on
+  // the verdict: a rank refused alone would leave the others waiting in GuardWrites.
+  Status args = opt.shape.Check();
+  if (args.ok()) args = opt.in.Check(comm.size());
+  if (args.ok()) args = opt.out.Check(comm.size());
+  RS_RETURN_IF_ERROR(AgreeKeepingOwn(comm, args));
   auto guard = GuardWrites(comm, SortWritePlan(opt, comm.rank()));
   if (!guard.ok()) return guard.status();
   // Each sort's own peak RSS: the report shows it and a budget is checked against it. Not where

@@ -200,10 +200,20 @@ for cmd in sort validate gen; do
   refused "$cmd: one rank given --record-size 7" 2 "rank 2: --record-size 7: allowed 8 .. 65536" -- \
     timeout 60 "${MPI[@]}" -np 2 "$RS" $cmd "${args[@]}" $(flags 128/16/0) : -np 1 "$RS" $cmd "${args[@]}" --record-size 7
 done
-refused "gen: one rank given a --name without {rank}" 2 \
-  "rank 2: --name g: with 3 ranks the name needs a {rank} placeholder (or one --name per rank)" -- \
+# The same for paths (one rank's --name without {rank}): the job refuses them, exit 1.
+need="with 3 ranks the name needs a {rank} placeholder (or one --name per rank)"
+refused "gen: one rank given a --name without {rank}" 1 "rank 2: --name g: $need" -- \
   timeout 60 "${MPI[@]}" -np 2 "$RS" gen --records 1000 --dir "$o" --name 'g.{rank}' : -np 1 "$RS" gen --records 1000 \
   --dir "$o" --name g
+# shellcheck disable=SC2046
+refused "sort: one rank given an --out-name without {rank}" 1 "rank 2: --name o: $need" -- \
+  timeout 60 "${MPI[@]}" -np 2 "$RS" sort --in-dir "$T" --in-name "$(basename "$f").p.{rank}" --out-dir "$o" \
+  --out-name 'o.{rank}' $(flags 128/16/0) : -np 1 "$RS" sort --in-dir "$T" --in-name "$(basename "$f").p.{rank}" \
+  --out-dir "$o" --out-name o $(flags 128/16/0)
+# shellcheck disable=SC2046
+refused "validate: one rank given a --name without {rank}" 1 "rank 2: --name v: $need" -- \
+  timeout 60 "${MPI[@]}" -np 2 "$RS" validate --dir "$T" --name "$(basename "$f").p.{rank}" $(flags 128/16/0) : \
+  -np 1 "$RS" validate --dir "$T" --name v $(flags 128/16/0)
 [ -z "$(ls -A "$o")" ] && ok || bad "a refused gen or sort left $(ls "$o")"
 
 # Summaries of a shape out of each partition and combined again (valsort -o, then -s).
