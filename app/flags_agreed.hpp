@@ -11,14 +11,14 @@
 
 namespace rs::cli {
 
-// Collective (AgreeOnStatus: one small all-gather): true when every rank's `mine` is Ok. Otherwise
-// rank 0 prints one line — `prefix`, then its own refusal, or else the lowest refused rank's
-// ("rank R: …") — and every rank returns false, to exit together (2 for flags; gen's paths keep the
-// job's exit 1 and unprefixed line, as sort and validate refuse theirs).
-inline bool FlagsAgreed(Comm& comm, const Status& mine, const char* prefix = "riversort: ") {
+// Collective (AgreeKeepingOwn: one small all-gather): true when every rank's `mine` is Ok.
+// Otherwise rank 0 prints one line — its own refusal, or else the lowest refused rank's ("rank R:
+// …") — and every rank returns false, to exit 2 together. (Paths are the jobs' to refuse, with exit
+// 1: RunSort, RunValidateJob and RunGenJob agree on them the same way.)
+inline bool FlagsAgreed(Comm& comm, const Status& mine) {
   const Status st = AgreeKeepingOwn(comm, mine);
   if (st.ok()) return true;
-  if (comm.rank() == 0) std::cerr << prefix << st.message() << '\n';
+  if (comm.rank() == 0) std::cerr << "riversort: " << st.message() << '\n';
   return false;
 }
 

@@ -8,7 +8,6 @@
 #include "app/flags_agreed.hpp"
 #include "app/shape_flags.hpp"
 #include "core/config.hpp"
-#include "core/dataset_paths.hpp"
 #include "core/fault_point.hpp"
 #include "gen/gen_job.hpp"
 
@@ -58,12 +57,10 @@ std::function<int(Comm&)> AddGenCommand(CLI::App& app) {
     auto disk_options = disk->Options();
     auto record_shape = shape->Shape();
     gen::GenSpec spec{{args->ascii, args->skew}, record_shape.ok() ? *record_shape : RecordShape{}, args->duplicates};
-    // Under MPMD each rank has its own flags, paths too: all are agreed before the job's first
-    // collective, so a rank refused alone cannot leave the others waiting there.
+    // Flags are refused with exit 2 by every rank alike; paths by the job (exit 1), which agrees too.
     Status flags = !disk_options.ok() ? disk_options.status() : record_shape.status();
     if (flags.ok()) flags = spec.Check();
     if (!FlagsAgreed(comm, flags)) return 2;
-    if (!FlagsAgreed(comm, DatasetPaths{args->dirs, args->names}.Check(comm.size()), "")) return 1;
     gen::GenJobOptions opt;
     opt.records = *ParseCount(args->records);
     opt.start = *ParseU128(args->start);

@@ -41,11 +41,12 @@ ManifestPartition DecodePartition(int rank, const std::string& text) {
 
 Result<GenJobResult> RunGenJob(Comm& comm, const GenJobOptions& opt, void (*notice)(const std::string&)) {
   const int rank = comm.rank(), ranks = comm.size();
-  // Argument checks: `riversort gen` agreed on them across ranks first (an MPMD launch gives each
-  // rank its own flags); a caller that did not must give every rank the same ones.
-  RS_RETURN_IF_ERROR(opt.paths.Check(ranks));
-  RS_RETURN_IF_ERROR(opt.disk.Check());
-  RS_RETURN_IF_ERROR(opt.spec.Check());
+  // Each rank checks its own arguments (under MPMD they can differ) and the ranks agree on the
+  // verdict: a rank refused alone would leave the others waiting in GuardWrites.
+  Status args = opt.paths.Check(ranks);
+  if (args.ok()) args = opt.disk.Check();
+  if (args.ok()) args = opt.spec.Check();
+  RS_RETURN_IF_ERROR(AgreeKeepingOwn(comm, args));
 
   const RankSlice slice = SliceForRank(opt.start, opt.records, rank, ranks);
   const std::vector<std::string> files = opt.paths.Members(rank);

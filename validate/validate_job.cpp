@@ -106,12 +106,12 @@ WritePlan ValidateWritePlan(const ValidateJobOptions& opt, int rank) {
 
 ValidateOutcome RunValidateJob(Comm& comm, const ValidateJobOptions& opt) {
   // Cheap checks first: flags, paths, the write guard, the manifest — before any record is read.
-  // Each rank's paths, agreed (under MPMD they can differ): a rank refused alone would leave the
-  // others waiting in GuardWrites.
-  const Status paths = opt.summaries_in.empty() ? opt.paths.Check(comm.size()) : Status::Ok();
-  if (Status st = AgreeKeepingOwn(comm, paths); !st.ok()) return Failure(st);
-  if (Status st = opt.disk.Check(); !st.ok()) return Failure(st);
-  if (Status st = opt.shape.Check(); !st.ok()) return Failure(st);
+  // Each rank checks its own arguments (under MPMD they can differ) and the ranks agree on the
+  // verdict: a rank refused alone would leave the others waiting in GuardWrites.
+  Status args = opt.summaries_in.empty() ? opt.paths.Check(comm.size()) : Status::Ok();
+  if (args.ok()) args = opt.disk.Check();
+  if (args.ok()) args = opt.shape.Check();
+  if (Status st = AgreeKeepingOwn(comm, args); !st.ok()) return Failure(st);
   auto guard = GuardWrites(comm, ValidateWritePlan(opt, comm.rank()));
   if (!guard.ok()) return Failure(guard.status());
   auto expected = LoadExpected(opt, comm.rank());

@@ -60,6 +60,7 @@ Result<SortReport> RunSort(Comm& comm, const SortOptions& opt, const TransportMa
   Status args = opt.shape.Check();
   if (args.ok()) args = opt.in.Check(comm.size());
   if (args.ok()) args = opt.out.Check(comm.size());
+  if (args.ok()) args = opt.disk.Check();
   RS_RETURN_IF_ERROR(AgreeKeepingOwn(comm, args));
   auto guard = GuardWrites(comm, SortWritePlan(opt, comm.rank()));
   if (!guard.ok()) return guard.status();
