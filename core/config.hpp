@@ -193,6 +193,11 @@ inline constexpr uint32_t kInsertionSortMax = 16;
 // 64-byte records 0.040 s and 0.042 s.
 inline constexpr uint64_t kBuildPrefetchRecords = 16;
 
+// Build: records (evenly spread) whose shared top key bits set where the first radix digit is
+// counted (sort/incore/record_sorter.cpp). 64 random keys share an extra bit by chance with
+// probability 2^-63; a wrong guess costs one more pass over the entries, never a wrong order.
+inline constexpr uint64_t kFirstDigitGuessSamples = 64;
+
 // Gather: software prefetch this many records ahead (each spans 2-3 lines, all prefetched).
 // 8, 16, 32 and 64, and non-temporal prefetches, measured the same: the gather is bound by the
 // core's random-line throughput (~10 ns per line here), not by latency.

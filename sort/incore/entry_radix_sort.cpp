@@ -222,7 +222,7 @@ void SortParallel(SortEntry* src, SortEntry* dst, uint64_t n, int off, bool resu
     uint64_t chunks;
     std::vector<uint64_t> own_counts;
     const uint64_t* counts;
-    if (pre != nullptr && pre->bits == bits) {
+    if (pre != nullptr && pre->bits == bits && pre->off == off) {
       chunks = pre->chunks;
       counts = pre->counts.data();
     } else {
@@ -300,9 +300,15 @@ void StagedRadixSort::Start(SortEntry* data, SortEntry* scratch, uint64_t n, con
   next_ = 0;
   n_ = n;
   if (n == 0) return;
-  const bool usable = first != nullptr && first->bits > 0 && first->bits == FirstDigitBits(n) && first->chunks > 0 &&
-                      first->counts.size() == (first->chunks << first->bits);
-  SortParallel(data, scratch, n, 0, true, usable ? first : nullptr, &pending_);
+  const bool measured = first != nullptr && first->bits > 0;
+  const bool usable = measured && first->bits == FirstDigitBits(n) && first->chunks > 0 &&
+                      first->counts.size() == (first->chunks << first->bits) &&
+                      first->common_prefix_bits >= first->off && first->off + first->bits <= 64;
+  // Without usable counts the first level counts from the shared prefix the builder measured
+  // (every entry has those bits), not from bit 0: one rank's keys of a partitioned sort share
+  // their top bits, which would leave most first-level buckets empty.
+  const int off = usable ? first->off : measured ? first->common_prefix_bits : 0;
+  SortParallel(data, scratch, n, off, true, usable ? first : nullptr, &pending_);
 }
 
 uint64_t StagedRadixSort::finished() const { return next_ + 1 < pending_.start.size() ? pending_.start[next_] : n_; }

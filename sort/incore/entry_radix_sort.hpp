@@ -18,10 +18,13 @@ inline uint64_t ChunkBegin(uint64_t n, uint64_t chunks, uint64_t c) {
 }
 
 // First-digit histograms computed by whoever built the entries (saves one read of them):
-// counts[c << bits | d] = entries of chunk c (chunking of ParallelChunks(n)) whose top `bits`
-// key bits equal d, and how many leading key bits all entries share.
+// counts[c << bits | d] = entries of chunk c (chunking of ParallelChunks(n)) whose key bits
+// [off, off + bits) equal d, and how many leading key bits all entries share. The counts are
+// used only when every entry shares the `off` bits they skip (common_prefix_bits >= off);
+// otherwise the first level counts again, from common_prefix_bits.
 struct FirstDigitCounts {
   int bits = 0;
+  int off = 0;  // off + bits <= 64: the digit lies in SortEntry::hi
   uint64_t chunks = 0;
   std::vector<uint64_t> counts;
   int common_prefix_bits = 0;  // kKeyBits when all keys are equal

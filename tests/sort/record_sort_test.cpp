@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/checksum.hpp"
+#include "core/config.hpp"
 #include "core/record.hpp"
 #include "gen/record_generator.hpp"
 #include "sort/incore/record_sorter.hpp"
@@ -311,6 +312,35 @@ TEST(RecordSorter, SharedKeyPrefixesOfAnyLength) {
     ShareKeyPrefix(in, bits);
     ExpectSorted(in, OneSpan(in));
   }
+}
+
+// The first digit is counted below the top key bits that a few evenly spread records share
+// (config::sort::kFirstDigitGuessSamples of them). Here those records, and most others, share 40
+// bits, but some records between them do not: the guess is wrong, and the sort must notice
+// (the build's measured common prefix is shorter) and count the first digit again. Also a rank's
+// share of a partitioned sort, whose keys all share their top bits (the guess then holds), cut
+// into uneven spans, on 1 and 2 threads.
+TEST(RecordSorter, FirstDigitBelowTheSharedTopBits) {
+  const uint64_t n = kLarge, step = n / config::sort::kFirstDigitGuessSamples;
+  for (uint64_t outliers : {uint64_t(0), uint64_t(1), uint64_t(5000)}) {
+    SCOPED_TRACE("outliers=" + std::to_string(outliers));
+    Bytes in = RandomRecords(n, 21 + uint32_t(outliers));
+    NumberPayloads(in);
+    std::mt19937 rng(22);
+    std::vector<uint64_t> odd;
+    while (odd.size() < outliers) {
+      const uint64_t i = rng() % n;
+      if (i % step != 0) odd.push_back(i);  // never one of the guess's records
+    }
+    for (uint64_t i = 0; i < n; ++i) std::memcpy(in.data() + i * kRecordSize, "\x5a\xc3\x0f\xf0\x99", 5);
+    for (uint64_t i : odd) in[i * kRecordSize] = uint8_t(0x5a ^ (1 + rng() % 255));  // top bits other than the rest's
+    for (int threads : {1, 2}) ExpectSorted(in, {n / 3, 0, n - n / 3 - 7, 7}, threads);
+  }
+  // Rank 0's share at P = 2: the top bit is 0 everywhere, the first digit is bits 1..
+  Bytes in = RandomRecords(n, 23);
+  NumberPayloads(in);
+  for (uint64_t i = 0; i < n; ++i) in[i * kRecordSize] &= 0x7f;
+  for (int threads : {1, 2}) ExpectSorted(in, {n / 3, 0, n - n / 3 - 7, 7}, threads);
 }
 
 // Most records in one first-level bucket: nested parallel levels, one of them over a digit that
