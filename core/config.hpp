@@ -194,8 +194,9 @@ inline constexpr uint32_t kInsertionSortMax = 16;
 inline constexpr uint64_t kBuildPrefetchRecords = 16;
 
 // Build: records (evenly spread) whose shared top key bits set where the first radix digit is
-// counted (sort/incore/record_sorter.cpp). 64 random keys share an extra bit by chance with
-// probability 2^-63; a wrong guess costs one more pass over the entries, never a wrong order.
+// counted (sort/incore/record_sorter.cpp). The guess is wrong where a few keys lie past a
+// power-of-two boundary that all 64 miss (a rank's range crossing one by a sliver, as one rank's
+// at P = 2); that costs one more pass over the entries, never a wrong order.
 inline constexpr uint64_t kFirstDigitGuessSamples = 64;
 
 // Gather: software prefetch this many records ahead (each spans 2-3 lines, all prefetched).
