@@ -107,6 +107,11 @@ Result<uint64_t> RecordSorter::CountRecords(std::span<const RecordSpan> spans) c
   return n;
 }
 
+// The last span starting at or before record i, i.e. the one holding it (empty spans skipped).
+uint64_t RecordSorter::SpanOf(uint64_t i) const {
+  return uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), i) - span_begin_.begin() - 1);
+}
+
 Status RecordSorter::Sort(std::span<const RecordSpan> spans, uint8_t* out) {
   Result<uint64_t> n = CountRecords(spans);
   if (!n.ok()) {
@@ -174,9 +179,7 @@ void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
   first_.bits = bits;
   first_.chunks = chunks;
   first_.counts.assign(bits > 0 ? chunks << bits : 0, 0);
-  const uint64_t first_span =
-      uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), 0) - span_begin_.begin() - 1);
-  const SortEntry first = MakeEntry(prefix(spans[first_span].data), 0);
+  const SortEntry first = MakeEntry(prefix(spans[SpanOf(0)].data), 0);
   // The first digit is counted below the key bits a spread-out handful of records share: one
   // rank's share of a partitioned sort shares its top bits (half the key space at P = 2, a
   // thousandth at P = 1,000), and counting from bit 0 would leave that share of the buckets
@@ -186,8 +189,7 @@ void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
     uint64_t guess_hi = 0;
     for (uint64_t k = 1; k < config::sort::kFirstDigitGuessSamples; ++k) {
       const uint64_t i = n / config::sort::kFirstDigitGuessSamples * k;
-      const uint64_t s =
-          uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), i) - span_begin_.begin() - 1);
+      const uint64_t s = SpanOf(i);
       guess_hi |= MakeEntry(prefix(span_data_[s] + (i - span_begin_[s]) * size), 0).hi ^ first.hi;
     }
     first_.off = std::min(guess_hi == 0 ? 64 : std::countl_zero(guess_hi), 64 - bits);
@@ -202,8 +204,7 @@ void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
     uint64_t* h = bits > 0 ? first_.counts.data() + (c << bits) : nullptr;
     const int shift = 64 - bits;
     uint64_t dh = 0, dl = 0;
-    // The span holding record `begin`: the last one starting at or before it (skips empties).
-    uint64_t s = uint64_t(std::upper_bound(span_begin_.begin(), span_begin_.end(), begin) - span_begin_.begin() - 1);
+    uint64_t s = SpanOf(begin);
     uint64_t i = begin;
     while (i < end) {
       const uint64_t span_end = std::min(end, span_begin_[s + 1]);

@@ -76,6 +76,8 @@ class RecordSorter {
   RecordSorter(uint64_t max_records, const RecordShape& shape, AlignedBuffer entries);
   // Validates the spans against the limits; the total record count.
   Result<uint64_t> CountRecords(std::span<const RecordSpan> spans) const;
+  // The span holding record i (0 <= i < the total), from span_begin_.
+  uint64_t SpanOf(uint64_t i) const;
   // The phases for one record shape's key prefix (core/key_prefix.hpp): gensort's is a
   // compile-time type, so its loops are what they were before other shapes existed.
   template <class Prefix>
