@@ -7,6 +7,9 @@
 #       once), direct=1, the best iobench read transfer size (the newest results/iobench-*.json,
 #       else 2 MiB) at QD32, io_uring, one fio job per rank file in parallel as the sort does;
 #       M = the slowest job's run time, run before and after each run's sorts, the faster taken.
+#       Beside it, not instead of it, N: per rank a read of a laid-out file and a write into a new
+#       file at once (a sort's every write goes to new blocks, which this disk writes at about half
+#       the rate it rewrites old ones); twopass / 2N and threepass / 3N are reported, no target.
 #   (b) twopass and threepass, mpirun launch to durable output, every output validated (order and
 #       checksum against the input): twopass <= 1.15 x 2M, threepass <= 1.2 x 3M; medians of RUNS.
 #       (Until issue 15 the floor was a sequential write then read, R + W per pass, and the
@@ -30,7 +33,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 ARGS="$*"
-usage() { sed -n '2,28p' "$0" >&2; exit 2; }
+usage() { sed -n '2,31p' "$0" >&2; exit 2; }
 die() { echo "bench/terabyte.sh: $*" >&2; exit 1; }
 BYTES_ARG="" MEMORY="" DIRS=() SKIP_GNU=0 SKIP_SCALING=0 QUICK=0 PASS=() RUNS_GIVEN=0
 while [ $# -gt 0 ]; do
@@ -203,13 +206,42 @@ ok = all(m == 2 * size for m in moved) and all(j["read"]["io_bytes"] > 0 and j["
 print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
 PY
 }
-fio_m=() fio_ok=()
-fio_floor() {  # one mixed pass; appends its seconds to fio_m
+# fio_newfiles: what a sort's pass does to the disk and fio's mixed pass does not: per rank, one job
+# reads FIO_SIZE bytes of a file laid out before the clock while another writes FIO_SIZE bytes into
+# a new file (every run, work file and output of a sort is a new, preallocated file; this disk
+# writes new blocks at about half the rate it rewrites old ones, docs/terabyte.md). Each job at half
+# of QD FIO_QD; prints the slowest job's run time (s) and "ok" when every job moved its bytes.
+# Reported beside the issue's floor, not instead of it.
+fio_newfiles() {
+  local q r jobs=() rfiles wfiles
+  for ((q = 0; q < RANKS; q++)); do
+    rfiles="" wfiles=""
+    for r in "${ROOTS[@]}"; do
+      mkdir -p "$r/fio"; rfiles+="${rfiles:+:}$r/fio/read$q"; wfiles+="${wfiles:+:}$r/fio/new$q"
+    done
+    jobs+=(--name="read$q" --rw=read --filename="$rfiles" --name="new$q" --rw=write --filename="$wfiles")
+  done
+  fio --bs="$R_BS" --iodepth=$((FIO_QD / 2)) --ioengine=io_uring --direct=1 --size="$FIO_SIZE" --fallocate=native \
+    --end_fsync=1 --output-format=json --output="$WORK/fio-new.json" "${jobs[@]}" >/dev/null
+  python3 - "$WORK/fio-new.json" "$FIO_SIZE" <<'PY'
+import json, sys
+jobs = json.load(open(sys.argv[1]))["jobs"]
+size = int(sys.argv[2])
+ok = all(j["read"]["io_bytes"] + j["write"]["io_bytes"] == size for j in jobs)
+print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
+PY
+}
+fio_m=() fio_ok=() fio_n=()
+fio_floor() {  # one mixed pass, then one new-files pass; appends their seconds to fio_m and fio_n
   local s ok out
   out=$(fio_mixed) || die "fio failed"
   read -r s ok <<< "$out"; fio_m+=("$s"); fio_ok+=("$ok")
   drop fio
   echo "    fio mixed 50/50: $s s ($ok)" >&2
+  out=$(fio_newfiles) || die "fio failed (new files)"
+  read -r s ok <<< "$out"; fio_n+=("$s"); fio_ok+=("$ok")
+  drop fio
+  echo "    fio read + write into new files: $s s ($ok)" >&2
 }
 
 # Preflight: both algorithms once on a tiny dataset, so a build without them stops here, in seconds.
@@ -226,7 +258,7 @@ rs_say "(a)+(b): $(gb "$BYTES") over $RANKS ranks, --memory $MEMORY: fio floor, 
 rs_say "fio: mixed 50/50 read/write, $R_BS B x QD$FIO_QD io_uring, direct=1, $RANKS jobs x 2 x $(gb "$FIO_SIZE") (transfer size from $FIO_SRC)"
 space b $((3 * BYTES)) "input + output + temporary files (3 x $(gb "$BYTES"))"
 gen main "$BYTES"
-two=() three=() floors=() two_cpu=() three_cpu=()
+two=() three=() floors=() nfloors=() two_cpu=() three_cpu=()
 for ((i = 1; i <= RUNS; i++)); do
   rs_say "run $i/$RUNS (load $(cut -d' ' -f1 /proc/loadavg))"
   fio_floor
@@ -234,6 +266,7 @@ for ((i = 1; i <= RUNS; i++)); do
   else sortrun threepass three main; sortrun twopass two main; fi
   fio_floor
   floors+=("$(printf '%s\n' "${fio_m[-2]}" "${fio_m[-1]}" | sort -g | head -1)")   # the faster of before and after
+  nfloors+=("$(printf '%s\n' "${fio_n[-2]}" "${fio_n[-1]}" | sort -g | head -1)")
 done
 drop main
 
@@ -278,6 +311,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # fio moved RANKS x 2 x FIO_SIZE bytes (whole transfers): scaled to twice the dataset's bytes.
 FIO_TOTAL=$((RANKS * FIO_SIZE))
 m_m=$(awk -v s="$(rs_median "${floors[@]}")" -v a="$BYTES" -v f="$FIO_TOTAL" 'BEGIN { printf "%.3f", s * a / f }')
+m_n=$(awk -v s="$(rs_median "${nfloors[@]}")" -v a="$BYTES" -v f="$FIO_TOTAL" 'BEGIN { printf "%.3f", s * a / f }')
 m_two=$(rs_median "${two[@]}"); m_three=$(rs_median "${three[@]}")
 f2=$(awk -v m="$m_m" 'BEGIN { printf "%.3f", 2 * m }')
 f3=$(awk -v m="$m_m" 'BEGIN { printf "%.3f", 3 * m }')
@@ -303,12 +337,16 @@ what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
   echo "#   dataset's $BYTES bytes read and written (fio moved $FIO_TOTAL each way); floors: twopass 2 x mixed_s, threepass 3 x"
   echo "fio_mixed_s   ${fio_m[*]}   (before, after, per run)"
   echo "fio_floor_s   ${floors[*]}   (the faster of each run's two)"
+  echo "# fio new files: per rank a job reading $FIO_SIZE bytes of a laid-out file beside a job writing as many into a new"
+  echo "#   preallocated file (--fallocate=native), each at QD$((FIO_QD / 2)), end_fsync; scaled like mixed_s: one pass of a sort"
+  echo "#   as this disk serves it when every write goes to new blocks; reported beside the floor above, not instead of it"
+  echo "fio_newfiles_s ${fio_n[*]}   (before, after, per run; the faster of each run's two: ${nfloors[*]})"
   echo "twopass_s     ${two[*]}   (core-s/GB: ${two_cpu[*]})"
   echo "threepass_s   ${three[*]}   (core-s/GB: ${three_cpu[*]})"
   [ "$SKIP_GNU" = 1 ] || echo "gnu_sort_s    ${gnu[*]}   (LC_ALL=C sort -S 2G --parallel=2 -T on the data disk, then sync; $(gb "$GNU_BYTES") ASCII, one file)"
   for i in "${!SIZES[@]}"; do echo "twopass_$(label "${SIZES[i]}")_median_s ${SCALE_S[i]}"; done
   for a in twopass threepass; do echo "last $a phase table ($(gb "$BYTES")):"; sed 's/^/  /' "$WORK/$a-main.table"; done
-  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") verdict=$fio_verdict reported"
+  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") newfiles_s=$m_n newfiles_MBps=$(mbps $((2 * BYTES)) "$m_n") newfiles_over_mixed=$(ratio "$m_n" "$m_m") twopass_over_2newfiles=$(ratio "$(rs_median "${two[@]}")" "$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 2 * m }')") threepass_over_3newfiles=$(ratio "$(rs_median "${three[@]}")" "$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 3 * m }')") verdict=$fio_verdict reported"
   echo "RESULT bench=terabyte_twopass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_two floor_s=$f2 ratio=$(ratio "$m_two" "$f2") target_ratio=1.15 core_s_per_GB=$(cpu_median "${two_cpu[@]}") Mrec_s=$rate_two peak_rss_GiB=$(gib "${PEAK[twopass:main]}") verdict=$verdict $(rs_met "$m_two <= 1.15 * $f2")"
   echo "RESULT bench=terabyte_threepass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_three floor_s=$f3 ratio=$(ratio "$m_three" "$f3") target_ratio=1.2 core_s_per_GB=$(cpu_median "${three_cpu[@]}") peak_rss_GiB=$(gib "${PEAK[threepass:main]}") verdict=$verdict $(rs_met "$m_three <= 1.2 * $f3")"
   if [ "$SKIP_GNU" = 0 ]; then
