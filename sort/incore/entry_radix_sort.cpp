@@ -299,6 +299,7 @@ void StagedRadixSort::Start(SortEntry* data, SortEntry* scratch, uint64_t n, con
   pending_ = {};
   next_ = 0;
   n_ = n;
+  first_level_ = {};
   if (n == 0) return;
   const bool measured = first != nullptr && first->bits > 0;
   const bool usable = measured && first->bits == FirstDigitBits(n) && first->chunks > 0 &&
@@ -308,6 +309,7 @@ void StagedRadixSort::Start(SortEntry* data, SortEntry* scratch, uint64_t n, con
   // (every entry has those bits), not from bit 0: one rank's keys of a partitioned sort share
   // their top bits, which would leave most first-level buckets empty.
   const int off = usable ? first->off : measured ? first->common_prefix_bits : 0;
+  first_level_ = {off, usable};
   SortParallel(data, scratch, n, off, true, usable ? first : nullptr, &pending_);
 }
 

@@ -67,9 +67,18 @@ class StagedRadixSort {
   uint64_t FinishThrough(uint64_t end, uint64_t min_buckets);
   // data[0, finished()) is in its final order.
   uint64_t finished() const;
+  // What the last Start's first parallel level did: the key bit its digit began at, and whether
+  // it used the builder's counts (FirstDigitCounts) or counted again. Tests check it: a guess
+  // that always failed would sort correctly and only be slower.
+  struct FirstLevel {
+    int off = 0;
+    bool used_build_counts = false;
+  };
+  FirstLevel first_level() const { return first_level_; }
 
  private:
   RadixBuckets pending_;
+  FirstLevel first_level_;
   size_t next_ = 0;  // the first pending bucket
   uint64_t n_ = 0;
 };

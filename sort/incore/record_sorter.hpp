@@ -69,6 +69,9 @@ class RecordSorter {
     double build_s = 0, sort_s = 0, gather_s = 0, sort_in_gather_s = 0;
   };
   Timings last_timings() const { return timings_; }
+  // Where the last sort's first radix level counted its digit (below the key bits the records
+  // share, from the build's guess or counted again: StagedRadixSort::FirstLevel).
+  StagedRadixSort::FirstLevel first_level() const { return radix_.first_level(); }
 
   uint64_t max_records() const { return max_records_; }
 

@@ -334,13 +334,34 @@ TEST(RecordSorter, FirstDigitBelowTheSharedTopBits) {
     }
     for (uint64_t i = 0; i < n; ++i) std::memcpy(in.data() + i * kRecordSize, "\x5a\xc3\x0f\xf0\x99", 5);
     for (uint64_t i : odd) in[i * kRecordSize] = uint8_t(0x5a ^ (1 + rng() % 255));  // top bits other than the rest's
-    for (int threads : {1, 2}) ExpectSorted(in, {n / 3, 0, n - n / 3 - 7, 7}, threads);
+    for (int threads : {1, 2}) {
+      auto sorter = RecordSorter::Create(n, RecordShape{});
+      ASSERT_TRUE(sorter.ok());
+      ExpectSorted(in, {n / 3, 0, n - n / 3 - 7, 7}, threads, sorter->get());
+      // The guess (the 40 bits its 64 records share; the sixth byte is random) holds without
+      // outliers; an outlier differs within the first byte, so the level counts again below the
+      // prefix all records share, which is shorter than 8 bits.
+      const auto level = (*sorter)->first_level();
+      if (outliers == 0) {
+        EXPECT_TRUE(level.used_build_counts);
+        EXPECT_EQ(level.off, 40);
+      } else {
+        EXPECT_FALSE(level.used_build_counts);
+        EXPECT_LT(level.off, 8);
+      }
+    }
   }
   // Rank 0's share at P = 2: the top bit is 0 everywhere, the first digit is bits 1..
   Bytes in = RandomRecords(n, 23);
   NumberPayloads(in);
   for (uint64_t i = 0; i < n; ++i) in[i * kRecordSize] &= 0x7f;
-  for (int threads : {1, 2}) ExpectSorted(in, {n / 3, 0, n - n / 3 - 7, 7}, threads);
+  for (int threads : {1, 2}) {
+    auto sorter = RecordSorter::Create(n, RecordShape{});
+    ASSERT_TRUE(sorter.ok());
+    ExpectSorted(in, {n / 3, 0, n - n / 3 - 7, 7}, threads, sorter->get());
+    EXPECT_TRUE((*sorter)->first_level().used_build_counts);
+    EXPECT_EQ((*sorter)->first_level().off, 1);
+  }
 }
 
 // Most records in one first-level bucket: nested parallel levels, one of them over a digit that
