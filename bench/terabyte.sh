@@ -33,7 +33,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 ARGS="$*"
-usage() { sed -n '2,31p' "$0" >&2; exit 2; }
+usage() { sed -n '2,30p' "$0" >&2; exit 2; }
 die() { echo "bench/terabyte.sh: $*" >&2; exit 1; }
 BYTES_ARG="" MEMORY="" DIRS=() SKIP_GNU=0 SKIP_SCALING=0 QUICK=0 PASS=() RUNS_GIVEN=0
 while [ $# -gt 0 ]; do
@@ -196,7 +196,7 @@ fio_mixed() {
     jobs+=(--name="rank$q" --filename="$files")
   done
   fio --rw=rw --rwmixread=50 --bs="$R_BS" --iodepth="$FIO_QD" --ioengine=io_uring --direct=1 --size="$FIO_SIZE" \
-    --io_size=$((2 * FIO_SIZE)) --end_fsync=1 --output-format=json --output="$WORK/fio.json" "${jobs[@]}" >/dev/null
+    --io_size=$((2 * FIO_SIZE)) --end_fsync=1 --output-format=json --output="$WORK/fio.json" "${jobs[@]}" >/dev/null || return 1
   python3 - "$WORK/fio.json" "$FIO_SIZE" <<'PY'
 import json, sys
 jobs = json.load(open(sys.argv[1]))["jobs"]
@@ -222,16 +222,19 @@ fio_newfiles() {
     jobs+=(--name="read$q" --rw=read --filename="$rfiles" --name="new$q" --rw=write --filename="$wfiles")
   done
   fio --bs="$R_BS" --iodepth=$((FIO_QD / 2)) --ioengine=io_uring --direct=1 --size="$FIO_SIZE" --fallocate=native \
-    --end_fsync=1 --output-format=json --output="$WORK/fio-new.json" "${jobs[@]}" >/dev/null
+    --end_fsync=1 --output-format=json --output="$WORK/fio-new.json" "${jobs[@]}" >/dev/null || return 1
   python3 - "$WORK/fio-new.json" "$FIO_SIZE" <<'PY'
 import json, sys
 jobs = json.load(open(sys.argv[1]))["jobs"]
 size = int(sys.argv[2])
-ok = all(j["read"]["io_bytes"] + j["write"]["io_bytes"] == size for j in jobs)
+# read<q> jobs only read their bytes, new<q> jobs only write theirs
+want = {"read": ("read", "write"), "new": ("write", "read")}
+ok = all(j[want[j["jobname"].rstrip("0123456789")][0]]["io_bytes"] == size and
+         j[want[j["jobname"].rstrip("0123456789")][1]]["io_bytes"] == 0 for j in jobs)
 print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
 PY
 }
-fio_m=() fio_ok=() fio_n=()
+fio_m=() fio_ok=() fio_n=() fio_n_ok=()
 fio_floor() {  # one mixed pass, then one new-files pass; appends their seconds to fio_m and fio_n
   local s ok out
   out=$(fio_mixed) || die "fio failed"
@@ -239,7 +242,7 @@ fio_floor() {  # one mixed pass, then one new-files pass; appends their seconds 
   drop fio
   echo "    fio mixed 50/50: $s s ($ok)" >&2
   out=$(fio_newfiles) || die "fio failed (new files)"
-  read -r s ok <<< "$out"; fio_n+=("$s"); fio_ok+=("$ok")
+  read -r s ok <<< "$out"; fio_n+=("$s"); fio_n_ok+=("$ok")
   drop fio
   echo "    fio read + write into new files: $s s ($ok)" >&2
 }
@@ -264,6 +267,8 @@ for ((i = 1; i <= RUNS; i++)); do
   fio_floor
   if ((i % 2)); then sortrun twopass two main; sortrun threepass three main
   else sortrun threepass three main; sortrun twopass two main; fi
+  # The sorts validated their outputs: room for fio's files (input + 2 x the data, within the 3 x checked).
+  for r in "${ROOTS[@]}"; do rm -rf "${r:?}/main/out" "${r:?}/main/tmp"; done
   fio_floor
   floors+=("$(printf '%s\n' "${fio_m[-2]}" "${fio_m[-1]}" | sort -g | head -1)")   # the faster of before and after
   nfloors+=("$(printf '%s\n' "${fio_n[-2]}" "${fio_n[-1]}" | sort -g | head -1)")
@@ -322,6 +327,7 @@ gib() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 2^30 }'; }
 failed=$(printf '%s\n' "${verdicts[@]}" | grep -c FAILED || true)
 verdict=$([ "$failed" = 0 ] && echo "all_${#verdicts[@]}_outputs_valid" || echo "${failed}_outputs_INVALID")
 fio_verdict=$(printf '%s\n' "${fio_ok[@]}" | grep -q BYTES_WRONG && echo fio_BYTES_WRONG || echo fio_bytes_ok)
+fio_n_verdict=$(printf '%s\n' "${fio_n_ok[@]}" | grep -q BYTES_WRONG && echo newfiles_BYTES_WRONG || echo newfiles_bytes_ok)
 RECORDS=$((BYTES / 100))
 rate_two=$(awk -v n="$RECORDS" -v s="$m_two" 'BEGIN { printf "%.3f", n / s / 1e6 }')
 what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
@@ -346,7 +352,7 @@ what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
   [ "$SKIP_GNU" = 1 ] || echo "gnu_sort_s    ${gnu[*]}   (LC_ALL=C sort -S 2G --parallel=2 -T on the data disk, then sync; $(gb "$GNU_BYTES") ASCII, one file)"
   for i in "${!SIZES[@]}"; do echo "twopass_$(label "${SIZES[i]}")_median_s ${SCALE_S[i]}"; done
   for a in twopass threepass; do echo "last $a phase table ($(gb "$BYTES")):"; sed 's/^/  /' "$WORK/$a-main.table"; done
-  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") newfiles_s=$m_n newfiles_MBps=$(mbps $((2 * BYTES)) "$m_n") newfiles_over_mixed=$(ratio "$m_n" "$m_m") twopass_over_2newfiles=$(ratio "$(rs_median "${two[@]}")" "$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 2 * m }')") threepass_over_3newfiles=$(ratio "$(rs_median "${three[@]}")" "$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 3 * m }')") verdict=$fio_verdict reported"
+  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") newfiles_s=$m_n newfiles_MBps=$(mbps $((2 * BYTES)) "$m_n") newfiles_over_mixed=$(ratio "$m_n" "$m_m") twopass_over_2newfiles=$(ratio "$(rs_median "${two[@]}")" "$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 2 * m }')") threepass_over_3newfiles=$(ratio "$(rs_median "${three[@]}")" "$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 3 * m }')") verdict=$fio_verdict+$fio_n_verdict reported"
   echo "RESULT bench=terabyte_twopass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_two floor_s=$f2 ratio=$(ratio "$m_two" "$f2") target_ratio=1.15 core_s_per_GB=$(cpu_median "${two_cpu[@]}") Mrec_s=$rate_two peak_rss_GiB=$(gib "${PEAK[twopass:main]}") verdict=$verdict $(rs_met "$m_two <= 1.15 * $f2")"
   echo "RESULT bench=terabyte_threepass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_three floor_s=$f3 ratio=$(ratio "$m_three" "$f3") target_ratio=1.2 core_s_per_GB=$(cpu_median "${three_cpu[@]}") peak_rss_GiB=$(gib "${PEAK[threepass:main]}") verdict=$verdict $(rs_met "$m_three <= 1.2 * $f3")"
   if [ "$SKIP_GNU" = 0 ]; then

@@ -67,9 +67,11 @@ class StagedRadixSort {
   uint64_t FinishThrough(uint64_t end, uint64_t min_buckets);
   // data[0, finished()) is in its final order.
   uint64_t finished() const;
-  // What the last Start's first parallel level did: the key bit its digit began at, and whether
-  // it used the builder's counts (FirstDigitCounts) or counted again. Tests check it: a guess
-  // that always failed would sort correctly and only be slower.
+  // Where the last Start began its first parallel level: the key bit its digit began at, and
+  // whether it took the builder's counts (FirstDigitCounts) or counted again. Tests check it: a
+  // guess that always failed would sort correctly and only be slower. Not recorded: a level that
+  // finds that digit constant and moves further down the key; {0, false} where n is below a
+  // parallel level (none runs).
   struct FirstLevel {
     int off = 0;
     bool used_build_counts = false;
