@@ -235,6 +235,7 @@ print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "
 PY
 }
 fio_m=() fio_ok=() fio_n=() fio_n_ok=()
+faster() { printf '%s\n' "$@" | sort -g | head -1; }
 fio_floor() {  # one mixed pass, then one new-files pass; appends their seconds to fio_m and fio_n
   local s ok out
   out=$(fio_mixed) || die "fio failed"
@@ -270,8 +271,8 @@ for ((i = 1; i <= RUNS; i++)); do
   # The sorts validated their outputs: room for fio's files (input + 2 x the data, within the 3 x checked).
   for r in "${ROOTS[@]}"; do rm -rf "${r:?}/main/out" "${r:?}/main/tmp"; done
   fio_floor
-  floors+=("$(printf '%s\n' "${fio_m[-2]}" "${fio_m[-1]}" | sort -g | head -1)")   # the faster of before and after
-  nfloors+=("$(printf '%s\n' "${fio_n[-2]}" "${fio_n[-1]}" | sort -g | head -1)")
+  floors+=("$(faster "${fio_m[-2]}" "${fio_m[-1]}")")   # the faster of before and after
+  nfloors+=("$(faster "${fio_n[-2]}" "${fio_n[-1]}")")
 done
 drop main
 
@@ -320,6 +321,8 @@ m_n=$(awk -v s="$(rs_median "${nfloors[@]}")" -v a="$BYTES" -v f="$FIO_TOTAL" 'B
 m_two=$(rs_median "${two[@]}"); m_three=$(rs_median "${three[@]}")
 f2=$(awk -v m="$m_m" 'BEGIN { printf "%.3f", 2 * m }')
 f3=$(awk -v m="$m_m" 'BEGIN { printf "%.3f", 3 * m }')
+n2=$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 2 * m }')
+n3=$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 3 * m }')
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 cpu_median() { if [[ " $* " == *" - "* ]]; then echo -; else rs_median "$@"; fi; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / s / 1e6 }'; }
@@ -352,7 +355,7 @@ what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
   [ "$SKIP_GNU" = 1 ] || echo "gnu_sort_s    ${gnu[*]}   (LC_ALL=C sort -S 2G --parallel=2 -T on the data disk, then sync; $(gb "$GNU_BYTES") ASCII, one file)"
   for i in "${!SIZES[@]}"; do echo "twopass_$(label "${SIZES[i]}")_median_s ${SCALE_S[i]}"; done
   for a in twopass threepass; do echo "last $a phase table ($(gb "$BYTES")):"; sed 's/^/  /' "$WORK/$a-main.table"; done
-  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") newfiles_s=$m_n newfiles_MBps=$(mbps $((2 * BYTES)) "$m_n") newfiles_over_mixed=$(ratio "$m_n" "$m_m") twopass_over_2newfiles=$(ratio "$(rs_median "${two[@]}")" "$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 2 * m }')") threepass_over_3newfiles=$(ratio "$(rs_median "${three[@]}")" "$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 3 * m }')") verdict=$fio_verdict+$fio_n_verdict reported"
+  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") newfiles_s=$m_n newfiles_MBps=$(mbps $((2 * BYTES)) "$m_n") newfiles_over_mixed=$(ratio "$m_n" "$m_m") twopass_over_2newfiles=$(ratio "$m_two" "$n2") threepass_over_3newfiles=$(ratio "$m_three" "$n3") verdict=$fio_verdict+$fio_n_verdict reported"
   echo "RESULT bench=terabyte_twopass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_two floor_s=$f2 ratio=$(ratio "$m_two" "$f2") target_ratio=1.15 core_s_per_GB=$(cpu_median "${two_cpu[@]}") Mrec_s=$rate_two peak_rss_GiB=$(gib "${PEAK[twopass:main]}") verdict=$verdict $(rs_met "$m_two <= 1.15 * $f2")"
   echo "RESULT bench=terabyte_threepass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_three floor_s=$f3 ratio=$(ratio "$m_three" "$f3") target_ratio=1.2 core_s_per_GB=$(cpu_median "${three_cpu[@]}") peak_rss_GiB=$(gib "${PEAK[threepass:main]}") verdict=$verdict $(rs_met "$m_three <= 1.2 * $f3")"
   if [ "$SKIP_GNU" = 0 ]; then

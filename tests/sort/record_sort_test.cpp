@@ -320,6 +320,15 @@ TEST(RecordSorter, SharedKeyPrefixesOfAnyLength) {
 // (the build's measured common prefix is shorter) and count the first digit again. Also a rank's
 // share of a partitioned sort, whose keys all share their top bits (the guess then holds), cut
 // into uneven spans, on 1 and 2 threads.
+// Sorts `in` (checked as ExpectSorted does) and says where the first radix level counted.
+StagedRadixSort::FirstLevel SortedFirstLevel(const Bytes& in, const std::vector<uint64_t>& sizes, int threads) {
+  auto sorter = RecordSorter::Create(in.size() / kRecordSize, RecordShape{});
+  EXPECT_TRUE(sorter.ok());
+  if (!sorter.ok()) return {};
+  ExpectSorted(in, sizes, threads, sorter->get());
+  return (*sorter)->first_level();
+}
+
 TEST(RecordSorter, FirstDigitBelowTheSharedTopBits) {
   const uint64_t n = kLarge, step = n / config::sort::kFirstDigitGuessSamples;
   for (uint64_t outliers : {uint64_t(0), uint64_t(1), uint64_t(5000)}) {
@@ -335,13 +344,10 @@ TEST(RecordSorter, FirstDigitBelowTheSharedTopBits) {
     for (uint64_t i = 0; i < n; ++i) std::memcpy(in.data() + i * kRecordSize, "\x5a\xc3\x0f\xf0\x99", 5);
     for (uint64_t i : odd) in[i * kRecordSize] = uint8_t(0x5a ^ (1 + rng() % 255));  // top bits other than the rest's
     for (int threads : {1, 2}) {
-      auto sorter = RecordSorter::Create(n, RecordShape{});
-      ASSERT_TRUE(sorter.ok());
-      ExpectSorted(in, {n / 3, 0, n - n / 3 - 7, 7}, threads, sorter->get());
       // The guess (the 40 bits its 64 records share; the sixth byte is random) holds without
       // outliers; an outlier differs within the first byte, so the level counts again below the
       // prefix all records share, which is shorter than 8 bits.
-      const auto level = (*sorter)->first_level();
+      const auto level = SortedFirstLevel(in, {n / 3, 0, n - n / 3 - 7, 7}, threads);
       if (outliers == 0) {
         EXPECT_TRUE(level.used_build_counts);
         EXPECT_EQ(level.off, 40);
@@ -356,11 +362,9 @@ TEST(RecordSorter, FirstDigitBelowTheSharedTopBits) {
   NumberPayloads(in);
   for (uint64_t i = 0; i < n; ++i) in[i * kRecordSize] &= 0x7f;
   for (int threads : {1, 2}) {
-    auto sorter = RecordSorter::Create(n, RecordShape{});
-    ASSERT_TRUE(sorter.ok());
-    ExpectSorted(in, {n / 3, 0, n - n / 3 - 7, 7}, threads, sorter->get());
-    EXPECT_TRUE((*sorter)->first_level().used_build_counts);
-    EXPECT_EQ((*sorter)->first_level().off, 1);
+    const auto level = SortedFirstLevel(in, {n / 3, 0, n - n / 3 - 7, 7}, threads);
+    EXPECT_TRUE(level.used_build_counts);
+    EXPECT_EQ(level.off, 1);
   }
 }
 
