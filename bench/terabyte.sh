@@ -10,6 +10,10 @@
 #       Beside it, not instead of it, N: per rank a read of a laid-out file and a write into a new
 #       file at once (a sort's every write goes to new blocks, which this disk writes at about half
 #       the rate it rewrites old ones); twopass / 2N and threepass / 3N are reported, no target.
+#       And I: the same with the read job reading the dataset's own input (fio --readonly, in a
+#       process of its own): a sort's first pass reads an input written long before, which this
+#       disk serves slower than a file just laid out (docs/terabyte.md); twopass / (I + N) and
+#       threepass / (I + 2N) are reported, no target.
 #   (b) twopass and threepass, mpirun launch to durable output, every output validated (order and
 #       checksum against the input): twopass <= 1.15 x 2M, threepass <= 1.2 x 3M; medians of RUNS.
 #       (Until issue 15 the floor was a sequential write then read, R + W per pass, and the
@@ -33,7 +37,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 ARGS="$*"
-usage() { sed -n '2,30p' "$0" >&2; exit 2; }
+usage() { sed -n '2,34p' "$0" >&2; exit 2; }
 die() { echo "bench/terabyte.sh: $*" >&2; exit 1; }
 BYTES_ARG="" MEMORY="" DIRS=() SKIP_GNU=0 SKIP_SCALING=0 QUICK=0 PASS=() RUNS_GIVEN=0
 while [ $# -gt 0 ]; do
@@ -234,9 +238,40 @@ ok = all(j[want[j["jobname"].rstrip("0123456789")][0]]["io_bytes"] == size and
 print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
 PY
 }
-fio_m=() fio_ok=() fio_n=() fio_n_ok=()
+# fio_input: as fio_newfiles, but each rank's read job reads that rank's input files of SET (the
+# dataset the sorts read, striped as they are) instead of a file fio just laid out: what a sort's
+# first pass does to the disk. The readers run in their own fio process with --readonly, so no job
+# can write to an input; the writers start beside them. Prints the slowest job's run time (s) and
+# "ok" when every job moved its bytes.
+fio_input() {
+  local set=$1 q r rjobs=() wjobs=() rfiles wfiles pid rc=0
+  for ((q = 0; q < RANKS; q++)); do
+    rfiles="" wfiles=""
+    for r in "${ROOTS[@]}"; do
+      mkdir -p "$r/fio"; rfiles+="${rfiles:+:}$r/$set/in/in.$q"; wfiles+="${wfiles:+:}$r/fio/new$q"
+    done
+    rjobs+=(--name="read$q" --rw=read --filename="$rfiles")
+    wjobs+=(--name="new$q" --rw=write --filename="$wfiles")
+  done
+  local common=(--bs="$R_BS" --iodepth=$((FIO_QD / 2)) --ioengine=io_uring --direct=1 --size="$FIO_SIZE" --output-format=json)
+  fio "${common[@]}" --readonly --output="$WORK/fio-input-read.json" "${rjobs[@]}" >/dev/null &
+  pid=$!
+  fio "${common[@]}" --fallocate=native --end_fsync=1 --output="$WORK/fio-input-write.json" "${wjobs[@]}" >/dev/null || rc=1
+  wait "$pid" || rc=1
+  ((rc == 0)) || return 1
+  python3 - "$FIO_SIZE" "$WORK/fio-input-read.json" "$WORK/fio-input-write.json" <<'PY'
+import json, sys
+size = int(sys.argv[1])
+jobs = [j for f in sys.argv[2:] for j in json.load(open(f))["jobs"]]
+want = {"read": ("read", "write"), "new": ("write", "read")}
+ok = all(j[want[j["jobname"].rstrip("0123456789")][0]]["io_bytes"] == size and
+         j[want[j["jobname"].rstrip("0123456789")][1]]["io_bytes"] == 0 for j in jobs)
+print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
+PY
+}
+fio_m=() fio_ok=() fio_n=() fio_n_ok=() fio_i=() fio_i_ok=()
 faster() { printf '%s\n' "$@" | sort -g | head -1; }
-fio_floor() {  # one mixed pass, then one new-files pass; appends their seconds to fio_m and fio_n
+fio_floor() {  # a mixed pass, a new-files pass, an input pass; appends their seconds to fio_m, fio_n, fio_i
   local s ok out
   out=$(fio_mixed) || die "fio failed"
   read -r s ok <<< "$out"; fio_m+=("$s"); fio_ok+=("$ok")
@@ -246,6 +281,10 @@ fio_floor() {  # one mixed pass, then one new-files pass; appends their seconds 
   read -r s ok <<< "$out"; fio_n+=("$s"); fio_n_ok+=("$ok")
   drop fio
   echo "    fio read + write into new files: $s s ($ok)" >&2
+  out=$(fio_input main) || die "fio failed (input)"
+  read -r s ok <<< "$out"; fio_i+=("$s"); fio_i_ok+=("$ok")
+  drop fio
+  echo "    fio read of the input + write into new files: $s s ($ok)" >&2
 }
 
 # Preflight: both algorithms once on a tiny dataset, so a build without them stops here, in seconds.
@@ -262,7 +301,7 @@ rs_say "(a)+(b): $(gb "$BYTES") over $RANKS ranks, --memory $MEMORY: fio floor, 
 rs_say "fio: mixed 50/50 read/write, $R_BS B x QD$FIO_QD io_uring, direct=1, $RANKS jobs x 2 x $(gb "$FIO_SIZE") (transfer size from $FIO_SRC)"
 space b $((3 * BYTES)) "input + output + temporary files (3 x $(gb "$BYTES"))"
 gen main "$BYTES"
-two=() three=() floors=() nfloors=() two_cpu=() three_cpu=()
+two=() three=() floors=() nfloors=() ifloors=() two_cpu=() three_cpu=()
 for ((i = 1; i <= RUNS; i++)); do
   rs_say "run $i/$RUNS (load $(cut -d' ' -f1 /proc/loadavg))"
   fio_floor
@@ -273,6 +312,7 @@ for ((i = 1; i <= RUNS; i++)); do
   fio_floor
   floors+=("$(faster "${fio_m[-2]}" "${fio_m[-1]}")")   # the faster of before and after
   nfloors+=("$(faster "${fio_n[-2]}" "${fio_n[-1]}")")
+  ifloors+=("$(faster "${fio_i[-2]}" "${fio_i[-1]}")")
 done
 drop main
 
@@ -318,11 +358,14 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 FIO_TOTAL=$((RANKS * FIO_SIZE))
 m_m=$(awk -v s="$(rs_median "${floors[@]}")" -v a="$BYTES" -v f="$FIO_TOTAL" 'BEGIN { printf "%.3f", s * a / f }')
 m_n=$(awk -v s="$(rs_median "${nfloors[@]}")" -v a="$BYTES" -v f="$FIO_TOTAL" 'BEGIN { printf "%.3f", s * a / f }')
+m_i=$(awk -v s="$(rs_median "${ifloors[@]}")" -v a="$BYTES" -v f="$FIO_TOTAL" 'BEGIN { printf "%.3f", s * a / f }')
 m_two=$(rs_median "${two[@]}"); m_three=$(rs_median "${three[@]}")
 f2=$(awk -v m="$m_m" 'BEGIN { printf "%.3f", 2 * m }')
 f3=$(awk -v m="$m_m" 'BEGIN { printf "%.3f", 3 * m }')
 n2=$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 2 * m }')
 n3=$(awk -v m="$m_n" 'BEGIN { printf "%.3f", 3 * m }')
+i2=$(awk -v i="$m_i" -v n="$m_n" 'BEGIN { printf "%.3f", i + n }')      # first pass from the input, then one more
+i3=$(awk -v i="$m_i" -v n="$m_n" 'BEGIN { printf "%.3f", i + 2 * n }')
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 cpu_median() { if [[ " $* " == *" - "* ]]; then echo -; else rs_median "$@"; fi; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / s / 1e6 }'; }
@@ -331,6 +374,7 @@ failed=$(printf '%s\n' "${verdicts[@]}" | grep -c FAILED || true)
 verdict=$([ "$failed" = 0 ] && echo "all_${#verdicts[@]}_outputs_valid" || echo "${failed}_outputs_INVALID")
 fio_verdict=$(printf '%s\n' "${fio_ok[@]}" | grep -q BYTES_WRONG && echo fio_BYTES_WRONG || echo fio_bytes_ok)
 fio_n_verdict=$(printf '%s\n' "${fio_n_ok[@]}" | grep -q BYTES_WRONG && echo newfiles_BYTES_WRONG || echo newfiles_bytes_ok)
+fio_i_verdict=$(printf '%s\n' "${fio_i_ok[@]}" | grep -q BYTES_WRONG && echo input_BYTES_WRONG || echo input_bytes_ok)
 RECORDS=$((BYTES / 100))
 rate_two=$(awk -v n="$RECORDS" -v s="$m_two" 'BEGIN { printf "%.3f", n / s / 1e6 }')
 what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
@@ -350,12 +394,15 @@ what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
   echo "#   preallocated file (--fallocate=native), each at QD$((FIO_QD / 2)), end_fsync; scaled like mixed_s: one pass of a sort"
   echo "#   as this disk serves it when every write goes to new blocks; reported beside the floor above, not instead of it"
   echo "fio_newfiles_s ${fio_n[*]}   (before, after, per run; the faster of each run's two: ${nfloors[*]})"
+  echo "# fio input: the same, the read jobs reading each rank's input files of the sorted dataset (fio --readonly, its"
+  echo "#   own process, beside the writers): a sort's first pass; floors reported: twopass I + N, threepass I + 2N"
+  echo "fio_input_s   ${fio_i[*]}   (before, after, per run; the faster of each run's two: ${ifloors[*]})"
   echo "twopass_s     ${two[*]}   (core-s/GB: ${two_cpu[*]})"
   echo "threepass_s   ${three[*]}   (core-s/GB: ${three_cpu[*]})"
   [ "$SKIP_GNU" = 1 ] || echo "gnu_sort_s    ${gnu[*]}   (LC_ALL=C sort -S 2G --parallel=2 -T on the data disk, then sync; $(gb "$GNU_BYTES") ASCII, one file)"
   for i in "${!SIZES[@]}"; do echo "twopass_$(label "${SIZES[i]}")_median_s ${SCALE_S[i]}"; done
   for a in twopass threepass; do echo "last $a phase table ($(gb "$BYTES")):"; sed 's/^/  /' "$WORK/$a-main.table"; done
-  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") newfiles_s=$m_n newfiles_MBps=$(mbps $((2 * BYTES)) "$m_n") newfiles_over_mixed=$(ratio "$m_n" "$m_m") twopass_over_2newfiles=$(ratio "$m_two" "$n2") threepass_over_3newfiles=$(ratio "$m_three" "$n3") verdict=$fio_verdict+$fio_n_verdict reported"
+  echo "RESULT bench=terabyte_disk_floor bytes=$BYTES ranks=$RANKS mixed_s=$m_m mixed_MBps=$(mbps $((2 * BYTES)) "$m_m") newfiles_s=$m_n newfiles_MBps=$(mbps $((2 * BYTES)) "$m_n") newfiles_over_mixed=$(ratio "$m_n" "$m_m") twopass_over_2newfiles=$(ratio "$m_two" "$n2") threepass_over_3newfiles=$(ratio "$m_three" "$n3") input_s=$m_i input_over_newfiles=$(ratio "$m_i" "$m_n") twopass_over_input_plus_newfiles=$(ratio "$m_two" "$i2") threepass_over_input_plus_2newfiles=$(ratio "$m_three" "$i3") verdict=$fio_verdict+$fio_n_verdict+$fio_i_verdict reported"
   echo "RESULT bench=terabyte_twopass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_two floor_s=$f2 ratio=$(ratio "$m_two" "$f2") target_ratio=1.15 core_s_per_GB=$(cpu_median "${two_cpu[@]}") Mrec_s=$rate_two peak_rss_GiB=$(gib "${PEAK[twopass:main]}") verdict=$verdict $(rs_met "$m_two <= 1.15 * $f2")"
   echo "RESULT bench=terabyte_threepass$what bytes=$BYTES records=$RECORDS ranks=$RANKS memory=$MEMORY median_s=$m_three floor_s=$f3 ratio=$(ratio "$m_three" "$f3") target_ratio=1.2 core_s_per_GB=$(cpu_median "${three_cpu[@]}") peak_rss_GiB=$(gib "${PEAK[threepass:main]}") verdict=$verdict $(rs_met "$m_three <= 1.2 * $f3")"
   if [ "$SKIP_GNU" = 0 ]; then
