@@ -210,6 +210,19 @@ ok = all(m == 2 * size for m in moved) and all(j["read"]["io_bytes"] > 0 and j["
 print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
 PY
 }
+# fio_pair_result JSON...: the slowest job's run time (s) over fio's JSON outputs, and "ok" when each
+# read<q> job only read FIO_SIZE bytes and each new<q> job only wrote as many, else BYTES_WRONG.
+fio_pair_result() {
+  python3 - "$FIO_SIZE" "$@" <<'PY'
+import json, sys
+size = int(sys.argv[1])
+jobs = [j for f in sys.argv[2:] for j in json.load(open(f))["jobs"]]
+want = {"read": ("read", "write"), "new": ("write", "read")}
+ok = all(j[want[j["jobname"].rstrip("0123456789")][0]]["io_bytes"] == size and
+         j[want[j["jobname"].rstrip("0123456789")][1]]["io_bytes"] == 0 for j in jobs)
+print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
+PY
+}
 # fio_newfiles: what a sort's pass does to the disk and fio's mixed pass does not: per rank, one job
 # reads FIO_SIZE bytes of a file laid out before the clock while another writes FIO_SIZE bytes into
 # a new file (every run, work file and output of a sort is a new, preallocated file; this disk
@@ -227,16 +240,7 @@ fio_newfiles() {
   done
   fio --bs="$R_BS" --iodepth=$((FIO_QD / 2)) --ioengine=io_uring --direct=1 --size="$FIO_SIZE" --fallocate=native \
     --end_fsync=1 --output-format=json --output="$WORK/fio-new.json" "${jobs[@]}" >/dev/null || return 1
-  python3 - "$WORK/fio-new.json" "$FIO_SIZE" <<'PY'
-import json, sys
-jobs = json.load(open(sys.argv[1]))["jobs"]
-size = int(sys.argv[2])
-# read<q> jobs only read their bytes, new<q> jobs only write theirs
-want = {"read": ("read", "write"), "new": ("write", "read")}
-ok = all(j[want[j["jobname"].rstrip("0123456789")][0]]["io_bytes"] == size and
-         j[want[j["jobname"].rstrip("0123456789")][1]]["io_bytes"] == 0 for j in jobs)
-print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
-PY
+  fio_pair_result "$WORK/fio-new.json"
 }
 # fio_input: as fio_newfiles, but each rank's read job reads that rank's input files of SET (the
 # dataset the sorts read, striped as they are) instead of a file fio just laid out: what a sort's
@@ -259,15 +263,7 @@ fio_input() {
   fio "${common[@]}" --fallocate=native --end_fsync=1 --output="$WORK/fio-input-write.json" "${wjobs[@]}" >/dev/null || rc=1
   wait "$pid" || rc=1
   ((rc == 0)) || return 1
-  python3 - "$FIO_SIZE" "$WORK/fio-input-read.json" "$WORK/fio-input-write.json" <<'PY'
-import json, sys
-size = int(sys.argv[1])
-jobs = [j for f in sys.argv[2:] for j in json.load(open(f))["jobs"]]
-want = {"read": ("read", "write"), "new": ("write", "read")}
-ok = all(j[want[j["jobname"].rstrip("0123456789")][0]]["io_bytes"] == size and
-         j[want[j["jobname"].rstrip("0123456789")][1]]["io_bytes"] == 0 for j in jobs)
-print("%.3f %s" % (max(j["job_runtime"] for j in jobs) / 1000, "ok" if ok else "BYTES_WRONG"))
-PY
+  fio_pair_result "$WORK/fio-input-read.json" "$WORK/fio-input-write.json"
 }
 fio_m=() fio_ok=() fio_n=() fio_n_ok=() fio_i=() fio_i_ok=()
 faster() { printf '%s\n' "$@" | sort -g | head -1; }
