@@ -245,8 +245,9 @@ fio_newfiles() {
 # fio_input: as fio_newfiles, but each rank's read job reads that rank's input files of SET (the
 # dataset the sorts read, striped as they are) instead of a file fio just laid out: what a sort's
 # first pass does to the disk. The readers run in their own fio process with --readonly, so no job
-# can write to an input; the writers start beside them. Prints the slowest job's run time (s) and
-# "ok" when every job moved its bytes.
+# can write to an input (without it fio lays out afresh a file shorter than --size); the writers
+# start beside them, in a second process with no shared start, so the two clocks begin a few ms
+# apart. Prints the slowest job's run time (s) and "ok" when every job moved its bytes.
 fio_input() {
   local set=$1 q r rjobs=() wjobs=() rfiles wfiles pid rc=0
   for ((q = 0; q < RANKS; q++)); do
@@ -260,7 +261,9 @@ fio_input() {
   local common=(--bs="$R_BS" --iodepth=$((FIO_QD / 2)) --ioengine=io_uring --direct=1 --size="$FIO_SIZE" --output-format=json)
   fio "${common[@]}" --readonly --output="$WORK/fio-input-read.json" "${rjobs[@]}" >/dev/null &
   pid=$!
-  fio "${common[@]}" --fallocate=native --end_fsync=1 --output="$WORK/fio-input-write.json" "${wjobs[@]}" >/dev/null || rc=1
+  # A failed writer stops the readers too, rather than leaving them reading on their own.
+  fio "${common[@]}" --fallocate=native --end_fsync=1 --output="$WORK/fio-input-write.json" "${wjobs[@]}" >/dev/null ||
+    { rc=1; kill "$pid" 2>/dev/null || true; }
   wait "$pid" || rc=1
   ((rc == 0)) || return 1
   fio_pair_result "$WORK/fio-input-read.json" "$WORK/fio-input-write.json"
