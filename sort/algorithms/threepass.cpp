@@ -120,6 +120,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   Phase local_sort(clock, progress, "local sort", input.bytes);
   std::set<std::string> kept_before;  // kept runs: their CRCs are checked as the merge reads them
   for (const auto& [name, r] : journal.runs()) kept_before.insert(name);
+  RunFormer::Timings formation;  // for the report; zero when the runs were kept
   if (work_kept || journal.formed()) {
     local_sort.MarkSkipped();
     read_sum = journal.formed_sum();
@@ -179,6 +180,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
       }
       if (source) st = source->status();
       auto formed = former->Close();
+      formation = former->timings();
       if (!formed.ok()) st.Update(formed.status());
       if (st.ok()) st = journal.RecordFormed(read_sum);
     }
@@ -314,7 +316,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   RS_RETURN_IF_ERROR(st);
 
   // --- report --------------------------------------------------------------------------------------
-  const RunSummary summary = SummarizeRuns(comm, plan, run_count, merge_levels);
+  const RunSummary summary = SummarizeRuns(comm, plan, run_count, merge_levels, formation);
   SortOutcome out = MakeOutcome("threepass", clock, plan.budget, merged->records, merged->net, merged->transport_name,
                                 sink->engine_name(), read_sum, std::move(notices));
   auto details = nlohmann::json::parse(RunSummaryJson(summary));

@@ -72,6 +72,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   std::unique_ptr<MemPool> pool;
   std::unique_ptr<DiskSource> source;
   std::unique_ptr<RunFormer> former;
+  RunFormer::Timings formation;  // for the report; zero when the exchange was skipped (--resume)
   // What the receivers kept of this rank's records, and where reading resumes (sort/resume/).
   const Coverage kept = journal.Covered();
   ResumePoint resume;
@@ -154,6 +155,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
         " s (--net-timeout): run formation stopped giving them back (an internal error; please report it)";
     auto dist = ReadAndDistribute(comm, opt, std::move(req), make_transport);
     auto formed = former->Close();  // also after a failed exchange: the worker must stop
+    formation = former->timings();
     former.reset();
     source.reset();
     read_pool.reset();
@@ -229,7 +231,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
   RS_RETURN_IF_ERROR(st);
 
   // --- report ----------------------------------------------------------------------------------------
-  const RunSummary summary = SummarizeRuns(comm, plan, run_count, merged->levels);
+  const RunSummary summary = SummarizeRuns(comm, plan, run_count, merged->levels, formation);
   SortOutcome out = MakeOutcome("twopass", clock, plan.budget, n_recv, net_stats, transport_name, sink->engine_name(),
                                 input_sum, std::move(notices));
   out.details_json = RunSummaryJson(summary);

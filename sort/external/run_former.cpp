@@ -4,8 +4,10 @@
 #include <libdeflate.h>
 #include <tbb/task_arena.h>
 
+#include <chrono>
 #include <cstring>
 
+#include "core/elapsed.hpp"
 #include "core/fault_point.hpp"
 #include "io/file.hpp"
 #include "river/disk_sink.hpp"
@@ -73,7 +75,9 @@ void RunFormer::Put(Buffer buffer, int from) {
 
 void RunFormer::HandOff() {
   std::unique_lock lock(mu_);
+  const auto t0 = std::chrono::steady_clock::now();
   cv_.wait(lock, [&] { return !has_batch_; });
+  timings_.producer_wait_s += SecondsSince(t0);
   if (!status_.ok()) {  // the worker failed: drop, Close() reports it
     filling_.clear();
     filling_records_ = 0;
@@ -95,7 +99,9 @@ Result<std::vector<SortedRun>> RunFormer::Close() {
   if (filling_records_ > 0) HandOff();
   {
     std::unique_lock lock(mu_);
+    const auto t0 = std::chrono::steady_clock::now();
     cv_.wait(lock, [&] { return !has_batch_; });
+    timings_.producer_wait_s += SecondsSince(t0);
     closing_ = true;
   }
   cv_.notify_all();
@@ -132,7 +138,10 @@ Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records, const s
   spans.reserve(batch.size());
   const uint64_t size = options_.shape.size;
   for (const auto& b : batch) spans.push_back({b.data(), b.size() / size});
+  auto t0 = std::chrono::steady_clock::now();
   RS_RETURN_IF_ERROR(sorter_->SortEntries(spans));
+  timings_.sort_s += SecondsSince(t0);
+  t0 = std::chrono::steady_clock::now();
   SortedRun run{options_.temp->NewMembers(options_.tag), records};
   auto sink = DiskSink::Create(run.members, options_.disk, write_pool_.get(), records * size, &worker_notices_,
                                kPrivateFileMode);
@@ -147,8 +156,12 @@ Status RunFormer::WriteRun(std::vector<Buffer>& batch, uint64_t records, const s
     if (options_.on_written) crc = libdeflate_crc32(crc, b.data(), b.size());
     (*sink)->Put(std::move(b));
   }
+  timings_.gather_s += SecondsSince(t0);
+  t0 = std::chrono::steady_clock::now();
   RS_RETURN_IF_ERROR((*sink)->Close());
   if (options_.on_written) RS_RETURN_IF_ERROR(options_.on_written(run, crc, before, after));
+  timings_.close_s += SecondsSince(t0);
+  ++timings_.runs;
   runs_.push_back(std::move(run));
   FaultPoint("run " + std::to_string(runs_.size()));  // reliability tests: a rank lost after its n-th run
   return Status::Ok();

@@ -55,6 +55,17 @@ class RunFormer {
   Result<std::vector<SortedRun>> Close();
   // Memory one run of `run_records` records costs besides its records: entries and write buffers.
   static uint64_t OverheadBytes(const DiskOptions& disk, uint64_t run_records);
+  // Where run formation's time went (the sort's JSON details, docs/results.md): the worker's
+  // seconds sorting runs, gathering them into write buffers (which waits for a free one while the
+  // writes before it are under way) and closing each run (its last writes, its sync and name, and
+  // the journal's entry); the producer's seconds waiting for the worker to take a full run (in Put
+  // and Close). Read after Close(), which joins the worker.
+  struct Timings {
+    uint64_t runs = 0;
+    double sort_s = 0, gather_s = 0, close_s = 0;  // the worker's
+    double producer_wait_s = 0;                    // the producer's
+  };
+  const Timings& timings() const { return timings_; }
 
  private:
   RunFormer(const RunFormerOptions& options, std::unique_ptr<RecordSorter> sorter, std::unique_ptr<MemPool> write_pool,
@@ -83,6 +94,7 @@ class RunFormer {
   Status status_;
   std::vector<SortedRun> runs_;              // the worker's until it is joined
   std::vector<std::string> worker_notices_;  // likewise; appended to *notices_ at Close
+  Timings timings_;  // runs, sort_s, gather_s, close_s: the worker's; producer_wait_s: the producer's
   std::thread worker_;
 };
 

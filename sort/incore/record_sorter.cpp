@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/elapsed.hpp"
 #include "core/key_prefix.hpp"
 #include "core/record.hpp"
 #include "sort/incore/sort_entry.hpp"
@@ -32,10 +33,6 @@
 namespace rs::sort {
 
 namespace {
-
-double SecondsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // The gather's L1 staging block: kGatherBlockRecords of gensort's records (6,400 bytes). Records
 // of `size` bytes fill it in whole 16-byte units (so every block starts 16-byte aligned when the

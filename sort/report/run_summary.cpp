@@ -9,8 +9,9 @@
 
 namespace rs::sort {
 
-RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels) {
-  RunSummary s{plan.run_records, plan.fan_in, 0, 0, 0, plan.merge_read_bytes, plan.buffer_bytes};
+RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int levels,
+                         const RunFormer::Timings& formation) {
+  RunSummary s{plan.run_records, plan.fan_in, 0, 0, 0, plan.merge_read_bytes, plan.buffer_bytes, formation};
   std::array<uint8_t, 24> v{};
   // Big-endian, so a minimum over ranks (and, of complements, a maximum) is one reduction whose
   // bytes per rank do not depend on P.
@@ -25,9 +26,19 @@ RunSummary SummarizeRuns(Comm& comm, const ExternalPlan& plan, size_t runs, int 
 }
 
 std::string RunSummaryJson(const RunSummary& s) {
-  return nlohmann::json{{"run_records", s.run_records},           {"max_runs_per_rank", s.max_runs},
-                        {"min_runs_per_rank", s.min_runs},        {"fan_in", s.fan_in},
-                        {"merge_read_bytes", s.merge_read_bytes}, {"merge_levels", s.max_levels}}
+  const RunFormer::Timings& f = s.formation;
+  return nlohmann::json{{"run_records", s.run_records},
+                        {"max_runs_per_rank", s.max_runs},
+                        {"min_runs_per_rank", s.min_runs},
+                        {"fan_in", s.fan_in},
+                        {"merge_read_bytes", s.merge_read_bytes},
+                        {"merge_levels", s.max_levels},
+                        {"run_formation",
+                         {{"runs", f.runs},
+                          {"sort_s", f.sort_s},
+                          {"gather_s", f.gather_s},
+                          {"close_s", f.close_s},
+                          {"producer_wait_s", f.producer_wait_s}}}}
       .dump();
 }
 

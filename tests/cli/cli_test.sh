@@ -164,6 +164,15 @@ for r in d["per_rank"]:
     assert sum(x["disk_read"] for x in io) >= 100 * r["records_in"]
     # bytes_sent includes a rank's records to itself, which are no network traffic
     assert 0 < sum(x["net_sent"] for x in io) <= r["bytes_sent"], (io, r["bytes_sent"])
+# Rank 0's run formation: as many runs as the summary allows, each timer within its phase (the
+# worker's three run one after another; the producer's wait is part of the same phase).
+det, ph = d["details"], {p["name"]: p["wall_s"] for p in d["per_rank"][0]["phases"]}
+rf = det["run_formation"]
+assert det["min_runs_per_rank"] <= rf["runs"] <= det["max_runs_per_rank"] and rf["runs"] >= 1, (rf, det)
+assert all(rf[k] >= 0 for k in ("sort_s", "gather_s", "close_s", "producer_wait_s")), rf
+assert rf["sort_s"] + rf["gather_s"] + rf["close_s"] <= ph["read & distribute"] + 0.05, (rf, ph)
+assert rf["producer_wait_s"] <= ph["read & distribute"] + 0.05, (rf, ph)
+assert rf["close_s"] > 0 and rf["gather_s"] > 0, rf
 PYEOF
 out=$("${MPI[@]}" -np 3 "$RS" sort --algo twopass --in-dir "$T/sin" --in-name 'in.{rank}' --out-dir "$T/sout" \
   --out-name 'tl.{rank}' --memory 4M --transfer-size 100K --queue-depth 2 --tmp-dir "$T/tmp0" 2>&1 || true)
