@@ -56,10 +56,12 @@ class RunFormer {
   // Memory one run of `run_records` records costs besides its records: entries and write buffers.
   static uint64_t OverheadBytes(const DiskOptions& disk, uint64_t run_records);
   // Where run formation's time went (the sort's JSON details, docs/results.md): the worker's
-  // seconds sorting runs, gathering them into write buffers (which waits for a free one while the
-  // writes before it are under way) and closing each run (its last writes, its sync and name, and
-  // the journal's entry); the producer's seconds waiting for the worker to take a full run (in Put
-  // and Close). Read after Close(), which joins the worker.
+  // seconds sorting runs, gathering them into write buffers (from creating the run's file; with the
+  // journal's CRC-32; waiting for a free buffer while the writes before it are under way) and
+  // closing each run (its last writes, its sync and name, and the journal's entry); the producer's
+  // seconds waiting for the worker to finish the run before (in Put) and the last one (in Close).
+  // Runs formed by this attempt only (a resumed sort's kept runs are not counted). Read after
+  // Close(), which joins the worker.
   struct Timings {
     uint64_t runs = 0;
     double sort_s = 0, gather_s = 0, close_s = 0;  // the worker's

@@ -1,7 +1,7 @@
 // sort/report/run_summary.hpp — what the out-of-core sorts report about their runs: the planned run size
-// and fan-in, the most runs any rank formed and the deepest merge, and where rank 0's run formation
-// spent its time, as JSON details and one line under the phase table. Collective over the Comm (SummarizeRuns); main
-// thread of a rank.
+// and fan-in, the most runs any rank formed and the deepest merge (JSON details and one line under the
+// phase table), and where rank 0's run formation spent its time (JSON details only). Collective over
+// the Comm (SummarizeRuns); main thread of a rank.
 #pragma once
 
 #include <string>
