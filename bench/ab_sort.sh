@@ -37,6 +37,7 @@ PAUSE=${PAUSE:-0}
 DISK_MBPS=${DISK_MBPS:-}
 [[ -z $DISK_MBPS || $DISK_MBPS =~ ^[1-9][0-9]*$ ]] ||
   { echo "ab_sort.sh: DISK_MBPS='$DISK_MBPS' is not a rate in MB/s (a whole number, 1 or more)" >&2; exit 2; }
+rs_single_copy "$NEW" "$DATA" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 read -ra OLD_EXTRA <<< "${OLD_MPIRUN_EXTRA:-}"
 read -ra NEW_EXTRA <<< "${NEW_MPIRUN_EXTRA:-}"
@@ -113,6 +114,7 @@ if [[ " ${old_l2d[*]} ${new_l2d[*]} " != *" - "* ]]; then
 fi
 {
   echo "command: RECORDS=$RECORDS ALGO=$ALGO BUFFERED_INPUT=${BUFFERED_INPUT:-1} MEMORY=$MEMORY NP=$NP PAUSE=$PAUSE DISK_MBPS=$DISK_MBPS OLD_MPIRUN_EXTRA='${OLD_MPIRUN_EXTRA:-}' NEW_MPIRUN_EXTRA='${NEW_MPIRUN_EXTRA:-}' OLD_SORT_EXTRA='${OLD_SORT_EXTRA:-}' NEW_SORT_EXTRA='${NEW_SORT_EXTRA:-}' bench/ab_sort.sh $OLD $NEW --runs $RUNS"
+  echo "launched as: ${MPI[*]} (single copy: $RS_SINGLE_COPY_USED)"
   echo "old ($OLD): ${old[*]}  (core-s/GB: ${old_cpu[*]}; launch to durable: ${old_l2d[*]})"
   echo "new ($NEW): ${new[*]}  (core-s/GB: ${new_cpu[*]}; launch to durable: ${new_l2d[*]})"
   echo "RESULT algo=$ALGO records=$RECORDS buffered_input=${BUFFERED_INPUT:-1} ranks=$NP disk_mbps=${DISK_MBPS:-none} runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line$l2d_line validation=SUCCESS"

@@ -30,6 +30,7 @@ RS=${RS:-build/app/riversort}
 # --bind-to none: a rank given more of the keys needs more than the one core Open MPI's default
 # binding gives each rank here (measured, one run each: --weights 7,3 took 5.39 s bound and 5.05 s
 # unbound; the even split 6.85 s and 6.65 s); on a cluster each rank has its node's cores.
+rs_single_copy "$RS" "$DATA" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" --bind-to none -np "$NP")
 rs_bench_dataset balance "$RS" "$RECORDS"
 SORT=(sort --algo "$ALGO" --memory "$MEMORY" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out"
@@ -68,6 +69,7 @@ ms=$(rs_median "${speed[@]}")
 ratio=$(awk -v a="$ms" -v b="$me" 'BEGIN { printf "%.3f", a / b }')
 {
   echo "command: RECORDS=$RECORDS NP=$NP MBPS=$MBPS ALGO=$ALGO MEMORY=$MEMORY SLOW=$SLOW${SWEEP:+ SWEEP=\"$SWEEP\"} BASELINE=$BASELINE bench/balance.sh --runs $RUNS"
+  echo "launched as: ${MPI[*]} (single copy: $RS_SINGLE_COPY_USED)"
   echo "even (s):            ${even[*]}"
   echo "--balance speed (s): ${speed[*]}   (last calibration: $weights)"
   for w in $SWEEP; do

@@ -17,6 +17,7 @@ NP=${NP:-2}
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 rs_bench_args parallel_merge 3 "$@"
+rs_single_copy "$NEW" "$DATA" threepass  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 rs_bench_dataset pmerge "$NEW" "$RECORDS"
 
@@ -45,6 +46,7 @@ for ((i = 0; i < RUNS; i++)); do
 done
 {
   echo "command: RECORDS=$RECORDS MEMORY=$MEMORY NP=$NP bench/parallel_merge.sh $NEW $OLD --runs $RUNS"
+  echo "launched as: ${MPI[*]} (single copy: $RS_SINGLE_COPY_USED)"
   echo "# binary local_merge_s parallel_merge_s total_s (each phase: its slowest rank), every output validated"
   printf '%s\n' "${lines[@]}"
   for who in new old; do

@@ -17,6 +17,7 @@ source scripts/lib/bench.sh
 rs_bench_args resume 5 "$@"
 NP=${NP:-2}
 RS=${RS:-build/app/riversort}
+rs_single_copy "$RS" "$DATA" twopass  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 rs_bench_dataset resume "$RS" "$RECORDS"
 SORT=(sort --algo twopass --memory "$MEMORY" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out"
@@ -50,6 +51,7 @@ mr=$(rs_median "${resumed[@]}")
 ratio=$(awk -v a="$mr" -v b="$mc" 'BEGIN { printf "%.3f", a / b }')
 {
   echo "command: RECORDS=$RECORDS MEMORY=$MEMORY NP=$NP POINT=$POINT bench/resume.sh --runs $RUNS"
+  echo "launched as: ${MPI[*]} (single copy: $RS_SINGLE_COPY_USED)"
   echo "clean (s):   ${clean[*]}"
   echo "resumed (s): ${resumed[*]}   (after RS_FAULT=1:$POINT)"
   echo "RESULT records=$RECORDS ranks=$NP point=$POINT runs=$RUNS clean_median_s=$mc resume_median_s=$mr ratio=$ratio target=0.70 $(rs_met "$ratio <= 0.70") validation=SUCCESS"

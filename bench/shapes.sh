@@ -26,6 +26,7 @@ SORT_FLAGS=(--algo "$ALGO")
 [ "$ALGO" = onepass ] || SORT_FLAGS+=(--memory "$MEMORY")
 IFS=/ read -r R K O <<< "$SHAPE"
 OTHER=(--record-size "$R" --key-size "$K" --key-offset "$O")
+rs_single_copy "$RS" "$DATA" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 mkdir -p "$DATA" "$(dirname "$OUT")"
 DATA=$(mktemp -d "$DATA/shapes-XXXXXX")
@@ -64,7 +65,7 @@ done
 mg=$(rs_median "${g[@]}") ms=$(rs_median "${s[@]}")
 {
   echo "# BYTES=$BYTES NP=$NP SHAPE=$SHAPE ALGO=$ALGO MEMORY=$MEMORY bench/shapes.sh $RS --runs $RUNS"
-  echo "# tree: $(rs_source_commit); host $(hostname); $(date -u +%FT%TZ)"
+  echo "# tree: $(rs_source_commit); host $(hostname); $(date -u +%FT%TZ); ${MPI[*]} (single copy: $RS_SINGLE_COPY_USED)"
   echo "# 100/10/0: $N_G records; $SHAPE: $N_S records; ${SORT_FLAGS[*]} --buffered-input over $NP ranks, launch to exit"
   echo "100/10/0 seconds: ${g[*]}"
   echo "$SHAPE seconds: ${s[*]}"

@@ -78,6 +78,7 @@ rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
 BUILD=${RS_BUILD_DIR:-build}
 rs_build "$BUILD"
 RS=$PWD/$BUILD/app/riversort
+rs_single_copy "$RS" "${ROOTS[0]}" twopass  # out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$RANKS")
 # Every rank's budget from the huge page pool (docs/machine.md#the-reserved-huge-page-pool; from
 # 2026-12-04 on: earlier results ran without it).
@@ -381,6 +382,7 @@ what=""; [ -z "$STANDIN" ] || what=" standin=$STANDIN"
   echo "# ${STANDIN:+TERABYTE_STANDIN=$STANDIN }bench/terabyte.sh $ARGS   ($(date -Iseconds), $(hostname), $(nproc) cores, commit $(rs_source_commit), load average before $LOAD_BEFORE, after $LOAD_AFTER)"
   [ -z "$STANDIN" ] || echo "# STAND-IN: --algo $STANDIN ran wherever twopass and threepass are named; these numbers check the script, not the targets"
   echo "# $(gb "$BYTES") ($RECORDS records) over $RANKS ranks, --memory $MEMORY per rank, O_DIRECT, dirs ${ROOTS[*]}; medians of $RUNS"
+  echo "# ${MPI[*]} (single copy: $RS_SINGLE_COPY_USED)"
   echo "# sorts: seconds from mpirun launch to durable output (the result's launch_to_durable_s); each output validated"
   echo "# fio: --rw=rw --rwmixread=50 --direct=1 --bs=$R_BS --iodepth=$FIO_QD io_uring end_fsync, $RANKS jobs in parallel (one per rank),"
   echo "#   each moving 2 x $FIO_SIZE bytes, half read and half written (its share of the data, read and written once;"

@@ -79,6 +79,9 @@ BUILD=${RS_BUILD_DIR:-build}
 rs_build "$BUILD"
 rs_reserve_huge_pages $((MEMORY_BYTES * RANKS))  # docs/machine.md#the-reserved-huge-page-pool
 RS=$PWD/$BUILD/app/riversort
+# Single copy where this machine allows it (scripts/lib/deps.sh); with a --hostfile the other nodes
+# are not probed, so the copies stay.
+[ -n "$HOSTFILE" ] || rs_single_copy "$RS" "${ROOTS[0]}" "$ALGO"
 MPIRUN=(mpirun)
 for f in "${RS_MPIRUN_FLAGS[@]}"; do
   # Between nodes the ranks need TCP beside shared memory.

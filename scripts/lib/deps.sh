@@ -112,4 +112,62 @@ read -ra RS_MPIRUN_BTL_VADER <<< "$(rs_mpirun_flag_line vader)"
 read -ra RS_MPIRUN_BTL_TCP <<< "$(rs_mpirun_flag_line tcp)"
 RS_MPIRUN_AS_ROOT=()
 if [ "$(id -u)" = 0 ]; then RS_MPIRUN_AS_ROOT=(--allow-run-as-root); fi
-RS_MPIRUN_FLAGS=(-q "${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" "${RS_MPIRUN_AS_ROOT[@]}")
+rs_mpirun_flags_join() { RS_MPIRUN_FLAGS=(-q "${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" "${RS_MPIRUN_AS_ROOT[@]}"); }
+rs_mpirun_flags_join
+
+# rs_single_copy RIVERSORT DIR [ALGO]: shared memory with Open MPI's single-copy mechanism (the
+# vader_cma line of mpirun_flags) from here on, for the out-of-core sorts, where it works on this
+# machine; else (and for ALGO onepass) the vader line stays. Open MPI's own default is CMA
+# (process_vm_readv), but a container that forbids ptrace between processes breaks it at run time,
+# which is why the vader line turns it off and the tests keep that. Side by side here
+# (docs/machine.md#single-copy-cma): twopass took 0.834-0.944 x the core-seconds per GB with it;
+# the in-core Datamation sort of 10 M records 1.015-1.050 x the time, so onepass keeps the copies.
+# The probe is a 2-rank onepass sort of 10 MB in a new directory under DIR (removed after) with
+# those flags; CMA is used only if it exits 0 with nothing at all on stderr (Open MPI reports a
+# failed copy there, even when it falls back) and its output validates. RS_SINGLE_COPY=none skips
+# the probe; =cma makes a failed probe an error. Sets RS_MPIRUN_BTL_VADER, RS_MPIRUN_FLAGS and
+# RS_SINGLE_COPY_USED (cma or none), and says which.
+rs_single_copy() {
+  local bin=$1 dir err rc=0 cma=()
+  RS_SINGLE_COPY_USED=none
+  read -ra RS_MPIRUN_BTL_VADER <<< "$(rs_mpirun_flag_line vader)"
+  rs_mpirun_flags_join
+  if [ "${3:-}" = onepass ]; then
+    rs_say "shared memory: without single copy for onepass (slower with it in core, docs/machine.md#single-copy-cma)"
+    return 0
+  fi
+  case ${RS_SINGLE_COPY:-auto} in
+    none) rs_say "shared memory: without single copy (RS_SINGLE_COPY=none)"; return 0 ;;
+    auto | cma) ;;
+    *) echo "RS_SINGLE_COPY='$RS_SINGLE_COPY': must be auto, cma or none" >&2; return 2 ;;
+  esac
+  read -ra cma <<< "$(rs_mpirun_flag_line vader_cma)"
+  mkdir -p "$2"
+  dir=$(mktemp -d "$2/single-copy-probe-XXXXXX")
+  # gen reports on stderr by design; only the sort's stderr is judged, without -q so that Open
+  # MPI's own warnings show.
+  timeout 120 mpirun -q "${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" -np 2 "${RS_MPIRUN_AS_ROOT[@]}" \
+    "$bin" gen --records 100000 --dir "$dir" --name 'in.{rank}' >/dev/null 2>&1 || { rc=$?; err="its input's gen failed"; }
+  [ "$rc" != 0 ] ||
+    err=$(timeout 120 mpirun "${RS_MPIRUN_BASE[@]}" "${cma[@]}" -np 2 "${RS_MPIRUN_AS_ROOT[@]}" "$bin" sort --algo onepass \
+      --in-dir "$dir" --in-name 'in.{rank}' --out-dir "$dir" --out-name 'out.{rank}' --buffered-input --buffered \
+      2>&1 >/dev/null) || rc=$?
+  # ... and its output must hold the input's records in order.
+  [ "$rc" != 0 ] || [ -n "$err" ] || timeout 120 mpirun -q "${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" -np 2 \
+    "${RS_MPIRUN_AS_ROOT[@]}" "$bin" validate -q --dir "$dir" --name 'out.{rank}' --manifest "$dir/in.manifest.json" \
+    >/dev/null 2>&1 || { rc=$?; err="its output is not the input sorted"; }
+  rm -rf "$dir"
+  if [ "$rc" = 0 ] && [ -z "$err" ]; then
+    RS_MPIRUN_BTL_VADER=("${cma[@]}")
+    rs_mpirun_flags_join
+    RS_SINGLE_COPY_USED=cma
+    rs_say "shared memory: single copy (CMA) works here; using ${cma[*]}"
+    return 0
+  fi
+  local why="exit $rc${err:+: $(printf '%s\n' "$err" | grep -m1 '[[:alpha:]]')}"
+  if [ "${RS_SINGLE_COPY:-auto}" = cma ]; then
+    echo "RS_SINGLE_COPY=cma, but Open MPI's single copy fails here ($why)" >&2
+    return 1
+  fi
+  rs_say "shared memory: single copy (CMA) fails here ($why); using ${RS_MPIRUN_BTL_VADER[*]}"
+}
