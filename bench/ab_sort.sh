@@ -37,7 +37,7 @@ PAUSE=${PAUSE:-0}
 DISK_MBPS=${DISK_MBPS:-}
 [[ -z $DISK_MBPS || $DISK_MBPS =~ ^[1-9][0-9]*$ ]] ||
   { echo "ab_sort.sh: DISK_MBPS='$DISK_MBPS' is not a rate in MB/s (a whole number, 1 or more)" >&2; exit 2; }
-rs_single_copy "$NEW" "$DATA" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
+rs_single_copy "$NEW" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 read -ra OLD_EXTRA <<< "${OLD_MPIRUN_EXTRA:-}"
 read -ra NEW_EXTRA <<< "${NEW_MPIRUN_EXTRA:-}"

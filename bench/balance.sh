@@ -30,7 +30,7 @@ RS=${RS:-build/app/riversort}
 # --bind-to none: a rank given more of the keys needs more than the one core Open MPI's default
 # binding gives each rank here (measured, one run each: --weights 7,3 took 5.39 s bound and 5.05 s
 # unbound; the even split 6.85 s and 6.65 s); on a cluster each rank has its node's cores.
-rs_single_copy "$RS" "$DATA" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
+rs_single_copy "$RS" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" --bind-to none -np "$NP")
 rs_bench_dataset balance "$RS" "$RECORDS"
 SORT=(sort --algo "$ALGO" --memory "$MEMORY" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out"

@@ -17,7 +17,7 @@ NP=${NP:-2}
 source scripts/lib/deps.sh
 source scripts/lib/bench.sh
 rs_bench_args parallel_merge 3 "$@"
-rs_single_copy "$NEW" "$DATA" threepass  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
+rs_single_copy "$NEW" threepass  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 rs_bench_dataset pmerge "$NEW" "$RECORDS"
 

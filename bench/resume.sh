@@ -17,7 +17,7 @@ source scripts/lib/bench.sh
 rs_bench_args resume 5 "$@"
 NP=${NP:-2}
 RS=${RS:-build/app/riversort}
-rs_single_copy "$RS" "$DATA" twopass  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
+rs_single_copy "$RS" twopass  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 rs_bench_dataset resume "$RS" "$RECORDS"
 SORT=(sort --algo twopass --memory "$MEMORY" --in-dir "$DATA/in" --in-name 'in.{rank}' --out-dir "$DATA/out"

@@ -26,7 +26,7 @@ SORT_FLAGS=(--algo "$ALGO")
 [ "$ALGO" = onepass ] || SORT_FLAGS+=(--memory "$MEMORY")
 IFS=/ read -r R K O <<< "$SHAPE"
 OTHER=(--record-size "$R" --key-size "$K" --key-offset "$O")
-rs_single_copy "$RS" "$DATA" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
+rs_single_copy "$RS" "$ALGO"  # shared memory for the out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$NP")
 mkdir -p "$DATA" "$(dirname "$OUT")"
 DATA=$(mktemp -d "$DATA/shapes-XXXXXX")

@@ -78,7 +78,7 @@ rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
 BUILD=${RS_BUILD_DIR:-build}
 rs_build "$BUILD"
 RS=$PWD/$BUILD/app/riversort
-rs_single_copy "$RS" "${ROOTS[0]}" twopass  # out-of-core sorts (scripts/lib/deps.sh)
+rs_single_copy "$RS" "${STANDIN:-twopass}"  # out-of-core sorts (scripts/lib/deps.sh)
 MPI=(mpirun "${RS_MPIRUN_FLAGS[@]}" -np "$RANKS")
 # Every rank's budget from the huge page pool (docs/machine.md#the-reserved-huge-page-pool; from
 # 2026-12-04 on: earlier results ran without it).

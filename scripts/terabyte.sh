@@ -81,7 +81,7 @@ rs_reserve_huge_pages $((MEMORY_BYTES * RANKS))  # docs/machine.md#the-reserved-
 RS=$PWD/$BUILD/app/riversort
 # Single copy where this machine allows it (scripts/lib/deps.sh); with a --hostfile the other nodes
 # are not probed, so the copies stay.
-[ -n "$HOSTFILE" ] || rs_single_copy "$RS" "${ROOTS[0]}" "$ALGO"
+[ -n "$HOSTFILE" ] || rs_single_copy "$RS" "$ALGO"
 MPIRUN=(mpirun)
 for f in "${RS_MPIRUN_FLAGS[@]}"; do
   # Between nodes the ranks need TCP beside shared memory.

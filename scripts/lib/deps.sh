@@ -115,59 +115,74 @@ if [ "$(id -u)" = 0 ]; then RS_MPIRUN_AS_ROOT=(--allow-run-as-root); fi
 rs_mpirun_flags_join() { RS_MPIRUN_FLAGS=(-q "${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" "${RS_MPIRUN_AS_ROOT[@]}"); }
 rs_mpirun_flags_join
 
-# rs_single_copy RIVERSORT DIR [ALGO]: shared memory with Open MPI's single-copy mechanism (the
-# vader_cma line of mpirun_flags) from here on, for the out-of-core sorts, where it works on this
-# machine; else (and for ALGO onepass) the vader line stays. Open MPI's own default is CMA
-# (process_vm_readv), but a container that forbids ptrace between processes breaks it at run time,
-# which is why the vader line turns it off and the tests keep that. Side by side here
-# (docs/machine.md#single-copy-cma): twopass took 0.834-0.944 x the core-seconds per GB with it;
-# the in-core Datamation sort of 10 M records 1.015-1.050 x the time, so onepass keeps the copies.
-# The probe is a 2-rank onepass sort of 10 MB in a new directory under DIR (removed after) with
-# those flags; CMA is used only if it exits 0 with nothing at all on stderr (Open MPI reports a
-# failed copy there, even when it falls back) and its output validates. RS_SINGLE_COPY=none skips
-# the probe; =cma makes a failed probe an error. Sets RS_MPIRUN_BTL_VADER, RS_MPIRUN_FLAGS and
-# RS_SINGLE_COPY_USED (cma or none), and says which.
+# rs_single_copy RIVERSORT ALGO: shared memory with Open MPI's single-copy mechanism (the
+# vader_cma line of mpirun_flags) from here on, for ALGO twopass or threepass, where it works on
+# this machine; else the vader line stays. Open MPI's own default is CMA (process_vm_readv), but a
+# container that forbids ptrace between processes breaks it at run time (open-mpi/ompi#4948: "Read
+# -1, expected …" on stderr), which is why the vader line turns it off and the tests keep that.
+# Side by side here (docs/machine.md#single-copy-cma) twopass took 0.834-0.944 x the core-seconds
+# per GB with it; in core it was no faster at 1 M records and 1.015-1.050 x the time at 10 M, so
+# onepass (and auto, which may pick it) keeps the copies. The probe sorts 10 MB over 2 ranks in a
+# new directory under TMPDIR (removed after; no O_DIRECT, so any filesystem will do), without and
+# then with CMA: CMA is used only if both sorts exit 0, the CMA one prints nothing on stderr that
+# the other does not (a notice of riversort's own appears in both), and its output validates.
+# RS_SINGLE_COPY=none skips the probe; =cma makes a failed one an error. Sets RS_MPIRUN_BTL_VADER,
+# RS_MPIRUN_FLAGS and RS_SINGLE_COPY_USED (cma or none) and says which. Safe under set -euo pipefail.
 rs_single_copy() {
-  local bin=$1 dir err rc=0 cma=()
+  local bin=$1 algo=${2:-} dir why="" rc=0 m cma=() flags=() extra=""
+  # Open MPI's known shutdown warning, which any run may print (tests/cli/lib.sh).
+  local epoll='^\[warn\] Epoll '
   RS_SINGLE_COPY_USED=none
   read -ra RS_MPIRUN_BTL_VADER <<< "$(rs_mpirun_flag_line vader)"
   rs_mpirun_flags_join
-  if [ "${3:-}" = onepass ]; then
-    rs_say "shared memory: without single copy for onepass (slower with it in core, docs/machine.md#single-copy-cma)"
-    return 0
-  fi
+  case $algo in
+    twopass | threepass) ;;
+    *)
+      rs_say "shared memory: without single copy for --algo ${algo:-?} (used out of core only, docs/machine.md#single-copy-cma)"
+      return 0
+      ;;
+  esac
   case ${RS_SINGLE_COPY:-auto} in
     none) rs_say "shared memory: without single copy (RS_SINGLE_COPY=none)"; return 0 ;;
     auto | cma) ;;
     *) echo "RS_SINGLE_COPY='$RS_SINGLE_COPY': must be auto, cma or none" >&2; return 2 ;;
   esac
   read -ra cma <<< "$(rs_mpirun_flag_line vader_cma)"
-  mkdir -p "$2"
-  dir=$(mktemp -d "$2/single-copy-probe-XXXXXX")
-  # gen reports on stderr by design; only the sort's stderr is judged, without -q so that Open
-  # MPI's own warnings show.
-  timeout 120 mpirun -q "${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" -np 2 "${RS_MPIRUN_AS_ROOT[@]}" \
-    "$bin" gen --records 100000 --dir "$dir" --name 'in.{rank}' >/dev/null 2>&1 || { rc=$?; err="its input's gen failed"; }
-  [ "$rc" != 0 ] ||
-    err=$(timeout 120 mpirun "${RS_MPIRUN_BASE[@]}" "${cma[@]}" -np 2 "${RS_MPIRUN_AS_ROOT[@]}" "$bin" sort --algo onepass \
-      --in-dir "$dir" --in-name 'in.{rank}' --out-dir "$dir" --out-name 'out.{rank}' --buffered-input --buffered \
-      2>&1 >/dev/null) || rc=$?
-  # ... and its output must hold the input's records in order.
-  [ "$rc" != 0 ] || [ -n "$err" ] || timeout 120 mpirun -q "${RS_MPIRUN_BASE[@]}" "${RS_MPIRUN_BTL_VADER[@]}" -np 2 \
-    "${RS_MPIRUN_AS_ROOT[@]}" "$bin" validate -q --dir "$dir" --name 'out.{rank}' --manifest "$dir/in.manifest.json" \
-    >/dev/null 2>&1 || { rc=$?; err="its output is not the input sorted"; }
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/riversort-single-copy-XXXXXX") || return 1
+  local probe_mpirun=(timeout -k 10 60 mpirun "${RS_MPIRUN_BASE[@]}" -np 2 "${RS_MPIRUN_AS_ROOT[@]}")
+  "${probe_mpirun[@]}" "${RS_MPIRUN_BTL_VADER[@]}" "$bin" gen --records 100000 --dir "$dir" --name 'in.{rank}' >/dev/null 2>&1 ||
+    why="could not probe: its input's gen failed (exit $?)"
+  for m in none cma; do
+    [ -z "$why" ] || break
+    if [ "$m" = none ]; then flags=("${RS_MPIRUN_BTL_VADER[@]}"); else flags=("${cma[@]}"); fi
+    mkdir "$dir/out-$m"
+    rc=0
+    "${probe_mpirun[@]}" "${flags[@]}" "$bin" sort --algo onepass --in-dir "$dir" --in-name 'in.{rank}' --out-dir "$dir/out-$m" \
+      --out-name 'out.{rank}' --buffered-input --buffered >/dev/null 2>"$dir/$m.err" || rc=$?
+    grep -v -- "$epoll" "$dir/$m.err" >"$dir/$m.said" || true
+    if [ "$rc" != 0 ] && [ "$m" = none ]; then
+      why="could not probe: its sort failed without single copy too (exit $rc: $(grep -m1 '[[:alpha:]]' "$dir/$m.said" || true))"
+    elif [ "$rc" != 0 ]; then
+      why="it fails here (exit $rc: $(grep -m1 '[[:alpha:]]' "$dir/$m.said" || true))"
+    fi
+  done
+  if [ -z "$why" ]; then
+    extra=$(grep -v -x -F -f "$dir/none.said" "$dir/cma.said" | grep -m1 '[[:alpha:]]' || true)
+    [ -z "$extra" ] || why="Open MPI warns with it: $extra"
+  fi
+  [ -n "$why" ] || "${probe_mpirun[@]}" "${RS_MPIRUN_BTL_VADER[@]}" "$bin" validate -q --buffered --dir "$dir/out-cma" --name 'out.{rank}' \
+    --manifest "$dir/in.manifest.json" >/dev/null 2>&1 || why="its output with single copy is not the input sorted"
   rm -rf "$dir"
-  if [ "$rc" = 0 ] && [ -z "$err" ]; then
+  if [ -z "$why" ]; then
     RS_MPIRUN_BTL_VADER=("${cma[@]}")
     rs_mpirun_flags_join
     RS_SINGLE_COPY_USED=cma
     rs_say "shared memory: single copy (CMA) works here; using ${cma[*]}"
     return 0
   fi
-  local why="exit $rc${err:+: $(printf '%s\n' "$err" | grep -m1 '[[:alpha:]]')}"
   if [ "${RS_SINGLE_COPY:-auto}" = cma ]; then
-    echo "RS_SINGLE_COPY=cma, but Open MPI's single copy fails here ($why)" >&2
+    echo "RS_SINGLE_COPY=cma, but single copy (CMA) is not usable: $why" >&2
     return 1
   fi
-  rs_say "shared memory: single copy (CMA) fails here ($why); using ${RS_MPIRUN_BTL_VADER[*]}"
+  rs_say "shared memory: single copy (CMA) not used: $why; using ${RS_MPIRUN_BTL_VADER[*]}"
 }
