@@ -72,6 +72,8 @@ expect_probe "a sort failing only with CMA" 0 none "not used: it fails here (exi
 expect_probe "an unsorted output with CMA" 0 none "not used: its output with single copy is not the input sorted" \
   twopass "$T/unsorted"
 expect_probe "no binary to probe with" 0 none "not used: could not probe: its input's gen failed (exit 1)" twopass /bin/false
+expect_probe "no directory to probe in" 0 none "not used: could not probe: cannot make a directory under $T/none" \
+  twopass "$T/clean" "export TMPDIR=$T/none"
 expect_probe "RS_SINGLE_COPY=cma, failing" 1 none "RS_SINGLE_COPY=cma, but single copy (CMA) is not usable: it fails here" \
   twopass "$T/fails" "export RS_SINGLE_COPY=cma"
 expect_probe "RS_SINGLE_COPY=cma, working" 0 cma "works here" twopass "$T/clean" "export RS_SINGLE_COPY=cma"
