@@ -11,6 +11,36 @@ namespace rs {
 
 uint32_t RecordCrc(const uint8_t* record) { return libdeflate_crc32(0, record, kRecordSize); }
 
+uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t bytes) { return libdeflate_crc32(crc, data, bytes); }
+
+namespace {
+
+// CRC-32's polynomial P without its x^32 term, bit-reflected: bit 31 holds x^0, bit 0 holds x^31.
+constexpr uint32_t kReflectedPoly = 0xEDB88320u;
+constexpr uint32_t kXPow0 = 0x80000000u;  // the polynomial 1
+constexpr uint32_t kXPow8 = kXPow0 >> 8;  // x^8: one byte's shift
+
+// a·b mod P for reflected polynomials of degree < 32.
+uint32_t MultiplyModP(uint32_t a, uint32_t b) {
+  uint32_t product = 0;
+  for (int i = 0; i < 32 && a != 0; ++i, a <<= 1) {  // a's term x^i sits in bit 31 after i shifts
+    if (a & kXPow0) product ^= b;
+    b = (b >> 1) ^ ((b & 1) ? kReflectedPoly : 0);  // b·x: x^31·x = x^32 ≡ P's lower terms
+  }
+  return product;
+}
+
+}  // namespace
+
+Crc32Joiner::Crc32Joiner(uint64_t b_bytes) : factor_(kXPow0) {
+  // x^(8·b_bytes) by squaring: `power` runs through x^8, x^16, x^32, ... (x^(8·2^k)).
+  for (uint32_t power = kXPow8; b_bytes != 0; b_bytes >>= 1, power = MultiplyModP(power, power)) {
+    if (b_bytes & 1) factor_ = MultiplyModP(factor_, power);
+  }
+}
+
+uint32_t Crc32Joiner::operator()(uint32_t crc_a, uint32_t crc_b) const { return MultiplyModP(crc_a, factor_) ^ crc_b; }
+
 void Checksum128::AddRecords(const uint8_t* records, size_t count, size_t size) {
   // A 64-bit partial sum cannot overflow within 2^32 records; fold it into 128 bits per block.
   constexpr size_t kBlock = size_t(1) << 30;

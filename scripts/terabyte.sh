@@ -81,7 +81,8 @@ rs_reserve_huge_pages $((MEMORY_BYTES * RANKS))  # docs/machine.md#the-reserved-
 RS=$PWD/$BUILD/app/riversort
 # Single copy where this machine allows it (scripts/lib/deps.sh); with a --hostfile the other nodes
 # are not probed, so the copies stay.
-[ -n "$HOSTFILE" ] || rs_single_copy "$RS" "$ALGO"
+SINGLE_COPY="not probed (--hostfile)"
+if [ -z "$HOSTFILE" ]; then rs_single_copy "$RS" "$ALGO"; SINGLE_COPY=$RS_SINGLE_COPY_USED; fi
 MPIRUN=(mpirun)
 for f in "${RS_MPIRUN_FLAGS[@]}"; do
   # Between nodes the ranks need TCP beside shared memory.
@@ -176,10 +177,19 @@ if [ "$rc" != 0 ] && [ "$KEEP" = 1 ]; then
 fi
 [ "$rc" = 0 ] || die "the sort failed (exit $rc); $([ "$KEEP" = 1 ] && echo "data kept" || echo "data removed")"
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-python3 - "$RESULT" "$wall" "$MEMORY" "$MEMORY_BYTES" <<'PY'
-import json, sys
+python3 - "$RESULT" "$wall" "$MEMORY" "$MEMORY_BYTES" "$SINGLE_COPY" "${MPIRUN[*]}" <<'PY'
+import json, os, sys
 d = json.load(open(sys.argv[1]))
 wall, memory, memory_bytes = float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+# How the ranks were launched goes into the result beside the sort's own facts (docs/results.md):
+# written to a new file (O_EXCL | O_NOFOLLOW) and renamed over the sort's, never half-written.
+d["launch"] = {"mpirun": sys.argv[6], "single_copy": sys.argv[5]}
+tmp = sys.argv[1] + ".launch.tmp"
+fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+with os.fdopen(fd, "w") as f:
+    json.dump(d, f, indent=2)
+    f.write("\n")
+os.replace(tmp, sys.argv[1])
 t = d["launch_to_durable_s"] if d["launch_to_durable_s"] > 0 else wall
 n = d["records"]
 print(f"sorted {n * 100 / 1e9:.1f} GB ({n} records) over {d['environment']['ranks']} ranks with {d['algo']}: "

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checksum.hpp"
 #include "core/config.hpp"
 #include "core/elapsed.hpp"
 #include "core/key_prefix.hpp"
@@ -281,16 +282,16 @@ void RecordSorter::BreakTies(uint64_t begin, uint64_t end) {
 // out[i] = the record of sorted entry first + i. Reads are random, so records a little ahead
 // are prefetched (all 2-3 cache lines of each). Records go through an L1 staging block that is
 // streamed to the output with non-temporal stores when the output is 16-byte aligned.
-void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out) {
+void RecordSorter::Gather(uint64_t first, uint64_t count, uint8_t* out, uint32_t* crc) {
   if (first >= sorted_ || count == 0) return;
   const double sort_before = timings_.sort_s;
   FinishSort(first + std::min(count, sorted_ - first));
   timings_.sort_in_gather_s += timings_.sort_s - sort_before;
-  WithKeyPrefix(shape_, [&](const auto& prefix) { GatherRecords(prefix, first, count, out); });
+  WithKeyPrefix(shape_, [&](const auto& prefix) { GatherRecords(prefix, first, count, out, crc); });
 }
 
 template <class Prefix>
-void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out) {
+void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out, uint32_t* crc) {
   const auto size = prefix.record_size();
   const uint64_t n = std::min(count, sorted_ - first);
   const auto t0 = std::chrono::steady_clock::now();
@@ -307,6 +308,8 @@ void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t 
   const uint64_t kBlock = staged_block > 0 ? staged_block : 1;
   const bool stream = RS_STREAMING_STORES && staged_block > 0 && (reinterpret_cast<uintptr_t>(out) & 15) == 0;
   const uint64_t blocks = (n + kBlock - 1) / kBlock;
+  // Each block's own CRC-32, joined in order below (one 4-byte slot per 64 records or so).
+  std::vector<uint32_t> block_crc(crc != nullptr ? blocks : 0);
   tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, std::max<uint64_t>(1, config::sort::kRecordGrain / kBlock)),
                     [&](const tbb::blocked_range<uint64_t>& r) {
                       alignas(64) uint8_t stage[kStageBytes];
@@ -321,6 +324,7 @@ void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t 
                           }
                           std::memcpy(staged + k * size, record(begin + k), size);
                         }
+                        if (crc != nullptr) block_crc[b] = Crc32(0, staged, in_block * size);
                         if (!stream) continue;
 #if RS_STREAMING_STORES
                         const uint64_t bytes = in_block * size, whole = bytes & ~uint64_t(15);
@@ -337,6 +341,12 @@ void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t 
                       if (stream) _mm_sfence();
 #endif
                     });
+  if (crc != nullptr) {
+    const Crc32Joiner join_whole(kBlock * size);
+    for (uint64_t b = 0; b + 1 < blocks; ++b) *crc = join_whole(*crc, block_crc[b]);
+    const uint64_t last_bytes = (n - (blocks - 1) * kBlock) * size;
+    *crc = Crc32Join(*crc, block_crc[blocks - 1], last_bytes);
+  }
   timings_.gather_s += SecondsSince(t0);
 }
 

@@ -55,8 +55,11 @@ class RecordSorter {
   // sorting them (same refusals as Sort); Gather then writes sorted records [first, first +
   // count) to out[0, R * count), finishing their sort first where needed, as often as needed,
   // while the spans stay valid and unchanged. Records past sorted_records() are not written.
+  // Given `crc`, Gather also continues the CRC-32 in *crc over the bytes it writes, in order
+  // (core/checksum.hpp Crc32): each block is summed while it is still in the L1 staging block,
+  // in parallel, instead of read back from memory after its streaming stores.
   Status SortEntries(std::span<const RecordSpan> spans, Finish finish = Finish::kNow);
-  void Gather(uint64_t first, uint64_t count, uint8_t* out);
+  void Gather(uint64_t first, uint64_t count, uint8_t* out, uint32_t* crc = nullptr);
   // Records the last successful SortEntries (or Sort) took to sort; 0 after a refusal.
   uint64_t sorted_records() const { return sorted_; }
 
@@ -88,7 +91,7 @@ class RecordSorter {
   // Gather's copy, of entries [first, first + count) that FinishSort has made final (first <
   // sorted_, count > 0).
   template <class Prefix>
-  void GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out);
+  void GatherRecords(const Prefix& prefix, uint64_t first, uint64_t count, uint8_t* out, uint32_t* crc);
   // Sorts the radix buckets that begin before `end` (and enough more to occupy the arena's
   // threads), then breaks their ties; entries [0, end) are final after it.
   void FinishSort(uint64_t end);

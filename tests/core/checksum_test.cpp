@@ -37,5 +37,32 @@ TEST(Checksum, SumIsOrderFreeAndWide) {
   EXPECT_EQ(big.ToString(), "10000000000000004");
 }
 
+TEST(Checksum, JoinedCrcsEqualTheWholeStreamsCrc) {
+  std::vector<uint8_t> bytes(70000);
+  uint32_t x = 12345;
+  for (auto& b : bytes) b = uint8_t((x = x * 1103515245u + 12345u) >> 24);
+  const uint8_t* d = bytes.data();
+  // Every split of short streams (B empty, A empty, both), then splits of a long one.
+  for (size_t len = 0; len <= 40; ++len) {
+    for (size_t at = 0; at <= len; ++at) {
+      EXPECT_EQ(Crc32Join(Crc32(0, d, at), Crc32(0, d + at, len - at), len - at), Crc32(0, d, len))
+          << "len " << len << " split at " << at;
+    }
+  }
+  for (size_t at : {size_t(1), size_t(100), size_t(4096), size_t(33333), size_t(69999)}) {
+    EXPECT_EQ(Crc32Join(Crc32(0, d, at), Crc32(0, d + at, bytes.size() - at), bytes.size() - at),
+              Crc32(0, d, bytes.size()));
+  }
+  // Many equal blocks joined with one Crc32Joiner, as the run former's gather does, and a short
+  // last block joined on its own.
+  const size_t block = 6400, blocks = bytes.size() / block, tail = bytes.size() - blocks * block;
+  const Crc32Joiner join(block);
+  uint32_t crc = 0;
+  for (size_t b = 0; b < blocks; ++b) crc = join(crc, Crc32(0, d + b * block, block));
+  crc = Crc32Join(crc, Crc32(0, d + blocks * block, tail), tail);
+  EXPECT_EQ(crc, Crc32(0, d, bytes.size()));
+  EXPECT_EQ(Crc32(0, d, 100), RecordCrc(d));
+}
+
 }  // namespace
 }  // namespace rs

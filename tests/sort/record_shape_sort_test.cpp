@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checksum.hpp"
 #include "core/record_shape.hpp"
 #include "sort/incore/record_sorter.hpp"
 
@@ -122,9 +123,11 @@ TEST(RecordShapeSort, TiesBrokenAcrossParallelChunks) {
 // gathered. 300,000 records are above one parallel radix level, so buckets are left pending
 // (with random keys, and with a run of equal prefixes in each of 256 first-byte buckets).
 TEST(RecordShapeSort, FinishedByTheGathersInPieces) {
-  for (const RecordShape s : {RecordShape{64, 24, 8}, RecordShape{64, 8, 0}, RecordShape{16, 16, 0}}) {
+  // 4096-byte records fill the gather's staging block one at a time; 65,536-byte ones skip it.
+  for (const RecordShape s : {RecordShape{64, 24, 8}, RecordShape{64, 8, 0}, RecordShape{16, 16, 0},
+                              RecordShape{4096, 32, 100}, RecordShape{65536, 16, 0}}) {
     for (Keys k : {Keys::kRandom, Keys::kRunsPerFirstByte, Keys::kFew, Keys::kPrefix20}) {
-      const uint64_t n = 300000;
+      const uint64_t n = s.size >= 4096 ? (12u << 20) / s.size : 300000;  // 12 MiB of large records
       const Bytes in = Make(s, n, k, 21 + uint32_t(k));
       const Bytes want = Reference(s, in);
       auto sorter = RecordSorter::Create(n, s);
@@ -137,13 +140,15 @@ TEST(RecordShapeSort, FinishedByTheGathersInPieces) {
       ASSERT_TRUE(st.ok()) << st.message();
       Bytes out(in.size());
       std::mt19937_64 rng{uint32_t(k)};
+      uint32_t crc = 0;  // summed by the Gathers, as the run former's journal CRC is
       for (uint64_t first = 0; first < n;) {
-        const uint64_t count = std::min<uint64_t>(1 + rng() % 9000, n - first);
-        arena.execute([&] { (*sorter)->Gather(first, count, out.data() + first * s.size); });
+        const uint64_t count = std::min<uint64_t>(1 + rng() % std::min<uint64_t>(n / 4, 9000), n - first);
+        arena.execute([&] { (*sorter)->Gather(first, count, out.data() + first * s.size, &crc); });
         first += count;
       }
       EXPECT_TRUE(out == want) << s.ToString() << " keys " << int(k);
-      if (k == Keys::kRandom || k == Keys::kRunsPerFirstByte) {
+      EXPECT_EQ(crc, Crc32(0, want.data(), want.size())) << s.ToString() << " keys " << int(k);
+      if (n >= 300000 && (k == Keys::kRandom || k == Keys::kRunsPerFirstByte)) {
         EXPECT_GT((*sorter)->last_timings().sort_in_gather_s, 0) << s.ToString();
       }
     }
