@@ -11,7 +11,7 @@ namespace rs {
 
 uint32_t RecordCrc(const uint8_t* record) { return libdeflate_crc32(0, record, kRecordSize); }
 
-uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t bytes) { return libdeflate_crc32(crc, data, bytes); }
+uint32_t Crc32(uint32_t crc, const void* data, size_t bytes) { return libdeflate_crc32(crc, data, bytes); }
 
 namespace {
 
@@ -32,14 +32,13 @@ uint32_t MultiplyModP(uint32_t a, uint32_t b) {
 
 }  // namespace
 
-Crc32Joiner::Crc32Joiner(uint64_t b_bytes) : factor_(kXPow0) {
-  // x^(8·b_bytes) by squaring: `power` runs through x^8, x^16, x^32, ... (x^(8·2^k)).
+uint32_t Crc32Join(uint32_t crc_a, uint32_t crc_b, uint64_t b_bytes) {
+  // crc_a·x^(8·b_bytes) by squaring: `power` runs through x^8, x^16, x^32, ... (x^(8·2^k)).
   for (uint32_t power = kXPow8; b_bytes != 0; b_bytes >>= 1, power = MultiplyModP(power, power)) {
-    if (b_bytes & 1) factor_ = MultiplyModP(factor_, power);
+    if (b_bytes & 1) crc_a = MultiplyModP(crc_a, power);
   }
+  return crc_a ^ crc_b;
 }
-
-uint32_t Crc32Joiner::operator()(uint32_t crc_a, uint32_t crc_b) const { return MultiplyModP(crc_a, factor_) ^ crc_b; }
 
 void Checksum128::AddRecords(const uint8_t* records, size_t count, size_t size) {
   // A 64-bit partial sum cannot overflow within 2^32 records; fold it into 128 bits per block.

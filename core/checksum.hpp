@@ -13,25 +13,15 @@ namespace rs {
 uint32_t RecordCrc(const uint8_t* record);
 
 // The standard CRC-32 of `bytes` bytes at `data`, continuing from `crc` (0 to start): crc of
-// A then B is Crc32(Crc32(0, A), B).
-uint32_t Crc32(uint32_t crc, const uint8_t* data, size_t bytes);
+// A then B is Crc32(Crc32(0, A), B). The one definition of the CRC of a run, a work file or a
+// journal line (docs/fault-tolerance.md); per-record CRCs use RecordCrc.
+uint32_t Crc32(uint32_t crc, const void* data, size_t bytes);
 
 // The CRC-32 of A followed by B, from the CRC-32s of A and B and B's length, without the bytes:
-// so pieces of one stream can be summed in parallel, in any order, and joined in stream order.
-// CRC-32 is linear over GF(2): crc(A‖B) = crc(A)·x^(8·|B|) mod P + crc(B) (the initial and
-// final inversions cancel). Joining costs a multiplication modulo P (32 steps) once the factor
-// x^(8·|B|) is known; Crc32Joiner computes it once for every B of one length.
-class Crc32Joiner {
- public:
-  explicit Crc32Joiner(uint64_t b_bytes);
-  uint32_t operator()(uint32_t crc_a, uint32_t crc_b) const;
-
- private:
-  uint32_t factor_;  // x^(8·b_bytes) mod P, bit-reflected like the CRC itself
-};
-inline uint32_t Crc32Join(uint32_t crc_a, uint32_t crc_b, uint64_t b_bytes) {
-  return Crc32Joiner(b_bytes)(crc_a, crc_b);
-}
+// so pieces of one stream can be summed in parallel and joined in stream order. CRC-32 is linear
+// over GF(2): crc(A‖B) = crc(A)·x^(8·|B|) mod P + crc(B) (the initial and final inversions
+// cancel). Costs about log2(|B|) + 1 multiplications modulo P of 32 steps each.
+uint32_t Crc32Join(uint32_t crc_a, uint32_t crc_b, uint64_t b_bytes);
 
 // Order-independent sum of per-record CRCs; 128 bits so a terabyte sort cannot overflow it.
 class Checksum128 {

@@ -178,18 +178,26 @@ fi
 [ "$rc" = 0 ] || die "the sort failed (exit $rc); $([ "$KEEP" = 1 ] && echo "data kept" || echo "data removed")"
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 python3 - "$RESULT" "$wall" "$MEMORY" "$MEMORY_BYTES" "$SINGLE_COPY" "${MPIRUN[*]}" <<'PY'
-import json, os, sys
+import json, os, sys, tempfile
 d = json.load(open(sys.argv[1]))
 wall, memory, memory_bytes = float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 # How the ranks were launched goes into the result beside the sort's own facts (docs/results.md):
-# written to a new file (O_EXCL | O_NOFOLLOW) and renamed over the sort's, never half-written.
+# written to a new file of a fresh name (mkstemp: O_EXCL, O_NOFOLLOW), synced, and renamed over
+# the sort's, so the result is never half-written; the new file is removed if anything fails.
 d["launch"] = {"mpirun": sys.argv[6], "single_copy": sys.argv[5]}
-tmp = sys.argv[1] + ".launch.tmp"
-fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-with os.fdopen(fd, "w") as f:
-    json.dump(d, f, indent=2)
-    f.write("\n")
-os.replace(tmp, sys.argv[1])
+where, name = os.path.split(os.path.abspath(sys.argv[1]))
+fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".tmp", dir=where)
+try:
+    with os.fdopen(fd, "w") as f:
+        os.fchmod(f.fileno(), 0o644)
+        json.dump(d, f, indent=2)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, sys.argv[1])
+except BaseException:
+    os.unlink(tmp)
+    raise
 t = d["launch_to_durable_s"] if d["launch_to_durable_s"] > 0 else wall
 n = d["records"]
 print(f"sorted {n * 100 / 1e9:.1f} GB ({n} records) over {d['environment']['ranks']} ranks with {d['algo']}: "

@@ -8,14 +8,13 @@
 //                        by remote I/O, into its output (read 3, write 3)
 #include "sort/algorithms/threepass.hpp"
 
-#include <libdeflate.h>
-
 #include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/checksum.hpp"
 #include "io/file.hpp"
 #include "io/job_files.hpp"
 #include "partition/parallel_selection.hpp"
@@ -232,7 +231,7 @@ Result<SortReport> Attempt(Comm& comm, const SortOptions& options, Progress* pro
           index.Add(records + i * record + opt.shape.key_offset);
         }
         seen += n;
-        crc = libdeflate_crc32(crc, records, n * record);
+        crc = Crc32(crc, records, n * record);
         local_merge.Add(n * record);
       });
       if (merged.ok()) {

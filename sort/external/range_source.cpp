@@ -1,10 +1,9 @@
 // sort/external/range_source.cpp — reads a record range through an aligned DiskSource and trims the ends.
 #include "sort/external/range_source.hpp"
 
-#include <libdeflate.h>
-
 #include <cstring>
 
+#include "core/checksum.hpp"
 #include "core/config.hpp"
 
 namespace rs::sort {
@@ -54,7 +53,7 @@ std::optional<Buffer> RangeSource::Get() {
     if (size == 0) continue;
     b->set_size(size);
     if (verify_) {
-      crc_ = libdeflate_crc32(crc_, b->data(), size);
+      crc_ = Crc32(crc_, b->data(), size);
       if (left_ == 0 && crc_ != expect_crc_) {
         damaged_ = true;
         status_ = Status::Error(what_ +

@@ -1,13 +1,12 @@
 // sort/external/run_merge.cpp — multi-level merging of sorted runs.
 #include "sort/external/run_merge.hpp"
 
-#include <libdeflate.h>
-
 #include <algorithm>
 #include <functional>
 #include <queue>
 #include <tuple>
 
+#include "core/checksum.hpp"
 #include "core/config.hpp"
 #include "io/file.hpp"
 #include "io/mapping_cache.hpp"
@@ -111,7 +110,7 @@ Result<RunMergeStats> MergeRuns(std::vector<SortedRun> runs, const RunMergeOptio
       uint32_t crc = 0;
       MergeObserver sum;
       if (opt.on_merged)
-        sum = [&](const uint8_t* records, uint64_t n) { crc = libdeflate_crc32(crc, records, n * opt.shape.size); };
+        sum = [&](const uint8_t* records, uint64_t n) { crc = Crc32(crc, records, n * opt.shape.size); };
       auto n = MergeOnce(take, opt, sink->get(), sum);
       if (n.ok()) {
         st = (*sink)->Close();

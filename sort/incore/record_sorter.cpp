@@ -308,11 +308,14 @@ void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t 
   const uint64_t kBlock = staged_block > 0 ? staged_block : 1;
   const bool stream = RS_STREAMING_STORES && staged_block > 0 && (reinterpret_cast<uintptr_t>(out) & 15) == 0;
   const uint64_t blocks = (n + kBlock - 1) / kBlock;
-  // Each block's own CRC-32, joined in order below (one 4-byte slot per 64 records or so).
-  std::vector<uint32_t> block_crc(crc != nullptr ? blocks : 0);
+  // With `crc`: each task's CRC-32 of its blocks (consecutive, so summed on from block to block)
+  // and the block after its last, kept at its first block's index and joined in order below.
+  std::vector<uint32_t> task_crc(crc != nullptr ? blocks : 0);
+  std::vector<uint64_t> task_end(crc != nullptr ? blocks : 0);
   tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, std::max<uint64_t>(1, config::sort::kRecordGrain / kBlock)),
                     [&](const tbb::blocked_range<uint64_t>& r) {
                       alignas(64) uint8_t stage[kStageBytes];
+                      uint32_t sum = 0;
                       for (uint64_t b = r.begin(); b < r.end(); ++b) {
                         const uint64_t begin = b * kBlock, in_block = std::min(kBlock, n - begin);
                         uint8_t* const to = out + begin * size;
@@ -324,7 +327,9 @@ void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t 
                           }
                           std::memcpy(staged + k * size, record(begin + k), size);
                         }
-                        if (crc != nullptr) block_crc[b] = Crc32(0, staged, in_block * size);
+                        // Summed where the block was just written: the L1 staging block when
+                        // streaming, else the output (not read back from memory later).
+                        if (crc != nullptr) sum = Crc32(sum, staged, in_block * size);
                         if (!stream) continue;
 #if RS_STREAMING_STORES
                         const uint64_t bytes = in_block * size, whole = bytes & ~uint64_t(15);
@@ -340,12 +345,15 @@ void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t 
                       // completion.
                       if (stream) _mm_sfence();
 #endif
+                      if (crc != nullptr) {
+                        task_crc[r.begin()] = sum;
+                        task_end[r.begin()] = r.end();
+                      }
                     });
-  if (crc != nullptr) {
-    const Crc32Joiner join_whole(kBlock * size);
-    for (uint64_t b = 0; b + 1 < blocks; ++b) *crc = join_whole(*crc, block_crc[b]);
-    const uint64_t last_bytes = (n - (blocks - 1) * kBlock) * size;
-    *crc = Crc32Join(*crc, block_crc[blocks - 1], last_bytes);
+  // The tasks' ranges partition [0, blocks): walk them in order.
+  for (uint64_t b = 0; crc != nullptr && b < blocks; b = task_end[b]) {
+    const uint64_t bytes = (std::min(task_end[b] * kBlock, n) - b * kBlock) * size;
+    *crc = Crc32Join(*crc, task_crc[b], bytes);
   }
   timings_.gather_s += SecondsSince(t0);
 }

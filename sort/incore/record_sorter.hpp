@@ -56,8 +56,8 @@ class RecordSorter {
   // count) to out[0, R * count), finishing their sort first where needed, as often as needed,
   // while the spans stay valid and unchanged. Records past sorted_records() are not written.
   // Given `crc`, Gather also continues the CRC-32 in *crc over the bytes it writes, in order
-  // (core/checksum.hpp Crc32): each block is summed while it is still in the L1 staging block,
-  // in parallel, instead of read back from memory after its streaming stores.
+  // (core/checksum.hpp Crc32): each block is summed just after it is filled (in the L1 staging
+  // block where it is streamed), in parallel, instead of read back from memory afterwards.
   Status SortEntries(std::span<const RecordSpan> spans, Finish finish = Finish::kNow);
   void Gather(uint64_t first, uint64_t count, uint8_t* out, uint32_t* crc = nullptr);
   // Records the last successful SortEntries (or Sort) took to sort; 0 after a refusal.

@@ -2,13 +2,13 @@
 #include "sort/resume/journal.hpp"
 
 #include <fcntl.h>
-#include <libdeflate.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 
+#include "core/checksum.hpp"
 #include "io/file.hpp"
 
 namespace rs::sort {
@@ -16,7 +16,7 @@ namespace {
 
 std::string Sealed(const std::string& line) {
   char crc[16];
-  std::snprintf(crc, sizeof crc, "%08x", libdeflate_crc32(0, line.data(), line.size()));
+  std::snprintf(crc, sizeof crc, "%08x", Crc32(0, line.data(), line.size()));
   return line + " #" + crc + "\n";
 }
 
@@ -25,7 +25,7 @@ bool Unseal(const std::string& sealed, std::string* line) {
   const size_t at = sealed.rfind(" #");
   if (at == std::string::npos || sealed.size() != at + 10) return false;
   char crc[16];
-  std::snprintf(crc, sizeof crc, "%08x", libdeflate_crc32(0, sealed.data(), at));
+  std::snprintf(crc, sizeof crc, "%08x", Crc32(0, sealed.data(), at));
   if (sealed.compare(at + 2, 8, crc) != 0) return false;
   *line = sealed.substr(0, at);
   return true;

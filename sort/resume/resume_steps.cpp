@@ -2,12 +2,12 @@
 #include "sort/resume/resume_steps.hpp"
 
 #include <fcntl.h>
-#include <libdeflate.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 
+#include "core/checksum.hpp"
 #include "core/config.hpp"
 #include "core/unique_fd.hpp"
 #include "io/file.hpp"
@@ -157,7 +157,7 @@ Result<uint32_t> WriteKeyIndex(const std::string& path, const KeyIndex& index) {
     done += size_t(n);
   }
   if (::fsync(fd.get()) != 0) return Status::FromErrno(errno, path, "fsync key index");
-  return uint32_t(libdeflate_crc32(0, bytes, size));
+  return uint32_t(Crc32(0, bytes, size));
 }
 
 Result<KeyIndex> ReadKeyIndex(const std::string& path, uint64_t keys, uint32_t crc, uint32_t key_size) {
@@ -174,7 +174,7 @@ Result<KeyIndex> ReadKeyIndex(const std::string& path, uint64_t keys, uint32_t c
     if (n == 0) break;
     done += size_t(n);
   }
-  if (done != size || libdeflate_crc32(0, bytes, size) != crc) {
+  if (done != size || Crc32(0, bytes, size) != crc) {
     return Status::Error(path + ": kept key index is damaged (its checksum differs from the journaled one)");
   }
   return KeyIndex(key_size, std::move(packed));

@@ -53,12 +53,10 @@ TEST(Checksum, JoinedCrcsEqualTheWholeStreamsCrc) {
     EXPECT_EQ(Crc32Join(Crc32(0, d, at), Crc32(0, d + at, bytes.size() - at), bytes.size() - at),
               Crc32(0, d, bytes.size()));
   }
-  // Many equal blocks joined with one Crc32Joiner, as the run former's gather does, and a short
-  // last block joined on its own.
+  // Many blocks joined one after another, as the gather joins its tasks' pieces, a short last one too.
   const size_t block = 6400, blocks = bytes.size() / block, tail = bytes.size() - blocks * block;
-  const Crc32Joiner join(block);
   uint32_t crc = 0;
-  for (size_t b = 0; b < blocks; ++b) crc = join(crc, Crc32(0, d + b * block, block));
+  for (size_t b = 0; b < blocks; ++b) crc = Crc32Join(crc, Crc32(0, d + b * block, block), block);
   crc = Crc32Join(crc, Crc32(0, d + blocks * block, tail), tail);
   EXPECT_EQ(crc, Crc32(0, d, bytes.size()));
   EXPECT_EQ(Crc32(0, d, 100), RecordCrc(d));

@@ -123,7 +123,9 @@ TEST(RecordShapeSort, TiesBrokenAcrossParallelChunks) {
 // gathered. 300,000 records are above one parallel radix level, so buckets are left pending
 // (with random keys, and with a run of equal prefixes in each of 256 first-byte buckets).
 TEST(RecordShapeSort, FinishedByTheGathersInPieces) {
-  // 4096-byte records fill the gather's staging block one at a time; 65,536-byte ones skip it.
+  // And the gathers' CRC-32 of what they write: 4096-byte records fill the gather's staging block
+  // one at a time, 65,536-byte ones skip it (too few of either to leave buckets pending, so for
+  // them only the gathering in pieces and its CRC are tested here).
   for (const RecordShape s : {RecordShape{64, 24, 8}, RecordShape{64, 8, 0}, RecordShape{16, 16, 0},
                               RecordShape{4096, 32, 100}, RecordShape{65536, 16, 0}}) {
     for (Keys k : {Keys::kRandom, Keys::kRunsPerFirstByte, Keys::kFew, Keys::kPrefix20}) {

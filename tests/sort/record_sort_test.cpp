@@ -461,9 +461,9 @@ TEST_P(GatherInPieces, EqualsSort) {
   // it stages and streams (aligned output) or not.
   std::mt19937_64 rng(18);
   uint32_t crc = 0;
-  for (uint64_t first = 0; first < kLarge;) {
+  for (uint64_t first = 0, i = 0; first < kLarge; ++i) {
     const uint64_t count = std::min<uint64_t>(1 + rng() % 70000, kLarge - first);
-    uint8_t* to = piece.data() + (first % 2 == 0 ? 0 : 4);
+    uint8_t* to = piece.data() + (i % 2 == 0 ? 0 : 4);  // 16-byte aligned (streamed), then not
     sorter.Gather(first, count, to, &crc);
     ASSERT_EQ(0, std::memcmp(to, want.data() + first * kRecordSize, count * kRecordSize)) << "first=" << first;
     first += count;
@@ -474,8 +474,10 @@ TEST_P(GatherInPieces, EqualsSort) {
   sorter.Gather(kLarge, 10, piece.data(), &crc);
   EXPECT_EQ(crc, Crc32(0, want.data(), want.size()));
   EXPECT_EQ(piece[0], 0xEE);
-  sorter.Gather(kLarge - 1, 10, piece.data());
+  uint32_t last_crc = 0;
+  sorter.Gather(kLarge - 1, 10, piece.data(), &last_crc);
   EXPECT_EQ(0, std::memcmp(piece.data(), want.data() + (kLarge - 1) * kRecordSize, kRecordSize));
+  EXPECT_EQ(last_crc, Crc32(0, want.data() + (kLarge - 1) * kRecordSize, kRecordSize));  // the cut range's CRC
   EXPECT_EQ(piece[kRecordSize], 0xEE);
   EXPECT_GT(sorter.last_timings().gather_s, 0);
   // The Gathers sorted the buckets when asked to; their time counts in the sort's.
