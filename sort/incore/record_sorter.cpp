@@ -308,10 +308,8 @@ void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t 
   const uint64_t kBlock = staged_block > 0 ? staged_block : 1;
   const bool stream = RS_STREAMING_STORES && staged_block > 0 && (reinterpret_cast<uintptr_t>(out) & 15) == 0;
   const uint64_t blocks = (n + kBlock - 1) / kBlock;
-  // With `crc`: each task's CRC-32 of its blocks (consecutive, so summed on from block to block)
-  // and the block after its last, kept at its first block's index and joined in order below.
-  std::vector<uint32_t> task_crc(crc != nullptr ? blocks : 0);
-  std::vector<uint64_t> task_end(crc != nullptr ? blocks : 0);
+  // With `crc`: each task sums its consecutive blocks on; the tasks' CRCs are joined in order below.
+  if (crc != nullptr && task_crc_.size() < blocks) task_crc_.resize(blocks);
   tbb::parallel_for(tbb::blocked_range<uint64_t>(0, blocks, std::max<uint64_t>(1, config::sort::kRecordGrain / kBlock)),
                     [&](const tbb::blocked_range<uint64_t>& r) {
                       alignas(64) uint8_t stage[kStageBytes];
@@ -345,15 +343,12 @@ void RecordSorter::GatherRecords(const Prefix& prefix, uint64_t first, uint64_t 
                       // completion.
                       if (stream) _mm_sfence();
 #endif
-                      if (crc != nullptr) {
-                        task_crc[r.begin()] = sum;
-                        task_end[r.begin()] = r.end();
-                      }
+                      if (crc != nullptr) task_crc_[r.begin()] = {sum, r.end()};
                     });
   // The tasks' ranges partition [0, blocks): walk them in order.
-  for (uint64_t b = 0; crc != nullptr && b < blocks; b = task_end[b]) {
-    const uint64_t bytes = (std::min(task_end[b] * kBlock, n) - b * kBlock) * size;
-    *crc = Crc32Join(*crc, task_crc[b], bytes);
+  for (uint64_t b = 0; crc != nullptr && b < blocks; b = task_crc_[b].end) {
+    const uint64_t bytes = (std::min(task_crc_[b].end * kBlock, n) - b * kBlock) * size;
+    *crc = Crc32Join(*crc, task_crc_[b].crc, bytes);
   }
   timings_.gather_s += SecondsSince(t0);
 }

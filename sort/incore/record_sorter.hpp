@@ -106,6 +106,13 @@ class RecordSorter {
   SortEntry* scratch_;
   std::vector<uint64_t> span_begin_;       // first global record index of each span, then n
   std::vector<const uint8_t*> span_data_;  // each span's records, by span index
+  // Gather's CRC pieces, kept at each task's first block: the task's CRC-32 and the block after
+  // its last. A member so that a gather per write buffer allocates nothing once it has grown.
+  struct TaskCrc {
+    uint32_t crc;
+    uint64_t end;
+  };
+  std::vector<TaskCrc> task_crc_;
   FirstDigitCounts first_;
   StagedRadixSort radix_;
   uint64_t final_ = 0;  // entries [0, final_) are in their final order, ties broken
