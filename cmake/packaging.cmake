@@ -38,7 +38,7 @@ if(RS_DPKG_SHLIBDEPS AND RS_FILE)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS
-         ", libc6, libstdc++6, libgcc-s1, libopenmpi3, liburing2, libtbb12, libdeflate0")
+         ", libc6, libstdc++6, libgcc-s1, libopenmpi3, liburing2, libtbb12, libdeflate0, libisal2")
 endif()
 # A source package is not made here; should anyone run `make package_source`, build trees and git
 # metadata stay out of it.

@@ -14,7 +14,8 @@ uint32_t RecordCrc(const uint8_t* record);
 
 // The standard CRC-32 of `bytes` bytes at `data`, continuing from `crc` (0 to start): crc of
 // A then B is Crc32(Crc32(0, A), B). The one definition of the CRC of a run, a work file or a
-// journal line (docs/fault-tolerance.md); per-record CRCs use RecordCrc.
+// journal line (docs/fault-tolerance.md); per-record CRCs use RecordCrc. Same values as
+// RecordCrc's code (zlib's crc32), by the code that is fastest for long buffers.
 uint32_t Crc32(uint32_t crc, const void* data, size_t bytes);
 
 // The CRC-32 of A followed by B, from the CRC-32s of A and B and B's length, without the bytes:

@@ -3,7 +3,7 @@
 
 # What building and testing needs.
 RS_BUILD_PACKAGES=(g++ bc cmake make pkg-config openmpi-bin libopenmpi-dev liburing-dev libtbb-dev
-  libcli11-dev libdeflate-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
+  libcli11-dev libdeflate-dev libisal-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
   dpkg-dev file groff-base python3)
 # dpkg-dev, file, groff-base: package_test (dpkg-shlibdeps and file for cpack, groff for the man
 # page); python3: the tests' record oracle (tests/oracle/records.py) and JSON checks.
