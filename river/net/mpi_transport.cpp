@@ -12,6 +12,7 @@
 #include <mpi.h>
 
 #include "river/net/loopback_transport.hpp"
+#include "river/net/mpi_single_copy.hpp"
 #include "river/net/mpi_transport_base.hpp"
 
 namespace rs {
@@ -27,6 +28,8 @@ using mpi_internal::MpiTransportBase;
 class MpiTwoSided final : public MpiTransportBase {
  public:
   MpiTwoSided(MPI_Comm comm, MemPool* pool, const TransportOptions& options) : MpiTransportBase(comm, pool, options) {
+    // An Isend of a large message under single copy only posts its address; the receiver reads it.
+    sending_rule_ = !mpi_internal::ReceiverMovesLargeMessages();
     Start();
   }
   ~MpiTwoSided() override { Stop(); }

@@ -133,11 +133,17 @@ class MpiTransportBase : public Transport {
   virtual bool Done() const = 0;
   // True while one of this rank's sends is queued or under way: MPI moves it only when polled
   // (Open MPI's shared-memory and TCP transports have no progress of their own), so the thread
-  // keeps its short sleeps. (A receive under way is invisible until it completes: a peer's
-  // transfer into an idle rank waits for that rank's polls. Ranks of an exchange send too, so
-  // this keeps them polling often while data moves.)
+  // keeps its short sleeps (where sending_rule_ says so). (A receive under way is invisible until
+  // it completes: a peer's transfer into an idle rank waits for that rank's polls. Ranks of an
+  // exchange send too, so this keeps them polling often while data moves.)
   virtual bool Sending() const = 0;
   virtual void Shutdown() {}
+  // Whether Sending() keeps the sleeps short. A backend turns it off where receivers alone move
+  // large messages (mpi_single_copy.hpp): there the sender's polls only notice completions, and
+  // a rank whose sends waited on a slower-polling peer polled every 50 us all through the
+  // exchange, for nothing (twopass over 2 ranks with CMA without it: 0.950 x the core-seconds
+  // per GB at 4 GB, 0.953 x at 16 GB; docs/terabyte.md#cpu-per-byte-who-moves-a-message-2026-12-06).
+  bool sending_rule_ = true;
 
   // False (and the transport failed) when an MPI call did not succeed.
   bool Check(int rc, const char* what) {
@@ -247,7 +253,7 @@ class MpiTransportBase : public Transport {
       } else {
         const auto now = std::chrono::steady_clock::now();
         Watch(now, &last_progress);  // idle turns only: off the busy path
-        const bool sending = Sending();
+        const bool sending = sending_rule_ && Sending();
         if (sending) idle_since = now;
         // A buffer queued to send rings the bell and ends the sleep at once; what only MPI can
         // tell (an arrival, a peer's part of a transfer) waits for the next poll.

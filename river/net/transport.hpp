@@ -73,7 +73,8 @@ struct TransportStats {
   // MPI backends: turns in which the communication thread found nothing to do and slept
   // (mpi_transport_base.hpp's idle back-off; tests count them); of those, the turns while one of
   // the rank's sends was queued or under way, and how many of those slept longer than
-  // config::kExchangePollMicros (the sending rule keeps that at 0).
+  // config::kExchangePollMicros (the sending rule keeps that at 0). Where receivers alone move
+  // large messages the two-sided backend has no sending rule, and so no sending turns.
   uint64_t idle_turns = 0;
   uint64_t sending_turns = 0;
   uint64_t sending_long_sleeps = 0;

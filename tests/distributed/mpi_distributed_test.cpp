@@ -4,12 +4,14 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <tuple>
 
 #include "core/config.hpp"
 #include "river/net/mpi_comm.hpp"
+#include "river/net/mpi_single_copy.hpp"
 #include "river/net/mpi_transport.hpp"
 #include "river/net/mpi_transport_base.hpp"
 #include "tests/distributed/distributed_cases.hpp"
@@ -136,14 +138,39 @@ TEST(MpiDistributed, IdleThreadPollsLessAsItsSpellGrows) {
 // more than its pool of 6. A sender's turns in that time are sending turns, and none may sleep
 // longer than kExchangePollMicros. Without the sending rule the sleeps grow as when idle (490-506
 // turns in all here, most of them long).
+// (The two-sided backend drops the rule where receivers alone move large messages: below.)
 TEST(MpiDistributed, SendingThreadKeepsPollingOften) {
   if (g_comm->size() < 2) GTEST_SKIP() << "needs a peer";
   for (TransportKind kind : {TransportKind::kMpi, TransportKind::kRma}) {
+    if (kind == TransportKind::kMpi && mpi_internal::ReceiverMovesLargeMessages()) continue;
     const IdleCount c = CountIdleTurns(kind, std::chrono::milliseconds(500), 0, 24);
     if (g_comm->rank() == 1) {
       EXPECT_GE(c.stats.sending_turns, 50u) << c.name << ": the sends were not held up (" << c.ms << " ms)";
       EXPECT_EQ(c.stats.sending_long_sleeps, 0u) << c.name << " over " << c.ms << " ms";
     }
+  }
+}
+
+// Whether receivers alone move large messages is read from the launch (mpi_single_copy.hpp):
+// tests/CMakeLists.txt says in RS_TEST_RECEIVER_MOVES what its mpirun flags chose — 0 for the
+// tests' shared memory without single copy and for TCP, 1 for shared memory with CMA.
+TEST(MpiDistributed, SingleCopyIsReadFromTheLaunch) {
+  const char* expect = std::getenv("RS_TEST_RECEIVER_MOVES");
+  if (expect == nullptr) GTEST_SKIP() << "launched without RS_TEST_RECEIVER_MOVES (tests/CMakeLists.txt sets it)";
+  EXPECT_EQ(mpi_internal::ReceiverMovesLargeMessages(), std::string(expect) == "1")
+      << "RS_TEST_RECEIVER_MOVES=" << expect;
+}
+
+// Where receivers alone move large messages, a sender whose sends wait on a peer does not keep
+// short sleeps: the SendingThreadKeepsPollingOften case has no sending turns (it had 50 or more
+// with the rule), and everything still arrives (CountIdleTurns checks the count at the receiver).
+TEST(MpiDistributed, SingleCopySenderLeavesTheTransferToTheReceiver) {
+  if (g_comm->size() < 2) GTEST_SKIP() << "needs a peer";
+  if (!mpi_internal::ReceiverMovesLargeMessages()) GTEST_SKIP() << "senders move the data in this launch";
+  const IdleCount c = CountIdleTurns(TransportKind::kMpi, std::chrono::milliseconds(500), 0, 24);
+  if (g_comm->rank() == 1) {
+    EXPECT_EQ(c.stats.sending_turns, 0u) << c.name << " over " << c.ms << " ms";
+    EXPECT_GE(c.stats.idle_turns, 10u) << c.name << ": the thread must keep polling";
   }
 }
 
