@@ -8,11 +8,7 @@
 #include <libdeflate.h>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <map>
 #include <random>
-#include <string>
 #include <vector>
 
 #include "core/checksum.hpp"

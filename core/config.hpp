@@ -94,8 +94,8 @@ inline constexpr unsigned kCollectivePollLongMaxMicros = 10000;
 // 1/16 of the time idle so far, at most kExchangePollLongMaxMicros. A buffer queued to send wakes
 // it at once, and while one of its own sends is under way (RMA: also a notice waiting for a free
 // buffer) it keeps the short sleeps, except where receivers alone move large messages (shared
-// memory with single copy: river/net/mpi_single_copy.hpp). Polling every 50 us at most, every rank's communication
-// thread took 0.15-0.2 of a core for as long as the disk kept it waiting: twopass at 4 GB over 2
+// memory with single copy: river/net/mpi_single_copy.hpp). Polling every 50 us at most, every
+// rank's communication thread took 0.15-0.2 of a core for as long as the disk kept it waiting: twopass at 4 GB over 2
 // ranks with each rank's disk held to 150 MB/s spent 38 % of its CPU there; now 0.717 x the
 // core-seconds per GB (threepass 0.667 x) at the same time, the Datamation sort unchanged within
 // noise (issue 15 deliverable 6; results/cpu-idle-poll-*;

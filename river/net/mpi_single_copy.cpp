@@ -5,9 +5,10 @@
 #include "river/net/mpi_single_copy.hpp"
 
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <string_view>
+
+#include "core/cpu_affinity.hpp"
 
 namespace rs::mpi_internal {
 namespace {
@@ -34,11 +35,8 @@ bool ListAllows(const std::string& list, std::string_view component) {
   return exclude ? !named : named;
 }
 
-bool Query() {
-  // Every rank on this node: ranks on other nodes are reached by TCP (or another network), where
-  // the sender moves the data.
-  const std::string local = Env("OMPI_COMM_WORLD_LOCAL_SIZE"), world = Env("OMPI_COMM_WORLD_SIZE");
-  if (local.empty() || local != world) return false;
+// Whether the launch's settings let receivers move large messages between ranks of one node.
+bool SharedMemorySingleCopy() {
   // ob1 named: the PML Open MPI picks by itself may be another (UCX), whose protocols differ.
   if (Env("OMPI_MCA_pml") != "ob1") return false;
   // Shared memory (vader) allowed, and a single-copy mechanism named; unnamed, Open MPI picks one
@@ -51,9 +49,11 @@ bool Query() {
 
 }  // namespace
 
-bool ReceiverMovesLargeMessages() {
-  static const bool answer = Query();
-  return answer;
+bool ReceiverMovesLargeMessages(int ranks) {
+  static const bool settings = SharedMemorySingleCopy();
+  // Every rank on this node: ranks on other nodes are reached by TCP (or another network), where
+  // the sender moves the data.
+  return settings && ranks == RanksOnNode();
 }
 
 }  // namespace rs::mpi_internal
