@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/activity.hpp"
+#include "core/cpu_affinity.hpp"
 #include "core/units.hpp"
 
 namespace rs {
@@ -54,10 +55,7 @@ uint64_t CgroupLimit() {
 uint64_t MemoryPerProcess() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   if (pages <= 0 || page <= 0) return UINT64_MAX;  // unknown: no limit
-  uint64_t local = 1;
-  if (const char* n = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE"))
-    local = std::max<uint64_t>(1, std::strtoull(n, nullptr, 10));
-  return std::min(uint64_t(pages) * uint64_t(page), CgroupLimit()) / local;
+  return std::min(uint64_t(pages) * uint64_t(page), CgroupLimit()) / uint64_t(RanksOnNode());
 }
 
 size_t MemPool::Stride(size_t buffer_size) {
@@ -100,13 +98,12 @@ Result<std::unique_ptr<MemPool>> MemPool::Create(size_t buffer_size, size_t coun
   std::unique_ptr<MemPool> pool(new MemPool());
   pool->bytes_ = bytes;  // from here on the destructor gives the bytes back
   if (before + bytes > limit || before + bytes < before) {
-    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
-    return Status::Error("a pool of " + std::to_string(count) + " buffers of " + std::to_string(buffer_size) +
-                         " bytes (" + MibText(bytes) +
-                         (before > 0 ? ", besides " + MibText(before) + " in other pools" : "") +
-                         ") does not fit this machine's memory (" + MibText(limit) + " per process" +
-                         (local != nullptr ? std::string(", ") + local + " ranks on it" : "") +
-                         "): lower --transfer-size or --queue-depth");
+    const int local = RanksOnNode();
+    return Status::Error(
+        "a pool of " + std::to_string(count) + " buffers of " + std::to_string(buffer_size) + " bytes (" +
+        MibText(bytes) + (before > 0 ? ", besides " + MibText(before) + " in other pools" : "") +
+        ") does not fit this machine's memory (" + MibText(limit) + " per process" +
+        (local > 1 ? ", " + std::to_string(local) + " ranks on it" : "") + "): lower --transfer-size or --queue-depth");
   }
   pool->buffer_size_ = Stride(buffer_size);
   pool->count_ = count;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/lib/bench.sh — sourced by bench/*.sh: the common options (--runs N --dir DIR --out FILE)
 # and the small helpers every side-by-side benchmark needs.
 

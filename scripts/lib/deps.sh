@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/lib/deps.sh — sourced by the README's commands: installs the Debian packages that are
 # missing (apt-get update first, and only when something is missing). Idempotent.
 
