@@ -41,7 +41,7 @@ for ((i = 0; i < RUNS; i++)); do
   EXTRA=()
   clean+=("$(timed RS_FAULT=)"); validate "the clean sort"
   timed RS_FAULT="1:$POINT" >/dev/null
-  ls "$DATA"/out | grep -qE '^out\.[0-9]+$' && { echo "resume.sh: the killed sort published" >&2; exit 1; }
+  find "$DATA/out" -mindepth 1 -maxdepth 1 -regextype posix-extended -regex '.*/out\.[0-9]+' | grep -q . && { echo "resume.sh: the killed sort published" >&2; exit 1; }
   EXTRA=(--resume)
   resumed+=("$(timed RS_FAULT=)"); validate "the resumed sort"
   rm -rf "${DATA:?}"/tmp/* "$DATA"/out/*  # the killed rank's output temporary and lock

@@ -242,7 +242,7 @@ t0=$(date +%s.%N)
 step "$SHARED/log/gen" "${ON_CLUSTER[@]}" "$RS" gen --records "$RECORDS" --dir "$DISK" --name 'in.{rank}' || die "gen failed"
 t1=$(date +%s.%N)
 for i in $(seq 0 $((HOSTS - 1))); do
-  echo "    h$i: $(cd "$W/hosts/h$i" && ls | grep -v '^tmp$' | paste -sd ' ' || true)"
+  echo "    h$i: $(find "$W/hosts/h$i" -mindepth 1 -maxdepth 1 ! -name tmp -printf '%f\n' | sort | paste -sd ' ' || true)"
   [ -f "$W/hosts/h$i/in.$i" ] || die "gen: in.$i is not on h$i"
 done
 echo "    generated in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
@@ -344,7 +344,7 @@ if [ "$CUT_LINK" = 1 ]; then
   secs=$(awk -v a="$(cat "$SHARED/cut-at")" -v b="$ended" 'BEGIN { printf "%.1f", b - a }')
   # The exchange's watchdog or the liveness ring, whichever sees the silence first.
   line=$(grep -m1 -E '^rank [0-9]+: (the exchange made no progress|rank [0-9]+ has not answered)' "$SHARED/log/cut-link" || true)
-  published=$(ls "$W"/hosts/h*/ | grep -cE '^out\.[0-9]+$' || true)
+  published=$(find "$W"/hosts/h*/ -mindepth 1 -maxdepth 1 -regextype posix-extended -regex '.*/out\.[0-9]+' | wc -l || true)
   echo "cut link: exit $src $secs s after the cut; partitions published: $published; ${line:-no line naming a rank}"
   [ "$src" != 0 ] && [ -n "$line" ] && [ "$published" = 0 ] || die "cut link: the job did not end as it should"
 fi

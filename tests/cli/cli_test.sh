@@ -196,7 +196,7 @@ check sort-threepass 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" sort --algo threepas
   --tmp-dir "$T/tmp0" --tmp-dir "$T/tmp1" --validate
 check sort-threepass-manifest 0 "SUCCESS" -- "${MPI[@]}" -np 3 "$RS" validate --dir "$T/sout" --name 'th.{rank}' \
   --manifest "$T/sin/in.manifest.json"
-[ -z "$(ls -A "$T/tmp0" "$T/tmp1" | grep -v ':$' | grep -v '^$')" ] && pass=$((pass + 1)) ||
+[ -z "$(entries "$T/tmp0" "$T/tmp1")" ] && pass=$((pass + 1)) ||
   { echo "FAIL temporary runs left: $(ls "$T/tmp0" "$T/tmp1")"; fails=$((fails + 1)); }
 check sort-auto-onepass 0 "auto: onepass" -- "$RS" sort --algo auto --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" \
   --out-name auto1 --validate
@@ -222,5 +222,5 @@ check sort-missing-outdir 1 "$T/nodir/x.0: No such file or directory" -- "$RS" s
 [ ! -e "$T/sout/p.out" ] && [ ! -e "$T/sout/x" ] && pass=$((pass + 1)) || { echo "FAIL failed sorts left output"; fails=$((fails + 1)); }
 one_line sort-bad-splitters -- "$RS" sort --splitters magic --in-dir "$T" --in-name g1000.dat --out-dir "$T/sout" --out-name y
 
-ls "$T" | grep -qE 'riversort-[0-9a-f]{16}|\.riversort\.lock$' && { echo "FAIL temporary files left: $(ls "$T" | grep riversort)"; fails=$((fails + 1)); }
+entries "$T" | grep -qE 'riversort-[0-9a-f]{16}|\.riversort\.lock$' && { echo "FAIL temporary files left: $(entries "$T" | grep riversort)"; fails=$((fails + 1)); }
 finish cli_test

@@ -19,7 +19,7 @@ INPUT_SUM=$(cat "$T"/in/* | sha256sum)
 SORT=(sort --in-dir "$T/in" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 'out.{rank}' --tmp-dir "$T/tmp")
 memory_for() { [ "$1" = onepass ] || echo "--memory 192M"; }  # the out-of-core sorts under a budget
 
-leftovers() { ls "$T/out" "$T/tmp" | grep -v ':$' | grep -v '^$'; }
+leftovers() { entries "$T/out" "$T/tmp"; }
 clear_dirs() { rm -f "$T"/out/* "$T"/tmp/*; }
 
 # --- a rank killed at the start of each phase of each algorithm
@@ -38,7 +38,7 @@ for case in "onepass:read & distribute" "onepass:sort" "onepass:write" \
   [[ "$err" == *"process rank 1"*"exited on signal 9"* ]] && ok || bad "kill $algo/$phase: no line naming rank 1: $err"
   [ "$(echo "$secs <= 10" | bc)" = 1 ] && ok || bad "kill $algo/$phase: took $secs s (limit 10)"
   # The killed rank cannot remove its own temporaries (SIGKILL); no partition may look finished.
-  ls "$T"/out | grep -qE '^out\.[0-9]+$' && bad "kill $algo/$phase: a partition under its final name: $(ls "$T/out")" || ok
+  entries "$T/out" | grep -qE '^out\.[0-9]+$' && bad "kill $algo/$phase: a partition under its final name: $(ls "$T/out")" || ok
   # Nothing of the surviving ranks is left (they are ended by mpirun's SIGTERM).
   # (the killed rank's: its runs, claim and output temporary carry its token; its output lock)
   leftovers | grep -vE 'riversort-[0-9a-f]{16}|^out\.1\.riversort\.lock$' | grep -q . &&
@@ -68,7 +68,7 @@ for case in "onepass:exchange" "twopass:exchange" "threepass:remote reads"; do
     bad "stall $algo/$phase: no line naming rank 1: $(cat "$T/stall.err")"
   [ "$(echo "$secs <= 3 + 5" | bc)" = 1 ] && ok || bad "stall $algo/$phase: took $secs s after the stop (timeout 3 s)"
   sleep 0.5
-  ls "$T/out" | grep -qE '^out\.[0-9]+$' && bad "stall $algo/$phase: a partition under its final name" || ok
+  entries "$T/out" | grep -qE '^out\.[0-9]+$' && bad "stall $algo/$phase: a partition under its final name" || ok
 done
 
 # --- SIGINT / SIGTERM to mpirun while runs exist: every temporary file is removed
@@ -77,8 +77,8 @@ for sig in INT TERM; do
     clear_dirs
     "${MPI[@]}" -q -np 3 "$RS" "${SORT[@]}" --algo "$algo" --memory 192M >/dev/null 2>&1 &
     pid=$!
-    for _ in $(seq 1 100); do ls "$T/tmp" | grep -q '\.run$' && break; sleep 0.05; done
-    ls "$T/tmp" | grep -q '\.run$' && ok || bad "$sig $algo: no runs appeared to interrupt"
+    for _ in $(seq 1 100); do entries "$T/tmp" | grep -q '\.run$' && break; sleep 0.05; done
+    entries "$T/tmp" | grep -q '\.run$' && ok || bad "$sig $algo: no runs appeared to interrupt"
     kill -"$sig" "$pid"
     wait "$pid"; rc=$?
     [ "$rc" != 0 ] && ok || bad "$sig $algo: exit 0"
@@ -86,7 +86,7 @@ for sig in INT TERM; do
     # Temporaries are gone; a job interrupted after every rank published keeps its whole output.
     # Work kept for --resume stays on purpose (docs/fault-tolerance.md); nothing else may.
     leftovers | grep -vE 'riversort-[0-9a-f]{16}-r[0-9]+-(run|merge|work|index|journal)(-[0-9]+)?\.run$|riversort-[0-9a-f]{16}-resume$' | grep -qE '\.run$|\.tmp$|\.lock$' && bad "$sig $algo: left $(leftovers)" || ok
-    n=$(ls "$T/out" | grep -cE '^out\.[0-9]+$')
+    n=$(entries "$T/out" | grep -cE '^out\.[0-9]+$')
     [ "$n" = 0 ] || [ "$n" = 3 ] && ok || bad "$sig $algo: $n of 3 partitions under their final names"
   done
 done
@@ -103,7 +103,7 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=8m tmpfs "$T/small" 2>/dev/null
     [ "$rc" = 1 ] && ok || bad "full $where: exit $rc, want 1"
     [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ "$err" == "rank "*"No space left on device"* ]] && ok ||
       bad "full $where: want one line 'rank R: ...No space left on device', got: $err"
-    ls "$T/small" "$T/out" | grep -qE '^out\.[0-9]+$' && bad "full $where: output under a final name" || ok
+    entries "$T/small" "$T/out" | grep -qE '^out\.[0-9]+$' && bad "full $where: output under a final name" || ok
     [ -z "$(ls -A "$T/small")" ] && [ -z "$(leftovers)" ] && ok || bad "full $where: left $(ls "$T/small") $(leftovers)"
   done
   [ "$(cat "$T"/in/* | sha256sum)" = "$INPUT_SUM" ] && ok || bad "the input changed"

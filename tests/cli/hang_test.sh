@@ -20,7 +20,7 @@ SORT=(sort --in-dir "$T/in" --in-name 'in.{rank}' --out-dir "$T/out" --out-name 
 GEN=(gen --records 3M --dir "$T/gen" --name 'g.{rank}')
 VALIDATE=(validate --dir "$T/in" --name 'in.{rank}')
 clear_dirs() { rm -f "$T"/out/* "$T"/tmp/* "$T"/gen/*; }
-leftovers() { ls "$T/out" "$T/tmp" | grep -v ':$' | grep -v '^$'; }
+leftovers() { entries "$T/out" "$T/tmp"; }
 
 # The ranks of the job started as $1 (mpirun's children), recorded while they live.
 ranks_of() { pgrep -P "$1" 2>/dev/null | tr '\n' ' '; }
@@ -68,9 +68,9 @@ for case in "twopass:merge" "threepass:local sort" "threepass:parallel selection
   sleep 0.3
   if [ "$what" = gen ]; then
     # gen's partitions carry their final names as they are written; the manifest marks a whole dataset.
-    ls "$T/gen" | grep -q manifest && bad "stop gen: a manifest was written for an unfinished dataset" || ok
+    entries "$T/gen" | grep -q manifest && bad "stop gen: a manifest was written for an unfinished dataset" || ok
   else
-    ls "$T/out" | grep -qE '^out\.[0-9]+$' && bad "stop $what/$point: a partition under its final name" || ok
+    entries "$T/out" | grep -qE '^out\.[0-9]+$' && bad "stop $what/$point: a partition under its final name" || ok
     # (work kept for --resume stays on purpose: docs/fault-tolerance.md)
     survivors=$(leftovers | grep -E 'r[02]-|^out\.[02]\.tmp' | grep -vE 'riversort-[0-9a-f]{16}-r[0-9]+-(run|merge|work|index|journal)(-[0-9]+)?\.run$|riversort-[0-9a-f]{16}(-resume|\.lock)$' || true)
     [ -z "$survivors" ] && ok || bad "stop $what/$point: healthy ranks left temporaries: $survivors"
@@ -98,7 +98,7 @@ for case in "twopass:read & distribute" "threepass:local merge" "validate:valida
   grep -qE '^rank [0-9]+: every rank has waited in a collective for 3 s or more \(--net-timeout\), all alive: the job is stuck' \
     "$T/err" && ok || bad "stray $what/$point: no stall line: $(cat "$T/err")"
   within "$secs" 25 && ok || bad "stray $what/$point: took $secs s (--net-timeout 3)"
-  ls "$T/out" | grep -qE '^out\.[0-9]+$' && bad "stray $what/$point: a partition under its final name" || ok
+  entries "$T/out" | grep -qE '^out\.[0-9]+$' && bad "stray $what/$point: a partition under its final name" || ok
   printf 'stray %s/%s: ended after %.1f s, exit %s\n' "$what" "$point" "$secs" "$rc"
 done
 
@@ -139,7 +139,7 @@ for case in "twopass:exchange" "threepass:local merge"; do
   [ "$rc" != 0 ] && ok || bad "ctrl-c $algo/$point: exit 0"
   left=$(leftovers | grep -E '\.run$|\.tmp\.' | grep -vE 'riversort-[0-9a-f]{16}-r[0-9]+-(run|merge|work|index|journal)(-[0-9]+)?\.run$|riversort-[0-9a-f]{16}(-resume|\.lock)$' || true)
   [ -z "$left" ] && ok || bad "ctrl-c $algo/$point: left $left (of $before temporaries)"
-  n=$(ls "$T/out" | grep -cE '^out\.[0-9]+$')
+  n=$(entries "$T/out" | grep -cE '^out\.[0-9]+$')
   [ "$n" = 0 ] || [ "$n" = 3 ] && ok || bad "ctrl-c $algo/$point: $n of 3 partitions under their final names"
   echo "ctrl-c $algo/$point: $before temporaries before, exit $rc, left: ${left:-none}, $n partitions published"
 done
@@ -166,7 +166,7 @@ secs=$(echo "$(now) - $t0" | bc)
 printf '%s\n' "$err" | grep -qE '^rank [0-9]: its key range holds more than the [0-9]+ bytes of memory set aside for it' &&
   ok || bad "onepass outgrown: no line naming the rank: $err"
 within "$secs" 30 && ok || bad "onepass outgrown: took $secs s"
-[ -z "$(ls "$T/out" | grep -E '^out\.[0-9]+$')" ] && ok || bad "onepass outgrown: partitions published"
+[ -z "$(entries "$T/out" | grep -E '^out\.[0-9]+$')" ] && ok || bad "onepass outgrown: partitions published"
 printf 'onepass outgrown (memory %s MiB): %.1f s, exit %s\n' "$need" "$secs" "$rc"
 rm -rf "$T/equal"
 

@@ -3,6 +3,7 @@
 #   T            a fresh directory, removed at exit with any tmpfs mounted under it (MOUNTS)
 #   ok / bad     count a passed / failed check (bad prints FAIL and why)
 #   finish NAME  prints the counts and exits non-zero if anything failed
+#   entries DIR...  the names in the directories, one per line, hidden ones too (for grep)
 #   expect_stderr NAME WANT_RC HOW WANT -- command...   one check of a command's exit and stderr
 # shellcheck shell=bash
 # The flags are the project's RS_MPIRUN_FLAGS (scripts/lib/deps.sh, from scripts/lib/mpirun_flags).
@@ -21,6 +22,7 @@ fails=0
 pass=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+entries() { find "$@" -mindepth 1 -maxdepth 1 -printf '%f\n'; }
 finish() {
   echo "$1: $pass passed, $fails failed"
   [ "$fails" = 0 ]

@@ -47,7 +47,7 @@ for case in "twopass:merge:read & distribute" "twopass:run 2:" "twopass:read & d
     sort_cmd "$T/$data" "$algo"
     RS_FAULT="1:$point" "${MPI[@]}" -x RS_FAULT -np 3 "$RS" "${SORT[@]}" >/dev/null 2>&1 &&
       bad "$algo/$point/$data: the killed run exited 0" || ok
-    ls "$T"/out | grep -qE '^out\.[0-9]+$' && bad "$algo/$point/$data: a partition under its final name" || ok
+    entries "$T/out" | grep -qE '^out\.[0-9]+$' && bad "$algo/$point/$data: a partition under its final name" || ok
     inodes_before=$(stat -c %i "$T"/tmp/*-run-*.run 2>/dev/null | sort | head -3)
     if [ "$point" = "run 2" ]; then  # as a rank killed mid-write leaves it: a run under a dead writer's name
       # (rank 0's, whose notices the table prints; its journal names the job's token)

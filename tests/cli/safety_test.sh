@@ -19,7 +19,7 @@ sums() { (cd "$T/d" && sha256sum in.* in.manifest.json); }
 input_unchanged() { [ "$(sums)" = "$INPUT_SUMS" ] && ok || bad "$1: the input changed"; }
 no_output() {  # no file other than the inputs (and what the case made on purpose) in d
   local extra
-  extra=$(ls -A "$T/d" | grep -vE '^(in\.[0-9]|in\.manifest\.json|keep.*|link.*|hard.*)$')
+  extra=$(entries "$T/d" | grep -vE '^(in\.[0-9]|in\.manifest\.json|keep.*|link.*|hard.*)$')
   [ -z "$extra" ] && ok || bad "$1: left $extra"
 }
 
@@ -85,7 +85,7 @@ if truncate -s 64M "$T/fs.img" && mkfs.ext4 -q -F "$T/fs.img" 2>/dev/null && dev
     MOUNTS=("$T/mnt" "${MOUNTS[@]}")
     refused raw-input-own-fs "is on the filesystem of rank 0's input device $dev, which is read raw" -- "$RS" sort \
       --in-dir "$(dirname "$dev")" --in-name "$(basename "$dev")" --out-dir "$T/mnt" --out-name x
-    [ -z "$(ls -A "$T/mnt" | grep -v lost+found)" ] && ok || bad "raw-input-own-fs: wrote $(ls -A "$T/mnt")"
+    [ -z "$(entries "$T/mnt" | grep -v lost+found)" ] && ok || bad "raw-input-own-fs: wrote $(ls -A "$T/mnt")"
     umount "$T/mnt"
   else
     echo "skip raw-input-own-fs: cannot mount a loop filesystem here"
@@ -124,11 +124,11 @@ refused summary-out-missing-dir "$T/nodir/s.sum: No such file or directory" -- "
 "${MPI[@]}" -np 2 "$RS" sort --algo twopass --memory 192M --in-dir "$T/d" --in-name 'big.{rank}' --out-dir "$T/out" \
   --out-name 'c.{rank}' --tmp-dir "$T/tmp" --validate >/dev/null 2>"$T/first.err" &
 first=$!
-for _ in $(seq 1 200); do ls "$T/out" | grep -q 'riversort.lock$' && break; sleep 0.05; done
+for _ in $(seq 1 200); do entries "$T/out" | grep -q 'riversort.lock$' && break; sleep 0.05; done
 refused second-job "another riversort job is writing it (pid " -- "${MPI[@]}" -np 2 "$RS" sort --in-dir "$T/d" \
   --in-name 'big.{rank}' --out-dir "$T/out" --out-name 'c.{rank}'
 wait "$first" && grep -q SUCCESS "$T/first.err" && ok || bad "the first job did not finish valid: $(cat "$T/first.err")"
-ls "$T/out" | grep -q lock && bad "lock files left after the job: $(ls "$T/out")" || ok
+entries "$T/out" | grep -q lock && bad "lock files left after the job: $(ls "$T/out")" || ok
 
 # --- 3. publishing never destroys: rank 1's publish fails, rank 0's old file comes back
 printf 'users-own-0' > "$T/out/c.0"
@@ -136,14 +136,14 @@ OLD0=$(sha256sum < "$T/out/c.0")
 "${MPI[@]}" -np 2 "$RS" sort --algo twopass --memory 192M --in-dir "$T/d" --in-name 'big.{rank}' --out-dir "$T/out" \
   --out-name 'c.{rank}' --tmp-dir "$T/tmp" >/dev/null 2>"$T/pub.err" &
 job=$!
-for _ in $(seq 1 200); do ls "$T/tmp" | grep -q '\.run$' && break; sleep 0.05; done
+for _ in $(seq 1 200); do entries "$T/tmp" | grep -q '\.run$' && break; sleep 0.05; done
 rm -f "$T/out/c.1"; mkdir -p "$T/out/c.1/occupied"  # rank 1's final name becomes a directory
 wait "$job"; rc=$?
 [ "$rc" != 0 ] && ok || bad "publish-fails: exit 0"
 grep -q "rank 1: $T/out/c.1" "$T/pub.err" && ok || bad "publish-fails: no line naming rank 1's path: $(cat "$T/pub.err")"
 [ "$(sha256sum < "$T/out/c.0")" = "$OLD0" ] && ok || bad "publish-fails: rank 0's old c.0 was not put back"
 # (the runs, kept for --resume: docs/fault-tolerance.md, may stay in tmp; nothing else)
-[ -z "$(ls -A "$T/out" | grep -vE '^c\.[01]$')" ] && [ -z "$(ls -A "$T/tmp" | grep -vE 'riversort-[0-9a-f]{16}-r[0-9]+-(run|merge|work|index|journal)(-[0-9]+)?\.run$|riversort-[0-9a-f]{16}(-resume|\.lock)$')" ] && ok ||
+[ -z "$(entries "$T/out" | grep -vE '^c\.[01]$')" ] && [ -z "$(entries "$T/tmp" | grep -vE 'riversort-[0-9a-f]{16}-r[0-9]+-(run|merge|work|index|journal)(-[0-9]+)?\.run$|riversort-[0-9a-f]{16}(-resume|\.lock)$')" ] && ok ||
   bad "publish-fails: left $(ls -A "$T/out" "$T/tmp")"
 rm -rf "$T/out/c.1" "$T/out/c.0"
 
@@ -175,13 +175,13 @@ rm -f "$T/out"/v.*
 # --- 6. leftovers: a killed job's temporaries are reported by the next sort and removed by clean
 RS_FAULT="1:merge" "${MPI[@]}" -x RS_FAULT -np 2 "$RS" sort --algo twopass --memory 192M --in-dir "$T/d" \
   --in-name 'big.{rank}' --out-dir "$T/out" --out-name 'k.{rank}' --tmp-dir "$T/tmp" >/dev/null 2>&1
-ls "$T/tmp" | grep -q '\.run$' && ok || bad "leftovers: the killed rank left no runs to find ($(ls "$T/tmp"))"
+entries "$T/tmp" | grep -q '\.run$' && ok || bad "leftovers: the killed rank left no runs to find ($(ls "$T/tmp"))"
 err=$("${S2[@]}" --out-dir "$T/out" --out-name 'n.{rank}' --tmp-dir "$T/tmp" 2>&1 >/dev/null)
 [[ "$err" == *"leftover files"*"riversort clean"*"--dir $T/tmp"* ]] && ok || bad "leftovers: the next sort did not report them: $err"
 out=$("$RS" clean --dir "$T/tmp" --dir "$T/out" 2>&1); rc=$?
 [ "$rc" = 0 ] && [[ "$out" == *"freed "*" MiB in "*" files"* ]] && ok || bad "clean: exit $rc: $out"
 [ -z "$(ls -A "$T/tmp")" ] && ok || bad "clean left $(ls -A "$T/tmp")"
-[ -z "$(ls -A "$T/out" | grep -vE '^n\.[01]$')" ] && ok || bad "clean left in out: $(ls -A "$T/out")"
+[ -z "$(entries "$T/out" | grep -vE '^n\.[01]$')" ] && ok || bad "clean left in out: $(ls -A "$T/out")"
 input_unchanged end
 
 finish safety_test
