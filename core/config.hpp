@@ -95,10 +95,10 @@ inline constexpr unsigned kCollectivePollLongMaxMicros = 10000;
 // it at once, and while one of its own sends is under way (RMA: also a notice waiting for a free
 // buffer) it keeps the short sleeps, except where receivers alone move large messages (shared
 // memory with single copy: river/net/mpi_single_copy.hpp). Polling every 50 us at most, every
-// rank's communication thread took 0.15-0.2 of a core for as long as the disk kept it waiting: twopass at 4 GB over 2
-// ranks with each rank's disk held to 150 MB/s spent 38 % of its CPU there; now 0.717 x the
-// core-seconds per GB (threepass 0.667 x) at the same time, the Datamation sort unchanged within
-// noise (issue 15 deliverable 6; results/cpu-idle-poll-*;
+// rank's communication thread took 0.15-0.2 of a core for as long as the disk kept it waiting:
+// twopass at 4 GB over 2 ranks with each rank's disk held to 150 MB/s spent 38 % of its CPU
+// there; now 0.717 x the core-seconds per GB (threepass 0.667 x) at the same time, the Datamation
+// sort unchanged within noise (issue 15 deliverable 6; results/cpu-idle-poll-*;
 // docs/terabyte.md#cpu-per-byte-the-idle-communication-thread-2026-12-04). A transfer into a rank
 // that is not sending waits up to 1/16 of that rank's idle spell for each of its polls it needs.
 inline constexpr int64_t kExchangePollMicros = 50;

@@ -35,8 +35,12 @@ bool ListAllows(const std::string& list, std::string_view component) {
   return exclude ? !named : named;
 }
 
-// Whether the launch's settings let receivers move large messages between ranks of one node.
-bool SharedMemorySingleCopy() {
+bool Query() {
+  // Every rank of the job on this node (so every rank of any communicator of it): ranks on other
+  // nodes are reached by TCP (or another network), where the sender moves the data. The job's
+  // size, not a communicator's: 2 ranks of a 4-rank job on two nodes could be one per node.
+  const std::string world = Env("OMPI_COMM_WORLD_SIZE");
+  if (world.empty() || std::to_string(RanksOnNode()) != world) return false;
   // ob1 named: the PML Open MPI picks by itself may be another (UCX), whose protocols differ.
   if (Env("OMPI_MCA_pml") != "ob1") return false;
   // Shared memory (vader) allowed, and a single-copy mechanism named; unnamed, Open MPI picks one
@@ -49,11 +53,9 @@ bool SharedMemorySingleCopy() {
 
 }  // namespace
 
-bool ReceiverMovesLargeMessages(int ranks) {
-  static const bool settings = SharedMemorySingleCopy();
-  // Every rank on this node: ranks on other nodes are reached by TCP (or another network), where
-  // the sender moves the data.
-  return settings && ranks == RanksOnNode();
+bool ReceiverMovesLargeMessages() {
+  static const bool answer = Query();
+  return answer;
 }
 
 }  // namespace rs::mpi_internal

@@ -8,13 +8,13 @@
 
 namespace rs::mpi_internal {
 
-// For a communicator of `ranks` ranks of the job (all of them, or it cannot tell). The settings
-// are read once per process from what Open MPI's launcher put in the environment (mpirun --mca X
-// V reaches each rank as OMPI_MCA_X=V), the ranks on this node by core/cpu_affinity's
-// RanksOnNode. False whenever it cannot tell: another MPI or launcher, another PML or none named,
-// a btl list without vader, single copy off or not named, ranks on other nodes — there a sender's polls push its data,
-// or may. (A mechanism named but unusable, which Open MPI may replace by none, only makes the exchange poll less: the
-// scripts name CMA only where their probe found it working, scripts/lib/deps.sh rs_single_copy.)
-bool ReceiverMovesLargeMessages(int ranks);
+// Read once per process from what Open MPI's launcher put in the environment (mpirun --mca X V
+// reaches each rank as OMPI_MCA_X=V; the ranks on this node by core/cpu_affinity's RanksOnNode).
+// False whenever it cannot tell: another MPI or launcher, another PML or none named, a btl list
+// without vader, single copy off or not named, ranks of the job on other nodes — there a sender's
+// polls push its data, or may. (A mechanism named but unusable, which Open MPI may replace by
+// none, only makes the exchange poll less: the scripts name CMA only where their probe found it
+// working, scripts/lib/deps.sh rs_single_copy.)
+bool ReceiverMovesLargeMessages();
 
 }  // namespace rs::mpi_internal

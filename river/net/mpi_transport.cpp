@@ -29,7 +29,7 @@ class MpiTwoSided final : public MpiTransportBase {
  public:
   MpiTwoSided(MPI_Comm comm, MemPool* pool, const TransportOptions& options) : MpiTransportBase(comm, pool, options) {
     // An Isend of a large message under single copy only posts its address; the receiver reads it.
-    sending_rule_ = !mpi_internal::ReceiverMovesLargeMessages(size_);
+    sending_rule_ = !mpi_internal::ReceiverMovesLargeMessages();
     Start();
   }
   ~MpiTwoSided() override { Stop(); }

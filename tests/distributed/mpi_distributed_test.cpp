@@ -142,7 +142,7 @@ TEST(MpiDistributed, IdleThreadPollsLessAsItsSpellGrows) {
 TEST(MpiDistributed, SendingThreadKeepsPollingOften) {
   if (g_comm->size() < 2) GTEST_SKIP() << "needs a peer";
   for (TransportKind kind : {TransportKind::kMpi, TransportKind::kRma}) {
-    if (kind == TransportKind::kMpi && mpi_internal::ReceiverMovesLargeMessages(g_comm->size())) continue;
+    if (kind == TransportKind::kMpi && mpi_internal::ReceiverMovesLargeMessages()) continue;
     const IdleCount c = CountIdleTurns(kind, std::chrono::milliseconds(500), 0, 24);
     if (g_comm->rank() == 1) {
       EXPECT_GE(c.stats.sending_turns, 50u) << c.name << ": the sends were not held up (" << c.ms << " ms)";
@@ -157,7 +157,7 @@ TEST(MpiDistributed, SendingThreadKeepsPollingOften) {
 TEST(MpiDistributed, SingleCopyIsReadFromTheLaunch) {
   const char* expect = std::getenv("RS_TEST_RECEIVER_MOVES");
   if (expect == nullptr) GTEST_SKIP() << "launched without RS_TEST_RECEIVER_MOVES (tests/CMakeLists.txt sets it)";
-  EXPECT_EQ(mpi_internal::ReceiverMovesLargeMessages(g_comm->size()), std::string(expect) == "1")
+  EXPECT_EQ(mpi_internal::ReceiverMovesLargeMessages(), std::string(expect) == "1")
       << "RS_TEST_RECEIVER_MOVES=" << expect;
 }
 
@@ -166,7 +166,7 @@ TEST(MpiDistributed, SingleCopyIsReadFromTheLaunch) {
 // with the rule), and everything still arrives (CountIdleTurns checks the count at the receiver).
 TEST(MpiDistributed, SingleCopySenderLeavesTheTransferToTheReceiver) {
   if (g_comm->size() < 2) GTEST_SKIP() << "needs a peer";
-  if (!mpi_internal::ReceiverMovesLargeMessages(g_comm->size())) GTEST_SKIP() << "senders move the data in this launch";
+  if (!mpi_internal::ReceiverMovesLargeMessages()) GTEST_SKIP() << "senders move the data in this launch";
   const IdleCount c = CountIdleTurns(TransportKind::kMpi, std::chrono::milliseconds(500), 0, 24);
   if (g_comm->rank() == 1) {
     EXPECT_EQ(c.stats.sending_turns, 0u) << c.name << " over " << c.ms << " ms";
