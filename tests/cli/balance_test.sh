@@ -10,6 +10,7 @@ set -u
 RS=$1
 MPIRUN=${2:-mpirun}
 source "$(dirname "$0")/lib.sh"
+quick_exits  # every job here ends by itself: no rank is killed
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 gen() {  # gen DIR RECORDS [FLAGS]: 3 partitions

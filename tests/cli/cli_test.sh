@@ -6,6 +6,7 @@ set -u
 RS=$1
 MPIRUN=${2:-mpirun}
 source "$(dirname "$0")/lib.sh"
+quick_exits  # every job here ends by itself: no rank is killed
 
 # The three kinds of check this file makes (tests/cli/lib.sh's expect_stderr):
 check() { expect_stderr "$1" "$2" contains "$3" "${@:4}"; }        # NAME WANT_RC WANT_SUBSTRING -- command...

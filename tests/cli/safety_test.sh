@@ -11,6 +11,7 @@ set -u
 RS=$1
 MPIRUN=${2:-mpirun}
 source "$(dirname "$0")/lib.sh"
+quick_exits  # no rank is killed here but in the leftovers case (MPI_KILLS)
 
 # refused NAME WANT_SUBSTRING -- command: exit non-zero (not by the 60 s timeout), stderr exactly
 # one line containing WANT.
@@ -173,7 +174,7 @@ input_unchanged after-mismatch
 rm -f "$T/out"/v.*
 
 # --- 6. leftovers: a killed job's temporaries are reported by the next sort and removed by clean
-RS_FAULT="1:merge" "${MPI[@]}" -x RS_FAULT -np 2 "$RS" sort --algo twopass --memory 192M --in-dir "$T/d" \
+RS_FAULT="1:merge" "${MPI_KILLS[@]}" -x RS_FAULT -np 2 "$RS" sort --algo twopass --memory 192M --in-dir "$T/d" \
   --in-name 'big.{rank}' --out-dir "$T/out" --out-name 'k.{rank}' --tmp-dir "$T/tmp" >/dev/null 2>&1
 entries "$T/tmp" | grep -q '\.run$' && ok || bad "leftovers: the killed rank left no runs to find ($(ls "$T/tmp"))"
 err=$("${S2[@]}" --out-dir "$T/out" --out-name 'n.{rank}' --tmp-dir "$T/tmp" 2>&1 >/dev/null)

@@ -6,9 +6,9 @@
 # clear line for every refusal (flag ranges, a partial record, a manifest or summary file of
 # another shape); every sort of every shape at 1-4 ranks.
 # Usage: shape_test.sh RIVERSORT MPIRUN [PART]
-# PART (ctest runs the two side by side; the whole took about 300 s on one core of the project
-# machine): matrix = the 1- and 3-rank sorts of every shape by twopass and threepass; rest =
-# everything else; all (the default) = both.
+# PART (ctest runs the two side by side; alone, they took 48 and 59 s on the project machine):
+# matrix = the sorts of every shape at 1-4 ranks by twopass and threepass; rest = everything else;
+# all (the default) = both.
 set -u
 RS=$1
 MPIRUN=${2:-mpirun}
@@ -16,6 +16,7 @@ PART=${3:-all}
 case "$PART" in all | matrix | rest) ;; *) echo "shape_test.sh: PART is all, matrix or rest, not $PART" >&2; exit 2 ;; esac
 rest() { [ "$PART" != matrix ]; }  # this run does the checks outside the twopass/threepass matrix
 source "$(dirname "$0")/lib.sh"
+quick_exits  # no rank is killed here but in the --resume cases (MPI_KILLS)
 ORACLE="$(dirname "$0")/../oracle/records.py"
 
 # same NAME WANT_RC WANT_TEXT -- command...: exit status and stderr exactly as wanted.
@@ -82,11 +83,15 @@ for algo in onepass twopass threepass; do
 done
 fi
 
-# Every sort of every shape at 1 rank and over 3 ranks (uneven partitions, one empty), with the
-# sample splitter and (random keys, 3 ranks) the uniform one: the oracle checks the outputs are the
-# input's records in key order, byte for byte, and the sort's own --validate agrees. twopass and
-# threepass run with the least memory that plans (2 MiB, else 8 MiB: 100-byte records need their
-# 102,400-byte blocks) and --fan-in 2, so that runs are several and merged in levels.
+# Every sort of every shape: random keys at 1 rank (the sample splitter) and over 3 ranks (uneven
+# partitions, one empty; the uniform splitter), every other kind of keys over the 3 ranks with the
+# sample splitter (where ties cross the ranks' boundaries; the 2- and 4-rank sorts below use it on
+# random keys). The oracle checks the outputs are the input's records in key order, byte for byte,
+# and the sort's own --validate agrees. twopass and threepass run with the least memory that plans
+# (2 MiB, else 8 MiB: 100-byte records need their 102,400-byte blocks) and --fan-in 2, so that the
+# large records' runs are several and merged in levels. Each combination is one mpirun launch:
+# every sort at every rank count for every kind of keys was 222 launches and most of this test's
+# time (docs/testing.md#ci); this is 147.
 # sort_args ALGO SHAPE NP -> the memory flags for that sort.
 sort_args() {
   local algo=$1 s=$2 np=$3 r k o
@@ -123,18 +128,15 @@ for algo in $algos; do
     for kind in $kinds; do
       f="$T/d-${s//\//_}-$kind"
       for np in 1 3; do
-        for splitters in sample uniform; do
-          [ "$splitters" = uniform ] && { [ "$np" = 1 ] || [ "$kind" != random ]; } && continue
-          if [ "$np" = 1 ]; then name="$(basename "$f")"; ins=("$f"); else name="$(basename "$f").p.{rank}"; ins=("$f".p.{0,1,2}); fi
-          sorted_ok "sort $algo $s $kind $np ranks $splitters" "$algo" "$s" "$np" "$name" \
-            "$T/o-$algo-${s//\//_}-$kind-$np-$splitters" "--splitters $splitters" -- "${ins[@]}"
-        done
+        splitters=sample
+        if [ "$kind" = random ]; then [ "$np" = 3 ] && splitters=uniform; else [ "$np" = 1 ] && continue; fi
+        if [ "$np" = 1 ]; then name="$(basename "$f")"; ins=("$f"); else name="$(basename "$f").p.{rank}"; ins=("$f".p.{0,1,2}); fi
+        sorted_ok "sort $algo $s $kind $np ranks $splitters" "$algo" "$s" "$np" "$name" \
+          "$T/o-$algo-${s//\//_}-$kind-$np-$splitters" "--splitters $splitters" -- "${ins[@]}"
       done
     done
   done
 done
-
-[ "$PART" = matrix ] && { finish shape_test; exit; }
 
 # Every shape at 2 and 4 ranks too (random keys; 4 ranks over the 3-way split's files plus an
 # empty fourth partition), so every sort runs at 1-4 ranks.
@@ -143,7 +145,7 @@ for s in $SHAPES; do
   : > "$f.p.3"
   python3 "$ORACLE" split "$s" "$f" 2 "$f.q"
 done
-for algo in onepass twopass threepass; do
+for algo in $algos; do
   for s in $SHAPES; do
     f="$T/d-${s//\//_}-random"
     for np in 2 4; do
@@ -153,6 +155,8 @@ for algo in onepass twopass threepass; do
     done
   done
 done
+
+[ "$PART" = matrix ] && { finish shape_test; exit; }
 
 # --resume of other shapes (sort/resume/): a rank killed in the merge of twopass, and in the
 # parallel selection and parallel merge of threepass, then the same command with --resume gives the
@@ -170,7 +174,7 @@ for case in "twopass:merge:128/16/0:random" "threepass:parallel selection:128/16
       --out-name "o.{rank}" $(flags "$1") $(sort_args "$algo" "$s" 3))
   }
   sort_of "$s"
-  RS_FAULT="1:$point" "${MPI[@]}" -x RS_FAULT -np 3 "${resume_cmd[@]}" > /dev/null 2>&1 &&
+  RS_FAULT="1:$point" "${MPI_KILLS[@]}" -x RS_FAULT -np 3 "${resume_cmd[@]}" > /dev/null 2>&1 &&
     bad "resume $case: the killed run exited 0" || ok
   ls "$o"/riversort-*-journal.run > /dev/null 2>&1 && ok || bad "resume $case: no journal kept: $(ls "$o")"
   if [ "$s" = 128/16/0 ] && [ "$algo" = twopass ]; then  # another shape's flags on the kept work
