@@ -66,7 +66,7 @@ dm=(); gnu=(); skew=(); rma=(); tcp=()
 for ((i = 0; i < RUNS; i++)); do
   sortrun dm uniform VADER
   t0=$(rs_now); LC_ALL=C sort --parallel=2 -S 4G "$DATA/ascii.txt" -o "$DATA/ascii.sorted"; t1=$(rs_now)
-  gnu+=($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'))
+  gnu+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
   sortrun skew skew VADER
   sortrun rma uniform VADER --transport rma
   sortrun tcp uniform TCP
@@ -78,8 +78,8 @@ for ((i = 0; i < RUNS; i++)); do
   # the entries and the radix sort's first level; the later levels run during the write
   # (docs/onepass.md), so the in-core sort's whole work is given beside it: records / rank 0's
   # build + every radix level, wherever it ran (both ranks sort at once, each half the records).
-  big_sort+=($(json "$DATA/big.json" 'd["records"] / max(p["wall_s"] for r in d["per_rank"] for p in r["phases"] if p["name"] == "sort") / 1e6'))
-  big_work+=($(json "$DATA/big.json" 'd["records"] / (d["details"]["in_core_sort"]["build_s"] + d["details"]["in_core_sort"]["sort_s"]) / 1e6'))
+  big_sort+=("$(json "$DATA/big.json" 'd["records"] / max(p["wall_s"] for r in d["per_rank"] for p in r["phases"] if p["name"] == "sort") / 1e6')")
+  big_work+=("$(json "$DATA/big.json" 'd["records"] / (d["details"]["in_core_sort"]["build_s"] + d["details"]["in_core_sort"]["sort_s"]) / 1e6')")
 done
 
 m_dm=$(rs_median "${dm[@]}"); m_gnu=$(rs_median "${gnu[@]}"); m_skew=$(rs_median "${skew[@]}")

@@ -28,6 +28,7 @@ rs_ensure_packages "${RS_BUILD_PACKAGES[@]}" "${RS_BENCH_PACKAGES[@]}"
 rs_build "$BUILD"
 mkdir -p "${DIRS[@]}" results
 
+# shellcheck disable=SC2054  # the commas are iobench's lists of values, not array separators
 cmd=("$BUILD/app/riversort" iobench --size "$SIZE" --transfer-size 128K,512K,2M --queue-depth 1,4,16,32
      --io-engine uring,threads --rw read,write --runs "$RUNS" --out-dir results)
 for d in "${DIRS[@]}"; do cmd+=(--dir "$d"); done
