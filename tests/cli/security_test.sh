@@ -12,6 +12,7 @@ set -u
 RS=$1
 MPIRUN=${2:-mpirun}
 source "$(dirname "$0")/lib.sh"
+quick_exits  # no rank is killed here but in the interrupted sort (MPI_KILLS)
 if [ "$(id -u)" != 0 ] || ! command -v runuser >/dev/null || ! id nobody >/dev/null 2>&1; then
   echo "skip security_test: needs root, runuser and a user nobody (the attacker)"
   exit 0
@@ -98,7 +99,7 @@ err=$("${MPI[@]}" -np 2 "$RS" sort --algo twopass --memory 192M "${IN[@]}" --out
 [ "$rc" != 0 ] && [[ "$err" == *"$T/ww: temporary directory is world-writable without the sticky bit"* ]] && ok ||
   bad "world-writable tmp: exit $rc: $err"
 "${MPI[@]}" -np 2 "$RS" gen --records 3M --dir "$T/in" --name 'big.{rank}' 2>/dev/null
-"${MPI[@]}" -np 2 "$RS" sort --algo twopass --memory 192M --in-dir "$T/in" --in-name 'big.{rank}' --out-dir "$T" \
+"${MPI_KILLS[@]}" -np 2 "$RS" sort --algo twopass --memory 192M --in-dir "$T/in" --in-name 'big.{rank}' --out-dir "$T" \
   --out-name 'b.{rank}' --tmp-dir "$S" >/dev/null 2>&1 &
 job=$!
 run_file=
