@@ -16,10 +16,14 @@ MPI=("$MPIRUN" "${RS_MPIRUN_FLAGS[@]}")
 MPI_KILLS=("${MPI[@]}")
 # Open MPI 4.1's mpirun, once a rank exits non-zero, waits 2 × odls_base_sigkill_timeout (1 s) even
 # when every rank has already exited: a refusal or a validate that reports disorder cost 1-2 s
-# instead of 0.2 (docs/machine.md#open-mpi). With 0 it ends at once, but a rank still
-# running is then SIGKILLed without its SIGTERM cleanup, so the wait stays for jobs where a rank is
-# killed (fault_test and hang_test fail without it, as they should).
-quick_exits() { MPI+=(--mca odls_base_sigkill_timeout 0); }
+# instead of 0.2 (docs/machine.md#open-mpi). The quick_exit line of scripts/lib/mpirun_flags ends
+# it at once, but a rank still running is then SIGKILLed without its SIGTERM cleanup, so the wait
+# stays for jobs where a rank is killed (fault_test and hang_test fail without it, as they should).
+quick_exits() {
+  local quick
+  read -ra quick <<< "$(rs_mpirun_flag_line quick_exit)"
+  MPI+=("${quick[@]}")
+}
 T=$(mktemp -d "${TMPDIR:-/tmp}/riversort-$(basename "$0" .sh)-XXXXXX")
 MOUNTS=()
 rs_test_cleanup() {

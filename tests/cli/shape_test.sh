@@ -6,7 +6,7 @@
 # clear line for every refusal (flag ranges, a partial record, a manifest or summary file of
 # another shape); every sort of every shape at 1-4 ranks.
 # Usage: shape_test.sh RIVERSORT MPIRUN [PART]
-# PART (ctest runs the two side by side; alone, they took 48 and 59 s on the project machine):
+# PART (ctest runs the two side by side: 56 and 57 s in a whole ctest -j2 on the project machine):
 # matrix = the sorts of every shape at 1-4 ranks by twopass and threepass; rest = everything else;
 # all (the default) = both.
 set -u
