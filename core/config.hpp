@@ -117,6 +117,19 @@ inline constexpr uint64_t kMinNetBufferBytes = 1000;
 // 5.9-6.4, 8 KiB 5.3-6.3 and 6.8, 16 KiB 6.5-7.5 and 7.8-8.7 (docs/partition.md).
 inline constexpr uint64_t kRouteBlockBytes = uint64_t(4) << 10;
 
+// The sample a onepass sort draws from the partition it holds in memory
+// (partition::InMemorySampleSize, docs/partition.md#a-larger-sample-from-memory): the bytes of a
+// rank's share whose sorting costs as long as one more sample. onepass's phases after the
+// splitter (read & distribute, sort, write) took 0.82-0.88 s for a rank's 500 MB (1.74 ns a byte;
+// 1 GB of gensort's records over 2 ranks, --buffered-input, 5 runs); one more sample cost 0.20 and
+// 0.24 µs in two runs of bench/sample_bench.cpp at P = 2 (drawn, sorted, selected among; 4,637 →
+// 74,192 per part, results/sample-bench-issue16-20261207.txt): 0.22 µs / 1.74 ns ≈ 125 bytes.
+inline constexpr double kInMemorySampleBytes = 125;
+// ... and at most this many samples per part: about 112 bytes each at the peak (the caller's
+// SplitKeys, then the splitter's sorted copy), 7.3 MB a rank. The formula reaches it where a rank
+// holds about 6.5 GB at P = 2, 1.1 GB at P = 1,000.
+inline constexpr uint64_t kMaxInMemorySamplePerPart = uint64_t(1) << 16;
+
 // Parallel selection (sort/selection/parallel_selection.hpp): random pivots per open boundary and
 // round. More pivots mean fewer rounds (the interval left is about 2/(m + 2) of the last: 7 rounds
 // for 10^6 elements at 16, 11 for 10^10) but m searches per boundary per rank each round (a block

@@ -31,6 +31,35 @@ KeyWords LoadPadded(const Key& key) {
   return LoadKeyWords(padded);
 }
 
+// The keys and positions of one rank's sample in SplitKey order. Sorted as an index by the keys'
+// first 10 bytes read as integers (the sort entries' key words, core/key_prefix.hpp), the whole
+// SplitKeys compared only where those tie: sorting the SplitKeys themselves (keys compared as
+// strings) cost about 0.2 µs a sample, most of what a sample drawn from memory costs
+// (docs/partition.md#what-sampling-costs-and-where-to-sample-from).
+void SortLocalSample(const std::vector<SplitKey>& sample, std::vector<Key>* keys, std::vector<uint64_t>* positions) {
+  struct Item {
+    uint64_t hi;  // key bytes 0-7
+    uint16_t lo;  // key bytes 8-9
+    size_t index;
+  };
+  std::vector<Item> order(sample.size());
+  for (size_t i = 0; i < sample.size(); ++i) {
+    const KeyWords w = LoadPadded(sample[i].key);
+    order[i] = {w.hi, w.lo, i};
+  }
+  std::sort(order.begin(), order.end(), [&](const Item& a, const Item& b) {
+    if (a.hi != b.hi) return a.hi < b.hi;
+    if (a.lo != b.lo) return a.lo < b.lo;
+    return sample[a.index] < sample[b.index];
+  });
+  keys->resize(sample.size());
+  positions->resize(sample.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    (*keys)[i] = sample[order[i].index].key;
+    (*positions)[i] = sample[order[i].index].position;
+  }
+}
+
 void CheckPartsOrDie(int parts) {
   if (parts < 1 || parts > kMaxParts) {
     std::fprintf(stderr, "riversort: splitter: parts %d is outside 1..%d\n", parts, kMaxParts);
@@ -280,9 +309,8 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
   // selection without moving the sample (docs/partition.md): boundary j is the sample of global
   // rank ⌊j·s/P⌋ in SplitKey order. Selection orders by (key, holder rank, index in the holder's
   // sorted sample), which is SplitKey order when every rank's sample is its own records.
-  std::vector<SplitKey> sorted = local_sample;
   Status mine;
-  for (const SplitKey& k : sorted) {
+  for (const SplitKey& k : local_sample) {
     if (k.rank != uint32_t(comm.rank())) {
       mine = Status::Error("sample splitter: a sample of records from rank " + std::to_string(k.rank) +
                            " (each rank samples its own records)");
@@ -290,18 +318,17 @@ Result<std::unique_ptr<Splitter>> MakeSampleSplitter(Comm& comm, const std::vect
     }
   }
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, mine));
-  // A rank's sample is a few thousand records (about 4,600-7,000 per part at any P; a census only
-  // where the whole input is that small): one thread sorts it in well under a millisecond.
-  std::sort(sorted.begin(), sorted.end());
-  // The keys move out of the sorted copy (only positions are looked up in it below): two copies of
-  // the sample at the peak, the caller's and this one (docs/scale.md#splitters-docspartitionmd).
-  std::vector<Key> keys(sorted.size());
-  for (size_t i = 0; i < sorted.size(); ++i) keys[i] = std::move(sorted[i].key);
+  // The sample in SplitKey order (all of one rank: key, then position), as a copy of its keys and
+  // positions: two copies of the sample at the peak, the caller's and this one
+  // (docs/scale.md#splitters-docspartitionmd).
+  std::vector<Key> keys;
+  std::vector<uint64_t> positions;
+  SortLocalSample(local_sample, &keys, &positions);
   KeyArraySortedKeys view(keys.data(), keys.size(), shape.key_size);
   SelectOptions options;
   options.parts = parts;
   options.shares = shares;
-  options.tag = [&sorted](uint64_t index) { return sorted[index].position; };
+  options.tag = [&positions](uint64_t index) { return positions[index]; };
   Result<Selection> selected = SelectBoundaries(comm, view, options);
   if (!selected.ok()) return selected.status();
   std::vector<SplitKey> boundaries;

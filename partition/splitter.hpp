@@ -142,6 +142,13 @@ std::vector<SplitKey> SampleRecords(const uint8_t* records, uint64_t count, uint
 // 0 for P = 1; capped at total_records (then every rank samples its whole partition and the
 // split is exact).
 uint64_t DefaultSampleSize(int parts, uint64_t total_records);
+// Total sample size for a partition already in memory (onepass): DefaultSampleSize, or more where
+// that pays. A sample drawn from memory costs about as much as the sort's work on 125 bytes of
+// records, and a larger one leaves the slowest rank fewer records: the size that minimizes the
+// two's sum in expectation, (g(P)·(N/P)·R / (2·config::kInMemorySampleBytes))^(2/3) per part, g(P)
+// the expected largest of P standard normals (docs/partition.md#a-larger-sample-from-memory). At
+// most config::kMaxInMemorySamplePerPart per part; capped at total_records.
+uint64_t InMemorySampleSize(int parts, uint64_t total_records, uint32_t record_size);
 // One rank's share of a total sample of `total_sample` records: ⌈total_sample·local_records /
 // total_records⌉ (proportional allocation, which keeps the bound), at most local_records — a share
 // of local_records makes SampleRecords/SampleInput take every record. 0 for a rank with no records.

@@ -48,7 +48,8 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
 
   // With a sample split the whole partition is read into memory first and sampled there: the
   // input was written with O_DIRECT, so sampling it on disk costs one random read per sample
-  // (docs/partition.md), as much as the whole Datamation sort. A uniform split needs no sample,
+  // (docs/partition.md), as much as the whole Datamation sort. Drawn from memory a sample is cheap,
+  // so it is larger than the bound needs (partition::InMemorySampleSize). A uniform split needs no sample,
   // so reading and exchanging overlap.
   const bool sample_split = opt.splitters == SplitterKind::kSample && ranks > 1;
   Status st;
@@ -81,14 +82,16 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   } else {
     while (auto b = source->Get()) held.push_back(std::move(*b));
     st = source->status();
-    const uint64_t share = partition::RankSampleSize(partition::DefaultSampleSize(ranks, total), total, n_local);
+    const uint64_t share =
+        partition::RankSampleSize(partition::InMemorySampleSize(ranks, total, opt.shape.size), total, n_local);
     std::vector<partition::SplitKey> sample;
+    sample.reserve(share);
     for (size_t k = 0; k < held.size() && st.ok(); ++k) {  // stratified: each buffer its share
       const uint64_t count = held[k].size() / record, first = held[k].offset() / record;
       const uint64_t n = (share * (first + count) + n_local - 1) / n_local - (share * first + n_local - 1) / n_local;
-      for (auto key : partition::SampleRecords(held[k].data(), count, uint32_t(rank), n, 0x5eed + k, opt.shape)) {
+      for (auto& key : partition::SampleRecords(held[k].data(), count, uint32_t(rank), n, 0x5eed + k, opt.shape)) {
         key.position += first;
-        sample.push_back(key);
+        sample.push_back(std::move(key));
       }
     }
     RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));

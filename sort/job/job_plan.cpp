@@ -104,9 +104,11 @@ Result<JobPlan> PlanJob(const PlanRequest& req) {
             MibText(opt.memory > 0 ? opt.memory : config::external::kDefaultMemory);
   }
   // The sample splitter (onepass and twopass): the sample each rank draws and what finding the
-  // splitters sends.
+  // splitters sends. onepass draws from memory, where a larger sample pays (partition/splitter.hpp).
   const bool sampled = p.algo != "threepass" && opt.splitters == SplitterKind::kSample && req.ranks > 1;
-  const uint64_t sample = sampled ? partition::DefaultSampleSize(req.ranks, req.records) : 0;
+  const uint64_t sample = !sampled              ? 0
+                          : p.algo == "onepass" ? partition::InMemorySampleSize(req.ranks, req.records, opt.shape.size)
+                                                : partition::DefaultSampleSize(req.ranks, req.records);
   if (sampled) {
     p.sample_records_per_rank = partition::RankSampleSize(sample, req.records, p.records_per_rank);
     p.sample_bytes_per_rank = 20 + SelectionBytes(sample, req.ranks, /*elements=*/true, opt.shape.key_size);

@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/loopback_comm.hpp"
 #include "core/record.hpp"
 #include "gen/partition_writer.hpp"
@@ -273,6 +274,30 @@ TEST(SampleSize, DefaultSizesAndBounds) {
   EXPECT_DOUBLE_EQ(Imbalance(none), 1.0);
 }
 
+// onepass's sample (drawn from memory): the bound's where the data are small, larger where that
+// pays, as (N/P·R)^(2/3) per part (docs/partition.md#a-larger-sample-from-memory), at most
+// kMaxInMemorySamplePerPart per part, never more than the records.
+TEST(SampleSize, InMemoryIsTheBoundsOrLarger) {
+  EXPECT_EQ(InMemorySampleSize(1, 1000000, 100), 0u);
+  EXPECT_EQ(InMemorySampleSize(4, 19000, 100), 19000u);                           // a census, as the bound's
+  EXPECT_EQ(InMemorySampleSize(2, 1000000, 100), DefaultSampleSize(2, 1000000));  // 100 MB: the bound's
+  // The Datamation sort's 1 GB over 2 ranks: (0.589 · 500 MB / (2 · 125 B))^(2/3) ≈ 11,160 per part.
+  const uint64_t gb = InMemorySampleSize(2, 10000000, 100);
+  EXPECT_NEAR(double(gb) / 2, 11160, 50);
+  EXPECT_EQ(InMemorySampleSize(2, 15625000, 64), gb);  // the same bytes of 64-byte records
+  // 8× the bytes: 4× the sample (the power 2/3).
+  EXPECT_NEAR(double(InMemorySampleSize(2, 80000000, 100)) / double(gb), 4.0, 0.01);
+  // More parts: a larger expected largest excess, more samples per part.
+  EXPECT_GT(InMemorySampleSize(1000, 5000000000ull, 100) / 1000, gb / 2);
+  EXPECT_EQ(InMemorySampleSize(2, 100000000000ull, 100), 2 * config::kMaxInMemorySamplePerPart);
+  for (int p : {2, 3, 16, 1000}) {
+    for (uint64_t n : {uint64_t(1000), uint64_t(1) << 24, uint64_t(1) << 34}) {
+      EXPECT_GE(InMemorySampleSize(p, n, 100), DefaultSampleSize(p, n)) << p << " " << n;
+      EXPECT_LE(InMemorySampleSize(p, n, 100), n) << p << " " << n;
+    }
+  }
+}
+
 TEST(SampleSplitter, MonotoneAndWithinBoundOnEveryDataset) {
   for (int ranks = 1; ranks <= 4; ++ranks) {
     const int parts = ranks;
@@ -336,6 +361,47 @@ TEST(SampleSplitter, RoutesEveryShapeAsSplitKeysOrder) {
       differ += dest[i] != splitter->Destination(MakeSplitKey(&records[i * shape.size], 1, i, shape));
     }
     EXPECT_EQ(differ, 0u);
+  }
+}
+
+// The boundaries are the samples of global rank ⌊j·s/P⌋ in SplitKey order, for every shape: the
+// splitter sorts a rank's sample by its keys' first 10 bytes as integers and the whole SplitKeys
+// only where those tie, so keys shorter than 10 bytes, keys equal in their first 10 bytes and
+// whole keys that repeat (split by position) are all here, against std::sort of the union.
+TEST(SampleSplitter, BoundariesAreTheSampleQuantilesForEveryShape) {
+  for (const RecordShape shape : {RecordShape{8, 1, 7}, RecordShape{16, 3, 0}, RecordShape{64, 8, 0},
+                                  RecordShape{128, 16, 0}, RecordShape{100, 10, 0}}) {
+    SCOPED_TRACE(shape.ToString());
+    const int ranks = 3, parts = 5;
+    const uint64_t per_rank = 3000;
+    std::vector<std::vector<uint8_t>> records(ranks, std::vector<uint8_t>(per_rank * shape.size));
+    std::mt19937_64 rng(shape.size * 31 + shape.key_size);
+    const size_t head = std::min<size_t>(kKeySize, shape.key_size);
+    for (auto& rank_records : records) {
+      for (uint64_t i = 0; i < per_rank; ++i) {
+        uint8_t* key = &rank_records[i * shape.size + shape.key_offset];
+        std::memset(key, 0x5A, head);
+        key[head - 1] = uint8_t(rng() % 3);
+        for (size_t j = head; j < shape.key_size; ++j) key[j] = uint8_t(rng() % 2);
+      }
+    }
+    std::vector<std::vector<SplitKey>> samples(ranks);
+    std::vector<SplitKey> all;
+    for (int r = 0; r < ranks; ++r) {
+      samples[size_t(r)] = SampleRecords(records[size_t(r)].data(), per_rank, uint32_t(r), 700, 11, shape);
+      all.insert(all.end(), samples[size_t(r)].begin(), samples[size_t(r)].end());
+    }
+    std::sort(all.begin(), all.end());
+    std::vector<SplitKey> want;
+    for (int j = 1; j < parts; ++j) want.push_back(all[all.size() * size_t(j) / size_t(parts)]);
+    std::vector<std::vector<SplitKey>> got(ranks);
+    LoopbackGroup(ranks).Run([&](Comm& comm) {
+      const size_t r = size_t(comm.rank());
+      auto splitter = MakeSampleSplitter(comm, samples[r], per_rank, parts, {}, shape);
+      ASSERT_TRUE(splitter.ok()) << splitter.status().message();
+      got[r] = (*splitter)->boundaries();
+    });
+    for (int r = 0; r < ranks; ++r) EXPECT_EQ(got[size_t(r)], want) << "rank " << r;
   }
 }
 
