@@ -121,9 +121,11 @@ inline constexpr uint64_t kRouteBlockBytes = uint64_t(4) << 10;
 // (partition::InMemorySampleSize, docs/partition.md#a-larger-sample-from-memory): the bytes of a
 // rank's share whose sorting costs as long as one more sample. onepass's phases after the
 // splitter (read & distribute, sort, write) took 0.82-0.88 s for a rank's 500 MB (1.74 ns a byte;
-// 1 GB of gensort's records over 2 ranks, --buffered-input, 5 runs); one more sample cost 0.20 and
-// 0.24 µs in two runs of bench/sample_bench.cpp at P = 2 (drawn, sorted, selected among; 4,637 →
-// 74,192 per part, results/sample-bench-issue16-20261207.txt): 0.22 µs / 1.74 ns ≈ 125 bytes.
+// 1 GB of gensort's records over 2 ranks, --buffered-input, 5 runs); one more sample cost 0.20,
+// 0.24 and 0.27 µs in three runs of bench/sample_bench.cpp at P = 2 (drawn, sorted, selected
+// among; 4,637 → 74,192 per part; the third is results/sample-bench-issue16-20261207.txt):
+// 115-155 bytes; 125 from the first two. The optimum is flat: a sample 20 % off it costs about 1 %
+// more of what the sample and the imbalance cost together.
 inline constexpr double kInMemorySampleBytes = 125;
 // ... and at most this many samples per part: about 112 bytes each at the peak (the caller's
 // SplitKeys, then the splitter's sorted copy), 7.3 MB a rank. The formula reaches it where a rank
