@@ -129,7 +129,7 @@ inline constexpr uint64_t kRouteBlockBytes = uint64_t(4) << 10;
 inline constexpr double kInMemorySampleBytes = 125;
 // ... and at most this many samples per part: about 112 bytes each at the peak (the caller's
 // SplitKeys, then the splitter's sorted copy), 7.3 MB a rank. The formula reaches it where a rank
-// holds about 6.5 GB at P = 2, 1.1 GB at P = 1,000.
+// holds about 7.1 GB at P = 2, 1.3 GB at P = 1,000.
 inline constexpr uint64_t kMaxInMemorySamplePerPart = uint64_t(1) << 16;
 
 // Parallel selection (sort/selection/parallel_selection.hpp): random pivots per open boundary and

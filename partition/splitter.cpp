@@ -35,7 +35,7 @@ KeyWords LoadPadded(const Key& key) {
 // first 10 bytes read as integers (the sort entries' key words, core/key_prefix.hpp), the whole
 // SplitKeys compared only where those tie: sorting the SplitKeys themselves (keys compared as
 // strings) cost about 0.2 µs a sample, most of what a sample drawn from memory costs
-// (docs/partition.md#what-sampling-costs-and-where-to-sample-from).
+// (docs/partition.md#a-larger-sample-from-memory).
 void SortLocalSample(const std::vector<SplitKey>& sample, std::vector<Key>* keys, std::vector<uint64_t>* positions) {
   struct Item {
     uint64_t hi;  // key bytes 0-7
