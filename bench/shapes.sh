@@ -4,7 +4,8 @@
 # random records), the same number of bytes each, sorted alternately RUNS times with one binary,
 # each output validated against its input's manifest. The sort is the Datamation sort as
 # scripts/datamation.sh runs it (onepass, NP ranks, input in the page cache, --buffered-input),
-# timed from the launch of mpirun to its exit. Prints each shape's median seconds and MB/s and one
+# timed from the launch of mpirun to its exit. Prints each shape's median seconds and MB/s, the pairs'
+# spread (rs_pairs_spread: the session's ratio moves by a few percent here) and one
 # RESULT line with (64/8/0 bytes per second) / (100/10/0 bytes per second): at least 1 is the
 # target (64-byte records sort at least as many bytes per second). ALGO=twopass or threepass (with
 # MEMORY per rank, default 256M) sorts out of core the same way, its temporaries in the data directory.
@@ -69,6 +70,7 @@ mg=$(rs_median "${g[@]}") ms=$(rs_median "${s[@]}")
   echo "# 100/10/0: $N_G records; $SHAPE: $N_S records; ${SORT_FLAGS[*]} --buffered-input over $NP ranks, launch to exit"
   echo "100/10/0 seconds: ${g[*]}"
   echo "$SHAPE seconds: ${s[*]}"
+  echo "pairs (100/10/0 seconds over $SHAPE seconds, i.e. $SHAPE's bytes/s over 100/10/0's): $(rs_pairs_spread "${g[*]}" "${s[*]}")"
   awk -v g="$mg" -v s="$ms" -v b="$BYTES" -v shape="$SHAPE" 'BEGIN {
     printf "RESULT shapes: 100/10/0 median %.4f s (%.0f MB/s), %s median %.4f s (%.0f MB/s); bytes/s ratio %s / 100/10/0 = %.3f (target >= 1: %s)\n",
       g, b / g / 1e6, shape, s, b / s / 1e6, shape, g / s, (g / s >= 1 ? "met" : "MISSED") }'

@@ -28,6 +28,27 @@ rs_bench_args() {
 rs_now() { date +%s.%N; }
 # rs_median X...: the median of the numbers.
 rs_median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# rs_pairs_spread "A1 A2 ..." "B1 B2 ...": for two series of seconds timed in alternated pairs, one
+# line: the median of the pairs' ratios A/B, how many pairs had A/B > 1, and a 95 % interval of
+# the ratio of medians median(A)/median(B) from 2,000 resamples of the pairs (seeded: the same
+# line for the same numbers). A ratio of medians from one session moves by a few percent here;
+# the interval says how far this session's could.
+rs_pairs_spread() {
+  python3 - "$1" "$2" <<'PY'
+import random, statistics, sys
+a = [float(x) for x in sys.argv[1].split()]
+b = [float(x) for x in sys.argv[2].split()]
+r = [x / y for x, y in zip(a, b)]
+rng = random.Random(1)
+boot = []
+for _ in range(2000):
+    idx = [rng.randrange(len(a)) for _ in a]
+    boot.append(statistics.median(a[i] for i in idx) / statistics.median(b[i] for i in idx))
+boot.sort()
+print("pairs' median %.3f, A/B > 1 in %d of %d, 95 %% interval of the ratio of medians %.3f-%.3f"
+      % (statistics.median(r), sum(x > 1 for x in r), len(r), boot[len(boot) // 40], boot[len(boot) - 1 - len(boot) // 40]))
+PY
+}
 # rs_met "awk comparison": "met" when it holds, else "MISSED".
 rs_met() { awk "BEGIN { exit !($1) }" && echo met || echo MISSED; }
 # rs_bench_dataset NAME RIVERSORT RECORDS: makes DATA a private DATA/NAME-XXXXXX (removed at exit)
