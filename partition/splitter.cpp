@@ -33,8 +33,8 @@ KeyWords LoadPadded(const Key& key) {
 
 // The keys and positions of one rank's sample in SplitKey order. Sorted as an index by the keys'
 // first 10 bytes read as integers (the sort entries' key words, core/key_prefix.hpp), the whole
-// SplitKeys compared only where those tie: sorting the SplitKeys themselves (keys compared as
-// strings) cost about 0.2 µs a sample, most of what a sample drawn from memory costs
+// SplitKeys compared only where those tie: with the SplitKeys themselves sorted (keys compared as
+// strings) the splitter cost 0.21-0.22 µs a sample at 74,192 per part, with this 0.12-0.13
 // (docs/partition.md#a-larger-sample-from-memory).
 void SortLocalSample(const std::vector<SplitKey>& sample, std::vector<Key>* keys, std::vector<uint64_t>* positions) {
   struct Item {
