@@ -5,7 +5,8 @@
 # input in the page cache, --buffered-input), timed from the launch of mpirun to its exit; every
 # output is validated against the input's manifest. Prints the median of RUNS per binary and the
 # median core-seconds per GB and launch-to-durable seconds from each run's phase table (where the
-# binary prints them: the durable point comes before the sort's clean-up), and the ratio NEW/OLD,
+# binary prints them: the durable point comes before the sort's clean-up), the pairs' spread
+# (rs_pairs_spread: NEW over OLD run by run, and an interval of the ratio) and the ratio NEW/OLD,
 # one RESULT line. ALGO=twopass or threepass (with MEMORY, default 256M) times an
 # out-of-core sort the same way (its temporaries in the data directory). OLD_MPIRUN_EXTRA and
 # NEW_MPIRUN_EXTRA add mpirun flags to one side's sorts (the same binary twice, launched two ways:
@@ -117,5 +118,6 @@ fi
   echo "launched as: ${MPI[*]} (single copy: $RS_SINGLE_COPY_USED)"
   echo "old ($OLD): ${old[*]}  (core-s/GB: ${old_cpu[*]}; launch to durable: ${old_l2d[*]})"
   echo "new ($NEW): ${new[*]}  (core-s/GB: ${new_cpu[*]}; launch to durable: ${new_l2d[*]})"
+  echo "pairs (new seconds over old): $(rs_pairs_spread "${new[*]}" "${old[*]}")"
   echo "RESULT algo=$ALGO records=$RECORDS buffered_input=${BUFFERED_INPUT:-1} ranks=$NP disk_mbps=${DISK_MBPS:-none} runs=$RUNS old_median_s=$mo new_median_s=$mn ratio=$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')$cpu_line$l2d_line validation=SUCCESS"
 } | tee "$OUT"
