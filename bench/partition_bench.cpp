@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_args.hpp"
 #include "core/record_shape.hpp"
 #include "partition/key.hpp"
 #include "partition/partition_sink.hpp"
@@ -54,24 +55,17 @@ T Must(Result<T> r) {
   return std::move(r.value());
 }
 
-uint64_t Arg(int argc, char** argv, const char* name, uint64_t fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], name) == 0) return std::strtoull(argv[i + 1], nullptr, 10);
-  }
-  return fallback;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   RecordShape shape;
-  shape.size = uint32_t(Arg(argc, argv, "--record-size", 100));
-  shape.key_size = uint32_t(Arg(argc, argv, "--key-size", 10));
+  shape.size = uint32_t(bench::Arg(argc, argv, "--record-size", 100));
+  shape.key_size = uint32_t(bench::Arg(argc, argv, "--key-size", 10));
   shape.key_offset = 0;
-  const int parts = int(Arg(argc, argv, "--parts", 2));
-  const uint64_t out_bytes = Arg(argc, argv, "--out-buffer", uint64_t(2) << 20);
-  const uint64_t total = Arg(argc, argv, "--mb", 200) << 20;
-  const uint64_t reps = std::max<uint64_t>(2, Arg(argc, argv, "--reps", 8));
+  const int parts = int(bench::Arg(argc, argv, "--parts", 2));
+  const uint64_t out_bytes = bench::Arg(argc, argv, "--out-buffer", uint64_t(2) << 20);
+  const uint64_t total = bench::Arg(argc, argv, "--mb", 200) << 20;
+  const uint64_t reps = std::max<uint64_t>(2, bench::Arg(argc, argv, "--reps", 8));
   if (shape.size < shape.key_size || shape.key_size == 0 || parts < 1 || parts > 65536) {
     std::fprintf(stderr, "partition_bench: bad shape or parts\n");
     return 2;

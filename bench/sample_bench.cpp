@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_args.hpp"
 #include "core/comm.hpp"
 #include "core/loopback_comm.hpp"
 #include "core/record_shape.hpp"
@@ -36,18 +37,8 @@ using namespace rs;
 
 constexpr uint64_t kBufferBytes = uint64_t(2) << 20;  // onepass's transfer size, its held buffers
 
-uint64_t Arg(int argc, char** argv, const char* name, uint64_t fallback) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], name) == 0) return std::strtoull(argv[i + 1], nullptr, 10);
-  }
-  return fallback;
-}
-
 std::vector<uint64_t> Factors(int argc, char** argv) {
-  std::string list = "1,2,4,8";
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--factors") == 0) list = argv[i + 1];
-  }
+  const std::string list = bench::TextArg(argc, argv, "--factors", "1,2,4,8");
   std::vector<uint64_t> out;
   std::stringstream in(list);
   for (std::string item; std::getline(in, item, ',');) out.push_back(std::strtoull(item.c_str(), nullptr, 10));
@@ -67,11 +58,11 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
   RecordShape shape;
-  shape.size = uint32_t(Arg(argc, argv, "--record-size", 100));
-  shape.key_size = uint32_t(Arg(argc, argv, "--key-size", 10));
-  const int parts = int(Arg(argc, argv, "--parts", 2));
-  const uint64_t per_rank = Arg(argc, argv, "--records", 1000000);
-  const uint64_t seeds = std::max<uint64_t>(1, Arg(argc, argv, "--seeds", 10));
+  shape.size = uint32_t(bench::Arg(argc, argv, "--record-size", 100));
+  shape.key_size = uint32_t(bench::Arg(argc, argv, "--key-size", 10));
+  const int parts = int(bench::Arg(argc, argv, "--parts", 2));
+  const uint64_t per_rank = bench::Arg(argc, argv, "--records", 1000000);
+  const uint64_t seeds = std::max<uint64_t>(1, bench::Arg(argc, argv, "--seeds", 10));
   if (!shape.Check().ok() || parts < 2 || parts > 4096 || per_rank == 0) {
     std::fprintf(stderr, "sample_bench: bad shape, parts (2..4096) or records\n");
     return 2;
