@@ -209,6 +209,22 @@ inline constexpr uint32_t kInsertionSortMax = 16;
 // 64-byte records 0.040 s and 0.042 s.
 inline constexpr uint64_t kBuildPrefetchRecords = 16;
 
+// Build: entries go straight to their first-level bucket, a list of blocks of this many entries
+// (sort/incore/bucket_blocks.hpp). 1 KiB blocks: measured building 7.8 M 64-byte records into
+// 1,024 buckets on one core, 32-entry blocks took 37-39 ms, 64 and 128 23-29 ms, against 39-50 ms
+// for the build and the separate first level (scatter) they replace.
+inline constexpr uint64_t kBucketBlockEntries = 64;
+// ... unless a bucket holds more than this many (8 times the level's aim): such a bucket is too
+// large for a thread's cache-sized scratch, and all buckets are copied out in order to be sorted
+// as the separate first level leaves them (one more pass; skewed keys).
+inline constexpr uint64_t kBlockBucketMaxEntries = uint64_t(1) << 16;
+// The blocks' pool is the sorter's scratch array, made longer by 1/kBlockPoolSlack of it for the
+// blocks each chunk leaves partly filled (2 bytes a record more than the two entry arrays' 32):
+// room for 14 chunks of 1,024 buckets at 7.8 M records, 2 of 256 at 2^18 (the least that uses
+// the blocks). Where the build would cut more chunks than fit, it builds the entries in order and
+// runs the separate first level.
+inline constexpr uint64_t kBlockPoolSlack = 8;
+
 // Build: records (evenly spread) whose shared top key bits set where the first radix digit is
 // counted (sort/incore/record_sorter.cpp). The guess is wrong where a few keys lie past a
 // power-of-two boundary that all 64 miss (a rank's range crossing one by a sliver, as one rank's

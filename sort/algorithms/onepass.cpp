@@ -106,10 +106,12 @@ Result<SortReport> RunOnepass(Comm& comm, const SortOptions& opt, const Transpor
   AssignIfOk(st, sink, [&] { return DiskSink::Create(opt.out.Members(rank), disk, pool.get(), mean_bytes, &notices); });
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, st));
 
-  // The sorter's entry arrays (32 bytes per record this rank may receive), allocated before the
-  // exchange so a failure is found early; touched by the sort itself. (Prefaulting them on a
-  // background thread during the exchange was measured slower: both cores are busy then, and
-  // with 10 M records the sort phase waited for 200 MB of fresh pages.)
+  // The sorter's entry arrays (RecordSorter::Bytes: 34 bytes per record this rank may receive),
+  // allocated before the exchange so a failure is found early; touched by the sort itself.
+  // (Prefaulting them on a background thread during the exchange was measured slower: both
+  // cores are busy then, and with 10 M records the sort phase waited for 200 MB of fresh pages.
+  // So was building the entries there as each buffer arrived: the exchange took longer than the
+  // sort phase saved, results/incremental-build-not-kept-20261207.txt.)
   auto sorter = RecordSorter::Create(std::max<uint64_t>(capacity / record, 1), opt.shape);
   RS_RETURN_IF_ERROR(AgreeOnStatus(comm, sorter.ok() ? Status::Ok() : sorter.status()));
 

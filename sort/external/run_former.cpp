@@ -14,7 +14,7 @@
 namespace rs::sort {
 
 uint64_t RunFormer::OverheadBytes(const DiskOptions& disk, uint64_t run_records) {
-  return run_records * 2 * sizeof(SortEntry) + (uint64_t(disk.Effective().queue_depth) + 2) * disk.transfer_size;
+  return RecordSorter::Bytes(run_records) + (uint64_t(disk.Effective().queue_depth) + 2) * disk.transfer_size;
 }
 
 Result<std::unique_ptr<RunFormer>> RunFormer::Create(const RunFormerOptions& options,

@@ -45,7 +45,7 @@ struct RunFormerOptions {
 
 class RunFormer {
  public:
-  // Allocates the sorter's entry arrays (32 bytes per run record) and the write buffers.
+  // Allocates the sorter's entry arrays (RecordSorter::Bytes: 34 bytes per run record) and the write buffers.
   static Result<std::unique_ptr<RunFormer>> Create(const RunFormerOptions& options, std::vector<std::string>* notices);
   ~RunFormer();
   // Takes a buffer of whole records. Blocks while a full run waits for the previous one to be

@@ -313,6 +313,35 @@ void StagedRadixSort::Start(SortEntry* data, SortEntry* scratch, uint64_t n, con
   SortParallel(data, scratch, n, off, true, usable ? first : nullptr, &pending_);
 }
 
+void StagedRadixSort::StartFromBlocks(SortEntry* data, SortEntry* scratch, uint64_t n, BucketBlocks* blocks,
+                                      int common_prefix_bits) {
+  pending_ = {};
+  next_ = 0;
+  n_ = n;
+  first_level_ = {};
+  if (n == 0) return;
+  std::vector<uint64_t> start = blocks->Finish();
+  const int off = blocks->off(), next = off + blocks->bits();
+  // Entries below or above the bits the builder guessed all share are in the first or last
+  // bucket (BucketBlocks::Init), sorted from the bits all do share.
+  const int edge_off = common_prefix_bits < off ? common_prefix_bits : -1;
+  first_level_ = {off, true, true};
+  if (blocks->largest_bucket() <= config::sort::kBlockBucketMaxEntries) {
+    pending_ = {data, nullptr, next, true, std::move(start), blocks, edge_off};
+    return;
+  }
+  // A bucket too large for a thread's scratch (skewed keys): the buckets to data, in order, then
+  // sorted as a level of Start leaves them (in scratch, for data); all of them from the bits all
+  // entries share if the guess was wrong.
+  blocks->CopyAll(data);
+  if (edge_off >= 0) {
+    first_level_ = {common_prefix_bits, false, false};
+    SortParallel(data, scratch, n, common_prefix_bits, true, nullptr, &pending_);
+    return;
+  }
+  pending_ = {scratch, data, next, false, std::move(start), nullptr, -1};
+}
+
 uint64_t StagedRadixSort::finished() const { return next_ + 1 < pending_.start.size() ? pending_.start[next_] : n_; }
 
 uint64_t StagedRadixSort::FinishThrough(uint64_t end, uint64_t min_buckets) {
@@ -323,7 +352,16 @@ uint64_t StagedRadixSort::FinishThrough(uint64_t end, uint64_t min_buckets) {
   tbb::parallel_for(tbb::blocked_range<size_t>(next_, last, 1), [&](const tbb::blocked_range<size_t>& r) {
     for (size_t d = r.begin(); d < r.end(); ++d) {
       const uint64_t s = p.start[d], m = p.start[d + 1] - s;
-      if (m > 0) SortParallel(p.dst + s, p.src + s, m, p.off, !p.result_in_src, nullptr);
+      if (m == 0) continue;
+      if (p.blocks == nullptr) {
+        SortParallel(p.dst + s, p.src + s, m, p.off, !p.result_in_src, nullptr);
+        continue;
+      }
+      p.blocks->CopyBucket(d, p.src + s);
+      auto& own = bucket_scratch_.local();
+      if (!own) own = std::make_unique_for_overwrite<SortEntry[]>(config::sort::kBlockBucketMaxEntries);
+      const bool edge = p.edge_off >= 0 && (d == 0 || d + 2 == p.start.size());
+      SortParallel(p.src + s, own.get(), m, edge ? p.edge_off : p.off, true, nullptr);
     }
   });
   next_ = last;

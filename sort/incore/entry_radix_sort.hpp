@@ -3,9 +3,13 @@
 // buckets in cache. Runs on the caller's TBB arena; one call at a time per pair of arrays.
 #pragma once
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "sort/incore/bucket_blocks.hpp"
 #include "sort/incore/sort_entry.hpp"
 
 namespace rs::sort {
@@ -43,12 +47,18 @@ void RadixSortEntries(SortEntry* data, SortEntry* scratch, uint64_t n, const Fir
 // The buckets of a first radix level still to be sorted: bucket b is dst[start[b], start[b + 1]),
 // whose entries share key bits [0, off); sorting it from bit `off` on puts it into src when
 // result_in_src, else into dst.
+// With `blocks`, the buckets are still in the builder's lists (BucketBlocks): bucket b is copied
+// to src[start[b], start[b + 1]) and sorted there (dst unused); where edge_off >= 0, the first
+// and last buckets may hold keys below or above the others' shared bits, and are sorted from
+// key bit edge_off (what all entries share).
 struct RadixBuckets {
   SortEntry* src = nullptr;
   SortEntry* dst = nullptr;
   int off = 0;
   bool result_in_src = true;
   std::vector<uint64_t> start;  // bucket starts, then the end; empty when nothing is pending
+  const BucketBlocks* blocks = nullptr;
+  int edge_off = -1;
 };
 
 // RadixSortEntries in steps, for a caller that consumes the sorted entries in order and has other
@@ -62,6 +72,11 @@ class StagedRadixSort {
  public:
   // Below a parallel level's size (or with all keys equal) this is the whole sort.
   void Start(SortEntry* data, SortEntry* scratch, uint64_t n, const FirstDigitCounts* first);
+  // Start for entries a builder wrote into first-level buckets (`blocks`, held until every bucket
+  // is sorted; its pool lies in scratch[0, n) and beyond), of which every entry shares the top
+  // common_prefix_bits key bits. Where one bucket is too large to sort in a thread's cache, the
+  // buckets are first copied to data in order and sorted as Start sorts them (one more pass).
+  void StartFromBlocks(SortEntry* data, SortEntry* scratch, uint64_t n, BucketBlocks* blocks, int common_prefix_bits);
   // Sorts the pending buckets that begin before `end`, and at least `min_buckets` of them while
   // any is pending (work for every thread of the arena); returns finished().
   uint64_t FinishThrough(uint64_t end, uint64_t min_buckets);
@@ -72,15 +87,20 @@ class StagedRadixSort {
   // guess that always failed would sort correctly and only be slower. Not recorded: a level that
   // finds that digit constant and moves further down the key; {0, false} where n is below a
   // parallel level (none runs).
+  // from_blocks: the build wrote the buckets itself (StartFromBlocks, and used them).
   struct FirstLevel {
     int off = 0;
     bool used_build_counts = false;
+    bool from_blocks = false;
   };
   FirstLevel first_level() const { return first_level_; }
 
  private:
   RadixBuckets pending_;
   FirstLevel first_level_;
+  // Each thread's scratch for sorting a bucket copied out of its blocks (at most
+  // config::sort::kBlockBucketMaxEntries entries), allocated at its first use.
+  tbb::enumerable_thread_specific<std::unique_ptr<SortEntry[]>> bucket_scratch_;
   size_t next_ = 0;  // the first pending bucket
   uint64_t n_ = 0;
 };

@@ -52,17 +52,26 @@ inline bool SamePrefix(const SortEntry& a, const SortEntry& b) {
 
 }  // namespace
 
+namespace {
+uint64_t ScratchEntries(uint64_t max_records) { return max_records + max_records / config::sort::kBlockPoolSlack; }
+}  // namespace
+
 RecordSorter::RecordSorter(uint64_t max_records, const RecordShape& shape, AlignedBuffer entries)
     : max_records_(max_records), shape_(shape), entries_(std::move(entries)) {
   data_ = reinterpret_cast<SortEntry*>(entries_.data());
   scratch_ = data_ == nullptr ? nullptr : data_ + max_records_;
+  scratch_entries_ = ScratchEntries(max_records_);
+}
+
+uint64_t RecordSorter::Bytes(uint64_t max_records) {
+  return (max_records + ScratchEntries(max_records)) * sizeof(SortEntry);
 }
 
 Result<std::unique_ptr<RecordSorter>> RecordSorter::Create(uint64_t max_records, const RecordShape& shape) {
   if (max_records > (uint64_t(1) << 40)) {
     return Status::Error("record sorter: max_records " + std::to_string(max_records) + " is too large");
   }
-  Result<AlignedBuffer> buffer = AlignedBuffer::Allocate(size_t(max_records) * 2 * sizeof(SortEntry));
+  Result<AlignedBuffer> buffer = AlignedBuffer::Allocate(size_t(Bytes(max_records)));
   if (!buffer.ok()) return buffer.status();
   return std::unique_ptr<RecordSorter>(new RecordSorter(max_records, shape, std::move(buffer.value())));
 }
@@ -143,10 +152,14 @@ Status RecordSorter::SortEntries(std::span<const RecordSpan> spans, Finish finis
   span_begin_[spans.size()] = at;
 
   auto t0 = std::chrono::steady_clock::now();
-  WithKeyPrefix(shape_, [&](const auto& prefix) { Build(prefix, spans, n); });
+  const bool into_blocks = WithKeyPrefix(shape_, [&](const auto& prefix) { return Build(prefix, spans, n); });
   timings_.build_s = SecondsSince(t0);
   t0 = std::chrono::steady_clock::now();
-  radix_.Start(data_, scratch_, n, &first_);
+  if (into_blocks) {
+    radix_.StartFromBlocks(data_, scratch_, n, &blocks_, first_.common_prefix_bits);
+  } else {
+    radix_.Start(data_, scratch_, n, &first_);
+  }
   timings_.sort_s = SecondsSince(t0);
   sorted_ = n;
   if (finish == Finish::kNow) FinishSort(n);
@@ -166,23 +179,25 @@ void RecordSorter::FinishSort(uint64_t end) {
   timings_.sort_s += SecondsSince(t0);
 }
 
-// Entries in input order, in ParallelChunks(n) chunks; each chunk also counts its first digits
-// and ORs (entry ^ first entry) to find the key bits all entries share.
+// The entries in ParallelChunks(n) chunks, each chunk's in input order: written straight into
+// their first-digit buckets' blocks (BucketBlocks) where the pool has room for the chunks' lists,
+// else into data_ in input order with each chunk counting its first digits. Either way each chunk
+// ORs (entry ^ first entry) to find the key bits all entries share. Returns whether the entries
+// went into blocks.
 template <class Prefix>
-void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n) {
+bool RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n) {
   const auto size = prefix.record_size();
   const size_t key_at = prefix.key_offset();
   const int bits = FirstDigitBits(n);
-  const uint64_t chunks = ParallelChunks(n);
+  uint64_t chunks = ParallelChunks(n);
   first_.bits = bits;
-  first_.chunks = chunks;
-  first_.counts.assign(bits > 0 ? chunks << bits : 0, 0);
+  first_.counts.clear();
   const SortEntry first = MakeEntry(prefix(spans[SpanOf(0)].data), 0);
   // The first digit is counted below the key bits a spread-out handful of records share: one
   // rank's share of a partitioned sort shares its top bits (half the key space at P = 2, a
   // thousandth at P = 1,000), and counting from bit 0 would leave that share of the buckets
   // empty and the rest too large for the cache. A guess: should some record not share the bits
-  // (diff below), Start counts again from the prefix all of them share.
+  // (diff below), the first level is sorted again from the prefix all of them share.
   if (bits > 0) {
     uint64_t guess_hi = 0;
     for (uint64_t k = 1; k < config::sort::kFirstDigitGuessSamples; ++k) {
@@ -195,33 +210,57 @@ void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
     first_.off = 0;
   }
   const int off = first_.off;
+  bool into_blocks = false;
+  if (bits > 0) {
+    // As many chunks as the pool has room for their lists, up to ParallelChunks; into blocks
+    // only with one chunk per thread at least (else the build would run on fewer threads).
+    const uint64_t fit = (scratch_entries_ - n) / (BucketBlocks::PoolEntries(n, 1, bits) - n);
+    if (fit >= uint64_t(tbb::this_task_arena::max_concurrency())) {
+      const uint64_t c = std::min(chunks, fit);
+      std::vector<uint64_t> chunk_begin(c + 1);
+      for (uint64_t k = 0; k <= c; ++k) chunk_begin[k] = ChunkBegin(n, c, k);
+      into_blocks = blocks_.Init(scratch_, scratch_entries_, first.hi, off, bits, std::move(chunk_begin));
+      if (into_blocks) chunks = c;
+    }
+  }
+  first_.chunks = chunks;
+  if (bits > 0 && !into_blocks) first_.counts.assign(chunks << bits, 0);
   std::vector<uint64_t> diff(2 * chunks, 0);
 
   tbb::parallel_for(uint64_t(0), chunks, [&](uint64_t c) {
     const uint64_t begin = ChunkBegin(n, chunks, c), end = ChunkBegin(n, chunks, c + 1);
-    uint64_t* h = bits > 0 ? first_.counts.data() + (c << bits) : nullptr;
-    const int shift = 64 - bits;
     uint64_t dh = 0, dl = 0;
-    uint64_t s = SpanOf(begin);
-    uint64_t i = begin;
-    while (i < end) {
-      const uint64_t span_end = std::min(end, span_begin_[s + 1]);
-      const uint8_t* rec = span_data_[s] + (i - span_begin_[s]) * size;
-      uint64_t loc = (s << kSpanShift) | (i - span_begin_[s]);
-      SortEntry* e = data_ + i;
-      if (h != nullptr) {
-        for (; i < span_end; ++i, ++loc, ++e, rec += size) {
-          // The key's line of a record ahead; past the span's end the address is never faulted.
+    // Calls emit(entry, i) for the chunk's records in order, with their key's line prefetched a
+    // few records ahead (past a span's end the address is never faulted).
+    auto each = [&](auto&& emit) {
+      uint64_t s = SpanOf(begin);
+      uint64_t i = begin;
+      while (i < end) {
+        const uint64_t span_end = std::min(end, span_begin_[s + 1]);
+        const uint8_t* rec = span_data_[s] + (i - span_begin_[s]) * size;
+        uint64_t loc = (s << kSpanShift) | (i - span_begin_[s]);
+        for (; i < span_end; ++i, ++loc, rec += size) {
           __builtin_prefetch(rec + config::sort::kBuildPrefetchRecords * size + key_at);
-          *e = MakeEntry(prefix(rec), loc);
-          ++h[(e->hi << off) >> shift];
-          dh |= e->hi ^ first.hi;
-          dl |= e->lo ^ first.lo;
+          const SortEntry e = MakeEntry(prefix(rec), loc);
+          dh |= e.hi ^ first.hi;
+          dl |= e.lo ^ first.lo;
+          emit(e, i);
         }
-      } else {
-        for (; i < span_end; ++i, ++loc, ++e, rec += size) *e = MakeEntry(prefix(rec), loc);
+        ++s;
       }
-      ++s;
+    };
+    if (into_blocks) {
+      BucketBlocks::Writer w = blocks_.writer(c);
+      each([&](const SortEntry& e, uint64_t) { w.Put(e); });
+    } else if (bits > 0) {
+      uint64_t* h = first_.counts.data() + (c << bits);
+      const int shift = 64 - bits;
+      each([&](const SortEntry& e, uint64_t i) {
+        data_[i] = e;
+        ++h[(e.hi << off) >> shift];
+      });
+    } else {
+      each([&](const SortEntry& e, uint64_t i) { data_[i] = e; });
     }
     diff[2 * c] = dh;
     diff[2 * c + 1] = dl;
@@ -232,11 +271,12 @@ void RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
     dl |= diff[2 * c + 1];
   }
   dl &= kLoKeyMask;
-  // Only measured along with the histograms (bits > 0); unused otherwise.
+  // Only measured along with the first digit (bits > 0); unused otherwise.
   first_.common_prefix_bits = bits == 0 ? 0
                               : dh != 0 ? std::countl_zero(dh)
                               : dl != 0 ? 64 + std::countl_zero(dl)
                                         : kKeyBits;
+  return into_blocks;
 }
 
 void RecordSorter::BreakTies(uint64_t begin, uint64_t end) {

@@ -27,10 +27,13 @@ struct RecordSpan {
 // task_arena::execute to bound the threads).
 class RecordSorter {
  public:
-  // Allocates the two entry arrays (32 bytes per record) in one AlignedBuffer (MADV_HUGEPAGE).
+  // Allocates the two entry arrays (Bytes: 34 bytes per record) in one AlignedBuffer (MADV_HUGEPAGE).
   // The memory is not touched here: the first Sort pays the first touch (1-2 s/GiB on this VM,
   // i.e. 0.2-0.3 s for 5 M records) unless Prefault ran before.
   static Result<std::unique_ptr<RecordSorter>> Create(uint64_t max_records, const RecordShape& shape);
+  // What Create allocates for max_records: the result array, and the scratch array that also
+  // holds the build's first-level blocks (1/config::sort::kBlockPoolSlack longer): 34 bytes a record.
+  static uint64_t Bytes(uint64_t max_records);
 
   // Touches every page of the entry arrays (in parallel on the caller's arena), so that the
   // first Sort runs at reuse speed. Call it early, e.g. while the input is still being read.
@@ -87,7 +90,7 @@ class RecordSorter {
   // The phases for one record shape's key prefix (core/key_prefix.hpp): gensort's is a
   // compile-time type, so its loops are what they were before other shapes existed.
   template <class Prefix>
-  void Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n);
+  bool Build(const Prefix& prefix, std::span<const RecordSpan> spans, uint64_t n);
   // Gather's copy, of entries [first, first + count) that FinishSort has made final (first <
   // sorted_, count > 0).
   template <class Prefix>
@@ -101,7 +104,9 @@ class RecordSorter {
 
   uint64_t max_records_;
   RecordShape shape_;
-  AlignedBuffer entries_;  // [0, max) the sort's result array, [max, 2 max) its scratch
+  AlignedBuffer entries_;  // [0, max) the sort's result array, then its scratch (and blocks' pool)
+  uint64_t scratch_entries_ = 0;
+  BucketBlocks blocks_;  // the build's first level, while its buckets are pending
   SortEntry* data_;
   SortEntry* scratch_;
   std::vector<uint64_t> span_begin_;       // first global record index of each span, then n

@@ -15,6 +15,7 @@
 #include "river/mem_pool.hpp"
 #include "sort/external/run_former.hpp"
 #include "sort/external/run_merge.hpp"
+#include "sort/incore/record_sorter.hpp"
 #include "sort/selection/parallel_merge.hpp"
 #include "validate/partition_validator.hpp"
 
@@ -337,7 +338,7 @@ OnepassPools PlanOnepass(const SortOptions& opt, const SortInput& input, int ran
   auto bytes = [&](uint64_t b) {
     const uint64_t pools = b == t ? MemPool::Bytes(t, p.disk_buffers + net_buffers(b))
                                   : MemPool::Bytes(t, p.disk_buffers) + MemPool::Bytes(b, net_buffers(b));
-    return pools + window * b + p.receive_bytes / record * 2 * sizeof(SortEntry) + validation;
+    return pools + window * b + RecordSorter::Bytes(p.receive_bytes / record) + validation;
   };
   // Network buffers: what circulates takes a quarter of the budget at most (the transfer size on
   // a few ranks, smaller ones on many); under a budget that is still too small, smaller ones yet,

@@ -316,10 +316,14 @@ TEST(RecordSorter, SharedKeyPrefixesOfAnyLength) {
 
 // The first digit is counted below the top key bits that a few evenly spread records share
 // (config::sort::kFirstDigitGuessSamples of them). Here those records, and most others, share 40
-// bits, but some records between them do not: the guess is wrong, and the sort must notice
-// (the build's measured common prefix is shorter) and count the first digit again. Also a rank's
-// share of a partitioned sort, whose keys all share their top bits (the guess then holds), cut
-// into uneven spans, on 1 and 2 threads.
+// bits, but some records between them do not: the guess is wrong, and the sort must still be
+// right. Where the build writes the first level's buckets itself (BucketBlocks: 1 or 2 threads,
+// the pool has room for their lists), the records outside the guessed range go to the first or
+// last bucket, sorted from the bits all records share; where those two buckets grow too large,
+// all buckets are copied out and sorted as the separate first level would. Where it does not (8
+// threads: too many chunks for the pool), the separate first level notices (the build's measured
+// common prefix is shorter) and counts again. Also a rank's share of a partitioned sort, whose
+// keys all share their top bits (the guess then holds), cut into uneven spans.
 // Sorts `in` (checked as ExpectSorted does) and says where the first radix level counted.
 StagedRadixSort::FirstLevel SortedFirstLevel(const Bytes& in, const std::vector<uint64_t>& sizes, int threads) {
   auto sorter = RecordSorter::Create(in.size() / kRecordSize, RecordShape{});
@@ -331,7 +335,7 @@ StagedRadixSort::FirstLevel SortedFirstLevel(const Bytes& in, const std::vector<
 
 TEST(RecordSorter, FirstDigitBelowTheSharedTopBits) {
   const uint64_t n = kLarge, step = n / config::sort::kFirstDigitGuessSamples;
-  for (uint64_t outliers : {uint64_t(0), uint64_t(1), uint64_t(5000)}) {
+  for (uint64_t outliers : {uint64_t(0), uint64_t(1), uint64_t(5000), n / 2}) {
     SCOPED_TRACE("outliers=" + std::to_string(outliers));
     Bytes in = RandomRecords(n, 21 + uint32_t(outliers));
     NumberPayloads(in);
@@ -343,16 +347,19 @@ TEST(RecordSorter, FirstDigitBelowTheSharedTopBits) {
     }
     for (uint64_t i = 0; i < n; ++i) std::memcpy(in.data() + i * kRecordSize, "\x5a\xc3\x0f\xf0\x99", 5);
     for (uint64_t i : odd) in[i * kRecordSize] = uint8_t(0x5a ^ (1 + rng() % 255));  // top bits other than the rest's
-    for (int threads : {1, 2}) {
-      // The guess (the 40 bits its 64 records share; the sixth byte is random) holds without
-      // outliers; an outlier differs within the first byte, so the level counts again below the
-      // prefix all records share, which is shorter than 8 bits.
+    for (int threads : {1, 2, 8}) {
+      SCOPED_TRACE("threads=" + std::to_string(threads));
+      // The guess: the 40 bits its 64 records share (the sixth byte is random). An outlier
+      // differs within the first byte, so all records share fewer than 8 bits.
       const auto level = SortedFirstLevel(in, {n / 3, 0, n - n / 3 - 7, 7}, threads);
-      if (outliers == 0) {
+      const bool blocks = threads < 8;
+      if (outliers == 0 || (blocks && outliers < n / 2)) {
         EXPECT_TRUE(level.used_build_counts);
+        EXPECT_EQ(level.from_blocks, blocks);
         EXPECT_EQ(level.off, 40);
       } else {
         EXPECT_FALSE(level.used_build_counts);
+        EXPECT_FALSE(level.from_blocks);
         EXPECT_LT(level.off, 8);
       }
     }
@@ -361,9 +368,10 @@ TEST(RecordSorter, FirstDigitBelowTheSharedTopBits) {
   Bytes in = RandomRecords(n, 23);
   NumberPayloads(in);
   for (uint64_t i = 0; i < n; ++i) in[i * kRecordSize] &= 0x7f;
-  for (int threads : {1, 2}) {
+  for (int threads : {1, 2, 8}) {
     const auto level = SortedFirstLevel(in, {n / 3, 0, n - n / 3 - 7, 7}, threads);
     EXPECT_TRUE(level.used_build_counts);
+    EXPECT_EQ(level.from_blocks, threads < 8);
     EXPECT_EQ(level.off, 1);
   }
 }
