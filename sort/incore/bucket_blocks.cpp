@@ -38,7 +38,7 @@ bool BucketBlocks::Init(SortEntry* pool, uint64_t capacity, uint64_t shared_hi, 
       head_[k] = tail_[k] = uint32_t(block);
       cur_[k] = pool + block * kBlockEntries;
     }
-    free_[c] = uint32_t(first[c] + buckets);
+    free_[c].next = uint32_t(first[c] + buckets);
   }
   start_.clear();
   largest_ = 0;
@@ -53,7 +53,7 @@ BucketBlocks::Writer BucketBlocks::writer(uint64_t chunk) {
   w.tail_ = tail_.data() + k;
   w.blocks_ = blocks_.data() + k;
   w.next_ = next_.data();
-  w.free_ = free_.data() + chunk;
+  w.free_ = &free_[chunk].next;
   w.base_ = base_;
   w.last_ = buckets_ - 1;
   w.shift_ = 64 - off_ - bits_;

@@ -90,7 +90,11 @@ class BucketBlocks {
   std::vector<SortEntry*> cur_;  // [chunk << bits | bucket]
   std::vector<uint32_t> head_, tail_, blocks_;
   std::vector<uint32_t> next_;  // per block of the pool
-  std::vector<uint32_t> free_;  // per chunk
+  // Per chunk, a cache line each: every chunk's writer bumps its own as blocks fill.
+  struct alignas(64) FreeBlock {
+    uint32_t next;
+  };
+  std::vector<FreeBlock> free_;
   std::vector<uint64_t> start_;
   uint64_t largest_ = 0;
 };

@@ -313,6 +313,10 @@ void StagedRadixSort::Start(SortEntry* data, SortEntry* scratch, uint64_t n, con
   SortParallel(data, scratch, n, off, true, usable ? first : nullptr, &pending_);
 }
 
+// A bucket sorted from its blocks uses one thread's scratch of kBlockBucketMaxEntries: it must stay
+// below a parallel level's size, whose tasks could run another bucket on the same thread meanwhile.
+static_assert(config::sort::kBlockBucketMaxEntries < kParallelMinEntries);
+
 void StagedRadixSort::StartFromBlocks(SortEntry* data, SortEntry* scratch, uint64_t n, BucketBlocks* blocks,
                                       int common_prefix_bits) {
   pending_ = {};

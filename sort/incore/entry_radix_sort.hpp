@@ -87,7 +87,8 @@ class StagedRadixSort {
   // guess that always failed would sort correctly and only be slower. Not recorded: a level that
   // finds that digit constant and moves further down the key; {0, false} where n is below a
   // parallel level (none runs).
-  // from_blocks: the build wrote the buckets itself (StartFromBlocks, and used them).
+  // from_blocks: the first level is the buckets the build wrote (StartFromBlocks kept them, sorted
+  // from their blocks or, one being too large, copied out in order).
   struct FirstLevel {
     int off = 0;
     bool used_build_counts = false;

@@ -33,6 +33,8 @@ class RecordSorter {
   static Result<std::unique_ptr<RecordSorter>> Create(uint64_t max_records, const RecordShape& shape);
   // What Create allocates for max_records: the result array, and the scratch array that also
   // holds the build's first-level blocks (1/config::sort::kBlockPoolSlack longer): 34 bytes a record.
+  // Besides, each thread that sorts a bucket out of its blocks keeps a scratch of
+  // config::sort::kBlockBucketMaxEntries entries (1 MiB) for the sorter's life.
   static uint64_t Bytes(uint64_t max_records);
 
   // Touches every page of the entry arrays (in parallel on the caller's arena), so that the
