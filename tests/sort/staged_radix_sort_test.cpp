@@ -11,6 +11,7 @@
 #include <bit>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/config.hpp"
@@ -36,6 +37,25 @@ std::vector<SortEntry> Entries(uint64_t n, Keys keys, uint32_t seed) {
 
 bool Same(const SortEntry& a, const SortEntry& b) { return a.hi == b.hi && a.lo == b.lo; }
 
+// Finishes `staged` in random pieces, checking each finished prefix against `want`.
+void FinishInPieces(StagedRadixSort& staged, tbb::task_arena& arena, const std::vector<SortEntry>& data,
+                    const std::vector<SortEntry>& want) {
+  const uint64_t n = want.size();
+  std::mt19937_64 rng(11);
+  uint64_t final_end = staged.finished();
+  while (final_end < n) {
+    const uint64_t end = std::min(n, final_end + 1 + rng() % 30000);
+    uint64_t got = 0;
+    arena.execute([&] { got = staged.FinishThrough(end, 1); });
+    ASSERT_GE(got, end);
+    ASSERT_EQ(got, staged.finished());
+    // Everything before `got` is final now: equal to the whole sort there.
+    for (uint64_t i = final_end; i < got; ++i) ASSERT_TRUE(Same(data[i], want[i])) << "entry " << i;
+    final_end = got;
+  }
+  EXPECT_EQ(final_end, n);
+}
+
 TEST(StagedRadixSort, StepsFinishPrefixesAndEqualTheWholeSort) {
   const uint64_t n = config::sort::kParallelMinEntries + 40000;  // one parallel level at least
   for (Keys k : {Keys::kRandom, Keys::kSkewed, Keys::kEqual}) {
@@ -55,40 +75,10 @@ TEST(StagedRadixSort, StepsFinishPrefixesAndEqualTheWholeSort) {
       } else {
         EXPECT_LT(staged.finished(), n) << "keys " << int(k) << ": no bucket was left pending";
       }
-      std::mt19937_64 rng(11);
-      uint64_t final_end = staged.finished();
-      while (final_end < n) {
-        const uint64_t end = std::min(n, final_end + 1 + rng() % 30000);
-        uint64_t got = 0;
-        arena.execute([&] { got = staged.FinishThrough(end, 1); });
-        ASSERT_GE(got, end);
-        ASSERT_EQ(got, staged.finished());
-        // Everything before `got` is final now: equal to the whole sort there.
-        for (uint64_t i = final_end; i < got; ++i) {
-          ASSERT_TRUE(Same(data[i], want[i])) << "keys " << int(k) << " threads " << threads << " entry " << i;
-        }
-        final_end = got;
-      }
-      EXPECT_EQ(final_end, n);
+      SCOPED_TRACE("keys " + std::to_string(int(k)) + " threads " + std::to_string(threads));
+      FinishInPieces(staged, arena, data, want);
     }
   }
-}
-
-// Finishes `staged` in random pieces, checking each finished prefix against `want`.
-void FinishInPieces(StagedRadixSort& staged, tbb::task_arena& arena, const std::vector<SortEntry>& data,
-                    const std::vector<SortEntry>& want) {
-  const uint64_t n = want.size();
-  std::mt19937_64 rng(11);
-  uint64_t final_end = staged.finished();
-  while (final_end < n) {
-    const uint64_t end = std::min(n, final_end + 1 + rng() % 30000);
-    uint64_t got = 0;
-    arena.execute([&] { got = staged.FinishThrough(end, 1); });
-    ASSERT_GE(got, end);
-    for (uint64_t i = final_end; i < got; ++i) ASSERT_TRUE(Same(data[i], want[i])) << "entry " << i;
-    final_end = got;
-  }
-  EXPECT_EQ(final_end, n);
 }
 
 // Key bits all entries share (as the build measures them).
