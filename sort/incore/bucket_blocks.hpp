@@ -20,11 +20,11 @@ class BucketBlocks {
   static constexpr uint64_t kBlockEntries = config::sort::kBucketBlockEntries;
   static_assert((kBlockEntries & (kBlockEntries - 1)) == 0, "block arithmetic masks by the block size");
 
-  // Pool entries needed for n entries built in `chunks` chunks with 2^bits buckets: the entries
-  // plus, per chunk, one block per bucket that may stay partly filled, and one it may open last.
-  static uint64_t PoolEntries(uint64_t n, uint64_t chunks, int bits) {
-    return n + chunks * ((uint64_t(1) << bits) + 1) * kBlockEntries;
-  }
+  // Pool entries a chunk with 2^bits buckets needs beyond its entries: one block per bucket that
+  // may stay partly filled, and one it may open last.
+  static uint64_t ChunkSlackEntries(int bits) { return ((uint64_t(1) << bits) + 1) * kBlockEntries; }
+  // Pool entries needed for n entries built in `chunks` chunks.
+  static uint64_t PoolEntries(uint64_t n, uint64_t chunks, int bits) { return n + chunks * ChunkSlackEntries(bits); }
 
   // Lays the chunks out in pool[0, capacity): chunk_begin holds each chunk's first entry, then n
   // (the chunks are consecutive ranges of the build's entries). The first digit is key bits

@@ -47,14 +47,6 @@ inline void WithDigit(int off, int bits, Body&& body) {
   }
 }
 
-// Key bits shared by all entries, given the OR of (entry ^ first entry) over them.
-inline int PrefixBitsFromDiff(uint64_t diff_hi, uint64_t diff_lo) {
-  diff_lo &= kLoKeyMask;
-  if (diff_hi != 0) return std::countl_zero(diff_hi);
-  if (diff_lo != 0) return 64 + std::countl_zero(diff_lo);
-  return kKeyBits;
-}
-
 int CommonPrefixBits(const SortEntry* e, uint64_t n) {
   uint64_t dh = 0, dl = 0;
   const uint64_t fh = e[0].hi, fl = e[0].lo;
@@ -291,6 +283,13 @@ uint64_t ParallelChunks(uint64_t n) {
   const uint64_t max_chunks =
       uint64_t(std::max(1, config::sort::kChunksPerThread * tbb::this_task_arena::max_concurrency()));
   return std::clamp<uint64_t>(n / config::sort::kMinChunkEntries, 1, max_chunks);
+}
+
+int PrefixBitsFromDiff(uint64_t diff_hi, uint64_t diff_lo) {
+  diff_lo &= kLoKeyMask;
+  if (diff_hi != 0) return std::countl_zero(diff_hi);
+  if (diff_lo != 0) return 64 + std::countl_zero(diff_lo);
+  return kKeyBits;
 }
 
 int FirstDigitBits(uint64_t n) { return n >= kParallelMinEntries ? ParallelDigitBits(n, 0) : 0; }

@@ -34,6 +34,10 @@ struct FirstDigitCounts {
   int common_prefix_bits = 0;  // kKeyBits when all keys are equal
 };
 
+// Key bits shared by all entries, given the OR of (entry ^ first entry) over them (lo's locator
+// bits are ignored): kKeyBits when all keys are equal.
+int PrefixBitsFromDiff(uint64_t diff_hi, uint64_t diff_lo);
+
 // Digit width of the first level RadixSortEntries uses for n entries (so a caller can fill
 // FirstDigitCounts); 0 when the first level is not a parallel one.
 int FirstDigitBits(uint64_t n);

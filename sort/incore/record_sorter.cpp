@@ -50,10 +50,9 @@ inline bool SamePrefix(const SortEntry& a, const SortEntry& b) {
   return a.hi == b.hi && ((a.lo ^ b.lo) & kLoKeyMask) == 0;
 }
 
-}  // namespace
-
-namespace {
+// The scratch array's entries: the result array's, and room for the build's partly filled blocks.
 uint64_t ScratchEntries(uint64_t max_records) { return max_records + max_records / config::sort::kBlockPoolSlack; }
+
 }  // namespace
 
 RecordSorter::RecordSorter(uint64_t max_records, const RecordShape& shape, AlignedBuffer entries)
@@ -214,7 +213,7 @@ bool RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
   if (bits > 0) {
     // As many chunks as the pool has room for their lists, up to ParallelChunks; into blocks
     // only with one chunk per thread at least (else the build would run on fewer threads).
-    const uint64_t fit = (scratch_entries_ - n) / (BucketBlocks::PoolEntries(n, 1, bits) - n);
+    const uint64_t fit = (scratch_entries_ - n) / BucketBlocks::ChunkSlackEntries(bits);
     if (fit >= uint64_t(tbb::this_task_arena::max_concurrency())) {
       const uint64_t c = std::min(chunks, fit);
       std::vector<uint64_t> chunk_begin(c + 1);
@@ -270,12 +269,8 @@ bool RecordSorter::Build(const Prefix& prefix, std::span<const RecordSpan> spans
     dh |= diff[2 * c];
     dl |= diff[2 * c + 1];
   }
-  dl &= kLoKeyMask;
   // Only measured along with the first digit (bits > 0); unused otherwise.
-  first_.common_prefix_bits = bits == 0 ? 0
-                              : dh != 0 ? std::countl_zero(dh)
-                              : dl != 0 ? 64 + std::countl_zero(dl)
-                                        : kKeyBits;
+  first_.common_prefix_bits = bits == 0 ? 0 : PrefixBitsFromDiff(dh, dl);
   return into_blocks;
 }
 
